@@ -1,0 +1,66 @@
+// Package mx finds the mail exchangers for a domain: the hosts an SMTP
+// client tries, in order, to deliver mail addressed to that domain.
+//
+// It implements RFC 5321 §5.1 ("Locating the Target Host"):
+//
+//   - MX records are sorted by preference, lowest first; hosts of equal
+//     preference are shuffled (Router.Rand makes the order reproducible).
+//   - When the domain has no MX records but exists, the domain itself is the
+//     implicit MX (preference 0, Host.Implicit). This never happens when
+//     the MX lookup failed temporarily or when MX records exist, even if
+//     none of them is usable (ErrNoUsableMX).
+//   - When this host is one of the MX hosts (Router.Self), records at or
+//     above its preference are dropped; if none is left, ErrSelfIsBest.
+//
+// and also:
+//
+//   - RFC 7505 null MX: a lone "0 ." record means the domain accepts no
+//     mail (ErrNullMX). A "." next to real records is ignored (RFC 7505 §3
+//     forbids mixing them) and reported in Route.Skipped.
+//   - RFC 1035 §3.3.9 and RFC 2181 §10.3: an MX names a host. Targets that
+//     are IP addresses or not valid host names are skipped and reported in
+//     Route.Skipped; duplicates are removed, keeping the best preference.
+//   - RFC 5890/5891 (IDNA2008, with UTS #46 mapping): a domain given in
+//     U-labels is looked up in A-labels; names with "_" labels are passed
+//     through unchanged.
+//
+// A domain that does not exist gives ErrNoSuchDomain. Go's resolver reports
+// NXDOMAIN and NODATA with the same error, so when the MX lookup finds
+// nothing, Lookup looks at the domain's A and AAAA records, and when those
+// are missing too and the resolver is a *net.Resolver, it asks the same
+// servers (through the resolver's Dial) for the response code itself. With
+// another resolver, an empty MX answer without error means NODATA.
+//
+// DNS failures (SERVFAIL, timeouts, REFUSED, network errors) give an error
+// that wraps ErrTemporary and the resolver's *net.DNSError, so errors.As
+// finds IsTemporary or IsTimeout; the message should stay queued.
+//
+// With Router.ResolveAddrs, each host's A and AAAA records are looked up too
+// (Host.Addrs, A first); a host whose lookups fail keeps the reason in
+// Host.Err and does not fail the whole lookup.
+//
+// What it does not do: it does not connect anywhere, does not rank IPv4
+// against IPv6, does not validate DNSSEC or DANE (plug in a validating
+// Resolver for that), does not detect MX targets that are CNAMEs (forbidden
+// by RFC 2181 §10.3 but followed by resolvers), and does not handle address
+// literals ("[192.0.2.1]"), which need no lookup.
+//
+// Usage:
+//
+//	hosts, err := mx.Lookup(ctx, "example.org")
+//	switch {
+//	case errors.Is(err, mx.ErrNullMX), errors.Is(err, mx.ErrNoSuchDomain):
+//		// bounce: 550 5.1.10 / 5.1.2
+//	case err != nil:
+//		// defer and retry later
+//	}
+//	for _, h := range hosts {
+//		// try h.Name on port 25
+//	}
+//
+// A Router sets the resolver, address resolution, the shuffle source and
+// this host's own names:
+//
+//	r := &mx.Router{ResolveAddrs: true, Self: []string{"mail.example.net"}}
+//	route, err := r.Route(ctx, "bücher.example")
+package mx

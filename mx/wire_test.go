@@ -1,0 +1,256 @@
+package mx
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
+)
+
+// wireZone is served over real DNS on loopback for the tests below.
+const wireZone = `
+$ORIGIN example.org.
+@         300 IN SOA ns1 hostmaster 1 3600 600 86400 300
+@             IN MX  10 mx1
+@             IN MX  20 mx2
+@             IN MX  20 mx3
+mx1           IN A    192.0.2.1
+mx1           IN AAAA 2001:db8::1
+mx2           IN A    192.0.2.2
+mx3           IN A    192.0.2.3
+nomx          IN A    192.0.2.10
+nomx          IN AAAA 2001:db8::10
+txtonly       IN TXT  "v=spf1 -all"
+a.b.deep      IN A    192.0.2.11
+null          IN MX   0 .
+mixed         IN MX   0 .
+mixed         IN MX   10 mx1
+literal       IN MX   10 192.0.2.1.
+literal       IN MX   20 mx2
+partial       IN MX   10 bad!name
+partial       IN MX   20 mx1
+allbad        IN MX   10 bad!name
+allbad        IN A    192.0.2.12
+dup           IN MX   10 mx1
+dup           IN MX   30 MX1
+xn--bcher-kva IN MX   10 mx1
+alias         IN CNAME mx1
+dangling      IN MX   10 gone
+`
+
+func wireCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestWireLookup(t *testing.T) {
+	srv := dnstest.New(t, wireZone)
+	tests := []struct {
+		domain   string
+		want     []string
+		implicit bool
+		errIs    error
+		skipped  int
+	}{
+		{domain: "example.org", want: []string{"mx1.example.org", "mx2.example.org|mx3.example.org", "mx2.example.org|mx3.example.org"}},
+		{domain: "EXAMPLE.org.", want: []string{"mx1.example.org", "mx2.example.org|mx3.example.org", "mx2.example.org|mx3.example.org"}},
+		{domain: "nomx.example.org", want: []string{"nomx.example.org"}, implicit: true},
+		{domain: "txtonly.example.org", want: []string{"txtonly.example.org"}, implicit: true},
+		{domain: "b.deep.example.org", want: []string{"b.deep.example.org"}, implicit: true},
+		{domain: "alias.example.org", want: []string{"alias.example.org"}, implicit: true},
+		{domain: "nope.example.org", errIs: ErrNoSuchDomain},
+		{domain: "null.example.org", errIs: ErrNullMX},
+		{domain: "mixed.example.org", want: []string{"mx1.example.org"}, skipped: 1},
+		{domain: "literal.example.org", want: []string{"mx2.example.org"}, skipped: 1},
+		{domain: "partial.example.org", want: []string{"mx1.example.org"}},
+		{domain: "allbad.example.org", errIs: ErrNoUsableMX},
+		{domain: "dup.example.org", want: []string{"mx1.example.org"}, skipped: 1},
+		{domain: "bücher.example.org", want: []string{"mx1.example.org"}},
+		{domain: "dangling.example.org", want: []string{"gone.example.org"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.domain, func(t *testing.T) {
+			r := Router{Resolver: srv.Resolver()}
+			rt, err := r.Route(wireCtx(t), tc.domain)
+			if tc.errIs != nil {
+				require.ErrorIs(t, err, tc.errIs)
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, rt.Hosts, len(tc.want))
+			for i, h := range rt.Hosts {
+				assert.Contains(t, strings.Split(tc.want[i], "|"), h.Name)
+				assert.Equal(t, tc.implicit, h.Implicit)
+			}
+			assert.Len(t, rt.Skipped, tc.skipped, "%v", rt.Skipped)
+		})
+	}
+}
+
+func TestWirePartialResults(t *testing.T) {
+	srv := dnstest.New(t, wireZone)
+	rt, err := (&Router{Resolver: srv.Resolver()}).Route(wireCtx(t), "partial.example.org")
+	require.NoError(t, err)
+	var de *net.DNSError
+	require.ErrorAs(t, rt.ResolverErr, &de, "Go reports the record it dropped")
+	assert.Equal(t, goMalformedRecords, de.Err, "Go's wording changed: update goMalformedRecords")
+}
+
+func TestWireResolveAddrs(t *testing.T) {
+	srv := dnstest.New(t, wireZone)
+	r := Router{Resolver: srv.Resolver(), ResolveAddrs: true, Rand: rand.New(rand.NewPCG(1, 1))}
+	hosts, err := r.Lookup(wireCtx(t), "example.org")
+	require.NoError(t, err)
+	require.Len(t, hosts, 3)
+	assert.Equal(t, addrs("192.0.2.1", "2001:db8::1"), hosts[0].Addrs)
+	assert.NoError(t, hosts[0].Err)
+	for _, h := range hosts[1:] {
+		assert.Len(t, h.Addrs, 1, h.Name)
+		assert.NoError(t, h.Err)
+	}
+
+	hosts, err = r.Lookup(wireCtx(t), "nomx.example.org")
+	require.NoError(t, err)
+	assert.Equal(t, []Host{{Name: "nomx.example.org", Implicit: true, Addrs: addrs("192.0.2.10", "2001:db8::10")}}, hosts)
+
+	hosts, err = r.Lookup(wireCtx(t), "txtonly.example.org")
+	require.NoError(t, err, "the domain exists: implicit MX, unusable")
+	require.Len(t, hosts, 1)
+	assert.ErrorIs(t, hosts[0].Err, ErrNoAddresses)
+
+	hosts, err = r.Lookup(wireCtx(t), "dangling.example.org")
+	require.NoError(t, err)
+	assert.ErrorIs(t, hosts[0].Err, ErrNoAddresses)
+}
+
+func TestWireFaults(t *testing.T) {
+	tests := []struct {
+		fault     dnstest.Fault
+		name      string
+		qtype     uint16
+		domain    string
+		errIs     error
+		temporary bool // *net.DNSError IsTemporary or IsTimeout
+	}{
+		{fault: dnstest.ServFail, name: "example.org.", qtype: dns.TypeMX, domain: "example.org", errIs: ErrTemporary, temporary: true},
+		{fault: dnstest.Refused, name: "example.org.", qtype: dns.TypeMX, domain: "example.org", errIs: ErrTemporary},
+		{fault: dnstest.Drop, name: "example.org.", qtype: dns.TypeMX, domain: "example.org", errIs: ErrTemporary, temporary: true},
+		{fault: dnstest.NXDomain, name: "example.org.", qtype: dns.TypeNone, domain: "example.org", errIs: ErrNoSuchDomain},
+		// The MX fails on a domain that has an address: no implicit MX.
+		{fault: dnstest.ServFail, name: "nomx.example.org.", qtype: dns.TypeMX, domain: "nomx.example.org", errIs: ErrTemporary, temporary: true},
+		{fault: dnstest.Drop, name: "nomx.example.org.", qtype: dns.TypeMX, domain: "nomx.example.org", errIs: ErrTemporary, temporary: true},
+		// No MX, and the address lookups of a name that has none fail.
+		{fault: dnstest.ServFail, name: "nope.example.org.", qtype: dns.TypeA, domain: "nope.example.org", errIs: ErrNoSuchDomain},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("%s %s %s", tc.fault, tc.name, dns.TypeToString[tc.qtype]), func(t *testing.T) {
+			srv := dnstest.New(t, wireZone)
+			srv.Fault(tc.name, tc.qtype, tc.fault)
+			hosts, err := (&Router{Resolver: srv.Resolver()}).Lookup(wireCtx(t), tc.domain)
+			require.ErrorIs(t, err, tc.errIs)
+			assert.Empty(t, hosts)
+			if tc.temporary {
+				var de *net.DNSError
+				require.ErrorAs(t, err, &de)
+				assert.True(t, de.IsTemporary || de.IsTimeout, "%+v", de)
+			}
+		})
+	}
+}
+
+func TestWireFaultOnHostAddress(t *testing.T) {
+	srv := dnstest.New(t, wireZone)
+	srv.Fault("mx1.example.org.", dns.TypeAAAA, dnstest.Drop)
+	srv.Fault("mx2.example.org.", dns.TypeA, dnstest.ServFail)
+	hosts, err := (&Router{Resolver: srv.Resolver(), ResolveAddrs: true}).Lookup(wireCtx(t), "example.org")
+	require.NoError(t, err, "a host's failure is not fatal")
+	require.Len(t, hosts, 3)
+	assert.Equal(t, addrs("192.0.2.1"), hosts[0].Addrs, "the A record is kept")
+	var de *net.DNSError
+	require.ErrorAs(t, hosts[0].Err, &de)
+	assert.True(t, de.IsTimeout, "%+v", de)
+	for _, h := range hosts[1:] {
+		if h.Name == "mx2.example.org" {
+			assert.Empty(t, h.Addrs)
+			require.ErrorAs(t, h.Err, &de)
+			assert.True(t, de.IsTemporary)
+		}
+	}
+}
+
+func TestWireImplicitNeedsExistingName(t *testing.T) {
+	srv := dnstest.New(t, wireZone)
+	// The MX lookup of a missing name gives the same error from Go as
+	// NODATA; the answer code tells them apart.
+	_, err := (&Router{Resolver: srv.Resolver()}).Lookup(wireCtx(t), "nope.example.org")
+	require.ErrorIs(t, err, ErrNoSuchDomain)
+	assert.Equal(t, 2, srv.CountQueries("nope.example.org.", dns.TypeMX), "%v", srv.Queries())
+
+	srv.ResetLog()
+	hosts, err := (&Router{Resolver: srv.Resolver()}).Lookup(wireCtx(t), "nomx.example.org")
+	require.NoError(t, err)
+	assert.True(t, hosts[0].Implicit)
+	assert.Equal(t, 1, srv.CountQueries("nomx.example.org.", dns.TypeMX), "an address proves the name exists")
+}
+
+func TestWireTruncation(t *testing.T) {
+	srv := dnstest.New(t, wireZone)
+	srv.Fault("example.org.", dns.TypeMX, dnstest.Truncate)
+	hosts, err := (&Router{Resolver: srv.Resolver()}).Lookup(wireCtx(t), "example.org")
+	require.NoError(t, err)
+	assert.Len(t, hosts, 3)
+	assert.Equal(t, []dnstest.Query{
+		{Name: "example.org.", Type: dns.TypeMX, Net: "udp"},
+		{Name: "example.org.", Type: dns.TypeMX, Net: "tcp"},
+	}, srv.Queries())
+
+	// A large MX set is truncated by itself and fetched over TCP.
+	var recs []string
+	for i := 0; i < 40; i++ {
+		recs = append(recs, fmt.Sprintf("big.example.org. IN MX %d mail-exchanger-number-%02d.example.org.", i, i))
+	}
+	require.NoError(t, srv.Add(recs...))
+	srv.ResetLog()
+	hosts, err = (&Router{Resolver: srv.Resolver()}).Lookup(wireCtx(t), "big.example.org")
+	require.NoError(t, err)
+	assert.Len(t, hosts, 40)
+	assert.Equal(t, "mail-exchanger-number-00.example.org", hosts[0].Name)
+	assert.Equal(t, 1, srv.CountQueries("big.example.org.", dns.TypeMX)-countUDP(srv.Queries()), "retried over TCP")
+}
+
+func countUDP(qs []dnstest.Query) int {
+	n := 0
+	for _, q := range qs {
+		if q.Net == "udp" {
+			n++
+		}
+	}
+	return n
+}
+
+func TestWireTruncatedProbe(t *testing.T) {
+	srv := dnstest.New(t, wireZone)
+	// Every MX answer for txtonly is truncated over UDP: the existence check
+	// must retry over TCP too instead of trusting an empty truncated reply.
+	srv.Fault("txtonly.example.org.", dns.TypeMX, dnstest.Truncate)
+	hosts, err := (&Router{Resolver: srv.Resolver()}).Lookup(wireCtx(t), "txtonly.example.org")
+	require.NoError(t, err)
+	assert.True(t, hosts[0].Implicit)
+	tcp := 0
+	for _, q := range srv.Queries() {
+		if q.Net == "tcp" && q.Type == dns.TypeMX {
+			tcp++
+		}
+	}
+	assert.Equal(t, 2, tcp, "Go's lookup and the probe both retried over TCP: %v", srv.Queries())
+}

@@ -1,0 +1,50 @@
+package ptr
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+)
+
+func BenchmarkReverseName(b *testing.B) {
+	for _, ip := range []string{"192.0.2.1", "2001:db8::1"} {
+		addr := netip.MustParseAddr(ip)
+		b.Run(ip, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if ReverseName(addr) == "" {
+					b.Fatal("empty")
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	fake := &fakeResolver{
+		quiet: true,
+		ptr: map[string][]string{
+			"192.0.2.1":   {"mail.example.org."},
+			"2001:db8::1": {"a.example.org.", "mail6.example.org."},
+		},
+		ip: map[string][]netip.Addr{
+			"ip4 mail.example.org.":  addrs("192.0.2.1"),
+			"ip6 a.example.org.":     addrs("2001:db8::99"),
+			"ip6 mail6.example.org.": addrs("2001:db8::1"),
+		},
+	}
+	for _, ip := range []string{"192.0.2.1", "2001:db8::1"} {
+		addr := netip.MustParseAddr(ip)
+		b.Run(ip, func(b *testing.B) {
+			v := Verifier{Resolver: fake}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				vd, _ := v.Verify(ctx, addr)
+				if vd.Result != Pass {
+					b.Fatal(vd.Result)
+				}
+			}
+		})
+	}
+}

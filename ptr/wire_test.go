@@ -1,0 +1,180 @@
+package ptr
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
+)
+
+const wireZone = `
+$ORIGIN example.org.
+@      300 IN SOA ns1 hostmaster 1 3600 600 86400 300
+mail       IN A    192.0.2.1
+mail       IN AAAA 2001:db8::25
+other      IN A    192.0.2.99
+multi      IN A    192.0.2.3
+broken     IN A    192.0.2.3
+mail6      IN A    192.0.2.6
+v4only     IN A    192.0.2.1
+$ORIGIN 2.0.192.in-addr.arpa.
+@      300 IN SOA ns1.example.org. hostmaster.example.org. 1 3600 600 86400 300
+1          IN PTR mail.example.org.
+2          IN PTR other.example.org.
+3          IN PTR broken.example.org.
+3          IN PTR multi.example.org.
+4          IN PTR gone.example.org.
+5          IN PTR bad!name.example.org.
+6          IN PTR bad!name.example.org.
+6          IN PTR mail6.example.org.
+8          IN TXT "no PTR here"
+`
+
+func wireServer(t *testing.T) *dnstest.Server {
+	srv := dnstest.New(t, wireZone)
+	require.NoError(t, srv.Add(
+		ReverseName(netip.MustParseAddr("2001:db8::25"))+" IN PTR mail.example.org.",
+		ReverseName(netip.MustParseAddr("2001:db8::26"))+" IN PTR v4only.example.org.",
+	))
+	return srv
+}
+
+func wireCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestWireVerify(t *testing.T) {
+	srv := wireServer(t)
+	tests := []struct {
+		ip     string
+		result Result
+		names  []string
+		errIs  error
+	}{
+		{ip: "192.0.2.1", result: Pass, names: []string{"mail.example.org"}},
+		{ip: "::ffff:192.0.2.1", result: Pass, names: []string{"mail.example.org"}},
+		{ip: "2001:db8::25", result: Pass, names: []string{"mail.example.org"}},
+		{ip: "192.0.2.2", result: Fail},
+		{ip: "192.0.2.3", result: Pass, names: []string{"broken.example.org", "multi.example.org"}},
+		{ip: "192.0.2.4", result: Fail},                                       // forward NXDOMAIN
+		{ip: "192.0.2.5", result: Fail},                                       // the only PTR name is invalid
+		{ip: "192.0.2.6", result: Pass, names: []string{"mail6.example.org"}}, // one valid, one invalid
+		{ip: "192.0.2.7", result: PermError, errIs: ErrNoPTR},                 // NXDOMAIN
+		{ip: "192.0.2.8", result: PermError, errIs: ErrNoPTR},                 // NODATA
+		{ip: "2001:db8::26", result: Fail},                                    // the name has A only: NODATA for AAAA
+	}
+	for _, tc := range tests {
+		t.Run(tc.ip, func(t *testing.T) {
+			vd, err := (&Verifier{Resolver: srv.Resolver()}).Verify(wireCtx(t), netip.MustParseAddr(tc.ip))
+			assert.Equal(t, tc.result, vd.Result)
+			assert.Equal(t, tc.names, vd.Names)
+			if tc.errIs != nil {
+				require.ErrorIs(t, err, tc.errIs)
+			} else {
+				require.NoError(t, err)
+			}
+		})
+	}
+}
+
+func TestWireFamilies(t *testing.T) {
+	srv := wireServer(t)
+	_, err := (&Verifier{Resolver: srv.Resolver()}).Verify(wireCtx(t), netip.MustParseAddr("::ffff:192.0.2.1"))
+	require.NoError(t, err)
+	assert.Equal(t, 1, srv.CountQueries("1.2.0.192.in-addr.arpa.", dns.TypePTR), "mapped address looked up under in-addr.arpa")
+	assert.Equal(t, 1, srv.CountQueries("mail.example.org.", dns.TypeA))
+	assert.Equal(t, 0, srv.CountQueries("mail.example.org.", dns.TypeAAAA), "only the client's family")
+
+	srv.ResetLog()
+	_, err = (&Verifier{Resolver: srv.Resolver()}).Verify(wireCtx(t), netip.MustParseAddr("2001:db8::25"))
+	require.NoError(t, err)
+	assert.Equal(t, 0, srv.CountQueries("mail.example.org.", dns.TypeA))
+	assert.Equal(t, 1, srv.CountQueries("mail.example.org.", dns.TypeAAAA))
+}
+
+func TestWirePartialPTR(t *testing.T) {
+	srv := wireServer(t)
+	vd, err := (&Verifier{Resolver: srv.Resolver()}).Verify(wireCtx(t), netip.MustParseAddr("192.0.2.6"))
+	require.NoError(t, err)
+	var de *net.DNSError
+	require.ErrorAs(t, vd.ResolverErr, &de, "Go reports the PTR name it dropped")
+	assert.Equal(t, goMalformedRecords, de.Err, "Go's wording changed: update goMalformedRecords")
+}
+
+func TestWireFaults(t *testing.T) {
+	rev1 := "1.2.0.192.in-addr.arpa."
+	tests := []struct {
+		name      string
+		qtype     uint16
+		fault     dnstest.Fault
+		ip        string
+		result    Result
+		errIs     error
+		temporary bool // the *net.DNSError says IsTemporary or IsTimeout
+	}{
+		{name: rev1, qtype: dns.TypePTR, fault: dnstest.ServFail, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
+		{name: rev1, qtype: dns.TypePTR, fault: dnstest.Refused, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary},
+		{name: rev1, qtype: dns.TypePTR, fault: dnstest.Drop, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
+		{name: rev1, qtype: dns.TypePTR, fault: dnstest.NXDomain, ip: "192.0.2.1", result: PermError, errIs: ErrNoPTR},
+		{name: rev1, qtype: dns.TypePTR, fault: dnstest.Truncate, ip: "192.0.2.1", result: Pass},
+		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.ServFail, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
+		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.Refused, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary},
+		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.Drop, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
+		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.NXDomain, ip: "192.0.2.1", result: Fail},
+		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.Truncate, ip: "192.0.2.1", result: Pass},
+		{name: "mail.example.org.", qtype: dns.TypeAAAA, fault: dnstest.ServFail, ip: "2001:db8::25", result: TempError, errIs: ErrTemporary, temporary: true},
+		// A temporary failure on one name does not hide another's pass.
+		{name: "broken.example.org.", qtype: dns.TypeA, fault: dnstest.ServFail, ip: "192.0.2.3", result: Pass},
+		{name: "broken.example.org.", qtype: dns.TypeA, fault: dnstest.Drop, ip: "192.0.2.3", result: Pass},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("%s %s %s", tc.fault, tc.name, dns.TypeToString[tc.qtype]), func(t *testing.T) {
+			srv := wireServer(t)
+			srv.Fault(tc.name, tc.qtype, tc.fault)
+			vd, err := (&Verifier{Resolver: srv.Resolver()}).Verify(wireCtx(t), netip.MustParseAddr(tc.ip))
+			assert.Equal(t, tc.result, vd.Result)
+			if tc.errIs != nil {
+				require.ErrorIs(t, err, tc.errIs)
+			} else {
+				require.NoError(t, err)
+			}
+			if tc.temporary {
+				var de *net.DNSError
+				require.ErrorAs(t, err, &de)
+				assert.True(t, de.IsTemporary || de.IsTimeout, "%+v", de)
+			}
+			if tc.fault == dnstest.Truncate {
+				tcp := 0
+				for _, q := range srv.Queries() {
+					if q.Net == "tcp" {
+						tcp++
+					}
+				}
+				assert.Equal(t, 1, tcp, "retried over TCP: %v", srv.Queries())
+			}
+		})
+	}
+}
+
+func TestWireMethodString(t *testing.T) {
+	srv := wireServer(t)
+	for ip, want := range map[string]string{
+		"192.0.2.1":    "iprev=pass policy.iprev=192.0.2.1",
+		"192.0.2.2":    "iprev=fail policy.iprev=192.0.2.2",
+		"192.0.2.7":    "iprev=permerror policy.iprev=192.0.2.7",
+		"2001:db8::25": `iprev=pass policy.iprev="2001:db8::25"`,
+	} {
+		vd, _ := (&Verifier{Resolver: srv.Resolver()}).Verify(wireCtx(t), netip.MustParseAddr(ip))
+		assert.Equal(t, want, vd.MethodString())
+	}
+}
