@@ -1,0 +1,136 @@
+package dmarc_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log"
+	"net/netip"
+	"time"
+
+	"github.com/mailsmith/mailsmith/dmarc"
+	"github.com/mailsmith/mailsmith/internal/dnstest"
+)
+
+func ExampleParse() {
+	r, err := dmarc.Parse("v=DMARC1; p=Reject; sp=quarantine; rua=mailto:dmarc@example.com!10m; pct=50; foo=bar")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(r.Policy, r.SubdomainPolicy, r.EffectiveDKIMAlignment(), r.EffectivePercent())
+	fmt.Println(r.AggregateReportURIs[0].URI, r.AggregateReportURIs[0].MaxBytes())
+	fmt.Println(r)
+	// Output:
+	// reject quarantine r 50
+	// mailto:dmarc@example.com 10485760
+	// v=DMARC1; p=reject; sp=quarantine; rua=mailto:dmarc@example.com!10m; pct=50; foo=bar
+}
+
+func ExampleChecker_Check() {
+	srv, err := dnstest.Start(`
+$ORIGIN example.com.
+_dmarc  IN TXT "v=DMARC1; p=reject; adkim=s"
+`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c := &dmarc.Checker{Resolver: srv.Resolver()}
+	ctx := context.Background()
+
+	v, err := c.Check(ctx, dmarc.Input{FromDomain: "example.com", SPFDomain: "bounce.example.com", SPFPass: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(v.AuthResult(), "spf aligned:", v.SPFAligned)
+
+	v, _ = c.Check(ctx, dmarc.Input{FromDomain: "example.com", DKIMDomains: []string{"mail.example.com"}})
+	fmt.Println(v.AuthResult(), "dkim aligned:", v.DKIMAligned)
+	// Output:
+	// dmarc=pass (p=reject dis=none) header.from=example.com spf aligned: true
+	// dmarc=fail (p=reject dis=reject) header.from=example.com dkim aligned: false
+}
+
+func ExampleChecker_Lookup() {
+	srv, err := dnstest.Start(`
+$ORIGIN example.
+_dmarc.bank     IN TXT "v=DMARC1; p=reject; psd=y"
+_dmarc.giant.bank IN TXT "v=DMARC1; p=quarantine"
+`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c := &dmarc.Checker{Resolver: srv.Resolver()}
+	rec, domain, err := c.Lookup(context.Background(), "mail.giant.bank.example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(domain, rec.Policy)
+	org, _ := c.OrganizationalDomain(context.Background(), "mail.mega.bank.example")
+	fmt.Println(org)
+	// Output:
+	// giant.bank.example quarantine
+	// mega.bank.example
+}
+
+func ExampleOrganizationalDomain() {
+	fmt.Println(dmarc.OrganizationalDomain("mail.Example.CO.UK."))
+	// Output: example.co.uk
+}
+
+func ExampleChecker_VerifyExternalDestination() {
+	srv, err := dnstest.Start(`
+$ORIGIN thirdparty.example.net.
+example.com._report._dmarc IN TXT "v=DMARC1;"
+`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c := &dmarc.Checker{Resolver: srv.Resolver()}
+	ok, err := c.VerifyExternalDestination(context.Background(), "example.com", "thirdparty.example.net")
+	fmt.Println(ok, err)
+	ok, err = c.VerifyExternalDestination(context.Background(), "example.org", "thirdparty.example.net")
+	fmt.Println(ok, err)
+	// Output:
+	// true <nil>
+	// false <nil>
+}
+
+func ExampleReportBuilder() {
+	rec, _ := dmarc.Parse("v=DMARC1; p=none; rua=mailto:dmarc@example.com")
+	b := &dmarc.ReportBuilder{
+		OrgName:  "receiver.example",
+		Email:    "dmarc-noreply@receiver.example",
+		ReportID: "20261201.1",
+		Begin:    time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC),
+		End:      time.Date(2026, 11, 30, 23, 59, 59, 0, time.UTC),
+	}
+	b.SetPolicy("example.com", rec, dmarc.TreeWalk)
+	for range 3 {
+		b.Add(dmarc.ReportMessage{
+			SourceIP: netip.MustParseAddr("192.0.2.1"), HeaderFrom: "example.com",
+			Disposition: "none", DKIMAligned: true,
+			DKIM: []dmarc.DKIMAuthResult{{Domain: "example.com", Selector: "s1", Result: "pass"}},
+			SPF:  &dmarc.SPFAuthResult{Domain: "example.com", Scope: "mfrom", Result: "softfail"},
+		})
+	}
+	f, err := b.Feedback()
+	if err != nil {
+		log.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.WriteGzip(&buf); err != nil {
+		log.Fatal(err)
+	}
+	back, err := dmarc.ParseReport(&buf)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(back.Records), back.MessageCount(), back.XMLName.Space)
+	fmt.Println(dmarc.ReportFilename("receiver.example", "example.com", b.Begin, b.End, "", true))
+	// Output:
+	// 1 3 urn:ietf:params:xml:ns:dmarc-2.0
+	// receiver.example!example.com!1795996800!1796083199.xml.gz
+}

@@ -1,0 +1,92 @@
+package dmarc
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestVerifyExternalDestination(t *testing.T) {
+	srv, c := serve(t,
+		txt("example.com._report._dmarc.thirdparty.example.net", "v=DMARC1;"),
+		txt("bare.example._report._dmarc.thirdparty.example.net", "v=DMARC1"),
+		txt("spf.example._report._dmarc.thirdparty.example.net", "v=spf1 -all"),
+		txt("multi.example._report._dmarc.thirdparty.example.net", "hello"),
+		txt("multi.example._report._dmarc.thirdparty.example.net", "v=DMARC1; rua=mailto:x@thirdparty.example.net"),
+		txt("lower.example._report._dmarc.thirdparty.example.net", "v=dmarc1"),
+		txt("*._report._dmarc.wild.example", "v=DMARC1"),
+		txt("xn--bcher-kva.example._report._dmarc.thirdparty.example.net", "v=DMARC1"),
+		txt("fail.example._report._dmarc.thirdparty.example.net", "v=DMARC1"),
+	)
+	srv.Fault("fail.example._report._dmarc.thirdparty.example.net.", dns.TypeTXT, dnstest.ServFail)
+	tests := []struct {
+		policy, report string
+		want           bool
+		temp           bool
+	}{
+		{"example.com", "thirdparty.example.net", true, false},
+		{"EXAMPLE.com.", "ThirdParty.Example.NET.", true, false},
+		{"bare.example", "thirdparty.example.net", true, false},
+		{"spf.example", "thirdparty.example.net", false, false},
+		{"multi.example", "thirdparty.example.net", true, false},
+		{"lower.example", "thirdparty.example.net", false, false},
+		{"absent.example", "thirdparty.example.net", false, false},
+		{"anyone.example", "wild.example", true, false},
+		{"bücher.example", "thirdparty.example.net", true, false},
+		{"fail.example", "thirdparty.example.net", false, true},
+	}
+	for _, tt := range tests {
+		got, err := c.VerifyExternalDestination(ctx(t), tt.policy, tt.report)
+		if tt.temp {
+			assert.ErrorIs(t, err, ErrTempError, tt.policy)
+		} else {
+			require.NoError(t, err, tt.policy)
+		}
+		assert.Equal(t, tt.want, got, "%s -> %s", tt.policy, tt.report)
+	}
+	for _, q := range srv.Queries() {
+		assert.Contains(t, q.Name, "._report._dmarc.")
+	}
+
+	// A name over the DNS length limit is not queried (RFC 9990 §3 step 4).
+	srv.ResetLog()
+	long := strings.Repeat("a23456789.", 12) + "example"
+	got, err := c.VerifyExternalDestination(ctx(t), long, long)
+	require.NoError(t, err)
+	assert.False(t, got)
+	assert.Empty(t, srv.Queries())
+
+	_, err = c.VerifyExternalDestination(ctx(t), "", "x.example")
+	assert.ErrorIs(t, err, ErrInvalidDomain)
+}
+
+func TestExternalDestinationOverride(t *testing.T) {
+	_, c := serve(t,
+		txt("example.com._report._dmarc.rep.example.net", "v=DMARC1; rua=mailto:agg@rep.example.net; ruf=mailto:other@elsewhere.example"),
+		txt("plain.example._report._dmarc.rep.example.net", "v=DMARC1"),
+	)
+	ok, uris, err := c.ExternalDestination(ctx(t), "example.com", ReportURI{URI: "mailto:old@rep.example.net"}, false)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, []ReportURI{{URI: "mailto:agg@rep.example.net"}}, uris)
+
+	// The ruf override names another host: the destination is refused.
+	ok, uris, err = c.ExternalDestination(ctx(t), "example.com", ReportURI{URI: "mailto:old@rep.example.net"}, true)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	assert.Nil(t, uris)
+
+	orig := ReportURI{URI: "mailto:r@rep.example.net", Size: 10, Unit: 'm'}
+	ok, uris, err = c.ExternalDestination(ctx(t), "plain.example", orig, false)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, []ReportURI{orig}, uris)
+
+	ok, _, err = c.ExternalDestination(ctx(t), "nobody.example", orig, false)
+	require.NoError(t, err)
+	assert.False(t, ok)
+}
