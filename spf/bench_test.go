@@ -1,0 +1,52 @@
+package spf
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+)
+
+const typicalRecord = "v=spf1 ip4:192.0.2.0/24 ip4:198.51.100.0/24 ip6:2001:db8::/32 a mx include:_spf.example.net ~all"
+
+func BenchmarkParse(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(typicalRecord); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchZone is example.org → include:_spf.example.org → include:
+// _netblocks.example.org, whose ip4 list holds the client.
+func benchZone(b *testing.B) *fakeZone {
+	z := newFakeZone()
+	must := func(err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	must(z.set("example.org", fakeRR{typ: "TXT", text: "v=spf1 include:_spf.example.org -all"}))
+	must(z.set("_spf.example.org", fakeRR{typ: "TXT", text: "v=spf1 ip4:198.51.100.0/24 include:_netblocks.example.org ~all"}))
+	must(z.set("_netblocks.example.org", fakeRR{typ: "TXT", text: "v=spf1 ip4:203.0.113.0/26 ip4:192.0.2.0/24 ip6:2001:db8::/32 ~all"}))
+	return z
+}
+
+func benchCheck(b *testing.B, ip string, want Result) {
+	c := &Checker{Resolver: benchZone(b)}
+	addr := netip.MustParseAddr(ip)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		v, _ := c.Check(ctx, addr, "mail.example.org", "user@example.org")
+		if v.Result != want {
+			b.Fatalf("result %s, want %s", v.Result, want)
+		}
+	}
+}
+
+// BenchmarkCheckPassNestedInclude: a pass decided two includes deep.
+func BenchmarkCheckPassNestedInclude(b *testing.B) { benchCheck(b, "192.0.2.10", Pass) }
+
+// BenchmarkCheckFail: every term evaluated, then -all.
+func BenchmarkCheckFail(b *testing.B) { benchCheck(b, "192.0.3.10", Fail) }

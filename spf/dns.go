@@ -1,0 +1,213 @@
+package spf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"time"
+)
+
+// fqdn returns name with one final dot, so that no search domain is ever
+// appended.
+func fqdn(name string) string {
+	if len(name) > 0 && name[len(name)-1] == '.' {
+		return name
+	}
+	return name + "."
+}
+
+// lookupFailure classifies a lookup error: notFound for NXDOMAIN and NODATA
+// (RFC 7208 §4.4 and §5), otherwise a TempError cause wrapping ErrDNS, or
+// ErrDeadline when the evaluation ran out of time.
+func (e *evaluator) lookupFailure(err error, qtype, name string) (notFound bool, temp error) {
+	var de *net.DNSError
+	if errors.As(err, &de) && de.IsNotFound {
+		return true, nil
+	}
+	if e.ctx.Err() != nil {
+		return false, fmt.Errorf("%w: %s lookup of %s: %v", ErrDeadline, qtype, name, err)
+	}
+	return false, fmt.Errorf("%w: %s lookup of %s: %v", ErrDNS, qtype, name, err)
+}
+
+// clockEvery is how many DNS calls pass between two readings of the clock
+// against the evaluation's deadline; resolvers that honour the context
+// are stopped by it at the deadline itself.
+const clockEvery = 4
+
+// deadline returns ErrDeadline once the evaluation's context is done or
+// its deadline has passed.
+func (e *evaluator) deadline() error {
+	if err := e.ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %v", ErrDeadline, err)
+	}
+	e.calls++
+	if e.ec != nil && e.calls%clockEvery == 0 && e.ec.expired(time.Now()) {
+		return fmt.Errorf("%w: %v", ErrDeadline, context.DeadlineExceeded)
+	}
+	return nil
+}
+
+func (e *evaluator) lookupTXT(name string) (txts []string, notFound bool, err error) {
+	if err := e.deadline(); err != nil {
+		return nil, false, err
+	}
+	txts, err = e.r.LookupTXT(e.ctx, fqdn(name))
+	if err != nil {
+		notFound, err = e.lookupFailure(err, "TXT", name)
+		return nil, notFound, err
+	}
+	return txts, len(txts) == 0, nil
+}
+
+// lookupIP looks up the A (network "ip4") or AAAA ("ip6") records of name.
+func (e *evaluator) lookupIP(network, name string) (addrs []netip.Addr, notFound bool, err error) {
+	if err := e.deadline(); err != nil {
+		return nil, false, err
+	}
+	addrs, err = e.r.LookupNetIP(e.ctx, network, fqdn(name))
+	if err != nil && len(addrs) == 0 {
+		qtype := "A"
+		if network == "ip6" {
+			qtype = "AAAA"
+		}
+		notFound, err = e.lookupFailure(err, qtype, name)
+		return nil, notFound, err
+	}
+	return addrs, len(addrs) == 0, nil
+}
+
+func (e *evaluator) lookupMX(name string) (mxs []*net.MX, notFound bool, err error) {
+	if err := e.deadline(); err != nil {
+		return nil, false, err
+	}
+	mxs, err = e.r.LookupMX(e.ctx, fqdn(name))
+	if err != nil && len(mxs) == 0 {
+		notFound, err = e.lookupFailure(err, "MX", name)
+		return nil, notFound, err
+	}
+	return mxs, len(mxs) == 0, nil
+}
+
+// lookupPTR returns the names of the client address.
+func (e *evaluator) lookupPTR() (names []string, notFound bool, err error) {
+	if err := e.deadline(); err != nil {
+		return nil, false, err
+	}
+	names, err = e.r.LookupAddr(e.ctx, e.ip.String())
+	if err != nil && len(names) == 0 {
+		notFound, err = e.lookupFailure(err, "PTR", e.ip.String())
+		return nil, notFound, err
+	}
+	return names, len(names) == 0, nil
+}
+
+// network returns the lookup network of the client's address family.
+func (e *evaluator) network() string {
+	if e.ip.Is4() {
+		return "ip4"
+	}
+	return "ip6"
+}
+
+// matchAddrs reports whether any of addrs, cut to the prefix length of the
+// client's family, contains the client address. Addresses of the other
+// family never match (RFC 7208 §5.3, §5.4).
+func (e *evaluator) matchAddrs(addrs []netip.Addr, cidr4, cidr6 int) bool {
+	bits := 32
+	if e.ip.Is4() {
+		if cidr4 >= 0 {
+			bits = cidr4
+		}
+	} else {
+		bits = 128
+		if cidr6 >= 0 {
+			bits = cidr6
+		}
+	}
+	for _, a := range addrs {
+		if e.ip.Is4() {
+			a = a.Unmap()
+			if !a.Is4() {
+				continue
+			}
+		} else if a.Is4() {
+			continue
+		}
+		if p, err := a.WithZone("").Prefix(bits); err == nil && p.Contains(e.ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// validatedNames returns the client's validated domain names (RFC 7208
+// §5.5): of the first 10 PTR names, those whose A or AAAA records include
+// the client address. Only names for which keep returns true are
+// checked. DNS errors skip a name.
+func (e *evaluator) validatedNames(keep func(string) bool, stopAtFirst bool) (names []string, void bool, err error) {
+	ptrs, notFound, err := e.lookupPTR()
+	if err != nil {
+		// §5.5: a DNS error on the PTR lookup makes "ptr" not match.
+		if errors.Is(err, ErrDeadline) {
+			return nil, false, err
+		}
+		return nil, false, nil
+	}
+	if notFound {
+		return nil, true, nil
+	}
+	if len(ptrs) > maxNames {
+		ptrs = ptrs[:maxNames] // §4.6.4: the rest MUST be ignored
+	}
+	for _, p := range ptrs {
+		p = trimDot(p)
+		if !keep(p) || !validName(p) {
+			continue
+		}
+		addrs, _, err := e.lookupIP(e.network(), p)
+		if err != nil {
+			if errors.Is(err, ErrDeadline) {
+				return nil, false, err
+			}
+			continue
+		}
+		for _, a := range addrs {
+			if a.Unmap() == e.ip {
+				names = append(names, p)
+				break
+			}
+		}
+		if stopAtFirst && len(names) > 0 {
+			break
+		}
+	}
+	return names, false, nil
+}
+
+// validatedName returns the value of the "p" macro for <domain>: a
+// validated name equal to domain, else one ending in it, else the first
+// validated name, else "unknown" (RFC 7208 §7.3). The names are looked up
+// once per evaluation.
+func (e *evaluator) validatedName(domain string) string {
+	if !e.pDone {
+		e.pDone = true
+		e.pNames, _, _ = e.validatedNames(func(string) bool { return true }, false)
+	}
+	if len(e.pNames) == 0 {
+		return "unknown"
+	}
+	for _, n := range e.pNames {
+		if len(n) == len(domain) && hasSuffixFold(n, domain) {
+			return n
+		}
+	}
+	for _, n := range e.pNames {
+		if hasSuffixFold(n, domain) {
+			return n
+		}
+	}
+	return e.pNames[0]
+}

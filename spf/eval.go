@@ -1,0 +1,359 @@
+package spf
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// maxNames is the limit on MX and PTR names looked up by one "mx" or "ptr"
+// mechanism or "p" macro (RFC 7208 §4.6.4).
+const maxNames = 10
+
+// keptTerms is how many parsed terms of a record an evaluation keeps on
+// the stack between the syntax check and the evaluation.
+const keptTerms = 8
+
+// maxDepth caps include/redirect nesting whatever MaxLookups says, so no
+// record can cause deep recursion.
+const maxDepth = 32
+
+// evaluator holds the state of one check_host() evaluation, including its
+// recursive includes and redirects.
+type evaluator struct {
+	ctx          context.Context
+	ec           *evalContext // ctx, when the Checker added a deadline
+	calls        int          // DNS calls made
+	r            Resolver
+	ip           netip.Addr // unmapped, no zone
+	local        string     // local-part of <sender>
+	senderDomain string     // domain of <sender>
+	senderAddr   string     // <sender>, built when first needed
+	helo         string
+	receiver     string
+	now          func() time.Time
+
+	maxLookups, maxVoid int
+	lookups, voids      int
+
+	path [maxDepth]string // domains being evaluated, outermost first
+
+	ipDotted string   // "i" macro, computed once
+	pDone    bool     // pNames computed
+	pNames   []string // validated names for the "p" macro
+
+	scratch [256]byte
+}
+
+// hostResult is the outcome of one check_host() call.
+type hostResult struct {
+	result Result
+	err    error
+	mech   string // the matching mechanism as written
+	domain string // the domain whose record gave the result
+	exp    string // that record's exp= domain-spec
+	hasExp bool
+}
+
+// checkHost is the check_host() function of RFC 7208 §4 for <domain>,
+// already validated.
+func (e *evaluator) checkHost(domain string, depth int) hostResult {
+	if depth >= maxDepth {
+		return e.perm(domain, fmt.Errorf("%w: include/redirect nesting deeper than %d", ErrLookupLimit, maxDepth))
+	}
+	for _, d := range e.path[:depth] {
+		if strings.EqualFold(d, domain) {
+			return e.perm(domain, fmt.Errorf("%w: %s includes or redirects to itself", ErrLoop, domain))
+		}
+	}
+	e.path[depth] = domain
+
+	// §4.4 record lookup, §4.5 selection.
+	txts, notFound, err := e.lookupTXT(domain)
+	if err != nil {
+		return hostResult{result: TempError, err: err, domain: domain}
+	}
+	if notFound {
+		return hostResult{result: None, domain: domain}
+	}
+	record := ""
+	found := false
+	for _, t := range txts {
+		if isSPF(t) {
+			if found {
+				return e.perm(domain, fmt.Errorf("%w at %s", ErrMultipleRecords, domain))
+			}
+			record, found = t, true
+		}
+	}
+	if !found {
+		return hostResult{result: None, domain: domain}
+	}
+	body := record[len(versionTag):]
+
+	// §4.6: the whole record is checked for syntax before evaluation.
+	if err := checkASCII(body); err != nil {
+		return e.perm(domain, fmt.Errorf("%w (in the record of %s)", err, domain))
+	}
+	var redirect, exp string
+	var hasRedirect, hasExp bool
+	// The first terms parsed are kept for the evaluation; later ones are
+	// parsed again, which costs less than moving them to the heap.
+	var kept [keptTerms]Term
+	var ends [keptTerms]int // where each kept term ends in body
+	var spare Term
+	n := 0
+	for i := 0; ; n++ {
+		var tok string
+		if tok, i = nextToken(body, i); tok == "" {
+			break
+		}
+		t := &spare
+		if n < keptTerms {
+			t = &kept[n]
+		}
+		err := parseTermInto(t, tok, true)
+		if err == nil {
+			err = checkDuplicate(t.Kind, tok, &hasRedirect, &hasExp)
+		}
+		if err != nil {
+			return e.perm(domain, fmt.Errorf("%w (in the record of %s)", err, domain))
+		}
+		switch t.Kind {
+		case KindRedirect:
+			redirect = t.Value
+		case KindExp:
+			exp = t.Value
+		}
+		if n < keptTerms {
+			ends[n] = i
+		}
+	}
+
+	// §4.6.2: mechanisms left to right; the first match decides.
+	for i, k := 0, 0; k < n; k++ {
+		t := &spare
+		if k < keptTerms {
+			t, i = &kept[k], ends[k]
+		} else {
+			var tok string
+			tok, i = nextToken(body, i)
+			_ = parseTermInto(t, tok, false) // validated above
+		}
+		if !t.Kind.IsMechanism() {
+			continue
+		}
+		match, res := e.match(t, domain, depth)
+		if res.result != "" {
+			return res
+		}
+		if match {
+			return hostResult{result: t.Qualifier.Result(), mech: t.text, domain: domain, exp: exp, hasExp: hasExp}
+		}
+	}
+
+	// §6.1: redirect applies only when no mechanism matched (an "all"
+	// always matches, so a record with "all" never gets here).
+	if hasRedirect {
+		if err := e.countLookup(domain, "redirect=", redirect); err != nil {
+			return e.perm(domain, err)
+		}
+		target, ok := e.target(redirect, domain)
+		if !ok {
+			return e.perm(domain, fmt.Errorf("%w: redirect=%s expands to an invalid name", ErrNoRecord, redirect))
+		}
+		r := e.checkHost(target, depth+1)
+		if r.result == None {
+			return e.perm(domain, fmt.Errorf("%w: redirect=%s (%s)", ErrNoRecord, redirect, target))
+		}
+		return r
+	}
+	return hostResult{result: Neutral, domain: domain} // §4.7
+}
+
+func (e *evaluator) perm(domain string, err error) hostResult {
+	return hostResult{result: PermError, err: err, domain: domain}
+}
+
+// countLookup counts a DNS-querying term against the limit (§4.6.4).
+func (e *evaluator) countLookup(domain, prefix, term string) error {
+	e.lookups++
+	if e.lookups > e.maxLookups {
+		return fmt.Errorf("%w: more than %d, at %q in the record of %s", ErrLookupLimit, e.maxLookups, prefix+term, domain)
+	}
+	return nil
+}
+
+// countVoid counts a term whose lookup found no records (§4.6.4).
+func (e *evaluator) countVoid(domain, term string) error {
+	e.voids++
+	if e.maxVoid >= 0 && e.voids > e.maxVoid {
+		return fmt.Errorf("%w: more than %d, at %q in the record of %s", ErrVoidLookupLimit, e.maxVoid, term, domain)
+	}
+	return nil
+}
+
+// target expands a domain-spec into the name to query, without the final
+// dot (RFC 7208 §7.3: macros expanded, long names cut from the left). An
+// empty spec means <domain>. ok is false when the result is not a name DNS
+// can carry; such a target matches nothing.
+func (e *evaluator) target(spec, domain string) (string, bool) {
+	if spec == "" {
+		return domain, true
+	}
+	var name string
+	if strings.IndexByte(spec, '%') < 0 {
+		name = truncateName(trimDot(spec))
+	} else {
+		b := e.expand(e.scratch[:0], spec, domain)
+		if len(b) > 0 && b[len(b)-1] == '.' {
+			b = b[:len(b)-1]
+		}
+		name = truncateName(string(b))
+	}
+	return name, validName(name)
+}
+
+// match evaluates one mechanism (RFC 7208 §5). A non-empty res.result ends
+// the evaluation with that result (an error, or the result of a failed
+// include).
+func (e *evaluator) match(t *Term, domain string, depth int) (bool, hostResult) {
+	switch t.Kind {
+	case KindAll:
+		return true, hostResult{}
+	case KindIP4:
+		return e.ip.Is4() && t.Prefix.Contains(e.ip), hostResult{}
+	case KindIP6:
+		return e.ip.Is6() && t.Prefix.Contains(e.ip), hostResult{}
+	}
+	if err := e.countLookup(domain, "", t.text); err != nil {
+		return false, e.perm(domain, err)
+	}
+	name, ok := e.target(t.Value, domain)
+	if !ok && t.Kind != KindInclude {
+		// §4.8, §5: a name that cannot be queried does not exist.
+		return false, hostResult{}
+	}
+	switch t.Kind {
+	case KindInclude:
+		return e.include(t, name, ok, domain, depth)
+	case KindA:
+		addrs, notFound, err := e.lookupIP(e.network(), name)
+		if err != nil {
+			return false, hostResult{result: TempError, err: err, domain: domain}
+		}
+		if notFound {
+			return false, e.void(domain, t)
+		}
+		return e.matchAddrs(addrs, t.CIDR4, t.CIDR6), hostResult{}
+	case KindMX:
+		return e.matchMX(t, name, domain)
+	case KindPTR:
+		names, void, err := e.validatedNames(func(n string) bool { return hasSuffixFold(n, name) }, true)
+		if err != nil {
+			return false, hostResult{result: TempError, err: err, domain: domain}
+		}
+		if void {
+			return false, e.void(domain, t)
+		}
+		return len(names) > 0, hostResult{}
+	case KindExists:
+		addrs, notFound, err := e.lookupIP("ip4", name) // §5.7: always A
+		if err != nil {
+			return false, hostResult{result: TempError, err: err, domain: domain}
+		}
+		if notFound {
+			return false, e.void(domain, t)
+		}
+		return len(addrs) > 0, hostResult{}
+	}
+	return false, hostResult{}
+}
+
+// void counts a void lookup; the result is empty unless the limit is
+// exceeded.
+func (e *evaluator) void(domain string, t *Term) hostResult {
+	if err := e.countVoid(domain, t.text); err != nil {
+		return e.perm(domain, err)
+	}
+	return hostResult{}
+}
+
+// include applies the table of RFC 7208 §5.2.
+func (e *evaluator) include(t *Term, name string, ok bool, domain string, depth int) (bool, hostResult) {
+	if !ok {
+		return false, e.perm(domain, fmt.Errorf("%w: %s expands to an invalid name", ErrNoRecord, t.text))
+	}
+	r := e.checkHost(name, depth+1)
+	switch r.result {
+	case Pass:
+		return true, hostResult{}
+	case Fail, SoftFail, Neutral:
+		return false, hostResult{}
+	case None:
+		return false, e.perm(domain, fmt.Errorf("%w: %s", ErrNoRecord, t.text))
+	}
+	return false, r // TempError, PermError propagate
+}
+
+// matchMX evaluates "mx" (RFC 7208 §5.4).
+func (e *evaluator) matchMX(t *Term, name, domain string) (bool, hostResult) {
+	mxs, notFound, err := e.lookupMX(name)
+	if err != nil {
+		return false, hostResult{result: TempError, err: err, domain: domain}
+	}
+	if notFound {
+		return false, e.void(domain, t)
+	}
+	if len(mxs) > maxNames {
+		return false, e.perm(domain, fmt.Errorf("%w: %s has %d, more than %d", ErrMXLimit, name, len(mxs), maxNames))
+	}
+	network := e.network()
+	for _, mx := range mxs {
+		host := trimDot(mx.Host)
+		if host == "" || !validName(host) {
+			continue // null MX (RFC 7505) or an unusable name
+		}
+		addrs, _, err := e.lookupIP(network, host)
+		if err != nil {
+			return false, hostResult{result: TempError, err: err, domain: domain}
+		}
+		if e.matchAddrs(addrs, t.CIDR4, t.CIDR6) {
+			return true, hostResult{}
+		}
+	}
+	return false, hostResult{}
+}
+
+// explain computes the explanation of a Fail from the exp= of the deciding
+// record (RFC 7208 §6.2). Any problem means no explanation.
+func (e *evaluator) explain(spec, domain string) string {
+	name, ok := e.target(spec, domain)
+	if !ok {
+		return ""
+	}
+	txts, _, err := e.lookupTXT(name)
+	if err != nil || len(txts) != 1 {
+		return ""
+	}
+	return e.expandExplanation(txts[0], domain)
+}
+
+// expandExplanation expands an explain-string; "" when it is not valid
+// 7-bit text with valid macros.
+func (e *evaluator) expandExplanation(s, domain string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return ""
+		}
+	}
+	if _, reason := checkMacroString(s, true); reason != "" {
+		return ""
+	}
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
+	return string(e.expand(nil, s, domain))
+}
