@@ -1,0 +1,249 @@
+package smtp
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// clientFake is one connection of a scripted fake SMTP server used to test
+// the Client: the script sends replies and checks the commands it reads.
+type clientFake struct {
+	t    *testing.T
+	conn net.Conn
+	br   *bufio.Reader
+}
+
+// clientFakeServe starts a loopback listener whose first connection runs
+// script, and returns its address. The test waits for the script at
+// cleanup; the script reports mismatches with t.Errorf.
+func clientFakeServe(t *testing.T, script func(f *clientFake)) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		conn, err := l.Accept()
+		l.Close()
+		if err != nil {
+			t.Errorf("fake server: accept: %v", err)
+			return
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		script(&clientFake{t: t, conn: conn, br: bufio.NewReader(conn)})
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			t.Error("fake server script did not finish")
+		}
+	})
+	return l.Addr().String()
+}
+
+// clientDialFake starts a fake server and dials it.
+func clientDialFake(t *testing.T, script func(f *clientFake)) *Client {
+	t.Helper()
+	addr := clientFakeServe(t, script)
+	c, err := Dial(t.Context(), addr)
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// send writes each line with CRLF, all in one write.
+func (f *clientFake) send(lines ...string) {
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l)
+		b.WriteString("\r\n")
+	}
+	if _, err := f.conn.Write([]byte(b.String())); err != nil {
+		f.t.Errorf("fake server: write: %v", err)
+	}
+}
+
+// line reads one command line without its CRLF; "" with an error at EOF.
+func (f *clientFake) line() (string, error) {
+	l, err := f.br.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	if !strings.HasSuffix(l, "\r\n") {
+		f.t.Errorf("fake server: command line %q does not end in CRLF", l)
+	}
+	return strings.TrimSuffix(l, "\r\n"), nil
+}
+
+// expect reads one command line and checks it equals want.
+func (f *clientFake) expect(want string) bool {
+	got, err := f.line()
+	if err != nil {
+		f.t.Errorf("fake server: want %q, read error %v", want, err)
+		return false
+	}
+	if got != want {
+		f.t.Errorf("fake server: got command %q, want %q", got, want)
+		return false
+	}
+	return true
+}
+
+// data reads raw message data up to and including the terminating
+// CRLF.CRLF and returns it without the final ".\r\n".
+func (f *clientFake) data() string {
+	var b strings.Builder
+	for {
+		l, err := f.br.ReadString('\n')
+		if err != nil {
+			f.t.Errorf("fake server: reading data: %v (so far %q)", err, b.String())
+			return b.String()
+		}
+		if l == ".\r\n" {
+			return b.String()
+		}
+		b.WriteString(l)
+	}
+}
+
+// greetEHLO sends the greeting, reads EHLO and answers with the extensions.
+func (f *clientFake) greetEHLO(ext ...string) bool {
+	f.send("220 fake.test ESMTP")
+	if !f.expect("EHLO localhost") {
+		return false
+	}
+	lines := append([]string{"fake.test"}, ext...)
+	var out []string
+	for i, l := range lines {
+		sep := "-"
+		if i == len(lines)-1 {
+			sep = " "
+		}
+		out = append(out, "250"+sep+l)
+	}
+	f.send(out...)
+	return true
+}
+
+// quiet reports whether the client sends nothing within a short while;
+// used to check that the client waits for a reply before going on.
+func (f *clientFake) quiet() bool {
+	f.conn.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	defer f.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, err := f.br.Peek(1)
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// startTLS upgrades the fake's connection as the server side.
+func (f *clientFake) startTLS(cfg *tls.Config) bool {
+	tc := tls.Server(f.conn, cfg)
+	if err := tc.Handshake(); err != nil {
+		f.t.Errorf("fake server: TLS handshake: %v", err)
+		return false
+	}
+	f.conn = tc
+	f.br = bufio.NewReader(tc)
+	return true
+}
+
+// startTLSQuietly runs a server handshake that the client is expected
+// to abort.
+func (f *clientFake) startTLSQuietly(cfg *tls.Config) {
+	_ = tls.Server(f.conn, cfg).Handshake()
+}
+
+// clientCert is a self-signed certificate for 127.0.0.1, ::1, localhost
+// and mx.test, made once per test binary.
+var clientCert = sync.OnceValues(func() (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "mx.test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost", "mx.test"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
+})
+
+// clientTLSPair returns a server config with the test certificate and a
+// client config that trusts it.
+func clientTLSPair(t *testing.T) (server, client *tls.Config) {
+	t.Helper()
+	cert, err := clientCert()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert.Leaf)
+	return &tls.Config{Certificates: []tls.Certificate{cert}}, &tls.Config{RootCAs: pool}
+}
+
+// clientCertFiles writes the test certificate and key as PEM files for
+// peer programs and returns their paths.
+func clientCertFiles(t *testing.T) (certFile, keyFile string) {
+	t.Helper()
+	cert, err := clientCert()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = dir+"/cert.pem", dir+"/key.pem"
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+// clientCtx returns a context with a generous deadline for one test step.
+func clientCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}

@@ -1,0 +1,402 @@
+package smtp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults used when the matching Server field is zero.
+const (
+	// ServerCommandTimeout is how long the server waits for the next
+	// command (RFC 5321 §4.5.3.2.7: at least 5 minutes).
+	ServerCommandTimeout = 5 * time.Minute
+	// ServerDataBlockTimeout is how long the server waits for each read
+	// of message data (RFC 5321 §4.5.3.2.5: 3 minutes per data block).
+	ServerDataBlockTimeout = 3 * time.Minute
+	// ServerWriteTimeout bounds each write of replies.
+	ServerWriteTimeout = 5 * time.Minute
+	// ServerTLSHandshakeTimeout bounds a TLS handshake.
+	ServerTLSHandshakeTimeout = 1 * time.Minute
+	// DefaultMaxMessageBytes is the default message size limit,
+	// advertised with SIZE (RFC 1870).
+	DefaultMaxMessageBytes = 32 << 20
+	// DefaultMaxRecipients is the default number of recipients per
+	// message: the minimum RFC 5321 §4.5.3.1.8 requires a server to take.
+	DefaultMaxRecipients = 100
+	// DefaultMaxErrors is the default number of erroneous commands after
+	// which the server says 421 and hangs up.
+	DefaultMaxErrors = 10
+	// DefaultMaxLineLength is the command line limit with the CRLF
+	// (RFC 5321 §4.5.3.1.4). MAIL lines may be longer by what the
+	// advertised extensions add (SIZE 26, SMTPUTF8 10, AUTH= 500).
+	DefaultMaxLineLength = 512
+	// DefaultMaxTextLineLength is the message text line limit with the
+	// CRLF (RFC 5321 §4.5.3.1.6).
+	DefaultMaxTextLineLength = 1000
+	// srvMaxAuthLine is the longest AUTH response line (RFC 4954 §4:
+	// at least 12288 octets).
+	srvMaxAuthLine = 12288 + 2
+	// srvMailLineExtra is what SIZE, SMTPUTF8 and AUTH= add to the MAIL
+	// command line limit (RFC 1870 §3, RFC 6531 §3.4, RFC 4954 §5).
+	srvMailLineExtra = 26 + 10 + 500
+)
+
+// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown
+// or Close.
+var ErrServerClosed = errors.New("smtp: server closed")
+
+// Server is an SMTP server (RFC 5321) for receiving mail: as an MX, as a
+// submission server, or in front of a filter. Set the fields, then call
+// ListenAndServe, Serve, ServeTLS or ListenAndServeTLS. A Server works at
+// its zero value apart from Backend, and must not be changed once
+// serving has started.
+type Server struct {
+	// Addr is the address ListenAndServe listens on; "" means ":25"
+	// (":465" for ListenAndServeTLS).
+	Addr string
+	// Hostname is the server's own name, first in the 220 greeting and in
+	// the EHLO reply. "" means the name of the machine.
+	Hostname string
+	// Backend makes a Session for each connection. Required.
+	Backend Backend
+	// TLSConfig enables STARTTLS (RFC 3207) and is needed for implicit
+	// TLS (ServeTLS, RFC 8314).
+	TLSConfig *tls.Config
+	// MaxMessageBytes limits the message size (advertised with SIZE,
+	// RFC 1870). 0 means DefaultMaxMessageBytes; negative means no limit.
+	MaxMessageBytes int64
+	// MaxRecipients limits the recipients of one message. 0 means
+	// DefaultMaxRecipients.
+	MaxRecipients int
+	// ReadTimeout is how long to wait for a command. 0 means
+	// ServerCommandTimeout.
+	ReadTimeout time.Duration
+	// DataTimeout is how long to wait for each read of message data. 0
+	// means ServerDataBlockTimeout.
+	DataTimeout time.Duration
+	// WriteTimeout bounds each write. 0 means ServerWriteTimeout.
+	WriteTimeout time.Duration
+	// MaxLineLength is the command line limit with CRLF. 0 means
+	// DefaultMaxLineLength.
+	MaxLineLength int
+	// MaxTextLineLength is the message line limit with CRLF. 0 means
+	// DefaultMaxTextLineLength; negative means no limit.
+	MaxTextLineLength int
+	// MaxErrors is the number of erroneous commands after which the
+	// server closes the connection with 421: commands it refuses itself
+	// (unknown, out of sequence, bad syntax, over-long lines, refused
+	// messages, failed AUTH). Refusals by the Session do not count.
+	// 0 means DefaultMaxErrors.
+	MaxErrors int
+	// MaxConnections limits simultaneous connections; further ones get
+	// 421 and are closed. 0 means no limit.
+	MaxConnections int
+	// AllowInsecureAuth offers AUTH without TLS.
+	AllowInsecureAuth bool
+	// AllowBareLineEndings is the lenient mode: a bare LF ends a command
+	// line, and a bare CR or LF in message data is passed on instead of
+	// refusing the message. Only CRLF.CRLF ever ends the data.
+	AllowBareLineEndings bool
+	// DisableChunking stops advertising CHUNKING (RFC 3030).
+	DisableChunking bool
+	// Logger receives connection and error events. nil means no logging.
+	// Credentials are never logged.
+	Logger *slog.Logger
+
+	hostOnce sync.Once
+	host     string
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	conns     map[*Conn]struct{}
+	active    int
+	shutdown  atomic.Bool
+	closed    atomic.Bool
+	connsDone chan struct{} // closed when conns becomes empty during shutdown
+}
+
+func (s *Server) hostname() string {
+	s.hostOnce.Do(func() {
+		s.host = s.Hostname
+		if s.host == "" {
+			if h, err := os.Hostname(); err == nil && h != "" {
+				s.host = h
+			} else {
+				s.host = "localhost"
+			}
+		}
+	})
+	return s.host
+}
+
+func (s *Server) maxMessageBytes() int64 {
+	switch {
+	case s.MaxMessageBytes == 0:
+		return DefaultMaxMessageBytes
+	case s.MaxMessageBytes < 0:
+		return 0
+	}
+	return s.MaxMessageBytes
+}
+
+func (s *Server) maxRecipients() int {
+	if s.MaxRecipients <= 0 {
+		return DefaultMaxRecipients
+	}
+	return s.MaxRecipients
+}
+
+func (s *Server) maxErrors() int {
+	if s.MaxErrors <= 0 {
+		return DefaultMaxErrors
+	}
+	return s.MaxErrors
+}
+
+func (s *Server) maxLine() int {
+	n := s.MaxLineLength
+	if n <= 0 {
+		n = DefaultMaxLineLength
+	}
+	if n > wireBufSize/2 {
+		n = wireBufSize / 2
+	}
+	return n
+}
+
+func (s *Server) maxTextLine() int {
+	switch {
+	case s.MaxTextLineLength == 0:
+		return DefaultMaxTextLineLength
+	case s.MaxTextLineLength < 0:
+		return 0
+	}
+	return s.MaxTextLineLength
+}
+
+func durationOr(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+func (s *Server) logger() *slog.Logger {
+	return s.Logger
+}
+
+// ListenAndServe listens on s.Addr (":25" when empty) and serves.
+func (s *Server) ListenAndServe() error {
+	addr := s.Addr
+	if addr == "" {
+		addr = ":25"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(l)
+}
+
+// ListenAndServeTLS listens on s.Addr (":465" when empty) and serves
+// implicit TLS (RFC 8314 §3) with s.TLSConfig.
+func (s *Server) ListenAndServeTLS() error {
+	if s.TLSConfig == nil {
+		return errors.New("smtp: ListenAndServeTLS needs Server.TLSConfig")
+	}
+	addr := s.Addr
+	if addr == "" {
+		addr = ":465"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.ServeTLS(l)
+}
+
+// Serve accepts connections on l and serves each in its own goroutine.
+// It returns ErrServerClosed after Shutdown or Close, or the error that
+// stopped accepting. l is closed when Serve returns.
+func (s *Server) Serve(l net.Listener) error { return s.serve(l, false) }
+
+// ServeTLS is Serve with implicit TLS (RFC 8314 §3, port 465): every
+// connection starts with a TLS handshake using s.TLSConfig.
+func (s *Server) ServeTLS(l net.Listener) error {
+	if s.TLSConfig == nil {
+		return errors.New("smtp: ServeTLS needs Server.TLSConfig")
+	}
+	return s.serve(l, true)
+}
+
+func (s *Server) serve(l net.Listener, implicitTLS bool) error {
+	if s.Backend == nil {
+		l.Close()
+		return errors.New("smtp: Server.Backend is nil")
+	}
+	if !s.trackListener(l, true) {
+		l.Close()
+		return ErrServerClosed
+	}
+	defer s.trackListener(l, false)
+	defer l.Close()
+	var delay time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if s.shutdown.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded) || isTemporaryAccept(err) {
+				if delay == 0 {
+					delay = 5 * time.Millisecond
+				} else if delay *= 2; delay > time.Second {
+					delay = time.Second
+				}
+				if lg := s.logger(); lg != nil {
+					lg.Warn("smtp: accept failed, retrying", "err", err, "delay", delay)
+				}
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		c := s.newConn(nc, implicitTLS)
+		if c == nil {
+			continue
+		}
+		go c.serve()
+	}
+}
+
+// isTemporaryAccept reports accept errors worth retrying (file
+// descriptor exhaustion, aborted connections).
+func isTemporaryAccept(err error) bool {
+	var t interface{ Temporary() bool }
+	return errors.As(err, &t) && t.Temporary()
+}
+
+func (s *Server) trackListener(l net.Listener, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.shutdown.Load() {
+			return false
+		}
+		if s.listeners == nil {
+			s.listeners = make(map[net.Listener]struct{})
+		}
+		s.listeners[l] = struct{}{}
+	} else {
+		delete(s.listeners, l)
+	}
+	return true
+}
+
+// newConn registers a new connection; over MaxConnections it answers
+// 421 and returns nil.
+func (s *Server) newConn(nc net.Conn, implicitTLS bool) *Conn {
+	s.mu.Lock()
+	if s.shutdown.Load() {
+		s.mu.Unlock()
+		nc.Close()
+		return nil
+	}
+	if s.MaxConnections > 0 && s.active >= s.MaxConnections {
+		s.mu.Unlock()
+		go s.refuseBusy(nc)
+		return nil
+	}
+	c := newServerConn(s, nc, implicitTLS)
+	if s.conns == nil {
+		s.conns = make(map[*Conn]struct{})
+	}
+	s.conns[c] = struct{}{}
+	s.active++
+	s.mu.Unlock()
+	return c
+}
+
+func (s *Server) refuseBusy(nc net.Conn) {
+	nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	msg := srvAppendReply(nil, 421, [3]int{4, 7, 0}, s.hostname()+" Too many connections, try again later")
+	nc.Write(msg)
+	nc.Close()
+	if lg := s.logger(); lg != nil {
+		lg.Warn("smtp: connection refused: too many connections", "remote", nc.RemoteAddr().String())
+	}
+}
+
+func (s *Server) forgetConn(c *Conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.active--
+	if len(s.conns) == 0 && s.connsDone != nil {
+		close(s.connsDone)
+		s.connsDone = nil
+	}
+	s.mu.Unlock()
+}
+
+// Shutdown stops the server gracefully: it closes the listeners, sends
+// 421 to every session waiting for a command and closes it, lets every
+// message transfer in progress (DATA or BDAT) finish and be answered,
+// then closes those sessions too. It returns when all connections are
+// gone, or ctx's error when ctx ends first (connections left are then
+// still open; call Close to drop them).
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.shutdown.Store(true)
+	for l := range s.listeners {
+		l.Close()
+	}
+	var done chan struct{}
+	if len(s.conns) > 0 {
+		if s.connsDone == nil {
+			s.connsDone = make(chan struct{})
+		}
+		done = s.connsDone
+	}
+	for c := range s.conns {
+		c.wakeIfIdle()
+	}
+	s.mu.Unlock()
+	if done == nil {
+		return nil
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close stops the server at once: listeners and every connection are
+// closed without a reply, and every session's context is cancelled.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.shutdown.Store(true)
+	s.closed.Store(true)
+	var err error
+	for l := range s.listeners {
+		if e := l.Close(); e != nil && err == nil {
+			err = e
+		}
+	}
+	for c := range s.conns {
+		c.cancel()
+		c.raw.Close()
+	}
+	s.mu.Unlock()
+	return err
+}

@@ -1,0 +1,189 @@
+package smtp
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// stBenchMessage builds a message of about size octets in 78-octet lines.
+func stBenchMessage(size int) string {
+	var b strings.Builder
+	b.WriteString("From: a@b.example\r\nTo: c@d.example\r\nSubject: bench\r\n\r\n")
+	line := strings.Repeat("x", 76) + "\r\n"
+	for b.Len() < size {
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+func stCPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkServerThroughput delivers messages over 10 loopback
+// connections to a discarding backend, each transaction pipelined as
+// MAIL+RCPT+DATA. It reports messages per second and CPU time per
+// message; the CPU time is the whole process's, so it includes the
+// load-generating clients.
+func BenchmarkServerThroughput(b *testing.B) {
+	for _, size := range []int{1 << 10, 100 << 10} {
+		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
+			be := &stCountingBackend{}
+			addr := stStart(b, &Server{Backend: be})
+			msg := []byte(stBenchMessage(size) + ".\r\n")
+			const conns = 10
+			clients := make([]*stBenchClient, conns)
+			for i := range clients {
+				clients[i] = stBenchDial(b, addr)
+			}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(msg)))
+			b.ResetTimer()
+			start, cpu0 := time.Now(), stCPUTime()
+			var wg sync.WaitGroup
+			for i, c := range clients {
+				n := b.N / conns
+				if i < b.N%conns {
+					n++
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for j := 0; j < n; j++ {
+						if err := c.send(msg); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			elapsed, cpu := time.Since(start), stCPUTime()-cpu0
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
+			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/msg")
+			if got := be.msgs.Load(); got != int64(b.N) {
+				b.Fatalf("delivered %d of %d", got, b.N)
+			}
+		})
+	}
+}
+
+type stBenchClient struct {
+	nc net.Conn
+	br *bufio.Reader
+}
+
+func stBenchDial(b *testing.B, addr string) *stBenchClient {
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { nc.Close() })
+	c := &stBenchClient{nc: nc, br: bufio.NewReader(nc)}
+	if err := c.expect(1, "220"); err != nil {
+		b.Fatal(err)
+	}
+	io.WriteString(nc, "EHLO bench.example\r\n")
+	if err := c.expect(1, "250"); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// expect reads n replies and checks their code.
+func (c *stBenchClient) expect(n int, code string) error {
+	for n > 0 {
+		line, err := c.br.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		if len(line) < 4 || string(line[:len(code)]) != code {
+			return fmt.Errorf("got %q, want %s", line, code)
+		}
+		if line[3] == ' ' {
+			n--
+		}
+	}
+	return nil
+}
+
+var stBenchEnvelope = []byte("MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n")
+
+func (c *stBenchClient) send(msg []byte) error {
+	if _, err := c.nc.Write(stBenchEnvelope); err != nil {
+		return err
+	}
+	if err := c.expect(2, "250"); err != nil {
+		return err
+	}
+	if err := c.expect(1, "354"); err != nil {
+		return err
+	}
+	if _, err := c.nc.Write(msg); err != nil {
+		return err
+	}
+	return c.expect(1, "250")
+}
+
+// BenchmarkServerIdleConnMemory opens many connections that greet and
+// then sit idle, and reports the memory (heap and goroutine stacks) each
+// one costs, client socket included.
+func BenchmarkServerIdleConnMemory(b *testing.B) {
+	const n = 500
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		be := &stCountingBackend{}
+		s := &Server{Backend: be, Hostname: "mx.test.example"}
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		go s.Serve(l)
+		// Warm up once so pools and the listener are in place.
+		warm := stBenchDial(b, l.Addr().String())
+		warm.nc.Close()
+		before := stHeapAndStacks()
+		conns := make([]net.Conn, 0, n)
+		for j := 0; j < n; j++ {
+			nc, err := net.Dial("tcp", l.Addr().String())
+			if err != nil {
+				b.Fatal(err)
+			}
+			br := bufio.NewReaderSize(nc, 512)
+			io.WriteString(nc, "EHLO idle.example\r\n")
+			c := &stBenchClient{nc: nc, br: br}
+			if err := c.expect(2, "2"); err != nil {
+				b.Fatal(err)
+			}
+			conns = append(conns, nc)
+		}
+		time.Sleep(100 * time.Millisecond)
+		after := stHeapAndStacks()
+		b.ReportMetric(float64(after-before)/n, "B/idle-conn")
+		for _, nc := range conns {
+			nc.Close()
+		}
+		s.Close()
+	}
+}
+
+func stHeapAndStacks() int64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc + ms.StackInuse)
+}

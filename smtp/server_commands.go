@@ -1,0 +1,413 @@
+package smtp
+
+import (
+	"strconv"
+	"strings"
+)
+
+// dispatch runs one command line.
+func (c *Conn) dispatch(line []byte) {
+	verb, arg := srvSplitCommand(line)
+	if c.lg != nil && verb != "AUTH" {
+		c.lg.Debug("smtp: command", "verb", verb)
+	}
+	if c.refused {
+		if verb == "QUIT" {
+			c.reply(221, srvEnhBye, c.srv.hostname()+" closing transmission channel")
+			c.closing = true
+			return
+		}
+		c.fail(503, srvEnhBadCommand, "Service refused; send QUIT")
+		return
+	}
+	// MAIL has its own, longer limit; BDAT must be parsed whatever its
+	// length, or its chunk would be read as commands.
+	if verb != "MAIL" && verb != "BDAT" && len(line)+2 > c.srv.maxLine() {
+		c.fail(500, srvEnhSyntax, "Line too long")
+		return
+	}
+	switch verb {
+	case "EHLO", "HELO":
+		c.cmdHello(verb == "EHLO", arg)
+	case "MAIL":
+		c.cmdMail(line, arg)
+	case "RCPT":
+		c.cmdRcpt(line, arg)
+	case "DATA":
+		c.cmdData(arg)
+	case "BDAT":
+		c.cmdBDAT(arg)
+	case "RSET":
+		if len(arg) != 0 {
+			c.fail(501, srvEnhBadArgs, "Syntax: RSET")
+			return
+		}
+		c.resetTxn()
+		c.bdatAccepted = false
+		c.reply(250, srvEnhOK, "OK")
+	case "NOOP":
+		c.reply(250, srvEnhOK, "OK")
+	case "QUIT":
+		if len(arg) != 0 {
+			c.fail(501, srvEnhBadArgs, "Syntax: QUIT")
+			return
+		}
+		c.reply(221, srvEnhBye, c.srv.hostname()+" closing transmission channel")
+		c.closing = true
+	case "VRFY":
+		if len(arg) == 0 {
+			c.fail(501, srvEnhBadArgs, "Syntax: VRFY <string>")
+			return
+		}
+		c.reply(252, srvEnhOK, "Cannot VRFY user, but will accept message and attempt delivery")
+	case "EXPN":
+		c.fail(502, srvEnhBadCommand, "EXPN not implemented")
+	case "HELP":
+		c.reply(214, srvEnhOK, "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH\nSee RFC 5321")
+	case "STARTTLS":
+		c.cmdStartTLS(arg)
+	case "AUTH":
+		c.cmdAuth(arg)
+	default:
+		c.fail(500, srvEnhBadCommand, "Command not recognized")
+	}
+}
+
+// authOffered reports whether AUTH is advertised on this connection.
+func (c *Conn) authOffered() bool {
+	if _, ok := c.sess.(AuthSession); !ok || c.authID != "" {
+		return false
+	}
+	return c.tlsState != nil || c.srv.AllowInsecureAuth
+}
+
+func (c *Conn) cmdHello(ehlo bool, arg []byte) {
+	if !srvValidHelo(arg) {
+		if ehlo {
+			c.fail(501, srvEnhBadArgs, "Syntax: EHLO domain-or-address-literal")
+		} else {
+			c.fail(501, srvEnhBadArgs, "Syntax: HELO domain")
+		}
+		return
+	}
+	// A new EHLO/HELO resets the transaction like RSET (RFC 5321 §4.1.4).
+	if c.inTxn {
+		c.resetTxn()
+	}
+	c.helo = string(arg)
+	c.esmtp = ehlo
+	host := c.srv.hostname()
+	if !ehlo {
+		c.reply(250, [3]int{}, host)
+		return
+	}
+	var b strings.Builder
+	b.WriteString(host)
+	b.WriteString(" greets ")
+	b.WriteString(c.helo)
+	b.WriteString("\nPIPELINING\n")
+	if max := c.srv.maxMessageBytes(); max > 0 {
+		b.WriteString("SIZE ")
+		b.WriteString(strconv.FormatInt(max, 10))
+		b.WriteByte('\n')
+	} else {
+		b.WriteString("SIZE\n")
+	}
+	b.WriteString("8BITMIME\nSMTPUTF8\nENHANCEDSTATUSCODES\n")
+	if !c.srv.DisableChunking {
+		b.WriteString("CHUNKING\n")
+	}
+	if c.srv.TLSConfig != nil && c.tlsState == nil {
+		b.WriteString("STARTTLS\n")
+	}
+	if c.authOffered() {
+		b.WriteString("AUTH PLAIN LOGIN\n")
+	}
+	b.WriteString("HELP")
+	c.reply(250, [3]int{}, b.String())
+}
+
+func (c *Conn) cmdMail(line, arg []byte) {
+	if c.helo == "" {
+		c.fail(503, srvEnhBadCommand, "Send EHLO or HELO first")
+		return
+	}
+	if c.inTxn {
+		c.fail(503, srvEnhBadCommand, "Nested MAIL command")
+		return
+	}
+	if !srvHasPrefixFold(arg, "FROM:") {
+		c.fail(501, srvEnhBadArgs, "Syntax: MAIL FROM:<address>")
+		return
+	}
+	rest := arg[5:]
+	for len(rest) > 0 && rest[0] == ' ' {
+		rest = rest[1:]
+	}
+	path, rest, err := srvParsePath(rest, true, false)
+	if err != nil {
+		if err == errSrvPathTooLong {
+			c.fail(501, srvEnhBadSender, "Path too long")
+		} else {
+			c.fail(501, srvEnhBadSender, "Syntax error in sender address")
+		}
+		return
+	}
+	params, err := srvParseParams(rest)
+	if err != nil {
+		c.fail(501, srvEnhBadArgs, "Syntax error in MAIL parameters")
+		return
+	}
+	limit := c.srv.maxLine()
+	var opts MailOptions
+	var seen [4]bool // SIZE, BODY, SMTPUTF8, AUTH
+	for _, p := range params {
+		if !c.esmtp {
+			c.fail(555, srvEnhBadArgs, "MAIL parameters need EHLO")
+			return
+		}
+		if k := srvMailParamIndex(p.Key); k >= 0 {
+			if seen[k] {
+				c.fail(501, srvEnhBadArgs, "Duplicate MAIL parameter "+p.Key)
+				return
+			}
+			seen[k] = true
+		}
+		switch p.Key {
+		case "SIZE":
+			n, ok := srvParseSize(p.Value)
+			if !ok || !p.Has {
+				c.fail(501, srvEnhBadArgs, "Syntax error in SIZE parameter")
+				return
+			}
+			if max := c.srv.maxMessageBytes(); max > 0 && n > max {
+				c.reply(552, srvEnhTooBig, "Message size exceeds fixed maximum message size")
+				return
+			}
+			opts.Size = n
+			limit += 26
+		case "BODY":
+			switch strings.ToUpper(p.Value) {
+			case "7BIT":
+				opts.Body = Body7Bit
+			case "8BITMIME":
+				opts.Body = Body8BitMIME
+			case "BINARYMIME":
+				c.fail(555, srvEnhBadArgs, "BODY=BINARYMIME not supported")
+				return
+			default:
+				c.fail(501, srvEnhBadArgs, "Syntax error in BODY parameter")
+				return
+			}
+		case "SMTPUTF8":
+			if p.Has {
+				c.fail(501, srvEnhBadArgs, "SMTPUTF8 takes no value")
+				return
+			}
+			opts.UTF8 = true
+			limit += 10
+		case "AUTH":
+			if !c.authOffered() && c.authID == "" || !p.Has {
+				c.fail(555, srvEnhBadArgs, "MAIL parameter AUTH not recognized")
+				return
+			}
+			v, ok := srvDecodeXtext(p.Value)
+			if !ok {
+				c.fail(501, srvEnhBadArgs, "Syntax error in AUTH parameter")
+				return
+			}
+			if c.authID != "" {
+				opts.Auth = v
+			}
+			limit += 500
+		default:
+			c.fail(555, srvEnhBadArgs, "MAIL parameter "+p.Key+" not recognized or not implemented")
+			return
+		}
+	}
+	if len(line)+2 > limit {
+		c.fail(500, srvEnhSyntax, "Line too long")
+		return
+	}
+	if path.NonASCII && !opts.UTF8 {
+		c.fail(553, srvEnhNonASCII, "Non-ASCII address needs the SMTPUTF8 parameter")
+		return
+	}
+	c.watchStart()
+	err = c.sess.Mail(path.Addr, &opts)
+	c.watchStop()
+	if err != nil {
+		c.replyErr(err, "Mail")
+		return
+	}
+	c.inTxn = true
+	c.rcpts = 0
+	c.txnUTF8 = opts.UTF8
+	c.reply(250, srvEnhSenderOK, "Sender OK")
+}
+
+func (c *Conn) cmdRcpt(line, arg []byte) {
+	if !c.inTxn {
+		c.fail(503, srvEnhBadCommand, "Need MAIL command first")
+		return
+	}
+	if len(line)+2 > c.srv.maxLine() {
+		c.fail(500, srvEnhSyntax, "Line too long")
+		return
+	}
+	if !srvHasPrefixFold(arg, "TO:") {
+		c.fail(501, srvEnhBadArgs, "Syntax: RCPT TO:<address>")
+		return
+	}
+	rest := arg[3:]
+	for len(rest) > 0 && rest[0] == ' ' {
+		rest = rest[1:]
+	}
+	path, rest, err := srvParsePath(rest, false, true)
+	if err != nil {
+		if err == errSrvPathTooLong {
+			c.fail(501, srvEnhBadRcpt, "Path too long")
+		} else {
+			c.fail(501, srvEnhBadRcpt, "Syntax error in recipient address")
+		}
+		return
+	}
+	params, err := srvParseParams(rest)
+	if err != nil {
+		c.fail(501, srvEnhBadArgs, "Syntax error in RCPT parameters")
+		return
+	}
+	if len(params) > 0 {
+		c.fail(555, srvEnhBadArgs, "RCPT parameter "+params[0].Key+" not recognized or not implemented")
+		return
+	}
+	if path.NonASCII && !c.txnUTF8 {
+		c.fail(553, srvEnhNonASCII, "Non-ASCII address needs SMTPUTF8 on MAIL")
+		return
+	}
+	if c.rcpts >= c.srv.maxRecipients() {
+		c.reply(452, srvEnhTooManyRcpt, "Too many recipients")
+		return
+	}
+	c.watchStart()
+	err = c.sess.Rcpt(path.Addr, &RcptOptions{})
+	c.watchStop()
+	if err != nil {
+		c.replyErr(err, "Rcpt")
+		return
+	}
+	c.rcpts++
+	c.reply(250, srvEnhRcptOK, "Recipient OK")
+}
+
+// checkTxnReady answers DATA/BDAT sent without a usable transaction
+// (RFC 5321 §3.3: 503 without MAIL, 554 without accepted recipients).
+func (c *Conn) checkTxnReady() bool {
+	if !c.inTxn {
+		c.fail(503, srvEnhBadCommand, "Need MAIL command first")
+		return false
+	}
+	if c.rcpts == 0 {
+		c.fail(554, srvEnhBadCommand, "No valid recipients")
+		return false
+	}
+	return true
+}
+
+func (c *Conn) cmdData(arg []byte) {
+	ok := false
+	switch {
+	case len(arg) != 0:
+		c.fail(501, srvEnhBadArgs, "Syntax: DATA")
+	case c.bdatAccepted:
+		c.fail(503, srvEnhBadCommand, "DATA not allowed in a BDAT transaction")
+	default:
+		ok = c.checkTxnReady()
+	}
+	if !ok {
+		// A client must wait for 354 before it sends the message
+		// (RFC 2920 §3.1). Input already waiting behind a refused DATA
+		// is a message sent too early; running it as commands would let
+		// its lines act as a second, smuggled transaction.
+		if len(c.rd.buffered()) > 0 {
+			c.reply(421, srvEnhProtocolSync, c.srv.hostname()+" Input sent before the reply to DATA; closing transmission channel")
+			c.closing = true
+		}
+		return
+	}
+	c.reply(354, [3]int{}, "End data with <CR><LF>.<CR><LF>")
+	// The client waits for 354 before it sends the message (RFC 2920
+	// §3.1), and the Session may take a while before it reads: send it
+	// now unless the message is already arriving.
+	if len(c.rd.buffered()) == 0 {
+		if err := c.flush(); err != nil {
+			c.closing = true
+			return
+		}
+	}
+	d := &c.data
+	*d = dataReader{
+		rd:       &c.rd,
+		fill:     c.fillDataFn,
+		maxLine:  c.srv.maxTextLine(),
+		maxBytes: c.srv.maxMessageBytes(),
+		lenient:  c.srv.AllowBareLineEndings,
+	}
+	d.onEnd = c.watchStartFn
+	err := c.sess.Data(d)
+	c.watchStop()
+	if d.ioErr == nil && d.state != dataDone {
+		d.drain()
+	}
+	if d.ioErr != nil {
+		// The client is gone or timed out mid-message: nothing to answer.
+		if c.lg != nil {
+			c.lg.Info("smtp: connection lost during DATA", "err", d.ioErr)
+		}
+		c.resetTxn()
+		c.closing = true
+		if isTimeout(d.ioErr) {
+			c.reply(421, srvEnhTimeout, c.srv.hostname()+" Timeout waiting for data, closing transmission channel")
+		}
+		return
+	}
+	c.replyData(d.fault, err)
+	c.resetTxn()
+}
+
+// replyData answers the end of a message: a broken rule first, then the
+// Session's verdict.
+func (c *Conn) replyData(fault, err error) {
+	switch fault {
+	case ErrBareLineEnding:
+		c.fail(554, srvEnhMedia, "Message refused: bare CR or LF in message data (RFC 5321 section 2.3.8)")
+	case ErrLineTooLong:
+		c.fail(500, srvEnhMedia, "Message refused: line too long")
+	case ErrMessageTooLarge:
+		c.reply(552, srvEnhTooBig, "Message size exceeds fixed maximum message size")
+	case nil:
+		if err != nil {
+			c.replyErr(err, "Data")
+			return
+		}
+		c.reply(250, srvEnhOK, "Message accepted")
+	default:
+		c.replyErr(fault, "Data")
+	}
+}
+
+// srvMailParamIndex numbers the MAIL parameters the server knows, for
+// spotting duplicates; -1 for others.
+func srvMailParamIndex(key string) int {
+	switch key {
+	case "SIZE":
+		return 0
+	case "BODY":
+		return 1
+	case "SMTPUTF8":
+		return 2
+	case "AUTH":
+		return 3
+	}
+	return -1
+}

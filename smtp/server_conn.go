@@ -1,0 +1,351 @@
+package smtp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"time"
+)
+
+// Conn is one client connection as the Backend and Session see it. Its
+// methods may be called from the Session's methods (the connection's own
+// goroutine); Context may be used from anywhere.
+type Conn struct {
+	srv    *Server
+	raw    net.Conn // the accepted connection
+	nc     net.Conn // raw, or the *tls.Conn over it
+	rd     wireReader
+	out    []byte
+	ctx    context.Context
+	cancel context.CancelFunc
+	lg     *slog.Logger
+
+	remote, local netip.AddrPort
+	implicitTLS   bool
+	tlsState      *tls.ConnectionState
+	helo          string
+	esmtp         bool
+	authID        string
+	sess          Session
+
+	// transaction state
+	inTxn        bool // MAIL accepted
+	rcpts        int  // recipients accepted
+	txnUTF8      bool // SMTPUTF8 given on MAIL
+	errCount     int
+	refused      bool // NewSession refused with 5yz: only QUIT is accepted
+	closing      bool // stop after the replies queued so far
+	data         dataReader
+	bdat         bdatReader
+	fillDataFn   func() error // c.fillData, bound once
+	watchStartFn func()       // c.watchStart, bound once
+	pending      []byte       // a command line read during a BDAT transfer, still to run
+	pendBuf      []byte
+	bdatAccepted bool // Session accepted a BDAT message early; drop the rest
+
+	watch connWatch
+
+	mu   sync.Mutex
+	idle bool // blocked waiting for a command (Shutdown may wake it)
+}
+
+func newServerConn(s *Server, nc net.Conn, implicitTLS bool) *Conn {
+	c := &Conn{srv: s, raw: nc, nc: nc, implicitTLS: implicitTLS}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.remote = addrPortOf(nc.RemoteAddr())
+	c.local = addrPortOf(nc.LocalAddr())
+	c.rd.src = nc
+	c.rd.beforeBlock = c.flush
+	c.fillDataFn = c.fillData
+	c.watchStartFn = c.watchStart
+	if lg := s.logger(); lg != nil {
+		c.lg = lg.With("remote", c.remote.String())
+	}
+	return c
+}
+
+func addrPortOf(a net.Addr) netip.AddrPort {
+	switch a := a.(type) {
+	case *net.TCPAddr:
+		ap := a.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	case nil:
+		return netip.AddrPort{}
+	}
+	ap, _ := netip.ParseAddrPort(a.String())
+	return ap
+}
+
+// RemoteAddr returns the client's address and port.
+func (c *Conn) RemoteAddr() netip.AddrPort { return c.remote }
+
+// LocalAddr returns the server address and port the client connected to.
+func (c *Conn) LocalAddr() netip.AddrPort { return c.local }
+
+// Helo returns the name the client gave in its last EHLO or HELO; ""
+// before that (and again after STARTTLS, RFC 3207 §4.2).
+func (c *Conn) Helo() string { return c.helo }
+
+// ESMTP reports whether the client greeted with EHLO rather than HELO.
+func (c *Conn) ESMTP() bool { return c.esmtp }
+
+// TLSConnectionState returns the TLS connection state and true when TLS
+// is active (after STARTTLS or on an implicit-TLS listener).
+func (c *Conn) TLSConnectionState() (tls.ConnectionState, bool) {
+	if c.tlsState == nil {
+		return tls.ConnectionState{}, false
+	}
+	return *c.tlsState, true
+}
+
+// TLS is short for TLSConnectionState.
+func (c *Conn) TLS() (tls.ConnectionState, bool) { return c.TLSConnectionState() }
+
+// AuthIdentity returns the identity the client authenticated as (the
+// authorization identity of AUTH PLAIN if one was given, else the
+// username), or "" when it has not authenticated.
+func (c *Conn) AuthIdentity() string { return c.authID }
+
+// Context returns the session's context, cancelled when the connection
+// ends (or when the server is closed).
+func (c *Conn) Context() context.Context { return c.ctx }
+
+// Server returns the server the connection belongs to.
+func (c *Conn) Server() *Server { return c.srv }
+
+// errSrvShutdown is what readCommand returns when the server is shutting
+// down and no command is waiting.
+var errSrvShutdown = errors.New("smtp: server shutting down")
+
+// wakeIfIdle makes a connection blocked waiting for a command return at
+// once, so it can answer 421 (called by Shutdown with s.mu held).
+func (c *Conn) wakeIfIdle() {
+	c.mu.Lock()
+	if c.idle {
+		c.raw.SetReadDeadline(time.Unix(1, 0))
+	}
+	c.mu.Unlock()
+}
+
+// reply queues a reply; it is sent when the client waits for it.
+func (c *Conn) reply(code int, enh [3]int, text string) {
+	c.out = srvAppendReply(c.out, code, enh, text)
+	if len(c.out) > srvMaxQueuedReplies {
+		// A long pipelined batch: send what is queued rather than let
+		// the buffer grow (RFC 2920 §3.2 lets a full buffer be sent).
+		if err := c.flush(); err != nil {
+			c.closing = true
+		}
+	}
+}
+
+// srvMaxQueuedReplies bounds the replies held back while pipelined
+// commands are still buffered.
+const srvMaxQueuedReplies = 16 << 10
+
+// fail queues an error reply caused by the client and counts it.
+func (c *Conn) fail(code int, enh [3]int, text string) {
+	c.reply(code, enh, text)
+	c.errCount++
+}
+
+// replyErr sends a Session's error (see Session).
+func (c *Conn) replyErr(err error, what string) {
+	code, enh, text, ok := srvErrorReply(err)
+	if !ok && c.lg != nil {
+		c.lg.Error("smtp: session error", "in", what, "err", err)
+	}
+	c.reply(code, enh, text)
+}
+
+// flush sends the queued replies.
+func (c *Conn) flush() error {
+	if len(c.out) == 0 {
+		return nil
+	}
+	c.nc.SetWriteDeadline(time.Now().Add(durationOr(c.srv.WriteTimeout, ServerWriteTimeout)))
+	_, err := c.nc.Write(c.out)
+	if cap(c.out) > 4096 {
+		c.out = nil
+	} else {
+		c.out = c.out[:0]
+	}
+	return err
+}
+
+// readCommand reads the next command line, marking the connection idle
+// while it waits so Shutdown can interrupt it.
+func (c *Conn) readCommand() ([]byte, error) {
+	if c.pending != nil {
+		line := c.pending
+		c.pending = nil
+		return line, nil
+	}
+	return c.readLineIdle(c.srv.maxLine() + srvMailLineExtra)
+}
+
+// readLineIdle reads a line from the client while the connection counts
+// as idle: Shutdown may interrupt the wait (errSrvShutdown).
+func (c *Conn) readLineIdle(max int) ([]byte, error) {
+	c.mu.Lock()
+	if c.srv.shutdown.Load() && !c.rd.hasLine() {
+		c.mu.Unlock()
+		return nil, errSrvShutdown
+	}
+	c.idle = true
+	c.raw.SetReadDeadline(time.Now().Add(durationOr(c.srv.ReadTimeout, ServerCommandTimeout)))
+	c.mu.Unlock()
+	line, err := c.rd.readLine(max, c.srv.AllowBareLineEndings)
+	c.mu.Lock()
+	c.idle = false
+	c.mu.Unlock()
+	if err != nil && c.srv.shutdown.Load() && isTimeout(err) {
+		return nil, errSrvShutdown
+	}
+	return line, err
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+func srvDeadline(d time.Duration) time.Time { return time.Now().Add(d) }
+
+// fillData arms the read deadline for message data.
+func (c *Conn) fillData() error {
+	c.raw.SetReadDeadline(time.Now().Add(durationOr(c.srv.DataTimeout, ServerDataBlockTimeout)))
+	return c.rd.fill(false)
+}
+
+func (c *Conn) serve() {
+	defer c.finish()
+	defer func() {
+		if p := recover(); p != nil {
+			if c.lg != nil {
+				c.lg.Error("smtp: panic serving connection", "panic", fmt.Sprint(p))
+			} else {
+				fmt.Fprintf(os.Stderr, "smtp: panic serving %v: %v\n", c.remote, p)
+			}
+		}
+	}()
+	if c.lg != nil {
+		c.lg.Debug("smtp: connection opened")
+	}
+	if c.implicitTLS {
+		if !c.handshake() {
+			return
+		}
+	}
+	host := c.srv.hostname()
+	sess, err := c.srv.Backend.NewSession(c)
+	if err == nil && sess == nil {
+		err = errors.New("smtp: Backend.NewSession returned no Session")
+	}
+	if err != nil {
+		code, enh, text, ok := srvErrorReply(err)
+		if !ok {
+			if c.lg != nil {
+				c.lg.Error("smtp: NewSession failed", "err", err)
+			}
+			code, enh, text = 421, srvEnhLocalError, host+" Service not available, closing transmission channel"
+		}
+		c.reply(code, enh, text)
+		if code < 500 {
+			c.flush()
+			return
+		}
+		c.refused = true
+	} else {
+		c.sess = sess
+		c.reply(220, [3]int{}, host+" ESMTP ready")
+	}
+	for !c.closing {
+		line, err := c.readCommand()
+		if err != nil {
+			switch {
+			case err == errSrvShutdown:
+				c.reply(421, srvEnhShutdown, host+" Service shutting down, closing transmission channel")
+			case err == errWireLineTooLong:
+				c.fail(500, srvEnhSyntax, "Line too long")
+				goto checked
+			case err == errWireBareLine:
+				c.fail(500, srvEnhSyntax, "Bare CR or LF in command line; lines must end with CRLF")
+				goto checked
+			case isTimeout(err):
+				c.reply(421, srvEnhTimeout, host+" Timeout waiting for command, closing transmission channel")
+			default:
+				return // connection gone
+			}
+			c.flush()
+			return
+		}
+		c.dispatch(line)
+	checked:
+		if c.errCount >= c.srv.maxErrors() && !c.closing {
+			c.reply(421, srvEnhPolicy, host+" Too many errors, closing transmission channel")
+			c.closing = true
+		}
+	}
+	c.flush()
+}
+
+// finish ends the connection: close, cancel, Logout, forget.
+func (c *Conn) finish() {
+	c.watch.mu.Lock()
+	c.watch.armed = false
+	if c.watch.timer != nil {
+		c.watch.timer.Stop()
+	}
+	c.watch.mu.Unlock()
+	c.nc.Close()
+	c.cancel()
+	if c.sess != nil {
+		if err := c.sess.Logout(); err != nil && c.lg != nil {
+			c.lg.Warn("smtp: session logout failed", "err", err)
+		}
+	}
+	c.rd.release()
+	c.srv.forgetConn(c)
+	if c.lg != nil {
+		c.lg.Debug("smtp: connection closed")
+	}
+}
+
+// resetTxn ends the current transaction.
+func (c *Conn) resetTxn() {
+	if c.sess != nil {
+		c.sess.Reset()
+	}
+	c.inTxn = false
+	c.rcpts = 0
+	c.txnUTF8 = false
+	c.bdatAccepted = false
+}
+
+// handshake runs the server side of a TLS handshake on c.raw.
+func (c *Conn) handshake() bool {
+	tc := tls.Server(c.raw, c.srv.TLSConfig)
+	c.raw.SetDeadline(time.Now().Add(ServerTLSHandshakeTimeout))
+	ctx, cancel := context.WithTimeout(c.ctx, ServerTLSHandshakeTimeout)
+	err := tc.HandshakeContext(ctx)
+	cancel()
+	c.raw.SetDeadline(time.Time{})
+	if err != nil {
+		if c.lg != nil {
+			c.lg.Info("smtp: TLS handshake failed", "err", err)
+		}
+		return false
+	}
+	st := tc.ConnectionState()
+	c.tlsState = &st
+	c.nc = tc
+	c.rd.src = tc
+	return true
+}

@@ -1,0 +1,357 @@
+package smtp
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// stMessage is one message a test backend received.
+type stMessage struct {
+	From string
+	Opts MailOptions
+	To   []string
+	Data []byte
+	Err  error // what reading Data returned, if not EOF
+	Auth string
+	Helo string
+	TLS  bool
+}
+
+// stBackend is a configurable in-memory backend for server tests.
+type stBackend struct {
+	mu         sync.Mutex
+	msgs       []stMessage
+	resets     int
+	logouts    int
+	sessions   int
+	rejectRcpt map[string]error
+	mailErr    error
+	dataErr    error
+	newErr     error
+	readLimit  int               // >0: Data reads only this much and returns dataErr
+	users      map[string]string // non-nil: sessions implement AuthSession
+	dataHook   func(c *Conn)
+	conns      []*Conn
+}
+
+func (b *stBackend) NewSession(c *Conn) (Session, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.newErr != nil {
+		return nil, b.newErr
+	}
+	b.sessions++
+	b.conns = append(b.conns, c)
+	s := &stSession{b: b, c: c}
+	if b.users != nil {
+		return &stAuthSession{s}, nil
+	}
+	return s, nil
+}
+
+func (b *stBackend) messages() []stMessage {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]stMessage(nil), b.msgs...)
+}
+
+type stSession struct {
+	b   *stBackend
+	c   *Conn
+	cur *stMessage
+}
+
+func (s *stSession) Mail(from string, opts *MailOptions) error {
+	if s.b.mailErr != nil {
+		return s.b.mailErr
+	}
+	s.cur = &stMessage{From: from, Opts: *opts, Auth: s.c.AuthIdentity(), Helo: s.c.Helo()}
+	_, s.cur.TLS = s.c.TLSConnectionState()
+	return nil
+}
+
+func (s *stSession) Rcpt(to string, opts *RcptOptions) error {
+	if err := s.b.rejectRcpt[to]; err != nil {
+		return err
+	}
+	s.cur.To = append(s.cur.To, to)
+	return nil
+}
+
+func (s *stSession) Data(r io.Reader) error {
+	if s.b.dataHook != nil {
+		s.b.dataHook(s.c)
+	}
+	var buf bytes.Buffer
+	var err error
+	if s.b.readLimit > 0 {
+		_, err = io.CopyN(&buf, r, int64(s.b.readLimit))
+	} else {
+		_, err = io.Copy(&buf, r)
+	}
+	m := *s.cur
+	m.Data = buf.Bytes()
+	m.Err = err
+	s.b.mu.Lock()
+	s.b.msgs = append(s.b.msgs, m)
+	s.b.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return s.b.dataErr
+}
+
+func (s *stSession) Reset() {
+	s.b.mu.Lock()
+	s.b.resets++
+	s.b.mu.Unlock()
+	s.cur = nil
+}
+
+func (s *stSession) Logout() error {
+	s.b.mu.Lock()
+	s.b.logouts++
+	s.b.mu.Unlock()
+	return nil
+}
+
+type stAuthSession struct{ *stSession }
+
+func (s *stAuthSession) AuthPlain(identity, user, pass string) error {
+	if want, ok := s.b.users[user]; ok && want == pass {
+		return nil
+	}
+	if user == "broken" {
+		return errors.New("database on fire at 10.0.0.7")
+	}
+	return ErrAuthFailed
+}
+
+// stStart serves s on a loopback port chosen at run time; the server is
+// closed when the test ends.
+func stStart(t testing.TB, s *Server) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Hostname == "" {
+		s.Hostname = "mx.test.example"
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Serve(l)
+	}()
+	t.Cleanup(func() {
+		s.Close()
+		<-done
+	})
+	return l.Addr().String()
+}
+
+// stStartTLS serves implicit TLS.
+func stStartTLS(t testing.TB, s *Server) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Hostname == "" {
+		s.Hostname = "mx.test.example"
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.ServeTLS(l)
+	}()
+	t.Cleanup(func() {
+		s.Close()
+		<-done
+	})
+	return l.Addr().String()
+}
+
+// stReply is one reply read by the raw test client.
+type stReply struct {
+	Code  int
+	Lines []string // text of each line, after "code-" / "code "
+}
+
+func (r stReply) String() string {
+	return strconv.Itoa(r.Code) + " " + strings.Join(r.Lines, " | ")
+}
+
+// stConn is a raw client: it writes exact bytes and reads replies.
+type stConn struct {
+	t  testing.TB
+	nc net.Conn
+	br *bufio.Reader
+}
+
+func stDial(t testing.TB, addr string) *stConn {
+	t.Helper()
+	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	return stWrap(t, nc)
+}
+
+func stWrap(t testing.TB, nc net.Conn) *stConn {
+	nc.SetDeadline(time.Now().Add(20 * time.Second))
+	return &stConn{t: t, nc: nc, br: bufio.NewReader(nc)}
+}
+
+func (c *stConn) send(s string) {
+	c.t.Helper()
+	if _, err := io.WriteString(c.nc, s); err != nil {
+		c.t.Fatalf("write %q: %v", s, err)
+	}
+}
+
+// read reads one reply; it fails the test on a malformed one.
+func (c *stConn) read() stReply {
+	c.t.Helper()
+	r, err := c.tryRead()
+	if err != nil {
+		c.t.Fatalf("reading reply: %v", err)
+	}
+	return r
+}
+
+func (c *stConn) tryRead() (stReply, error) {
+	var r stReply
+	for {
+		line, err := c.br.ReadString('\n')
+		if err != nil {
+			return r, err
+		}
+		if !strings.HasSuffix(line, "\r\n") || len(line) < 5 {
+			return r, errors.New("malformed reply line " + strconv.Quote(line))
+		}
+		line = line[:len(line)-2]
+		code, err := strconv.Atoi(line[:3])
+		if err != nil || (r.Code != 0 && code != r.Code) {
+			return r, errors.New("bad reply code in " + strconv.Quote(line))
+		}
+		r.Code = code
+		r.Lines = append(r.Lines, line[4:])
+		if line[3] == ' ' {
+			return r, nil
+		}
+		if line[3] != '-' {
+			return r, errors.New("bad separator in " + strconv.Quote(line))
+		}
+	}
+}
+
+// expect sends a command (unless empty) and checks the reply code.
+func (c *stConn) expect(cmd string, code int) stReply {
+	c.t.Helper()
+	if cmd != "" {
+		c.send(cmd + "\r\n")
+	}
+	r := c.read()
+	if r.Code != code {
+		c.t.Fatalf("%q: got %v, want %d", cmd, r, code)
+	}
+	return r
+}
+
+// closed reports whether the server closed the connection.
+func (c *stConn) closed() bool {
+	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, err := c.br.ReadByte()
+	return err == io.EOF || errors.Is(err, net.ErrClosed) || (err != nil && strings.Contains(err.Error(), "reset"))
+}
+
+// stTLSConfig returns a server configuration with a fresh self-signed
+// certificate for localhost.
+func stTLSConfig(t testing.TB) *tls.Config {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "mx.test.example"},
+		DNSNames:     []string{"localhost", "mx.test.example"},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+}
+
+// stNeedPeer finds an outside program: it skips the test when missing,
+// or fails it when the CI environment variable is set.
+func stNeedPeer(t testing.TB, name string, candidates ...string) string {
+	t.Helper()
+	for _, c := range append(candidates, name) {
+		if p, err := exec.LookPath(c); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("peer %s is not installed (CI is set, so this is a failure)", name)
+	}
+	t.Skipf("peer %s is not installed; skipping", name)
+	return ""
+}
+
+// stShutdown calls Shutdown with a deadline.
+func stShutdown(t testing.TB, s *Server, d time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return s.Shutdown(ctx)
+}
+
+type slogLogger = slog.Logger
+
+func newDiscardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// stSyncBuffer is a bytes.Buffer safe for concurrent use (log output).
+type stSyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *stSyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *stSyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -1,0 +1,178 @@
+package smtp
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"sync"
+)
+
+// wireReader is the server's buffered reader of the connection. It is a
+// small bufio.Reader with two extra powers the server needs:
+//
+//   - it tells whether a complete command line is already buffered, so
+//     replies are flushed only when the client waits for them (RFC 2920);
+//   - when the connection is idle and nothing is buffered it gives its
+//     buffer back to a pool and waits with only a few bytes of its own,
+//     which keeps the memory of idle connections small.
+type wireReader struct {
+	src   io.Reader
+	buf   []byte // nil while released
+	r, w  int
+	err   error
+	small [wireSmallRead]byte
+	// beforeBlock is called just before a read that may block; the
+	// server flushes pending replies there.
+	beforeBlock func() error
+}
+
+const (
+	wireBufSize   = 32 << 10 // holds the longest command line (AUTH, 12288) with room
+	wireSmallRead = 512      // idle read size: any command line (RFC 5321 §4.5.3.1.4) fits
+)
+
+var wireBufPool = sync.Pool{New: func() any { b := make([]byte, wireBufSize); return &b }}
+
+// errWireLineTooLong reports a line longer than the limit; the whole line has
+// been consumed.
+var errWireLineTooLong = errors.New("smtp: line too long")
+
+// errWireBareLine reports a command line with a CR or LF that is not
+// part of a CRLF pair; the whole line has been consumed.
+var errWireBareLine = errors.New("smtp: bare CR or LF in command line")
+
+func (r *wireReader) acquire() {
+	if r.buf == nil {
+		r.buf = *(wireBufPool.Get().(*[]byte))
+		r.r, r.w = 0, 0
+	}
+}
+
+// release returns the buffer to the pool when it holds nothing.
+func (r *wireReader) release() {
+	if r.buf != nil && r.r == r.w {
+		b := r.buf
+		r.buf = nil
+		r.r, r.w = 0, 0
+		wireBufPool.Put(&b)
+	}
+}
+
+// buffered returns the unread buffered bytes.
+func (r *wireReader) buffered() []byte {
+	if r.buf == nil {
+		return nil
+	}
+	return r.buf[r.r:r.w]
+}
+
+// hasLine reports whether a complete line (ending in LF) is buffered.
+func (r *wireReader) hasLine() bool {
+	return bytes.IndexByte(r.buffered(), '\n') >= 0
+}
+
+// discard drops everything buffered (STARTTLS: RFC 3207 §4.2 forbids
+// acting on plaintext that arrived before the TLS handshake).
+func (r *wireReader) discard() {
+	r.r, r.w = 0, 0
+}
+
+// fill reads more bytes into the buffer, after flushing pending replies
+// when the buffer is empty. When idle is true and nothing is
+// buffered, it waits with a small stack-free array and the buffer released.
+func (r *wireReader) fill(idle bool) error {
+	if r.err != nil {
+		return r.err
+	}
+	// Replies are flushed only when nothing at all is buffered: a partial
+	// line means the client is still sending the next command, so the
+	// replies queued so far are not awaited yet (RFC 2920 §3.2).
+	if r.beforeBlock != nil && r.r == r.w {
+		if err := r.beforeBlock(); err != nil {
+			r.err = err
+			return err
+		}
+	}
+	if idle && r.r == r.w {
+		r.release()
+		n, err := r.src.Read(r.small[:])
+		if n > 0 {
+			r.acquire()
+			r.w = copy(r.buf, r.small[:n])
+		}
+		if err != nil && n == 0 {
+			r.err = err
+			return err
+		}
+		return nil
+	}
+	r.acquire()
+	if r.r > 0 {
+		if r.r == r.w {
+			r.r, r.w = 0, 0
+		} else if len(r.buf)-r.w < wireSmallRead*8 {
+			copy(r.buf, r.buf[r.r:r.w])
+			r.w -= r.r
+			r.r = 0
+		}
+	}
+	if r.w == len(r.buf) {
+		return errWireLineTooLong // cannot happen with the limits used
+	}
+	n, err := r.src.Read(r.buf[r.w:])
+	r.w += n
+	if err != nil && n == 0 {
+		r.err = err
+		return err
+	}
+	return nil
+}
+
+// readLine returns the next line without its CRLF. The line is valid
+// until the next call. Only CRLF ends a line (RFC 5321 §2.3.8: no other
+// sequence may be recognised as a line terminator); in lenient mode a
+// bare LF ends it too. A line longer than max octets including the CRLF
+// is consumed to its end and errWireLineTooLong returned; a line holding a
+// CR or LF that is not its terminator yields errWireBareLine.
+func (r *wireReader) readLine(max int, lenient bool) ([]byte, error) {
+	dropped := 0 // octets of an over-long line already thrown away
+	scanned := 0 // octets of buffered() already searched for LF
+	bare := false
+	for {
+		b := r.buffered()
+		if i := bytes.IndexByte(b[scanned:], '\n'); i >= 0 {
+			end := scanned + i
+			if lenient || (end > 0 && b[end-1] == '\r') {
+				line := b[:end]
+				r.r += end + 1
+				if len(line) > 0 && line[len(line)-1] == '\r' {
+					line = line[:len(line)-1]
+				}
+				if dropped > 0 || len(line)+2 > max {
+					return nil, errWireLineTooLong
+				}
+				if bare || bytes.IndexByte(line, '\r') >= 0 {
+					return nil, errWireBareLine
+				}
+				return line, nil
+			}
+			bare = true
+			scanned = end + 1
+			continue
+		}
+		if len(b) > 0 && dropped+len(b) > max {
+			keep := 0
+			if b[len(b)-1] == '\r' {
+				keep = 1
+			}
+			dropped += len(b) - keep
+			r.r += len(b) - keep
+			scanned = keep
+		} else {
+			scanned = len(b)
+		}
+		if err := r.fill(len(r.buffered()) == 0); err != nil {
+			return nil, err
+		}
+	}
+}
