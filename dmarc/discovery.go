@@ -68,6 +68,13 @@ func (s *session) fetch(ctx context.Context, domain string) txtResult {
 	}
 	name := "_dmarc." + domain + "."
 	var r txtResult
+	if len(name)-1 > maxDomainLen {
+		// A name this long cannot exist in the DNS (RFC 1035 §2.3.4), so
+		// it holds no record; asking a resolver would only risk an error
+		// that reads as a temporary failure.
+		s.txt[domain] = r
+		return r
+	}
 	txts, err := s.c.resolver().LookupTXT(ctx, name)
 	if err = classify(name, err); err != nil {
 		if err != errNotFound {
@@ -84,7 +91,11 @@ func (s *session) fetch(ctx context.Context, domain string) txtResult {
 		}
 	}
 	if r.count == 1 {
-		rec, perr := Parse(only)
+		parseRecord := Parse
+		if s.c.Discovery == PSL {
+			parseRecord = ParseRFC7489
+		}
+		rec, perr := parseRecord(only)
 		if perr != nil {
 			r.malformed = fmt.Errorf("%w: %s: %w", ErrMalformedRecord, name, perr)
 		} else {

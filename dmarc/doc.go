@@ -8,6 +8,7 @@
 //   - Parse reads a DMARC Policy Record (RFC 9989 §4.7, §4.8): v, p, sp,
 //     np, psd, t, adkim, aspf, fo, rua, ruf, and the historic pct, rf, ri
 //     and "!size" suffixes of RFC 7489 §6.3. Record.String round-trips.
+//     ParseRFC7489 reads a record by the RFC 7489 rules.
 //   - Checker.Lookup discovers the record that applies to an Author
 //     Domain, by the DNS Tree Walk of RFC 9989 §4.10 (Discovery TreeWalk,
 //     the default) or by the Public Suffix List of RFC 7489 §6.6.3
@@ -58,12 +59,14 @@
 //     defaults or ignored: a registered tag with an invalid value keeps
 //     its default and is listed in Record.Invalid; fragments that are not
 //     tags (no "=", empty segments between semicolons, names that are not
-//     letters) are skipped; a rua/ruf list keeps its valid URIs. Only a
-//     missing or misplaced "v=DMARC1" makes Parse fail, as §4.7 requires.
+//     letters) are skipped; a rua/ruf list keeps its valid URIs. Apart
+//     from a repeated tag (next point), only a missing or misplaced
+//     "v=DMARC1" makes Parse fail, as §4.7 requires.
 //   - Duplicate tags. RFC 9989 is silent; its records use the DKIM
 //     tag-value syntax, and RFC 6376 §3.2 makes a tag list with a
-//     repeated tag invalid. A repeated registered tag therefore makes
-//     Parse fail with ErrDuplicateTag. Repeated unknown tags are ignored
+//     repeated tag invalid. A repeated registered tag (names compared
+//     as the Case point says) therefore makes Parse fail with
+//     ErrDuplicateTag. Repeated unknown tags are ignored
 //     like any unknown tag. In discovery, a TXT record that starts with
 //     v=DMARC1 but fails to parse does not count as a valid record (the
 //     walk goes on); if no other record applies, Check returns PermError
@@ -72,9 +75,16 @@
 //     URI syntax that §4.8 imports (so "mailto:" alone is valid, an
 //     address with a space or a bad %-escape is not); an obsolete "!size"
 //     suffix must be digits with an optional k, m, g or t.
-//   - Case. Tag names and keyword values (none, reject, y, r, ...) are
-//     ABNF literals and so case-insensitive; "DMARC1" is case-sensitive
-//     (%s in §4.8).
+//   - Case. §4.7 adopts the DKIM tag-list syntax, whose tag names are
+//     case-sensitive (RFC 6376 §3.2): "P=reject" is an unknown tag and
+//     is ignored. The version tag is the exception, as the §4.8 ABNF
+//     spells it as the case-insensitive literal "v" (next to the
+//     case-sensitive %s"DMARC1"). Keyword values (none, reject, y, r,
+//     ...) are ABNF literals and so case-insensitive. RFC 7489 §6.4
+//     spells every tag name as a case-insensitive literal, so the PSL
+//     mode reads records with ParseRFC7489, which folds tag names.
+//   - A _dmarc name longer than the DNS allows (RFC 1035 §2.3.4) holds
+//     no record and is not queried; the walk goes on with its parent.
 //   - Several DMARC records at one name are discarded and the walk goes
 //     on (§4.10 steps 2 and 6). In PSL mode RFC 7489 §6.6.3 step 5 ends
 //     discovery instead.
@@ -124,9 +134,12 @@
 // peer_test.go runs Check and Node mailauth's RFC 9989 implementation on
 // the same DNS data (the Appendix B.4 examples, tag semantics, and 300
 // random trees with psd tags, duplicates and strict modes) and expects the
-// same result, policy domain, alignment and disposition. The one known
-// difference is deliberate: mailauth tests existence for np by NXDOMAIN
-// for A alone, this package by A, AAAA and MX.
+// same result, policy domain, alignment and disposition (mailauth in its
+// strict mode, which shares this package's case and duplicate-tag
+// readings). The known differences are deliberate: mailauth tests
+// existence for np by NXDOMAIN for A alone, this package by A, AAAA and
+// MX; and when the only DMARC record found has a repeated tag, mailauth
+// returns none where this package returns permerror (§9.2).
 //
 // # What it does not do
 //

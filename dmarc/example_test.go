@@ -26,6 +26,20 @@ func ExampleParse() {
 	// v=DMARC1; p=reject; sp=quarantine; rua=mailto:dmarc@example.com!10m; pct=50; foo=bar
 }
 
+// Tag names are case-sensitive in RFC 9989 records (the DKIM tag-list
+// rules), but not in RFC 7489 ones.
+func ExampleParseRFC7489() {
+	const txt = "v=DMARC1; P=reject"
+	r, _ := dmarc.Parse(txt)
+	_, usable := r.PolicyUsable()
+	fmt.Printf("RFC 9989: p=%q usable=%v\n", r.Policy, usable)
+	r, _ = dmarc.ParseRFC7489(txt)
+	fmt.Printf("RFC 7489: p=%q\n", r.Policy)
+	// Output:
+	// RFC 9989: p="" usable=false
+	// RFC 7489: p="reject"
+}
+
 func ExampleChecker_Check() {
 	srv, err := dnstest.Start(`
 $ORIGIN example.com.

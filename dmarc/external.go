@@ -81,6 +81,10 @@ func (c *Checker) externalRecords(ctx context.Context, policyDomain, reportDomai
 		}
 		return false, nil, err
 	}
+	parseRecord := Parse
+	if c.Discovery == PSL {
+		parseRecord = ParseRFC7489 // RFC 7489 §7.1 reads these records by its own syntax
+	}
 	var recs []*Record
 	ok := false
 	for _, t := range txts {
@@ -88,7 +92,7 @@ func (c *Checker) externalRecords(ctx context.Context, policyDomain, reportDomai
 			continue
 		}
 		ok = true
-		if r, err := Parse(t); err == nil {
+		if r, err := parseRecord(t); err == nil {
 			recs = append(recs, r)
 		}
 	}

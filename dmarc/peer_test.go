@@ -123,6 +123,11 @@ func interopVectors() []peerCase {
 		{name: "servfail", TXT: map[string][]string{d("example.com"): {"v=DMARC1; p=reject"}}, ServFail: []string{d("example.com")}, From: "a.example.com"},
 		{name: "no record", From: "example.net", SPF: []string{"example.net"}},
 		{name: "IDN", TXT: map[string][]string{d("xn--bcher-kva.example"): {"v=DMARC1; p=reject"}}, From: "bücher.example", DKIM: []string{"mail.xn--bcher-kva.example"}},
+		{name: "upper case values", TXT: map[string][]string{d("example.com"): {"V=DMARC1; p=REJECT; adkim=S; t=N"}}, From: "example.com", DKIM: []string{"mail.example.com"}},
+		{name: "upper case tag names are unknown", TXT: map[string][]string{d("example.com"): {"v=DMARC1; P=reject; RUA=mailto:d@example.com"}}, From: "example.com"},
+		{name: "upper case name is not a repeat", TXT: map[string][]string{d("example.com"): {"v=DMARC1; p=quarantine; P=none"}}, From: "example.com"},
+		{name: "duplicate tag: walk goes on", TXT: map[string][]string{d("a.example.com"): {"v=DMARC1; p=none; p=reject"}, d("example.com"): {"v=DMARC1; p=quarantine"}},
+			From: "a.example.com", Exists: []string{"a.example.com"}},
 	}
 }
 

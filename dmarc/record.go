@@ -44,8 +44,8 @@ const (
 	DefaultReportInterval = 86400 // ri, seconds (RFC 7489 §6.3)
 )
 
-// Tag is a tag=value pair as it appeared in a record (name lower-cased,
-// value with surrounding white space removed).
+// Tag is a tag=value pair as it appeared in a record (name as written, or
+// lower-cased by ParseRFC7489; value with surrounding white space removed).
 type Tag struct {
 	Name, Value string
 }
@@ -242,14 +242,34 @@ func HasDMARCVersion(txt string) bool {
 // Parse parses a DMARC Policy Record (RFC 9989 §4.7, §4.8).
 //
 // It fails only when the text does not start with "v=DMARC1"
-// (ErrNotDMARC) or when a registered tag is repeated (ErrDuplicateTag).
-// Everything else follows §4.8: unknown tags are ignored (kept in
-// Extensions), registered tags with invalid values fall back to their
-// defaults (and are listed in Invalid), and fragments that are not tags at
-// all (no "=", empty segments, names that are not 1*ALPHA) are skipped.
-// Tag names and keyword values are case-insensitive (ABNF literals); the
-// value "DMARC1" is case-sensitive.
+// (ErrNotDMARC) or when a registered tag is repeated (ErrDuplicateTag:
+// RFC 9989 §4.7 adopts the DKIM tag-list syntax, and RFC 6376 §3.2 makes
+// a list with a repeated tag invalid). Everything else follows §4.8:
+// unknown tags are ignored (kept in Extensions), registered tags with
+// invalid values fall back to their defaults (and are listed in Invalid),
+// and fragments that are not tags at all (no "=", empty segments, names
+// that are not 1*ALPHA) are skipped.
+//
+// Case follows the same rules: tag names are case-sensitive (RFC 6376
+// §3.2), so "P=reject" is an unknown tag, except the version tag, which
+// the §4.8 ABNF spells as the case-insensitive literal "v"; keyword values
+// (none, reject, y, r, ...) are ABNF literals and case-insensitive; the
+// value "DMARC1" is case-sensitive. For records read under RFC 7489, whose
+// ABNF spells every tag name as a case-insensitive literal, use
+// ParseRFC7489.
 func Parse(txt string) (*Record, error) {
+	return parse(txt, false)
+}
+
+// ParseRFC7489 parses a record by the rules of RFC 7489 §6.3 and §6.4,
+// which the PSL discovery mode applies: like Parse, except that tag names
+// are case-insensitive (each is an ABNF literal in RFC 7489 §6.4), so
+// "P=reject" is p=reject and repeats a "p" tag.
+func ParseRFC7489(txt string) (*Record, error) {
+	return parse(txt, true)
+}
+
+func parse(txt string, foldNames bool) (*Record, error) {
 	if len(txt) > maxRecordLen {
 		return nil, fmt.Errorf("%w: record is %d bytes long", ErrNotDMARC, len(txt))
 	}
@@ -280,9 +300,12 @@ func Parse(txt string) (*Record, error) {
 		if !isAlpha(name) {
 			continue
 		}
-		name = lowerASCII(name)
+		if foldNames || name == "V" {
+			name = lowerASCII(name)
+		}
 		bit := registeredTag(name)
 		if bit == 0 {
+			// Unknown tags are ignored (§4.7), repeated or not.
 			if validValueChars(value) {
 				r.Extensions = append(r.Extensions, Tag{Name: name, Value: value})
 			}

@@ -20,8 +20,10 @@ func TestParseValid(t *testing.T) {
 		{"no spaces", "v=DMARC1;p=quarantine;sp=none", Record{Policy: PolicyQuarantine, SubdomainPolicy: PolicyNone}},
 		{"spaces around equals and separators", "v = DMARC1 ;  p = reject ; adkim = s \t; aspf=s",
 			Record{Policy: PolicyReject, DKIMAlignment: AlignStrict, SPFAlignment: AlignStrict}},
-		{"tag names and keywords are case-insensitive", "V=DMARC1; P=Reject; SP=QUARANTINE; NP=None; ADKIM=S; T=Y; PSD=N",
+		{"keyword values are case-insensitive", "V=DMARC1; p=Reject; sp=QUARANTINE; np=None; adkim=S; t=Y; psd=N",
 			Record{Policy: PolicyReject, SubdomainPolicy: PolicyQuarantine, NonExistentPolicy: PolicyNone, DKIMAlignment: AlignStrict, Testing: true, PSD: PSDNo}},
+		{"tag names are case-sensitive (RFC 6376 §3.2)", "V=DMARC1; P=Reject; SP=QUARANTINE; Adkim=s",
+			Record{Extensions: []Tag{{"P", "Reject"}, {"SP", "QUARANTINE"}, {"Adkim", "s"}}}},
 		{"all RFC 9989 tags", "v=DMARC1; p=reject; sp=quarantine; np=reject; psd=y; t=y; adkim=r; aspf=s; fo=1:d:s; rua=mailto:agg@example.com; ruf=mailto:fail@example.com",
 			Record{Policy: PolicyReject, SubdomainPolicy: PolicyQuarantine, NonExistentPolicy: PolicyReject, PSD: PSDYes, Testing: true,
 				DKIMAlignment: AlignRelaxed, SPFAlignment: AlignStrict, FailureOptions: "1:d:s",
@@ -36,7 +38,7 @@ func TestParseValid(t *testing.T) {
 			Record{Policy: PolicyNone, AggregateReportURIs: []ReportURI{{URI: "mailto:ok@example.com"}}}},
 		{"RFC 3986 URIs", "v=DMARC1; p=none; rua=mailto:, mailto:d%40x@example.com?subject=DMARC, https://[2001:db8::1]:8443/r#f",
 			Record{Policy: PolicyNone, AggregateReportURIs: []ReportURI{{URI: "mailto:"}, {URI: "mailto:d%40x@example.com?subject=DMARC"}, {URI: "https://[2001:db8::1]:8443/r#f"}}}},
-		{"unknown tags ignored", "v=DMARC1; p=none; foo=bar; x=1; Empty=", Record{Policy: PolicyNone, Extensions: []Tag{{"foo", "bar"}, {"x", "1"}, {"empty", ""}}}},
+		{"unknown tags ignored", "v=DMARC1; p=none; foo=bar; x=1; Empty=", Record{Policy: PolicyNone, Extensions: []Tag{{"foo", "bar"}, {"x", "1"}, {"Empty", ""}}}},
 		{"no p", "v=DMARC1; rua=mailto:a@example.com", Record{AggregateReportURIs: []ReportURI{{URI: "mailto:a@example.com"}}}},
 		{"invalid p", "v=DMARC1; p=bogus", Record{Invalid: []Tag{{"p", "bogus"}}}},
 		{"empty p", "v=DMARC1; p=", Record{Invalid: []Tag{{"p", ""}}}},
@@ -80,7 +82,7 @@ func TestParseErrors(t *testing.T) {
 		{"SPF record", "v=spf1 -all", ErrNotDMARC},
 		{"version prefix only", "v=DMARC10; p=none", ErrNotDMARC},
 		{"duplicate p", "v=DMARC1; p=none; p=reject", ErrDuplicateTag},
-		{"duplicate differing case", "v=DMARC1; p=none; P=none", ErrDuplicateTag},
+		{"duplicate V folded like v", "v=DMARC1; p=none; V=DMARC1", ErrDuplicateTag},
 		{"duplicate v", "v=DMARC1; p=none; v=DMARC1", ErrDuplicateTag},
 		{"duplicate invalid rua", "v=DMARC1; rua=x; rua=y", ErrDuplicateTag},
 	}
@@ -94,8 +96,28 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// TestParseRFC7489 checks the RFC 7489 reading of tag names: each is an
+// ABNF literal there (§6.4), so case-insensitive.
+func TestParseRFC7489(t *testing.T) {
+	r, err := ParseRFC7489("V=DMARC1; P=Reject; SP=QUARANTINE; ADKIM=S; PCT=50; Foo=bar")
+	require.NoError(t, err)
+	assert.Equal(t, Record{Policy: PolicyReject, SubdomainPolicy: PolicyQuarantine, DKIMAlignment: AlignStrict, Percent: 50, HasPercent: true,
+		Extensions: []Tag{{"foo", "bar"}}}, *r)
+	_, err = ParseRFC7489("v=DMARC1; p=none; P=none")
+	assert.ErrorIs(t, err, ErrDuplicateTag)
+	_, err = ParseRFC7489("v=dmarc1; p=none")
+	assert.ErrorIs(t, err, ErrNotDMARC)
+
+	// The same record under RFC 9989 has no p tag.
+	r, err = Parse("v=DMARC1; P=Reject")
+	require.NoError(t, err)
+	assert.Equal(t, Policy(""), r.Policy)
+	_, ok := r.PolicyUsable()
+	assert.False(t, ok)
+}
+
 func TestRecordString(t *testing.T) {
-	r, err := Parse("v=DMARC1;rua=mailto:a@example.com!1g;P=Reject; aspf=s; pct=50; zz=top")
+	r, err := ParseRFC7489("v=DMARC1;rua=mailto:a@example.com!1g;P=Reject; aspf=s; pct=50; zz=top")
 	require.NoError(t, err)
 	assert.Equal(t, "v=DMARC1; p=reject; aspf=s; rua=mailto:a@example.com!1g; pct=50; zz=top", r.String())
 	assert.Equal(t, "v=DMARC1", (&Record{}).String())
@@ -174,10 +196,17 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"v=DMARC1; p=none", "v=DMARC1; p=reject; sp=quarantine; np=reject; psd=y; t=y; adkim=s; aspf=r; fo=1:d; rua=mailto:a@b.c!10m,mailto:x@y.z; ruf=mailto:f@b.c; pct=5; rf=afrf; ri=60",
 		"v=DMARC1; p=bogus; x=y", "v=DMARC1;;;", "v=DMARC1; rua=mailto:a@b!", "p=none", "v=DMARC1; p=none; p=none", "v=DMARC1; fo=0:1",
+		"V=DMARC1; P=Reject; p=none; X=1", "v=DMARC1; V=DMARC1",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if r, err := ParseRFC7489(s); err == nil {
+			r2, err := ParseRFC7489(r.String())
+			if err != nil || !reflect.DeepEqual(r, r2) {
+				t.Fatalf("RFC 7489 round trip of %q through %q: %v", s, r.String(), err)
+			}
+		}
 		r, err := Parse(s)
 		if err != nil {
 			if r != nil {
