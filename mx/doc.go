@@ -31,9 +31,18 @@
 // servers (through the resolver's Dial) for the response code itself. With
 // another resolver, an empty MX answer without error means NODATA.
 //
-// DNS failures (SERVFAIL, timeouts, REFUSED, network errors) give an error
-// that wraps ErrTemporary and the resolver's *net.DNSError, so errors.As
-// finds IsTemporary or IsTimeout; the message should stay queued.
+// DNS failures (SERVFAIL, timeouts, REFUSED, network errors, a cancelled
+// context) give an error that wraps ErrTemporary and the resolver's own
+// error, and in which errors.As finds a *net.DNSError with IsTemporary set
+// (Go reports REFUSED without that flag, so one saying so is put in front
+// of the resolver's); the message should stay queued (RFC 5321 §4.5.4.1).
+// Such a failure never yields the implicit MX or ErrNoSuchDomain.
+//
+// In an empty MX answer, Lookup reads "not found" (IsNotFound) as "no MX
+// records" and then needs the domain's existence; an answer of nil
+// records and a nil error is taken as NODATA (the domain exists). A
+// resolver that is not a *net.Resolver and answers "not found" for MX, A
+// and AAAA alike gives ErrNoSuchDomain, as it cannot say more.
 //
 // With Router.ResolveAddrs, each host's A and AAAA records are looked up too
 // (Host.Addrs, A first); a host whose lookups fail keeps the reason in

@@ -167,5 +167,24 @@ func isMalformed(err error) bool {
 // temporary wraps a DNS failure so that it matches both ErrTemporary and
 // the resolver's own error.
 func temporary(what, name string, err error) error {
-	return fmt.Errorf("%w: %s for %s: %w", ErrTemporary, what, name, err)
+	return fmt.Errorf("%w: %s for %s: %w", ErrTemporary, what, name, asTemporary(err))
+}
+
+// asTemporary makes sure errors.As finds a *net.DNSError with IsTemporary
+// set in err: Go's resolver reports REFUSED (and some other failures) with
+// neither IsTemporary nor IsTimeout, a custom resolver may set only
+// IsTimeout or return a plain error, and a cancelled context sets neither.
+// This package treats all of them as temporary (RFC 5321 §4.5.4.1: keep
+// the message queued), so it puts a *net.DNSError saying so in front; the
+// original error stays in the chain (DNSError.Unwrap), for errors.Is and
+// errors.As.
+func asTemporary(err error) error {
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		if de.IsTemporary {
+			return err
+		}
+		return &net.DNSError{Err: de.Err, Name: de.Name, Server: de.Server, IsTimeout: de.IsTimeout, IsTemporary: true, UnwrapErr: err}
+	}
+	return &net.DNSError{Err: err.Error(), IsTemporary: true, UnwrapErr: err}
 }

@@ -12,7 +12,8 @@
 // The results (RFC 8601 §2.7.3 and §3):
 //
 //   - pass: a PTR name resolves back to the address. Verdict.Names holds
-//     every confirmed name. Pass wins even when lookups for other names
+//     every confirmed name, in lower case without the trailing dot (the
+//     form of mx.Host.Name). Pass wins even when lookups for other names
 //     failed.
 //   - fail: PTR names were found but none resolves back (including when the
 //     forward lookups say NXDOMAIN or NODATA).
@@ -27,7 +28,10 @@
 // keeps the error in Verdict.ResolverErr.
 //
 // Verdict.MethodString gives the RFC 8601 Authentication-Results method,
-// "iprev=pass policy.iprev=192.0.2.1".
+// "iprev=pass policy.iprev=192.0.2.1". An IPv6 address is written as a
+// quoted-string, `policy.iprev="2001:db8::1"`: the pvalue of RFC 8601 §2.2
+// is an RFC 2045 token (which may not contain ':', a tspecial), a
+// quoted-string or a domain name.
 //
 // What it does not do: it does not judge the names (generic "dynamic pool"
 // names pass like any other), does not validate DNSSEC (plug in a validating

@@ -29,12 +29,15 @@ const goMalformedRecords = "DNS response contained records which contain invalid
 //     confirmed it;
 //   - otherwise fail (forward lookups answered, none with the address, or
 //     the PTR records hold no usable name);
-//   - permerror when the PTR lookup finds no records (NXDOMAIN or NODATA),
+//   - permerror when the PTR lookup finds no records (NXDOMAIN or NODATA,
+//     which a resolver may also give as an empty answer without error),
 //     and for an invalid ip.
 //
 // The error is non-nil exactly when Result is TempError or PermError, and
-// says why; it wraps ErrTemporary (with the resolver's *net.DNSError),
-// ErrNoPTR or ErrInvalidIP.
+// says why; it wraps ErrTemporary, ErrNoPTR or ErrInvalidIP. A temperror
+// error also wraps the resolver's own error, and errors.As finds in it a
+// *net.DNSError with IsTemporary set (Go reports REFUSED without the flag,
+// so one saying so is put in front of the resolver's).
 func (v *Verifier) Verify(ctx context.Context, ip netip.Addr) (Verdict, error) {
 	if !ip.IsValid() {
 		return Verdict{Result: PermError}, fmt.Errorf("%w: the zero address", ErrInvalidIP)
@@ -56,7 +59,13 @@ func (v *Verifier) Verify(ctx context.Context, ip netip.Addr) (Verdict, error) {
 			return vd, nil
 		}
 		vd.Result = TempError
-		return vd, fmt.Errorf("%w: PTR lookup for %s (%s): %w", ErrTemporary, ip, ReverseName(ip), err)
+		return vd, fmt.Errorf("%w: PTR lookup for %s (%s): %w", ErrTemporary, ip, ReverseName(ip), asTemporary(err))
+	}
+	if err == nil && len(ptrs) == 0 {
+		// An empty answer without error is how a resolver may say NODATA:
+		// no PTR data published, permerror as for NXDOMAIN (RFC 8601 §3).
+		vd.Result = PermError
+		return vd, fmt.Errorf("%w: %s (%s): empty answer", ErrNoPTR, ip, ReverseName(ip))
 	}
 	vd.ResolverErr = err
 
@@ -142,7 +151,7 @@ func confirm(ctx context.Context, res Resolver, ip netip.Addr, names []string) (
 			}
 		}
 		if err != nil && !isNotFound(err) {
-			failures[i] = fmt.Errorf("%w: forward lookup of %s (%s): %w", ErrTemporary, name, network, err)
+			failures[i] = fmt.Errorf("%w: forward lookup of %s (%s): %w", ErrTemporary, name, network, asTemporary(err))
 		}
 	}
 	if len(names) == 1 {
@@ -176,4 +185,22 @@ func isNotFound(err error) bool {
 func isMalformed(err error) bool {
 	var de *net.DNSError
 	return errors.As(err, &de) && de.Err == goMalformedRecords
+}
+
+// asTemporary makes sure errors.As finds a *net.DNSError with IsTemporary
+// set in err: Go's resolver reports REFUSED (and some other failures) with
+// neither IsTemporary nor IsTimeout, a custom resolver may set only
+// IsTimeout or return a plain error, and a cancelled context sets neither.
+// All of them are temperror here (RFC 8601 §3), so a *net.DNSError saying
+// so is put in front; the original error stays in the chain
+// (DNSError.Unwrap) for errors.Is and errors.As.
+func asTemporary(err error) error {
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		if de.IsTemporary {
+			return err
+		}
+		return &net.DNSError{Err: de.Err, Name: de.Name, Server: de.Server, IsTimeout: de.IsTimeout, IsTemporary: true, UnwrapErr: err}
+	}
+	return &net.DNSError{Err: err.Error(), IsTemporary: true, UnwrapErr: err}
 }

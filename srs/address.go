@@ -17,33 +17,23 @@ func hasControl(s string) bool {
 	return false
 }
 
-// validHost accepts what may stand on the right of '@' in an SRS address:
-// a domain name (letters, digits, '-', '.', '_' and UTF-8 octets, so
-// U-labels pass) or an RFC 5321 address literal in brackets. It rejects
-// '=' above all, which would make the rewritten address split differently
-// when reversed.
+// validHost accepts what may stand on the right of '@' in an SRS address.
+// Mail::SRS and libsrs2 take anything after the last '@', so, to stay
+// byte-compatible with them, so does this package, with three exceptions:
+// '=' would make the rewritten address split differently when reversed
+// (and so never verify), '@' cannot occur after the last '@', and spaces
+// and control characters have no place in an envelope domain. Domain
+// names in A- or U-labels and address literals ("[192.0.2.1]",
+// "[IPv6:2001:db8::1]") pass, as do malformed names, which are the
+// sender's business: the rewritten address reverses to exactly the
+// sender given.
 func validHost(h string) bool {
 	if h == "" || len(h) > 255 {
 		return false
 	}
-	if h[0] == '[' {
-		if len(h) < 3 || h[len(h)-1] != ']' {
-			return false
-		}
-		for i := 1; i < len(h)-1; i++ {
-			c := h[i]
-			if c < 33 || c > 126 || c == '[' || c == ']' || c == '\\' || c == '=' || c == '@' {
-				return false
-			}
-		}
-		return true
-	}
 	for i := 0; i < len(h); i++ {
-		c := h[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
-			c == '-', c == '.', c == '_', c >= 0x80:
-		default:
+		switch c := h[i]; {
+		case c <= ' ', c == 0x7f, c == '=', c == '@':
 			return false
 		}
 	}

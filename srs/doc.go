@@ -65,11 +65,15 @@
 // The MAC input concatenates fields without delimiters (as in every
 // implementation), so moving a field boundary keeps the MAC valid.
 // Reverse therefore accepts only addresses that Forward itself could have
-// produced: complete fields, a valid domain (letters, digits, '-', '.',
-// '_', UTF-8, or an address literal; never '='), a two-character
-// timestamp, an SRS1 remainder starting with a separator, no '@' and no SRS
-// tag in an SRS0 user part. Mail::SRS accepts a few such re-split or
-// degenerate forms; this package does not.
+// produced: complete fields, a non-empty domain without '=', spaces or
+// control characters (Mail::SRS and libsrs2 take any domain, and so does
+// Forward, but an '=' there could never reverse), a two-character
+// timestamp, no '@' and no SRS tag in an SRS0 user part. Mail::SRS accepts
+// a few such re-split or degenerate forms; this package does not, and
+// reports them as malformed (ErrMalformed, together with ErrBadHash, since
+// their hash cannot verify: Mail::SRS says "Invalid hash"). The remainder
+// of an SRS1 address is opaque: like Mail::SRS and libsrs2, Forward and
+// Reverse keep it as it is even when it does not start with a separator.
 //
 // # Local parts over 64 octets
 //
@@ -91,7 +95,12 @@
 // it as SRS1. postsrsd's minimum hash length defaults to 4 whatever the
 // hash length; here, as in Mail::SRS, HashMin defaults to HashLength.
 // Like Mail::SRS, a HashLength above 27 gives the whole 27-character MAC,
-// and HashMin defaults to the configured HashLength.
+// and HashMin defaults to the configured HashLength. Forward refuses
+// (ErrMalformed) a sender whose domain holds '=', a space or a control
+// character, and an SRS1 sender without a host field; Mail::SRS and
+// libsrs2 rewrite those too, into addresses that cannot be reversed or
+// that reverse to garbage. Any other domain, valid name or not, is
+// rewritten exactly as they do.
 //
 // # Not implemented
 //

@@ -111,8 +111,11 @@ func (r *Rewriter) Forward(sender string) (string, error) {
 }
 
 // splitSRS1 splits the part of an SRS1 local part after "SRS1<s>" into the
-// first forwarder's host and the SRS0 remainder (which starts with the
-// SRS0 separator), checking both.
+// first forwarder's host and the SRS0 remainder. The host must be a valid
+// host; the remainder is opaque and kept as it is, even when it does not
+// start with a separator or is empty: Mail::SRS (Guarded compile and
+// parse) and libsrs2 (srs_compile_guarded, srs_parse_guarded) accept both,
+// so an SRS1 address made by either still forwards and reverses here.
 func splitSRS1(body string) (host, rest string, ok bool) {
 	i := strings.IndexByte(body, '=')
 	if i < 0 {
@@ -124,7 +127,7 @@ func splitSRS1(body string) (host, rest string, ok bool) {
 		return "", "", false
 	}
 	host, rest = body[:j], body[j+1:]
-	if !validHost(host) || rest == "" || !isSeparator(rest[0]) {
+	if !validHost(host) {
 		return "", "", false
 	}
 	return host, rest, true

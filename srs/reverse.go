@@ -15,7 +15,12 @@ import "strings"
 //
 // Reverse accepts only what Forward could have produced with the same
 // secrets: fields must be complete, the domain valid, the timestamp two
-// base32 characters, and an SRS1 remainder must start with a separator.
+// base32 characters.
+//
+// A malformed SRS address (missing fields, a bad timestamp or domain) gives
+// an error that matches both ErrMalformed and ErrBadHash: its hash cannot
+// verify, which is what Mail::SRS reports for such addresses ("Invalid
+// hash"), so callers that only test ErrBadHash see them too.
 func (r *Rewriter) Reverse(address string) (string, error) {
 	cfg, err := r.settings()
 	if err != nil {
@@ -47,11 +52,11 @@ func (r *Rewriter) Reverse(address string) (string, error) {
 	if tag == '1' {
 		i := strings.IndexByte(body, '=')
 		if i < 0 {
-			return "", errf(ErrMalformed, "address %q: SRS1 local part has no fields after the hash", address)
+			return "", errUnverifiable("address %q: SRS1 local part has no fields after the hash", address)
 		}
 		host, rest, ok := splitSRS1(body)
 		if !ok || strings.IndexByte(rest, '@') >= 0 {
-			return "", errf(ErrMalformed, "address %q: SRS1 local part lacks a valid host or SRS0 remainder", address)
+			return "", errUnverifiable("address %q: SRS1 local part lacks a valid host after the hash", address)
 		}
 		s.setData(host, rest)
 		if !k.verify(s, body[:i], cfg.hashMin) {
@@ -70,18 +75,18 @@ func (r *Rewriter) Reverse(address string) (string, error) {
 		}
 	}
 	if n < 3 {
-		return "", errf(ErrMalformed, "address %q: SRS0 local part needs hash, timestamp, host and user", address)
+		return "", errUnverifiable("address %q: SRS0 local part needs hash, timestamp, host and user", address)
 	}
 	hash, ts, host, user := body[:f[0]], body[f[0]+1:f[1]], body[f[1]+1:f[2]], body[f[2]+1:]
 	stamp, ok := decodeStamp(ts)
 	if !ok {
-		return "", errf(ErrMalformed, "address %q: timestamp %q is not two base32 characters", address, ts)
+		return "", errUnverifiable("address %q: timestamp %q is not two base32 characters", address, ts)
 	}
 	if !validHost(host) {
-		return "", errf(ErrMalformed, "address %q: %q is not a domain", address, host)
+		return "", errUnverifiable("address %q: %q is not a domain", address, host)
 	}
 	if strings.IndexByte(user, '@') >= 0 || srsTag(user) != 0 {
-		return "", errf(ErrMalformed, "address %q: user %q cannot come from an SRS0 rewrite", address, user)
+		return "", errUnverifiable("address %q: user %q cannot come from an SRS0 rewrite", address, user)
 	}
 	s.setData(ts, host, user)
 	if !k.verify(s, hash, cfg.hashMin) {

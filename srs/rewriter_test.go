@@ -85,7 +85,9 @@ func TestForward(t *testing.T) {
 		{name: "output over limit", in: strings.Repeat("a", MaxAddressLength-30) + "@example.org", err: ErrTooLong},
 		{name: "SRS1 without host", in: "SRS1=zzzz=onlyhost@hop1.example", err: ErrMalformed},
 		{name: "SRS1 empty host", in: "SRS1=zzzz==x=y@hop1.example", err: ErrMalformed},
-		{name: "SRS1 remainder without separator", in: "SRS1=zzzz=host.example=abc@hop1.example", err: ErrMalformed},
+		// The SRS1 remainder is opaque: Mail::SRS and libsrs2 re-sign it
+		// even without a leading separator (output checked with Mail::SRS).
+		{name: "SRS1 remainder without separator", in: "SRS1=zzzz=host.example=abc@hop1.example", want: "SRS1=SkwT=host.example=abc@forwarder.example"},
 		{name: "SRS1 bad host", in: "SRS1=zzzz=ho st=+abc@hop1.example", err: ErrMalformed},
 
 		{name: "no secret", modify: func(r *Rewriter) { r.Secrets = nil }, in: "user@example.org", err: ErrConfig},
@@ -159,14 +161,17 @@ func TestReverse(t *testing.T) {
 		{name: "one-char stamp", in: "SRS0=APu3=G=3example.org=user@forwarder.example", err: ErrMalformed},
 		{name: "bad stamp char", in: "SRS0=APu3=G1=example.org=user@forwarder.example", err: ErrMalformed},
 		{name: "empty host", in: "SRS0=APu3=G3==user@forwarder.example", err: ErrMalformed},
-		{name: "bad host", in: `SRS0=APu3=G3=exa"mple=user@forwarder.example`, err: ErrMalformed},
+		// Any domain is signable, as in Mail::SRS; this one was not signed.
+		{name: "odd host", in: `SRS0=APu3=G3=exa"mple=user@forwarder.example`, err: ErrBadHash},
+		{name: "host with space", in: `SRS0=APu3=G3=exa mple=user@forwarder.example`, err: ErrMalformed},
 		{name: "at in user", in: `SRS0=APu3=G3=example.org="a@b"@forwarder.example`, err: ErrMalformed},
 		{name: "SRS tag in SRS0 user", in: "SRS0=APu3=G3=example.org=SRS0=x@forwarder.example", err: ErrMalformed},
 		{name: "control character", in: "SRS0=APu3=G3=example.org=us\ner@forwarder.example", err: ErrMalformed},
 		{name: "too long", in: "SRS0=APu3=G3=example.org=" + strings.Repeat("u", MaxAddressLength) + "@forwarder.example", err: ErrTooLong},
 		{name: "SRS1 missing remainder", in: "SRS1=HAhJ=hop1.example@hop2.example", err: ErrMalformed},
 		{name: "SRS1 no fields", in: "SRS1=HAhJ@hop2.example", err: ErrMalformed},
-		{name: "SRS1 remainder without separator", in: "SRS1=HAhJ=hop1.example=x@hop2.example", err: ErrMalformed},
+		{name: "SRS1 remainder without separator", in: "SRS1=HAhJ=hop1.example=x@hop2.example", err: ErrBadHash},
+		{name: "SRS1 remainder without separator signed", in: "SRS1=SkwT=host.example=abc@forwarder.example", want: "SRS0abc@host.example"},
 		{name: "wrong hash", in: "SRS0=AAAA=G3=example.org=user@forwarder.example", err: ErrBadHash},
 		{name: "hash below HashMin", in: "SRS0=APu=G3=example.org=user@forwarder.example", err: ErrBadHash},
 		{name: "hash longer than any MAC", in: "SRS0=APu3qvCjuowXuSynpG6DDmSB13gA=G3=example.org=user@forwarder.example", err: ErrBadHash},

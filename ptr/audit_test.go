@@ -1,0 +1,395 @@
+package ptr_test
+
+// Black-box audit: the package seen only through its exported API, with
+// resolvers written the way an outside user would write them.
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
+	"github.com/mailsmith/mailsmith/ptr"
+)
+
+// outsiderDNS keys PTR answers by the address text and forward answers by
+// the lower-case name without the trailing dot; anything missing is
+// IsNotFound (NXDOMAIN and NODATA alike, as Go reports them).
+type outsiderDNS struct {
+	ptr  map[string][]string
+	a    map[string][]netip.Addr
+	aaaa map[string][]netip.Addr
+	fail map[string]error // "PTR addr", "A name", "AAAA name"
+	// empty answers nil, nil instead of not-found.
+	empty bool
+
+	mu      sync.Mutex
+	queries []string
+}
+
+func key(name string) string { return strings.ToLower(strings.TrimSuffix(name, ".")) }
+
+func (o *outsiderDNS) log(q string) {
+	o.mu.Lock()
+	o.queries = append(o.queries, q)
+	o.mu.Unlock()
+}
+
+func (o *outsiderDNS) missing(name string) error {
+	if o.empty {
+		return nil
+	}
+	return &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (o *outsiderDNS) LookupAddr(_ context.Context, addr string) ([]string, error) {
+	o.log("PTR " + addr)
+	if err := o.fail["PTR "+addr]; err != nil {
+		return nil, err
+	}
+	if r, ok := o.ptr[addr]; ok {
+		return r, nil
+	}
+	return nil, o.missing(addr)
+}
+
+func (o *outsiderDNS) LookupNetIP(_ context.Context, network, host string) ([]netip.Addr, error) {
+	typ, m := "A", o.a
+	if network == "ip6" {
+		typ, m = "AAAA", o.aaaa
+	}
+	o.log(typ + " " + host)
+	if err := o.fail[typ+" "+key(host)]; err != nil {
+		return nil, err
+	}
+	if r, ok := m[key(host)]; ok {
+		return r, nil
+	}
+	return nil, o.missing(host)
+}
+
+func ips(ss ...string) []netip.Addr {
+	var out []netip.Addr
+	for _, s := range ss {
+		out = append(out, netip.MustParseAddr(s))
+	}
+	return out
+}
+
+var (
+	errTemp    = &net.DNSError{Err: "server misbehaving", Name: "x", IsTemporary: true}
+	errTimeout = &net.DNSError{Err: "i/o timeout", Name: "x", IsTimeout: true}
+)
+
+func auditDNS() *outsiderDNS {
+	return &outsiderDNS{
+		ptr: map[string][]string{
+			"192.0.2.1":     {"Mail.Example.ORG."},
+			"192.0.2.2":     {"other.example."},
+			"192.0.2.3":     {"broken.example.", "good.example."},
+			"192.0.2.4":     {"broken.example."},
+			"192.0.2.5":     {"a.example.", "b.example."},
+			"192.0.2.6":     {"v6only.example."},
+			"2001:db8::1":   {"six.example."},
+			"2001:db8::2":   {"v4only.example."},
+			"192.0.2.7":     {"nodot.example"},
+			"192.0.2.8":     {"192.0.2.8.", "[192.0.2.8]"},
+			"203.0.113.255": {},
+		},
+		a: map[string][]netip.Addr{
+			"mail.example.org": ips("192.0.2.99", "192.0.2.1"),
+			"other.example":    ips("192.0.2.200"),
+			"good.example":     ips("192.0.2.3"),
+			"a.example":        ips("192.0.2.5"),
+			"b.example":        ips("192.0.2.5"),
+			"v4only.example":   ips("2001:db8::2"), // a v6 address under A never counts
+			"nodot.example":    ips("192.0.2.7"),
+		},
+		aaaa: map[string][]netip.Addr{
+			"six.example":    ips("2001:db8::1"),
+			"v6only.example": ips("::ffff:192.0.2.6"),
+		},
+		fail: map[string]error{
+			"PTR 192.0.2.50":   errTemp,
+			"PTR 192.0.2.51":   errTimeout,
+			"A broken.example": errTemp,
+		},
+	}
+}
+
+func TestAuditVerifyResults(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		ip     string
+		result ptr.Result
+		names  []string
+		errIs  error
+	}{
+		{"192.0.2.1", ptr.Pass, []string{"mail.example.org"}, nil},
+		{"::ffff:192.0.2.1", ptr.Pass, []string{"mail.example.org"}, nil},
+		{"192.0.2.2", ptr.Fail, nil, nil},
+		{"192.0.2.3", ptr.Pass, []string{"good.example"}, nil},
+		{"192.0.2.4", ptr.TempError, nil, ptr.ErrTemporary},
+		{"192.0.2.5", ptr.Pass, []string{"a.example", "b.example"}, nil},
+		{"192.0.2.6", ptr.Fail, nil, nil}, // only AAAA: the client's family is v4
+		{"2001:db8::1", ptr.Pass, []string{"six.example"}, nil},
+		{"2001:db8::2", ptr.Fail, nil, nil},
+		{"192.0.2.7", ptr.Pass, []string{"nodot.example"}, nil},
+		{"192.0.2.8", ptr.Fail, nil, nil}, // address literals are no names
+		{"192.0.2.9", ptr.PermError, nil, ptr.ErrNoPTR},
+		{"203.0.113.255", ptr.PermError, nil, ptr.ErrNoPTR}, // empty list, no error
+		{"2001:db8::ff", ptr.PermError, nil, ptr.ErrNoPTR},
+		{"192.0.2.50", ptr.TempError, nil, ptr.ErrTemporary},
+		{"192.0.2.51", ptr.TempError, nil, ptr.ErrTemporary},
+	} {
+		t.Run(tc.ip, func(t *testing.T) {
+			res := auditDNS()
+			vd, err := (&ptr.Verifier{Resolver: res}).Verify(ctx, netip.MustParseAddr(tc.ip))
+			assert.Equal(t, tc.result, vd.Result)
+			assert.Equal(t, tc.names, vd.Names)
+			if tc.errIs != nil {
+				require.ErrorIs(t, err, tc.errIs)
+				assert.True(t, strings.HasPrefix(err.Error(), "ptr: "), err.Error())
+			}
+			switch tc.result {
+			case ptr.TempError:
+				var de *net.DNSError
+				require.ErrorAs(t, err, &de)
+				assert.True(t, de.IsTemporary)
+			case ptr.PermError:
+				require.Error(t, err)
+			default:
+				assert.NoError(t, err, "error only for temperror and permerror")
+			}
+			// Reverse lookups get the unmapped address text; forward
+			// lookups are absolute and only in the client's family.
+			for _, q := range res.queries {
+				if strings.HasPrefix(q, "PTR ") {
+					assert.Equal(t, "PTR "+netip.MustParseAddr(tc.ip).Unmap().String(), q)
+					continue
+				}
+				assert.True(t, strings.HasSuffix(q, "."), q)
+				if netip.MustParseAddr(tc.ip).Unmap().Is4() {
+					assert.True(t, strings.HasPrefix(q, "A "), q)
+				} else {
+					assert.True(t, strings.HasPrefix(q, "AAAA "), q)
+				}
+			}
+		})
+	}
+}
+
+func TestAuditEmptyAnswers(t *testing.T) {
+	res := auditDNS()
+	res.empty = true
+	vd, err := (&ptr.Verifier{Resolver: res}).Verify(context.Background(), netip.MustParseAddr("192.0.2.77"))
+	assert.Equal(t, ptr.PermError, vd.Result)
+	assert.ErrorIs(t, err, ptr.ErrNoPTR)
+	vd, err = (&ptr.Verifier{Resolver: res}).Verify(context.Background(), netip.MustParseAddr("192.0.2.2"))
+	assert.Equal(t, ptr.Fail, vd.Result)
+	assert.NoError(t, err)
+}
+
+func TestAuditMaxNames(t *testing.T) {
+	res := &outsiderDNS{ptr: map[string][]string{}, a: map[string][]netip.Addr{}}
+	var names []string
+	for i := 0; i < 15; i++ {
+		n := string(rune('a'+i)) + ".many.example."
+		names = append(names, n)
+	}
+	res.ptr["192.0.2.1"] = names
+	res.a["o.many.example"] = ips("192.0.2.1") // the 15th name confirms
+	vd, err := (&ptr.Verifier{Resolver: res}).Verify(context.Background(), netip.MustParseAddr("192.0.2.1"))
+	assert.NoError(t, err)
+	assert.Equal(t, ptr.Fail, vd.Result, "only the first 10 names are checked")
+	assert.Len(t, vd.Checked, ptr.DefaultMaxNames)
+	forward := 0
+	for _, q := range res.queries {
+		if strings.HasPrefix(q, "A ") {
+			forward++
+		}
+	}
+	assert.Equal(t, 10, forward)
+
+	vd, err = (&ptr.Verifier{Resolver: res, MaxNames: 15}).Verify(context.Background(), netip.MustParseAddr("192.0.2.1"))
+	assert.NoError(t, err)
+	assert.Equal(t, ptr.Pass, vd.Result)
+	assert.Equal(t, []string{"o.many.example"}, vd.Names)
+
+	vd, _ = (&ptr.Verifier{Resolver: res, MaxNames: 1}).Verify(context.Background(), netip.MustParseAddr("192.0.2.1"))
+	assert.Equal(t, []string{"a.many.example"}, vd.Checked)
+}
+
+func TestAuditReverseName(t *testing.T) {
+	for _, tc := range []struct{ ip, want string }{
+		{"1.2.3.4", "4.3.2.1.in-addr.arpa."},
+		{"192.0.2.1", "1.2.0.192.in-addr.arpa."},
+		{"0.0.0.0", "0.0.0.0.in-addr.arpa."},
+		{"255.255.255.255", "255.255.255.255.in-addr.arpa."},
+		{"::ffff:1.2.3.4", "4.3.2.1.in-addr.arpa."},
+		{"2001:db8::567:89ab", "b.a.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa."},
+		{"::1", "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa."},
+		{"fe80::1%eth0", "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.e.f.ip6.arpa."},
+	} {
+		ip := netip.MustParseAddr(tc.ip)
+		assert.Equal(t, tc.want, ptr.ReverseName(ip), tc.ip)
+		if !strings.Contains(tc.ip, "%") {
+			want, err := dns.ReverseAddr(ip.Unmap().String())
+			require.NoError(t, err)
+			assert.Equal(t, want, ptr.ReverseName(ip), "miekg/dns agrees")
+		}
+	}
+	assert.Equal(t, "", ptr.ReverseName(netip.Addr{}))
+}
+
+func TestAuditResultStrings(t *testing.T) {
+	assert.Equal(t, "pass", string(ptr.Pass))
+	assert.Equal(t, "fail", string(ptr.Fail))
+	assert.Equal(t, "temperror", string(ptr.TempError))
+	assert.Equal(t, "permerror", string(ptr.PermError))
+}
+
+func TestAuditMethodString(t *testing.T) {
+	ctx := context.Background()
+	vd, _ := (&ptr.Verifier{Resolver: auditDNS()}).Verify(ctx, netip.MustParseAddr("::ffff:192.0.2.1"))
+	assert.Equal(t, "iprev=pass policy.iprev=192.0.2.1", vd.MethodString())
+	vd, _ = (&ptr.Verifier{Resolver: auditDNS()}).Verify(ctx, netip.MustParseAddr("2001:db8::1"))
+	// ':' is a tspecial (RFC 2045 §5.1), so an IPv6 address is no token:
+	// RFC 8601 §2.2 pvalue needs the quoted-string form.
+	assert.Equal(t, `iprev=pass policy.iprev="2001:db8::1"`, vd.MethodString())
+	vd, _ = (&ptr.Verifier{Resolver: auditDNS()}).Verify(ctx, netip.MustParseAddr("192.0.2.9"))
+	assert.Equal(t, "iprev=permerror policy.iprev=192.0.2.9", vd.MethodString())
+}
+
+func TestAuditPackageVerifyHonoursDeadline(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	vd, err := ptr.Verify(ctx, netip.MustParseAddr("192.0.2.1"))
+	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.NotEqual(t, ptr.Pass, vd.Result, "TEST-NET-1 cannot be confirmed")
+	if vd.Result == ptr.TempError || vd.Result == ptr.PermError {
+		assert.Error(t, err)
+	}
+
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	vd, err = ptr.Verify(ctx, netip.MustParseAddr("192.0.2.1"))
+	assert.Equal(t, ptr.TempError, vd.Result)
+	assert.ErrorIs(t, err, context.Canceled)
+	var de *net.DNSError
+	require.ErrorAs(t, err, &de)
+	assert.True(t, de.IsTemporary)
+}
+
+func TestAuditWire(t *testing.T) {
+	srv := dnstest.New(t, `
+$ORIGIN 2.0.192.in-addr.arpa.
+1   IN PTR mail.wire.example.
+2   IN PTR nomatch.wire.example.
+3   IN PTR slow.wire.example.
+3   IN PTR mail3.wire.example.
+4   IN TXT "no ptr here"
+`, `
+$ORIGIN 8.b.d.0.1.0.0.2.ip6.arpa.
+1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0 IN PTR mail.wire.example.
+`, `
+$ORIGIN wire.example.
+mail    IN A    192.0.2.1
+mail    IN AAAA 2001:db8::1
+nomatch IN A    192.0.2.200
+mail3   IN A    192.0.2.3
+slow    IN A    192.0.2.3
+`)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	v := &ptr.Verifier{Resolver: srv.Resolver()}
+	check := func(ip string, want ptr.Result, names ...string) error {
+		t.Helper()
+		vd, err := v.Verify(ctx, netip.MustParseAddr(ip))
+		assert.Equal(t, want, vd.Result, ip)
+		if names != nil {
+			assert.Equal(t, names, vd.Names, ip)
+		}
+		return err
+	}
+	assert.NoError(t, check("192.0.2.1", ptr.Pass, "mail.wire.example"))
+	assert.NoError(t, check("2001:db8::1", ptr.Pass, "mail.wire.example"))
+	assert.NoError(t, check("192.0.2.2", ptr.Fail))
+	assert.ErrorIs(t, check("192.0.2.4", ptr.PermError), ptr.ErrNoPTR) // NODATA
+	assert.ErrorIs(t, check("192.0.2.5", ptr.PermError), ptr.ErrNoPTR) // NXDOMAIN
+
+	for _, f := range []dnstest.Fault{dnstest.ServFail, dnstest.Refused, dnstest.Drop} {
+		srv.Fault("1.2.0.192.in-addr.arpa.", dns.TypePTR, f)
+		err := check("192.0.2.1", ptr.TempError)
+		var de *net.DNSError
+		require.ErrorAs(t, err, &de, "%v", f)
+		assert.True(t, de.IsTemporary, "%v: %+v", f, de)
+		srv.Fault("1.2.0.192.in-addr.arpa.", dns.TypePTR, dnstest.NoFault)
+
+		// One name's forward lookup fails, another confirms: pass.
+		srv.Fault("slow.wire.example.", dns.TypeA, f)
+		assert.NoError(t, check("192.0.2.3", ptr.Pass, "mail3.wire.example"))
+		srv.Fault("slow.wire.example.", dns.TypeA, dnstest.NoFault)
+
+		// The only name's forward lookup fails: temperror.
+		srv.Fault("mail.wire.example.", dns.TypeA, f)
+		assert.ErrorIs(t, check("192.0.2.1", ptr.TempError), ptr.ErrTemporary)
+		srv.Fault("mail.wire.example.", dns.TypeA, dnstest.NoFault)
+	}
+}
+
+// The method strings parse with Python's authres (the RFC 8601 parser of
+// python3-authres), which refuses an unquoted IPv6 pvalue.
+func TestAuditMethodStringParsesWithAuthres(t *testing.T) {
+	py := "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import authres").Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("python3-authres is required under CI: %v", err)
+		}
+		t.Skipf("python3-authres not available: %v", err)
+	}
+	for _, ip := range []string{"192.0.2.1", "2001:db8::1", "::ffff:192.0.2.9", "fe80::1%eth0"} {
+		vd := ptr.Verdict{Result: ptr.Pass, IP: netip.MustParseAddr(ip).Unmap().WithZone("")}
+		header := "Authentication-Results: mx.example.net; " + vd.MethodString()
+		out, err := exec.Command(py, "-c", `import sys, authres
+r = authres.AuthenticationResultsHeader.parse(sys.argv[1]).results[0]
+print(r.method, r.result, r.policy_iprev)`, header).CombinedOutput()
+		require.NoError(t, err, "%s: %s", header, out)
+		assert.Equal(t, "iprev pass "+vd.IP.String(), strings.TrimSpace(string(out)), header)
+	}
+}
+
+// RFC 2317 classless reverse delegation: the PTR sits behind a CNAME.
+func TestAuditWireClasslessDelegation(t *testing.T) {
+	srv := dnstest.New(t, `
+$ORIGIN 2.0.192.in-addr.arpa.
+1      IN CNAME 1.0-25.2.0.192.in-addr.arpa.
+1.0-25 IN PTR   Mail.C.example.
+2      IN CNAME 2.0-25.2.0.192.in-addr.arpa.
+`, `
+$ORIGIN c.example.
+mail IN A 192.0.2.1
+`)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	v := &ptr.Verifier{Resolver: srv.Resolver()}
+	vd, err := v.Verify(ctx, netip.MustParseAddr("192.0.2.1"))
+	require.NoError(t, err)
+	assert.Equal(t, ptr.Pass, vd.Result)
+	assert.Equal(t, []string{"mail.c.example"}, vd.Names)
+	// A CNAME to nothing: no PTR data.
+	vd, err = v.Verify(ctx, netip.MustParseAddr("192.0.2.2"))
+	assert.Equal(t, ptr.PermError, vd.Result)
+	assert.ErrorIs(t, err, ptr.ErrNoPTR)
+}
