@@ -1,0 +1,89 @@
+// Package dkim signs and verifies DomainKeys Identified Mail signatures
+// (RFC 6376) with rsa-sha256 and ed25519-sha256 (RFC 8463), following the
+// cryptographic updates of RFC 8301.
+//
+// # Signing
+//
+// A Signer holds the domain (d=), selector (s=) and private key. Sign reads
+// the message once and returns the DKIM-Signature header field to prepend:
+//
+//	key, _ := dkim.ParsePrivateKey(pemBytes)
+//	s := &dkim.Signer{Domain: "example.org", Selector: "mail", Key: key}
+//	field, err := s.Sign(msg)        // "DKIM-Signature: v=1; a=...\r\n"
+//	signed := io.MultiReader(strings.NewReader(field), original)
+//
+// Defaults: relaxed/relaxed canonicalization (RFC 6376 §3.4), the header
+// fields of DefaultHeaders that are present (From always, RFC 6376 §5.4),
+// From over-signed (one more h= entry than instances, so no From can be
+// added later; Signer.Oversign does this for every signed field), t= set,
+// no l= (Signer.BodyLength adds it; see RFC 6376 §8.2 before using it),
+// no x= (Signer.Expiration). SignMulti signs with several keys, for example
+// RSA and Ed25519, in a single pass over the message.
+//
+// # Verifying
+//
+// Verifier.Verify reads the message once, looks up the key of every
+// DKIM-Signature field (up to MaxSignatures, default 5) at
+// <selector>._domainkey.<domain> while the body streams through the hash,
+// and returns one Verification per field, with RFC 8601 result words:
+//
+//	v := &dkim.Verifier{}            // net.DefaultResolver, RFC defaults
+//	results, err := v.Verify(ctx, msg)
+//	for _, r := range results {
+//		fmt.Println(r.String())      // dkim=pass header.d=example.org ...
+//	}
+//
+// Outcomes (RFC 6376 §6.1, RFC 8301, RFC 8463):
+//   - pass: body hash and signature verify.
+//   - fail: Err wraps ErrBodyHashMismatch (the body changed),
+//     ErrSignatureMismatch (a signed header changed or the key does not
+//     match), or ErrBodyTooShort (l= beyond the body).
+//   - temperror: the key lookup failed temporarily (ErrKeyUnavailable).
+//   - permerror: syntax errors, missing required tags, h= without From,
+//     i= outside d=, expired x=, unknown algorithms or canonicalizations,
+//     no key (ErrKeyNotFound), revoked key (empty p=), malformed key
+//     records, k=/h=/s= of the key not matching, t=s with an i= subdomain,
+//     RSA keys below MinRSABits (default 1024, RFC 8301 §3.2) and rsa-sha1
+//     signatures (RFC 8301 §3.1; a broken rsa-sha1 signature still reads
+//     fail, a valid one permerror).
+//
+// A t= in the future is accepted (RFC 6376 §3.5 makes ignoring such
+// signatures optional); x= is compared with Verifier.Now without skew.
+// Keys published with t=y still verify; Verification.Testing reports the
+// flag so callers can treat the message as unsigned (RFC 6376 §3.6.1). A
+// signature with l= reports it in BodyLength, and UnsignedBodyBytes counts
+// the canonical body octets after it, which anyone could have appended.
+//
+// The parser is tolerant where RFC 6376 allows: folding whitespace around
+// tags and inside base64 and h= lists, case-insensitive algorithm,
+// canonicalization and header names, dkim-quoted-printable i=, unpadded
+// base64, key records whose v= is not first, p= holding a bare PKCS#1
+// RSAPublicKey. It is strict where it must be: a repeated tag invalidates
+// a signature or key record (RFC 6376 §3.2).
+//
+// # Streaming and line endings
+//
+// Sign and Verify read the io.Reader exactly once. The header block is
+// buffered (up to MaxHeaderBytes, default DefaultMaxHeaderBytes; beyond
+// that ErrHeaderTooLarge); the body streams through a 32 KiB buffer and a
+// canonicalizer that keeps only a few bytes of state, so memory does not
+// grow with the message. Messages read from files often end lines with a
+// bare LF: both Sign and Verify treat a bare LF exactly like CRLF, so such
+// a message signs and verifies as its wire form with CRLF does. A CR not
+// followed by LF is ordinary content.
+//
+// # Keys
+//
+// GenerateKey makes RSA (2048 bits by default) or Ed25519 keys;
+// ParsePrivateKey reads PKCS#1, PKCS#8 (RSA and Ed25519) PEM and bare
+// Ed25519 seeds; MarshalPrivateKey writes PKCS#8 PEM. NewKeyRecord and
+// KeyRecord.String/TXT/ZoneText format the DNS record to publish, split
+// into 255-octet strings; ParseKeyRecord reads one.
+//
+// # Not done here
+//
+// No rsa-sha1 or pre-RFC 6376 (DomainKeys, v=0.5) signatures, no z=
+// diagnostics beyond returning the raw value, no ARC (RFC 8617), no
+// DNSSEC validation of key records (plug a validating Resolver in), no
+// policy: DMARC (package dmarc) decides what a pass or fail means.
+package dkim

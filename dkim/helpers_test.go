@@ -1,0 +1,146 @@
+package dkim
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
+)
+
+// fakeResolver answers LookupTXT from a map. Values "TIMEOUT", "SERVFAIL"
+// and "NXDOMAIN" simulate those DNS outcomes.
+type fakeResolver map[string][]string
+
+func (f fakeResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	key := strings.ToLower(strings.TrimSuffix(name, "."))
+	txts, ok := f[key]
+	if !ok || len(txts) == 1 && txts[0] == "NXDOMAIN" {
+		return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+	}
+	if len(txts) == 1 && txts[0] == "TIMEOUT" {
+		return nil, &net.DNSError{Err: "i/o timeout", Name: name, IsTimeout: true}
+	}
+	if len(txts) == 1 && txts[0] == "SERVFAIL" {
+		return nil, &net.DNSError{Err: "server misbehaving", Name: name, IsTemporary: true}
+	}
+	return txts, nil
+}
+
+// readZone reads a vector zone file: "<name> <TXT value>" per line.
+func readZone(t testing.TB, path string) fakeResolver {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	z := fakeResolver{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), "\r")
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(line, " ")
+		name = strings.ToLower(strings.TrimSuffix(name, "."))
+		z[name] = append(z[name], value)
+	}
+	require.NoError(t, sc.Err())
+	return z
+}
+
+// zoneText turns a fake zone into RFC 1035 zone text for dnstest, and
+// the faults to install.
+func zoneText(z fakeResolver) (string, map[string]dnstest.Fault) {
+	var b strings.Builder
+	faults := map[string]dnstest.Fault{}
+	for name, txts := range z {
+		for _, txt := range txts {
+			switch txt {
+			case "NXDOMAIN":
+				continue
+			case "TIMEOUT":
+				faults[name+"."] = dnstest.Drop
+				continue
+			case "SERVFAIL":
+				faults[name+"."] = dnstest.ServFail
+				continue
+			}
+			fmt.Fprintf(&b, "%s. 300 IN TXT", name)
+			for _, s := range SplitTXT(txt) {
+				b.WriteString(` "` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`)
+			}
+			b.WriteString("\n")
+		}
+		if _, ok := faults[name+"."]; ok {
+			// the name must exist for the fault to be reached
+			fmt.Fprintf(&b, "%s. 300 IN A 192.0.2.1\n", name)
+		}
+	}
+	return b.String(), faults
+}
+
+// dnsServer serves z over the wire.
+func dnsServer(t *testing.T, z fakeResolver) *net.Resolver {
+	text, faults := zoneText(z)
+	srv := dnstest.New(t, text)
+	// Generous per-attempt timeout: on a loaded machine (tests run with
+	// -race beside other work) a slow answer must not read as a timeout.
+	// Only zones with dropped queries wait that long, by design.
+	srv.Timeout = time.Second
+	for name, f := range faults {
+		srv.Fault(name, dns.TypeTXT, f)
+	}
+	return srv.Resolver()
+}
+
+type vector struct {
+	ID             string   `json:"id"`
+	Message        string   `json:"message"`
+	Zone           string   `json:"zone"`
+	Now            *int64   `json:"now"`
+	Expected       []string `json:"expected"`
+	ExpectedLegacy []string `json:"expected_legacy"`
+	Notes          string   `json:"notes"`
+}
+
+func loadManifest(t testing.TB) []vector {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "manifest.json"))
+	require.NoError(t, err)
+	var vs []vector
+	require.NoError(t, json.Unmarshal(data, &vs))
+	require.NotEmpty(t, vs)
+	return vs
+}
+
+// needPeer skips the test when a peer program is missing, or fails it
+// when CI is set (the peers are then supposed to be installed).
+func needPeer(t *testing.T, name string, ok bool, why string) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("peer %s missing under CI: %s", name, why)
+	}
+	t.Skipf("peer %s missing: %s", name, why)
+}
+
+func haveProgram(name string) (string, bool) {
+	p, err := exec.LookPath(name)
+	return p, err == nil
+}

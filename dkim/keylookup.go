@@ -1,0 +1,78 @@
+package dkim
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+)
+
+// checkKey applies the key record's constraints to the signature
+// (RFC 6376 §3.6.1, §6.1.2; RFC 8301 §3.2).
+func checkKey(key *KeyRecord, sig *Signature, minBits int) error {
+	if key.Revoked() {
+		return fmt.Errorf("%w: %s._domainkey.%s has an empty p=", ErrKeyRevoked, sig.Selector, sig.Domain)
+	}
+	alg, hashName, _ := strings.Cut(sig.Algorithm, "-")
+	if key.KeyType != alg {
+		return fmt.Errorf("%w: key is k=%s, signature a=%s", ErrKeyMismatch, key.KeyType, sig.Algorithm)
+	}
+	if key.HashAlgorithms != nil {
+		found := false
+		for _, h := range key.HashAlgorithms {
+			found = found || h == hashName
+		}
+		if !found {
+			return fmt.Errorf("%w: key h=%s excludes %s", ErrKeyMismatch, strings.Join(key.HashAlgorithms, ":"), hashName)
+		}
+	}
+	if key.Services != nil {
+		found := false
+		for _, s := range key.Services {
+			found = found || s == "*" || s == "email"
+		}
+		if !found {
+			return fmt.Errorf("%w: key s=%s is not for email", ErrKeyMismatch, strings.Join(key.Services, ":"))
+		}
+	}
+	if key.Strict() {
+		at := strings.LastIndexByte(sig.Identity, '@')
+		if !strings.EqualFold(strings.TrimSuffix(sig.Identity[at+1:], "."), sig.Domain) {
+			return fmt.Errorf("%w: i=%s, d=%s", ErrStrictIdentity, sig.Identity, sig.Domain)
+		}
+	}
+	if pub, ok := key.PublicKey.(*rsa.PublicKey); ok && pub.N.BitLen() < minBits {
+		return fmt.Errorf("%w: %d-bit RSA key, minimum %d", ErrKeyTooSmall, pub.N.BitLen(), minBits)
+	}
+	return nil
+}
+
+// lookupKey fetches and parses the key record at
+// <selector>._domainkey.<domain>. (RFC 6376 §3.6.2.2).
+func lookupKey(ctx context.Context, res Resolver, selector, domain string) (*KeyRecord, error) {
+	name := selector + "._domainkey." + domain + "."
+	txts, err := res.LookupTXT(ctx, name)
+	if err != nil {
+		var de *net.DNSError
+		if errors.As(err, &de) && de.IsNotFound {
+			return nil, fmt.Errorf("%w: %s", ErrKeyNotFound, name)
+		}
+		return nil, fmt.Errorf("%w: %s: %v", ErrKeyUnavailable, name, err)
+	}
+	if len(txts) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrKeyNotFound, name)
+	}
+	var firstErr error
+	for _, txt := range txts {
+		k, err := ParseKeyRecord(txt)
+		if err == nil {
+			return k, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	return nil, fmt.Errorf("%s: %w", name, firstErr)
+}
