@@ -46,9 +46,11 @@ func (f Fault) String() string {
 }
 
 // DefaultTimeout is the per-attempt timeout of the resolver that
-// Server.Resolver returns, when Server.Timeout is zero. It is short so that a
-// dropped query fails a test quickly.
-const DefaultTimeout = 300 * time.Millisecond
+// Server.Resolver returns, when Server.Timeout is zero: short enough that a
+// dropped query fails a test within a few seconds (Go makes two attempts),
+// long enough that a loaded machine running tests with -race still answers
+// in time.
+const DefaultTimeout = time.Second
 
 // Query is one question the server received.
 type Query struct {
