@@ -39,7 +39,10 @@
 //     ListenAndServeTLS.
 //   - AUTH PLAIN and LOGIN (RFC 4954, RFC 4616) when the Session
 //     implements AuthSession, offered only over TLS unless
-//     Server.AllowInsecureAuth is set. Credentials are never logged.
+//     Server.AllowInsecureAuth is set. An AUTH PLAIN authorization
+//     identity other than the username is refused (535 5.7.8) unless
+//     Server.AllowAuthzID lets the Session judge it. Credentials are
+//     never logged.
 //   - CHUNKING/BDAT (RFC 3030): chunks stream into the same Session.Data
 //     reader; chunks of a refused BDAT are still read, never run as
 //     commands.
@@ -56,14 +59,32 @@
 // then replies. Command lines are limited to 512 octets (§4.5.3.1.4,
 // plus what SIZE, SMTPUTF8 and AUTH= add to MAIL) and must end in CRLF.
 //
+// Choices where the RFCs leave room, made as Postfix makes them: a
+// space after "MAIL FROM:" or "RCPT TO:" is tolerated; source routes
+// (<@a,@b:user@c>) are accepted and dropped (RFC 5321 §4.1.1.3, C);
+// <postmaster> needs no domain (§4.5.1); DATA or BDAT with no RCPT yet
+// is 503 5.5.1, with every recipient refused 554 5.5.1 (§3.3); a
+// command line over the limit is 500 5.5.2 "Line too long" (§4.5.3.1.10)
+// even when it is also malformed. A client that talks before the
+// greeting is not refused (that is a pre-greeting filter's job, like
+// Postfix's postscreen): the greeting still comes first and every
+// command is answered in order. Message data sent before the 354 is
+// taken as the message; but input waiting behind a DATA that is
+// refused is a message that must not run as commands, so the server
+// answers 421 4.5.0 and hangs up. When it hangs up, the server stops
+// writing and reads briefly until the client closes, so that a client
+// that pipelined on does not lose the last reply to a TCP reset.
+//
 // Limits and lifecycle: the timeouts of RFC 5321 §4.5.3.2 are the
-// defaults (5 minutes per command, 3 minutes per data block), as are 100
+// defaults (5 minutes per command, 3 minutes per data block; a shorter
+// Server.ReadTimeout also bounds data reads and TLS handshakes), as are 100
 // recipients per message (§4.5.3.1.8); the number of erroneous commands
 // before 421, the number of connections and the message size are
 // bounded too. Idle connections hand their read buffer back to a pool,
 // so one costs a few KiB. Shutdown stops accepting, answers 421 to
 // sessions waiting for a command and lets message transfers in progress
-// finish; Close drops everything. Backend.NewSession runs before the
+// finish, closing what is left when its context ends; Close drops
+// everything. Backend.NewSession runs before the
 // greeting and can refuse a connection with its own reply. Each Conn
 // has a context cancelled when the connection ends. Logging goes
 // through log/slog (Server.Logger).

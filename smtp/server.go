@@ -22,7 +22,8 @@ const (
 	ServerDataBlockTimeout = 3 * time.Minute
 	// ServerWriteTimeout bounds each write of replies.
 	ServerWriteTimeout = 5 * time.Minute
-	// ServerTLSHandshakeTimeout bounds a TLS handshake.
+	// ServerTLSHandshakeTimeout bounds a TLS handshake (or
+	// Server.ReadTimeout, when that is shorter).
 	ServerTLSHandshakeTimeout = 1 * time.Minute
 	// DefaultMaxMessageBytes is the default message size limit,
 	// advertised with SIZE (RFC 1870).
@@ -79,7 +80,7 @@ type Server struct {
 	// ServerCommandTimeout.
 	ReadTimeout time.Duration
 	// DataTimeout is how long to wait for each read of message data. 0
-	// means ServerDataBlockTimeout.
+	// means ServerDataBlockTimeout, or ReadTimeout when that is shorter.
 	DataTimeout time.Duration
 	// WriteTimeout bounds each write. 0 means ServerWriteTimeout.
 	WriteTimeout time.Duration
@@ -100,6 +101,14 @@ type Server struct {
 	MaxConnections int
 	// AllowInsecureAuth offers AUTH without TLS.
 	AllowInsecureAuth bool
+	// AllowAuthzID lets an AUTH PLAIN client ask for an authorization
+	// identity other than its username (RFC 4616 §2). The request then
+	// reaches AuthSession.AuthPlain, which must check that the user may
+	// act as that identity. When false (the safe default for sessions
+	// that only check passwords) such an attempt is refused with
+	// 535 5.7.8 before the session sees it; an identity equal to the
+	// username is always accepted.
+	AllowAuthzID bool
 	// AllowBareLineEndings is the lenient mode: a bare LF ends a command
 	// line, and a bare CR or LF in message data is passed on instead of
 	// refusing the message. Only CRLF.CRLF ever ends the data.
@@ -179,6 +188,17 @@ func (s *Server) maxTextLine() int {
 		return 0
 	}
 	return s.MaxTextLineLength
+}
+
+// dataTimeout is the wait for each read of message data.
+func (s *Server) dataTimeout() time.Duration {
+	if s.DataTimeout > 0 {
+		return s.DataTimeout
+	}
+	if s.ReadTimeout > 0 && s.ReadTimeout < ServerDataBlockTimeout {
+		return s.ReadTimeout
+	}
+	return ServerDataBlockTimeout
 }
 
 func durationOr(d, def time.Duration) time.Duration {
@@ -328,7 +348,7 @@ func (s *Server) newConn(nc net.Conn, implicitTLS bool) *Conn {
 
 func (s *Server) refuseBusy(nc net.Conn) {
 	nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	msg := srvAppendReply(nil, 421, [3]int{4, 7, 0}, s.hostname()+" Too many connections, try again later")
+	msg := srvAppendReply(nil, 421, [3]int{4, 3, 2}, s.hostname()+" Too many connections, try again later")
 	nc.Write(msg)
 	nc.Close()
 	if lg := s.logger(); lg != nil {
@@ -350,9 +370,9 @@ func (s *Server) forgetConn(c *Conn) {
 // Shutdown stops the server gracefully: it closes the listeners, sends
 // 421 to every session waiting for a command and closes it, lets every
 // message transfer in progress (DATA or BDAT) finish and be answered,
-// then closes those sessions too. It returns when all connections are
-// gone, or ctx's error when ctx ends first (connections left are then
-// still open; call Close to drop them).
+// then closes those sessions too. It returns nil when all connections
+// are gone. When ctx ends first, the connections still open are closed
+// at once, as by Close, and ctx's error is returned.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.shutdown.Store(true)
@@ -377,8 +397,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		return ctx.Err()
 	}
+	s.mu.Lock()
+	for c := range s.conns {
+		c.cancel()
+		c.raw.Close()
+	}
+	s.mu.Unlock()
+	return ctx.Err()
 }
 
 // Close stops the server at once: listeners and every connection are

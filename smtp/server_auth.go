@@ -63,6 +63,19 @@ func (c *Conn) cmdAuth(arg []byte) {
 			return
 		}
 		identity, user, pass = string(parts[0]), string(parts[1]), string(parts[2])
+		if identity == user {
+			identity = ""
+		}
+		if identity != "" && !c.srv.AllowAuthzID {
+			// RFC 4616 §2: the server must verify that the
+			// authentication identity may act as the authorization
+			// identity; without Server.AllowAuthzID nothing says so.
+			if c.lg != nil {
+				c.lg.Info("smtp: authentication failed: authorization identity not allowed", "mechanism", "PLAIN")
+			}
+			c.fail(535, srvEnhAuthBad, "Authentication credentials invalid")
+			return
+		}
 	case "LOGIN":
 		u := ir
 		if !hasInitial {

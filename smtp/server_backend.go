@@ -39,8 +39,9 @@ type Session interface {
 	// removed and nothing added. The same holds for BDAT chunks.
 	//
 	// Read returns an error if the message breaks a rule (bare CR or LF,
-	// an over-long line, the size limit); the server then refuses the
-	// message whatever Data returns. Data should read r to io.EOF before
+	// an over-long line, the size limit), without the octets of the
+	// block that broke it; the server then refuses the message whatever
+	// Data returns. Data should read r to io.EOF before
 	// accepting: the server reads any rest itself before it replies.
 	Data(r io.Reader) error
 	// Reset discards the current transaction (RSET, a new EHLO, STARTTLS,
@@ -58,7 +59,9 @@ type AuthSession interface {
 	Session
 	// AuthPlain checks a password. identity is the authorization
 	// identity of AUTH PLAIN (RFC 4616), empty when the client asked for
-	// none or used LOGIN. Return nil to accept, ErrAuthFailed (or an
+	// none (or for its own username) or used LOGIN; a different identity
+	// only arrives when Server.AllowAuthzID is set, and the session must
+	// then decide whether username may act as it. Return nil to accept, ErrAuthFailed (or an
 	// *Error) to refuse. Any other error gives 454 4.7.0.
 	AuthPlain(identity, username, password string) error
 }

@@ -87,7 +87,7 @@ func TestServerBDATOutOfTransaction(t *testing.T) {
 	stRun(t, c, []stStep{
 		{"BDAT 6 LAST\r\nQUIT\r\n", []int{503}},
 		{"EHLO c.example\r\nBDAT 6 LAST\r\nQUIT\r\n", []int{250, 503}},
-		{"MAIL FROM:<a@b.example>\r\nBDAT 6 LAST\r\nQUIT\r\n", []int{250, 554}},
+		{"MAIL FROM:<a@b.example>\r\nBDAT 6 LAST\r\nQUIT\r\n", []int{250, 503}},
 		{"BDAT x\r\n", []int{501}},
 	})
 	assert.True(t, c.closed(), "an unparseable BDAT size closes the connection")

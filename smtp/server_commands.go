@@ -3,6 +3,7 @@ package smtp
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // dispatch runs one command line.
@@ -128,16 +129,26 @@ func (c *Conn) cmdHello(ehlo bool, arg []byte) {
 }
 
 func (c *Conn) cmdMail(line, arg []byte) {
+	// A MAIL line may exceed the command limit only by what the
+	// extensions it uses add; a refused one that is longer than the
+	// plain limit is answered as too long, which is what the client
+	// most needs to hear (RFC 5321 §4.5.3.1.10: 500 Line too long).
+	bad := func(code int, enh [3]int, text string) {
+		if len(line)+2 > c.srv.maxLine() {
+			code, enh, text = 500, srvEnhSyntax, "Line too long"
+		}
+		c.fail(code, enh, text)
+	}
 	if c.helo == "" {
-		c.fail(503, srvEnhBadCommand, "Send EHLO or HELO first")
+		bad(503, srvEnhBadCommand, "Send EHLO or HELO first")
 		return
 	}
 	if c.inTxn {
-		c.fail(503, srvEnhBadCommand, "Nested MAIL command")
+		bad(503, srvEnhBadCommand, "Nested MAIL command")
 		return
 	}
 	if !srvHasPrefixFold(arg, "FROM:") {
-		c.fail(501, srvEnhBadArgs, "Syntax: MAIL FROM:<address>")
+		bad(501, srvEnhBadArgs, "Syntax: MAIL FROM:<address>")
 		return
 	}
 	rest := arg[5:]
@@ -147,15 +158,15 @@ func (c *Conn) cmdMail(line, arg []byte) {
 	path, rest, err := srvParsePath(rest, true, false)
 	if err != nil {
 		if err == errSrvPathTooLong {
-			c.fail(501, srvEnhBadSender, "Path too long")
+			bad(501, srvEnhBadSender, "Path too long")
 		} else {
-			c.fail(501, srvEnhBadSender, "Syntax error in sender address")
+			bad(501, srvEnhBadSender, "Syntax error in sender address")
 		}
 		return
 	}
 	params, err := srvParseParams(rest)
 	if err != nil {
-		c.fail(501, srvEnhBadArgs, "Syntax error in MAIL parameters")
+		bad(501, srvEnhBadArgs, "Syntax error in MAIL parameters")
 		return
 	}
 	limit := c.srv.maxLine()
@@ -163,12 +174,12 @@ func (c *Conn) cmdMail(line, arg []byte) {
 	var seen [4]bool // SIZE, BODY, SMTPUTF8, AUTH
 	for _, p := range params {
 		if !c.esmtp {
-			c.fail(555, srvEnhBadArgs, "MAIL parameters need EHLO")
+			bad(555, srvEnhBadArgs, "MAIL parameters need EHLO")
 			return
 		}
 		if k := srvMailParamIndex(p.Key); k >= 0 {
 			if seen[k] {
-				c.fail(501, srvEnhBadArgs, "Duplicate MAIL parameter "+p.Key)
+				bad(501, srvEnhBadArgs, "Duplicate MAIL parameter "+p.Key)
 				return
 			}
 			seen[k] = true
@@ -177,7 +188,7 @@ func (c *Conn) cmdMail(line, arg []byte) {
 		case "SIZE":
 			n, ok := srvParseSize(p.Value)
 			if !ok || !p.Has {
-				c.fail(501, srvEnhBadArgs, "Syntax error in SIZE parameter")
+				bad(501, srvEnhBadArgs, "Syntax error in SIZE parameter")
 				return
 			}
 			if max := c.srv.maxMessageBytes(); max > 0 && n > max {
@@ -193,27 +204,27 @@ func (c *Conn) cmdMail(line, arg []byte) {
 			case "8BITMIME":
 				opts.Body = Body8BitMIME
 			case "BINARYMIME":
-				c.fail(555, srvEnhBadArgs, "BODY=BINARYMIME not supported")
+				bad(555, srvEnhBadArgs, "BODY=BINARYMIME not supported")
 				return
 			default:
-				c.fail(501, srvEnhBadArgs, "Syntax error in BODY parameter")
+				bad(501, srvEnhBadArgs, "Syntax error in BODY parameter")
 				return
 			}
 		case "SMTPUTF8":
 			if p.Has {
-				c.fail(501, srvEnhBadArgs, "SMTPUTF8 takes no value")
+				bad(501, srvEnhBadArgs, "SMTPUTF8 takes no value")
 				return
 			}
 			opts.UTF8 = true
 			limit += 10
 		case "AUTH":
 			if !c.authOffered() && c.authID == "" || !p.Has {
-				c.fail(555, srvEnhBadArgs, "MAIL parameter AUTH not recognized")
+				bad(555, srvEnhBadArgs, "MAIL parameter AUTH not recognized")
 				return
 			}
 			v, ok := srvDecodeXtext(p.Value)
 			if !ok {
-				c.fail(501, srvEnhBadArgs, "Syntax error in AUTH parameter")
+				bad(501, srvEnhBadArgs, "Syntax error in AUTH parameter")
 				return
 			}
 			if c.authID != "" {
@@ -221,16 +232,16 @@ func (c *Conn) cmdMail(line, arg []byte) {
 			}
 			limit += 500
 		default:
-			c.fail(555, srvEnhBadArgs, "MAIL parameter "+p.Key+" not recognized or not implemented")
+			bad(555, srvEnhBadArgs, "MAIL parameter "+p.Key+" not recognized or not implemented")
 			return
 		}
 	}
 	if len(line)+2 > limit {
-		c.fail(500, srvEnhSyntax, "Line too long")
+		bad(500, srvEnhSyntax, "Line too long")
 		return
 	}
 	if path.NonASCII && !opts.UTF8 {
-		c.fail(553, srvEnhNonASCII, "Non-ASCII address needs the SMTPUTF8 parameter")
+		bad(553, srvEnhNonASCII, "Non-ASCII address needs the SMTPUTF8 parameter")
 		return
 	}
 	c.watchStart()
@@ -242,6 +253,7 @@ func (c *Conn) cmdMail(line, arg []byte) {
 	}
 	c.inTxn = true
 	c.rcpts = 0
+	c.rcptTried = false
 	c.txnUTF8 = opts.UTF8
 	c.reply(250, srvEnhSenderOK, "Sender OK")
 }
@@ -251,6 +263,7 @@ func (c *Conn) cmdRcpt(line, arg []byte) {
 		c.fail(503, srvEnhBadCommand, "Need MAIL command first")
 		return
 	}
+	c.rcptTried = true
 	if len(line)+2 > c.srv.maxLine() {
 		c.fail(500, srvEnhSyntax, "Line too long")
 		return
@@ -301,10 +314,16 @@ func (c *Conn) cmdRcpt(line, arg []byte) {
 }
 
 // checkTxnReady answers DATA/BDAT sent without a usable transaction
-// (RFC 5321 §3.3: 503 without MAIL, 554 without accepted recipients).
+// (RFC 5321 §3.3 allows 503 or 554). As Postfix does, a transaction
+// without MAIL or without any RCPT command is out of sequence (503
+// 5.5.1); one whose recipients were all refused gets 554 5.5.1.
 func (c *Conn) checkTxnReady() bool {
 	if !c.inTxn {
 		c.fail(503, srvEnhBadCommand, "Need MAIL command first")
+		return false
+	}
+	if !c.rcptTried {
+		c.fail(503, srvEnhBadCommand, "Need RCPT command first")
 		return false
 	}
 	if c.rcpts == 0 {
@@ -329,7 +348,7 @@ func (c *Conn) cmdData(arg []byte) {
 		// (RFC 2920 §3.1). Input already waiting behind a refused DATA
 		// is a message sent too early; running it as commands would let
 		// its lines act as a second, smuggled transaction.
-		if len(c.rd.buffered()) > 0 {
+		if c.inputPending() {
 			c.reply(421, srvEnhProtocolSync, c.srv.hostname()+" Input sent before the reply to DATA; closing transmission channel")
 			c.closing = true
 		}
@@ -394,6 +413,31 @@ func (c *Conn) replyData(fault, err error) {
 	default:
 		c.replyErr(fault, "Data")
 	}
+}
+
+// srvEarlyDataWait is how long the server listens for input sent
+// behind a refused DATA before it reads the next command.
+const srvEarlyDataWait = 20 * time.Millisecond
+
+// inputPending reports whether the client sent more without waiting for
+// the replies queued so far: input already buffered, or arriving within
+// srvEarlyDataWait while those replies are still held back (so it
+// cannot be an answer to them).
+func (c *Conn) inputPending() bool {
+	if len(c.rd.buffered()) > 0 {
+		return true
+	}
+	if c.rd.err != nil {
+		return false
+	}
+	flush := c.rd.beforeBlock
+	c.rd.beforeBlock = nil
+	c.raw.SetReadDeadline(time.Now().Add(srvEarlyDataWait))
+	if err := c.rd.fill(false); err != nil && isTimeout(err) {
+		c.rd.err = nil // nothing came: not an error
+	}
+	c.rd.beforeBlock = flush
+	return len(c.rd.buffered()) > 0
 }
 
 // srvMailParamIndex numbers the MAIL parameters the server knows, for

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -37,6 +38,7 @@ type Conn struct {
 	// transaction state
 	inTxn        bool // MAIL accepted
 	rcpts        int  // recipients accepted
+	rcptTried    bool // a RCPT command was given in this transaction
 	txnUTF8      bool // SMTPUTF8 given on MAIL
 	errCount     int
 	refused      bool // NewSession refused with 5yz: only QUIT is accepted
@@ -220,7 +222,7 @@ func srvDeadline(d time.Duration) time.Time { return time.Now().Add(d) }
 
 // fillData arms the read deadline for message data.
 func (c *Conn) fillData() error {
-	c.raw.SetReadDeadline(time.Now().Add(durationOr(c.srv.DataTimeout, ServerDataBlockTimeout)))
+	c.raw.SetReadDeadline(time.Now().Add(c.srv.dataTimeout()))
 	return c.rd.fill(false)
 }
 
@@ -304,7 +306,7 @@ func (c *Conn) finish() {
 		c.watch.timer.Stop()
 	}
 	c.watch.mu.Unlock()
-	c.nc.Close()
+	c.closeConn()
 	c.cancel()
 	if c.sess != nil {
 		if err := c.sess.Logout(); err != nil && c.lg != nil {
@@ -318,6 +320,36 @@ func (c *Conn) finish() {
 	}
 }
 
+// srvLinger bounds how long a closing connection waits for the client
+// to stop sending, and how much it reads meanwhile.
+const (
+	srvLingerTime  = 500 * time.Millisecond
+	srvLingerBytes = 256 << 10
+)
+
+// closeConn closes the connection without losing the last replies.
+// Closing a TCP socket that still holds unread input makes the kernel
+// send a reset, which can destroy the final 421 or 221 before the client
+// reads it (a client that pipelined past QUIT or past the error limit).
+// So the server first ends its own direction, then reads and discards
+// briefly until the client closes too.
+func (c *Conn) closeConn() {
+	tc, ok := c.raw.(*net.TCPConn)
+	if !ok || c.srv.closed.Load() || c.ctx.Err() != nil {
+		c.nc.Close()
+		return
+	}
+	if tlc, ok := c.nc.(*tls.Conn); ok && c.tlsState != nil {
+		tlc.SetWriteDeadline(time.Now().Add(srvLingerTime))
+		tlc.CloseWrite()
+	}
+	if tc.CloseWrite() == nil {
+		tc.SetReadDeadline(time.Now().Add(srvLingerTime))
+		io.Copy(io.Discard, io.LimitReader(tc, srvLingerBytes))
+	}
+	c.nc.Close()
+}
+
 // resetTxn ends the current transaction.
 func (c *Conn) resetTxn() {
 	if c.sess != nil {
@@ -325,6 +357,7 @@ func (c *Conn) resetTxn() {
 	}
 	c.inTxn = false
 	c.rcpts = 0
+	c.rcptTried = false
 	c.txnUTF8 = false
 	c.bdatAccepted = false
 }
@@ -332,8 +365,12 @@ func (c *Conn) resetTxn() {
 // handshake runs the server side of a TLS handshake on c.raw.
 func (c *Conn) handshake() bool {
 	tc := tls.Server(c.raw, c.srv.TLSConfig)
-	c.raw.SetDeadline(time.Now().Add(ServerTLSHandshakeTimeout))
-	ctx, cancel := context.WithTimeout(c.ctx, ServerTLSHandshakeTimeout)
+	d := ServerTLSHandshakeTimeout
+	if rt := c.srv.ReadTimeout; rt > 0 && rt < d {
+		d = rt
+	}
+	c.raw.SetDeadline(time.Now().Add(d))
+	ctx, cancel := context.WithTimeout(c.ctx, d)
 	err := tc.HandshakeContext(ctx)
 	cancel()
 	c.raw.SetDeadline(time.Time{})

@@ -246,8 +246,15 @@ func (d *dataReader) Read(p []byte) (int, error) {
 			d.inplace = false
 			nIn, nOut := d.process(b, p, false)
 			d.rd.r += nIn
+			if d.fault != nil {
+				// Nothing from a chunk that broke a rule reaches the
+				// Session: after a bare LF it could hold what a
+				// lenient peer would have read as a second, smuggled
+				// transaction.
+				return 0, d.fault
+			}
 			if nOut > 0 {
-				return nOut, d.fault
+				return nOut, nil
 			}
 			continue
 		}
@@ -280,6 +287,9 @@ func (d *dataReader) WriteTo(w io.Writer) (int64, error) {
 		nIn, nOut := d.process(b, b, false)
 		d.inplace = false
 		d.rd.r += nIn
+		if d.fault != nil {
+			return total, d.fault // as in Read: nothing of this chunk
+		}
 		if d.state == dataPendingCR && nIn == 0 && nOut == 0 {
 			if _, err := w.Write([]byte{'\r'}); err != nil {
 				return total, err

@@ -74,7 +74,7 @@ func TestServerDialogues(t *testing.T) {
 			{"DATA\r\n", []int{503}},
 			{"MAIL FROM:<a@b.example>\r\n", []int{250}},
 			{"MAIL FROM:<a@b.example>\r\n", []int{503}},
-			{"DATA\r\n", []int{554}},
+			{"DATA\r\n", []int{503}},
 			{"RSET\r\n", []int{250}},
 			{"RCPT TO:<a@b.example>\r\n", []int{503}},
 		}},
@@ -95,7 +95,7 @@ func TestServerDialogues(t *testing.T) {
 			{"MAIL FROM:<a@b.example> BODY=BINARYMIME\r\n", []int{555}},
 			{"MAIL FROM:<a@b.example> SMTPUTF8=yes\r\n", []int{501}},
 			{"MAIL FROM:<a@b.example> AUTH=<>\r\n", []int{555}}, // AUTH not offered
-			{"MAIL FROM:<" + long + "@b.example>\r\n", []int{501}},
+			{"MAIL FROM:<" + long + "@b.example>\r\n", []int{500}},
 			{"MAIL FROM:<a@b.example>\r\n", []int{250}},
 			{"RCPT TO:<>\r\n", []int{501}},
 			{"RCPT TO:<c@d.example> NOTIFY=NEVER\r\n", []int{555}},

@@ -82,9 +82,10 @@ func TestServerShutdownDeadline(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	err := stShutdown(t, s, 50*time.Millisecond)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	// The deadline passed with the message still in the Session: the
+	// connection is dropped without an answer.
 	close(block)
-	c.expect("", 250)
-	c.expect("", 421)
+	assert.True(t, c.closed())
 }
 
 func TestServerServeAfterClose(t *testing.T) {
@@ -133,7 +134,7 @@ func TestServerMaxConnections(t *testing.T) {
 	c1.expect("", 220)
 	c2 := stDial(t, addr)
 	r := c2.expect("", 421)
-	assert.Contains(t, r.Lines[0], "4.7.0 mx.test.example")
+	assert.Contains(t, r.Lines[0], "4.3.2 mx.test.example")
 	assert.True(t, c2.closed())
 	c1.expect("QUIT", 221)
 	c1.closed()

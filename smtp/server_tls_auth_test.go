@@ -85,7 +85,9 @@ func TestServerAuth(t *testing.T) {
 	}{
 		{"not offered without TLS", false, []stStep{{"AUTH PLAIN " + stB64("\x00alice\x00s3cr3t-pw") + "\r\n", []int{538}}}, ""},
 		{"plain initial response", true, []stStep{{"AUTH PLAIN " + stB64("\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}}, "alice"},
-		{"plain with authzid", true, []stStep{{"AUTH PLAIN " + stB64("bob\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}}, "bob"},
+		{"plain with authzid refused by default", true, []stStep{{"AUTH PLAIN " + stB64("bob\x00alice\x00s3cr3t-pw") + "\r\n", []int{535}}}, ""},
+		{"plain with authzid equal to username", true, []stStep{{"AUTH PLAIN " + stB64("alice\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}}, "alice"},
+		{"plain with authzid allowed", true, []stStep{{"AUTH PLAIN " + stB64("bob\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}}, "bob"},
 		{"plain challenge", true, []stStep{{"AUTH PLAIN\r\n", []int{334}}, {stB64("\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}}, "alice"},
 		{"plain wrong password", true, []stStep{{"AUTH PLAIN " + stB64("\x00alice\x00nope") + "\r\n", []int{535}}}, ""},
 		{"plain malformed", true, []stStep{{"AUTH PLAIN " + stB64("alice") + "\r\n", []int{501}}}, ""},
@@ -103,7 +105,7 @@ func TestServerAuth(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs stSyncBuffer
 			be := &stBackend{users: users}
-			s := &Server{Backend: be, AllowInsecureAuth: tc.insecure,
+			s := &Server{Backend: be, AllowInsecureAuth: tc.insecure, AllowAuthzID: strings.HasSuffix(tc.name, "allowed"),
 				Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 			c := stDial(t, stStart(t, s))
 			c.read()

@@ -21,6 +21,8 @@ type wireReader struct {
 	r, w  int
 	err   error
 	small [wireSmallRead]byte
+	// lastFull is true when the last read filled all the room it had.
+	lastFull bool
 	// beforeBlock is called just before a read that may block; the
 	// server flushes pending replies there.
 	beforeBlock func() error
@@ -84,10 +86,14 @@ func (r *wireReader) fill(idle bool) error {
 	if r.err != nil {
 		return r.err
 	}
-	// Replies are flushed only when nothing at all is buffered: a partial
-	// line means the client is still sending the next command, so the
-	// replies queued so far are not awaited yet (RFC 2920 §3.2).
-	if r.beforeBlock != nil && r.r == r.w {
+	// Replies are flushed before a read that may block (RFC 2920 §3.2).
+	// The server reads only once no complete line is left, so when
+	// nothing is buffered the batch has been answered. A partial line
+	// holds the replies back only while the last read filled all the
+	// room it had (more input is surely waiting, and the batch is then
+	// still answered in one write); after a short read, the client may
+	// be waiting for its replies before it finishes the line.
+	if r.beforeBlock != nil && (r.r == r.w || !r.lastFull) {
 		if err := r.beforeBlock(); err != nil {
 			r.err = err
 			return err
@@ -96,6 +102,7 @@ func (r *wireReader) fill(idle bool) error {
 	if idle && r.r == r.w {
 		r.release()
 		n, err := r.src.Read(r.small[:])
+		r.lastFull = n == len(r.small)
 		if n > 0 {
 			r.acquire()
 			r.w = copy(r.buf, r.small[:n])
@@ -120,6 +127,7 @@ func (r *wireReader) fill(idle bool) error {
 		return errWireLineTooLong // cannot happen with the limits used
 	}
 	n, err := r.src.Read(r.buf[r.w:])
+	r.lastFull = r.w+n == len(r.buf)
 	r.w += n
 	if err != nil && n == 0 {
 		r.err = err
