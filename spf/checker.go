@@ -13,7 +13,14 @@ import (
 // signatures of *net.Resolver, so net.DefaultResolver, a *net.Resolver
 // pointed at a local cache, or any caching or validating resolver of the
 // same shape plugs in. Errors are read as *net.DNSError: IsNotFound means
-// NXDOMAIN or NODATA; anything else is a temporary failure.
+// NXDOMAIN or NODATA; anything else is a temporary failure. An empty
+// answer without an error also means "no records".
+//
+// LookupTXT must return one string per TXT record, with the record's
+// character-strings already joined without separators (RFC 7208 §3.3), as
+// *net.Resolver does: several strings are several records, so a resolver
+// that returned the pieces of one long record separately would make it
+// look like several (and break it).
 type Resolver interface {
 	LookupTXT(ctx context.Context, name string) ([]string, error)
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
@@ -104,6 +111,12 @@ func (c *Checker) check(ctx context.Context, ip netip.Addr, helo, local, domain,
 		now:          c.Now,
 		maxLookups:   c.MaxLookups,
 		maxVoid:      c.MaxVoidLookups,
+	}
+	for i := 0; i < len(local); i++ {
+		if local[i] >= 0x80 {
+			e.localNonASCII = true
+			break
+		}
 	}
 	if !ok {
 		// RFC 7208 §4.3: a malformed or single-label domain gives "none".

@@ -202,7 +202,7 @@ func TestCheckLimits(t *testing.T) {
 			if max == 0 {
 				max = DefaultMaxLookups
 			}
-			assert.LessOrEqual(t, v.Lookups, max+1)
+			assert.LessOrEqual(t, v.Lookups, max)
 		})
 	}
 }

@@ -6,16 +6,41 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
 )
 
-// fqdn returns name with one final dot, so that no search domain is ever
-// appended.
+// fqdn returns name in ASCII lower case with one final dot, so that no
+// search domain is ever appended. DNS ignores case (RFC 4343); the lower
+// case serves resolvers and caches that key on exact names.
 func fqdn(name string) string {
-	if len(name) > 0 && name[len(name)-1] == '.' {
-		return name
+	dotted := len(name) > 0 && name[len(name)-1] == '.'
+	upper := false
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c >= 'A' && c <= 'Z' {
+			upper = true
+			break
+		}
 	}
-	return name + "."
+	if !upper {
+		if dotted {
+			return name
+		}
+		return name + "."
+	}
+	var b strings.Builder
+	b.Grow(len(name) + 1)
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	if !dotted {
+		b.WriteByte('.')
+	}
+	return b.String()
 }
 
 // lookupFailure classifies a lookup error: notFound for NXDOMAIN and NODATA

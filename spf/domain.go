@@ -62,9 +62,11 @@ func validName(name string) bool {
 
 // identityDomain validates the domain of an identity as RFC 7208 §4.3
 // requires before check_host() starts: a fully qualified, multi-label name
-// with no empty or over-long label, not an address literal. A final dot is
-// dropped and internationalized names are converted to A-labels. ok is
-// false when check_host() must return "none".
+// with no empty or over-long label, not an address literal, whose last
+// label is a toplabel (§7.1: not all-numeric, so a bare IPv4 address given
+// as HELO is not looked up). A final dot is dropped and internationalized
+// names are converted to A-labels. ok is false when check_host() must
+// return "none".
 func identityDomain(d string) (string, bool) {
 	d = strings.TrimSuffix(d, ".")
 	ascii := true
@@ -83,7 +85,8 @@ func identityDomain(d string) (string, bool) {
 		}
 		d = a
 	}
-	if !validName(d) || strings.IndexByte(d, '.') < 0 {
+	dot := strings.LastIndexByte(d, '.')
+	if !validName(d) || dot < 0 || !isTopLabel(d[dot+1:]) {
 		return "", false
 	}
 	return d, true

@@ -40,9 +40,13 @@ type evaluator struct {
 
 	path [maxDepth]string // domains being evaluated, outermost first
 
-	ipDotted string   // "i" macro, computed once
-	pDone    bool     // pNames computed
-	pNames   []string // validated names for the "p" macro
+	localNonASCII bool // the local-part has non-ASCII bytes (RFC 8616 §4)
+
+	ipDotted    string   // "i" macro in names, computed once
+	ipDottedExp string   // "i" macro in explanations, computed once
+	inExp       bool     // expanding an explanation
+	pDone       bool     // pNames computed
+	pNames      []string // validated names for the "p" macro
 
 	scratch [256]byte
 }
@@ -157,6 +161,9 @@ func (e *evaluator) checkHost(domain string, depth int) hostResult {
 	// §6.1: redirect applies only when no mechanism matched (an "all"
 	// always matches, so a record with "all" never gets here).
 	if hasRedirect {
+		if e.skipForLocalPart(redirect) {
+			return e.perm(domain, fmt.Errorf("%w: redirect=%s needs the local-part, which is not ASCII (RFC 8616 §4)", ErrNoRecord, redirect))
+		}
 		if err := e.countLookup(domain, "redirect=", redirect); err != nil {
 			return e.perm(domain, err)
 		}
@@ -177,12 +184,23 @@ func (e *evaluator) perm(domain string, err error) hostResult {
 	return hostResult{result: PermError, err: err, domain: domain}
 }
 
-// countLookup counts a DNS-querying term against the limit (§4.6.4).
+// skipForLocalPart reports whether a term with the domain-spec spec must
+// match nothing: RFC 8616 §4 says terms that include %{s} or %{l} do not
+// match anything when the local-part is not ASCII, as it cannot form the
+// DNS labels those macros are meant for. Such a term makes no query and is
+// not counted.
+func (e *evaluator) skipForLocalPart(spec string) bool {
+	return e.localNonASCII && strings.IndexByte(spec, '%') >= 0 && usesLocalPart(spec)
+}
+
+// countLookup counts a DNS-querying term against the limit (§4.6.4). The
+// term that would exceed the limit is not evaluated and not counted, so
+// Verdict.Lookups never exceeds the limit.
 func (e *evaluator) countLookup(domain, prefix, term string) error {
-	e.lookups++
-	if e.lookups > e.maxLookups {
+	if e.lookups >= e.maxLookups {
 		return fmt.Errorf("%w: more than %d, at %q in the record of %s", ErrLookupLimit, e.maxLookups, prefix+term, domain)
 	}
+	e.lookups++
 	return nil
 }
 
@@ -208,6 +226,9 @@ func (e *evaluator) target(spec, domain string) (string, bool) {
 		name = truncateName(trimDot(spec))
 	} else {
 		b := e.expand(e.scratch[:0], spec, domain)
+		if len(b) > maxExpansion {
+			return "", false
+		}
 		if len(b) > 0 && b[len(b)-1] == '.' {
 			b = b[:len(b)-1]
 		}
@@ -227,6 +248,9 @@ func (e *evaluator) match(t *Term, domain string, depth int) (bool, hostResult) 
 		return e.ip.Is4() && t.Prefix.Contains(e.ip), hostResult{}
 	case KindIP6:
 		return e.ip.Is6() && t.Prefix.Contains(e.ip), hostResult{}
+	}
+	if e.skipForLocalPart(t.Value) {
+		return false, hostResult{}
 	}
 	if err := e.countLookup(domain, "", t.text); err != nil {
 		return false, e.perm(domain, err)
@@ -330,6 +354,9 @@ func (e *evaluator) matchMX(t *Term, name, domain string) (bool, hostResult) {
 // explain computes the explanation of a Fail from the exp= of the deciding
 // record (RFC 7208 §6.2). Any problem means no explanation.
 func (e *evaluator) explain(spec, domain string) string {
+	if e.skipForLocalPart(spec) {
+		return ""
+	}
 	name, ok := e.target(spec, domain)
 	if !ok {
 		return ""
@@ -342,18 +369,27 @@ func (e *evaluator) explain(spec, domain string) string {
 }
 
 // expandExplanation expands an explain-string; "" when it is not valid
-// 7-bit text with valid macros.
+// 7-bit text with valid macros, or when its expansion is not printable
+// US-ASCII (RFC 7208 §6.2: the explanation is meant for an SMTP reply and
+// "MUST be limited to [US-ASCII]"; a macro such as %{l} carries
+// sender-controlled bytes) or is longer than maxExpansion.
 func (e *evaluator) expandExplanation(s, domain string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return ""
-		}
-	}
 	if _, reason := checkMacroString(s, true); reason != "" {
 		return ""
 	}
 	if strings.IndexByte(s, '%') < 0 {
-		return s
+		return s // checkMacroString allowed only printable ASCII
 	}
-	return string(e.expand(nil, s, domain))
+	e.inExp = true
+	b := e.expand(nil, s, domain)
+	e.inExp = false
+	if len(b) > maxExpansion {
+		return ""
+	}
+	for _, c := range b {
+		if c < ' ' || c > '~' {
+			return ""
+		}
+	}
+	return string(b)
 }

@@ -6,11 +6,22 @@ import (
 	"strings"
 )
 
+// maxExpansion bounds the expansion of one macro-string. A record of a
+// few kilobytes of "%{l}" and a long local-part would otherwise multiply
+// into megabytes; no usable name or explanation comes near it.
+const maxExpansion = 8192
+
 // expand appends the expansion of the macro-string s (already validated)
 // for the current <domain> (RFC 7208 §7). Invalid sequences, which Parse
-// never lets through, are copied literally.
+// never lets through, are copied literally. Expansion stops as soon as
+// more than maxExpansion bytes were appended; callers treat such a result
+// as unusable.
 func (e *evaluator) expand(dst []byte, s, domain string) []byte {
+	limit := len(dst) + maxExpansion
 	for i := 0; i < len(s); {
+		if len(dst) > limit {
+			return dst
+		}
 		j := strings.IndexByte(s[i:], '%')
 		if j < 0 {
 			return append(dst, s[i:]...)
@@ -58,8 +69,14 @@ func (e *evaluator) macroValue(letter byte, domain string) string {
 	case 'd':
 		return domain
 	case 'i':
+		if e.inExp {
+			if e.ipDottedExp == "" {
+				e.ipDottedExp = dottedIP(e.ip, upperHex)
+			}
+			return e.ipDottedExp
+		}
 		if e.ipDotted == "" {
-			e.ipDotted = dottedIP(e.ip)
+			e.ipDotted = dottedIP(e.ip, lowerHex)
 		}
 		return e.ipDotted
 	case 'p':
@@ -92,18 +109,25 @@ func (e *evaluator) sender() string {
 	return e.senderAddr
 }
 
+// lowerHex holds the hex digits in lower case, for nibbles in names.
+const lowerHex = "0123456789abcdef"
+
 // dottedIP returns the address in the form of the "i" macro: dotted quad
-// for IPv4, 32 dot-separated nibbles for IPv6 (RFC 7208 §7.3), upper case
-// as the RFC 7208 test suite and pyspf have it.
-func dottedIP(ip netip.Addr) string {
+// for IPv4, 32 dot-separated nibbles for IPv6 (RFC 7208 §7.3), written
+// with the given hex digits. The case is not specified: in domain names
+// the nibbles are lower case, as in RFC 7208 §7.4's example (DNS ignores
+// case, but a resolver keyed on exact names might not); in explanations
+// they are upper case, as the RFC 7208 test suite (v-macro-ip6) and pyspf
+// have them.
+func dottedIP(ip netip.Addr, hex string) string {
 	if ip.Is4() {
 		return ip.String()
 	}
 	b := ip.As16()
 	var out [63]byte
 	for i, x := range b {
-		out[4*i] = upperHex[x>>4]
-		out[4*i+2] = upperHex[x&15]
+		out[4*i] = hex[x>>4]
+		out[4*i+2] = hex[x&15]
 		if i > 0 {
 			out[4*i-1] = '.'
 		}

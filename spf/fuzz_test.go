@@ -60,8 +60,8 @@ func FuzzMacroExpand(f *testing.F) {
 		e.local, e.senderDomain, _ = strings.Cut(sender, "@")
 		endsInMacro, reason := checkMacroString(s, exp)
 		out := string(e.expand(nil, s, "email.example.com"))
-		if reason != "" {
-			return
+		if reason != "" || len(out) > maxExpansion {
+			return // invalid, or cut short on purpose
 		}
 		if !strings.Contains(s, "%") && out != s {
 			t.Fatalf("literal %q expanded to %q", s, out)
@@ -111,7 +111,7 @@ func FuzzCheck(f *testing.F) {
 		if (v.Result == TempError || v.Result == PermError) != (err != nil) {
 			t.Fatalf("result %s with error %v", v.Result, err)
 		}
-		if v.Lookups > DefaultMaxLookups+1 || (v.Lookups > DefaultMaxLookups && v.Result != PermError) {
+		if v.Lookups > DefaultMaxLookups {
 			t.Fatalf("%d lookups with result %s", v.Lookups, v.Result)
 		}
 		if v.VoidLookups > DefaultMaxVoidLookups+1 || (v.VoidLookups > DefaultMaxVoidLookups && v.Result != PermError) {
@@ -119,7 +119,7 @@ func FuzzCheck(f *testing.F) {
 		}
 		// Each counted term makes at most 1+10 queries (mx, ptr), plus the
 		// first record, the explanation and the "p" macro (1+10).
-		if max := 1 + (DefaultMaxLookups+1)*(1+maxNames) + 1 + 1 + maxNames; z.queries > max {
+		if max := 1 + DefaultMaxLookups*(1+maxNames) + 1 + 1 + maxNames; z.queries > max {
 			t.Fatalf("%d DNS queries, more than %d", z.queries, max)
 		}
 		_ = v.ReceivedSPF("mx.example")

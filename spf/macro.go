@@ -198,3 +198,21 @@ func appendEscapedByte(dst []byte, c byte, escape bool) []byte {
 	}
 	return append(dst, '%', upperHex[c>>4], upperHex[c&15])
 }
+
+// usesLocalPart reports whether the macro-string s has an "s" or "l"
+// macro, in either case: the macros that carry the local-part of
+// <sender>.
+func usesLocalPart(s string) bool {
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] != '%' {
+			continue
+		}
+		if s[i+1] == '{' {
+			if c := s[i+2] | 0x20; c == 's' || c == 'l' {
+				return true
+			}
+		}
+		i++ // skip the character after '%' ("%%" is a literal percent)
+	}
+	return false
+}

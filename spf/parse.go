@@ -18,7 +18,9 @@ func isSPF(txt string) bool {
 // Parse parses an SPF record: the version, then every term with its
 // qualifier, arguments and CIDR lengths, and every macro-string (RFC 7208
 // §4.6, §5, §6, §7.1). Unknown modifiers are kept. The error, a
-// *SyntaxError wrapping ErrSyntax, names the offending term.
+// *SyntaxError wrapping ErrSyntax, names the offending term. The Record
+// keeps what the terms mean, not how they were spelled (the case of names,
+// runs of spaces), so Parse(r.String()) returns a Record equal to r.
 func Parse(record string) (*Record, error) {
 	if !isSPF(record) {
 		return nil, syntaxErr("", `does not start with "v=spf1"`)
@@ -49,6 +51,9 @@ func Parse(record string) (*Record, error) {
 		if err := checkDuplicate(t.Kind, tok, &seenRedirect, &seenExp); err != nil {
 			return nil, err
 		}
+		// A Record holds the meaning of its terms, not their spelling, so
+		// that Parse(r.String()) equals r even for "V=SPF1 +All".
+		t.text = ""
 		rec.Terms = append(rec.Terms, t)
 	}
 	return rec, nil

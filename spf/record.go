@@ -66,7 +66,7 @@ type Term struct {
 	// absent. Parse always sets them.
 	CIDR4, CIDR6 int
 
-	text string // the term as written in the record, when parsed
+	text string // the term as written, during evaluation only (Parse clears it)
 }
 
 // String returns the term in record syntax.
@@ -76,8 +76,9 @@ func (t Term) String() string {
 	return b.String()
 }
 
-// Text returns the term exactly as written in the parsed record, or its
-// String form when the term was not parsed.
+// Text returns the term as written in a record the Checker evaluated,
+// else (for terms of a Record from Parse, or built by hand) its String
+// form.
 func (t Term) Text() string {
 	if t.text != "" {
 		return t.text

@@ -22,8 +22,8 @@ type Verdict struct {
 	Domain      string // the domain whose policy decided (after redirects)
 	Explanation string // the expanded exp= text on Fail, else ""
 	Mechanism   string // the mechanism that matched as written, e.g. "ip4:192.0.2.0/24"; "" when none did
-	Lookups     int    // DNS-querying terms evaluated (RFC 7208 §4.6.4)
-	VoidLookups int    // terms whose lookup found no records
+	Lookups     int    // DNS-querying terms evaluated (RFC 7208 §4.6.4); never more than the limit
+	VoidLookups int    // terms whose lookup found no records, the one that broke the limit included
 
 	Identity Identity   // which identity was checked
 	Sender   string     // <sender>: the MAIL FROM address, or postmaster@<helo>
@@ -46,8 +46,12 @@ func (v Verdict) senderDomain() string {
 
 // AuthenticationResult returns the result as an RFC 8601
 // Authentication-Results method, e.g. "spf=pass smtp.mailfrom=example.org"
-// or "spf=none smtp.helo=mail.example.org". Values that are not plain
-// tokens are quoted.
+// or "spf=none smtp.helo=mail.example.org". The property carries the
+// domain of the checked identity (for a null reverse-path, the HELO name
+// of postmaster@<helo>), as RFC 8601's examples do and as DMARC needs it:
+// SPF authorizes a domain, and the local-part, which it evaluates only
+// through macros, is left out. An internationalized name is given as its
+// A-label. Values that are not plain tokens are quoted.
 func (v Verdict) AuthenticationResult() string {
 	var b strings.Builder
 	b.WriteString("spf=")
@@ -57,7 +61,11 @@ func (v Verdict) AuthenticationResult() string {
 	} else {
 		b.WriteString(" smtp.mailfrom=")
 	}
-	writeValue(&b, v.senderDomain(), maxValueLen)
+	d := v.senderDomain()
+	if a, ok := identityDomain(d); ok {
+		d = a // the A-label form without a final dot, as it was evaluated
+	}
+	writeValue(&b, d, maxValueLen)
 	return b.String()
 }
 
@@ -71,9 +79,12 @@ const (
 // ReceivedSPF returns a complete Received-SPF header field (RFC 7208 §9.1),
 // folded and ending in CRLF. receiver names this host (the "receiver" key);
 // when empty, the Checker's Receiver is used, and when that is empty too
-// the key is left out. Every value that came from the sender is emitted as
-// a dot-atom or a quoted-string and the comment is escaped, so no input can
-// end the field early or add another one.
+// the key is left out. "envelope-from" is given for the MAIL FROM identity
+// only, "mechanism" is "default" when a record matched nothing, and
+// "problem" says why on TempError and PermError. Every value that came
+// from the sender is emitted as a dot-atom or a quoted-string and the
+// comment is escaped, so no input can end the field early or add another
+// one.
 func (v Verdict) ReceivedSPF(receiver string) string {
 	if receiver == "" {
 		receiver = v.Receiver
@@ -96,11 +107,16 @@ func (v Verdict) ReceivedSPF(receiver string) string {
 		{"helo", v.HELO},
 		{"receiver", receiver},
 		{"identity", string(v.Identity)},
-		{"mechanism", v.Mechanism},
+		{"mechanism", v.mechanismKey()},
 		{"problem", truncate(v.Problem, maxProblemLen)},
 	}
 	for _, p := range pairs {
 		if p.value == "" && p.key != "envelope-from" && p.key != "helo" {
+			continue
+		}
+		if p.key == "envelope-from" && v.Identity == IdentityHELO {
+			// §9.1: "envelope-from" when the "MAIL FROM" identity was
+			// checked; postmaster@<helo> is not an envelope sender.
 			continue
 		}
 		var kv strings.Builder
@@ -120,6 +136,17 @@ func (v Verdict) ReceivedSPF(receiver string) string {
 	}
 	b.WriteString("\r\n")
 	return b.String()
+}
+
+// mechanismKey is the value of the "mechanism" key: the mechanism that
+// matched, or "default" when a record was evaluated and none did (RFC
+// 7208 §9.1); empty (the key left out) when there was no record or the
+// evaluation ended in an error.
+func (v Verdict) mechanismKey() string {
+	if v.Mechanism == "" && v.Result == Neutral {
+		return "default"
+	}
+	return v.Mechanism
 }
 
 func addrString(a netip.Addr) string {
