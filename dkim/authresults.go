@@ -5,10 +5,14 @@ import (
 	"strings"
 )
 
-// String formats the result as an RFC 8601 Authentication-Results method
+// String returns AuthResult.
+func (v *Verification) String() string { return v.AuthResult() }
+
+// AuthResult formats the result as an RFC 8601 Authentication-Results method
 // entry, e.g. "dkim=pass header.d=example.org header.s=sel
-// header.i=@example.org header.a=rsa-sha256 header.b=AbCdEfGh".
-func (v *Verification) String() string {
+// header.i=@example.org header.a=rsa-sha256 header.b=AbCdEfGh". The other
+// packages of the suite give theirs under the same name.
+func (v *Verification) AuthResult() string {
 	var b strings.Builder
 	b.WriteString("dkim=" + string(v.Result))
 	if v.Err != nil {

@@ -262,13 +262,13 @@ func TestAuditResultStrings(t *testing.T) {
 func TestAuditMethodString(t *testing.T) {
 	ctx := context.Background()
 	vd, _ := (&ptr.Verifier{Resolver: auditDNS()}).Verify(ctx, netip.MustParseAddr("::ffff:192.0.2.1"))
-	assert.Equal(t, "iprev=pass policy.iprev=192.0.2.1", vd.MethodString())
+	assert.Equal(t, "iprev=pass policy.iprev=192.0.2.1", vd.AuthResult())
 	vd, _ = (&ptr.Verifier{Resolver: auditDNS()}).Verify(ctx, netip.MustParseAddr("2001:db8::1"))
 	// ':' is a tspecial (RFC 2045 §5.1), so an IPv6 address is no token:
 	// RFC 8601 §2.2 pvalue needs the quoted-string form.
-	assert.Equal(t, `iprev=pass policy.iprev="2001:db8::1"`, vd.MethodString())
+	assert.Equal(t, `iprev=pass policy.iprev="2001:db8::1"`, vd.AuthResult())
 	vd, _ = (&ptr.Verifier{Resolver: auditDNS()}).Verify(ctx, netip.MustParseAddr("192.0.2.9"))
-	assert.Equal(t, "iprev=permerror policy.iprev=192.0.2.9", vd.MethodString())
+	assert.Equal(t, "iprev=permerror policy.iprev=192.0.2.9", vd.AuthResult())
 }
 
 func TestAuditPackageVerifyHonoursDeadline(t *testing.T) {
@@ -361,7 +361,7 @@ func TestAuditMethodStringParsesWithAuthres(t *testing.T) {
 	}
 	for _, ip := range []string{"192.0.2.1", "2001:db8::1", "::ffff:192.0.2.9", "fe80::1%eth0"} {
 		vd := ptr.Verdict{Result: ptr.Pass, IP: netip.MustParseAddr(ip).Unmap().WithZone("")}
-		header := "Authentication-Results: mx.example.net; " + vd.MethodString()
+		header := "Authentication-Results: mx.example.net; " + vd.AuthResult()
 		out, err := exec.Command(py, "-c", `import sys, authres
 r = authres.AuthenticationResultsHeader.parse(sys.argv[1]).results[0]
 print(r.method, r.result, r.policy_iprev)`, header).CombinedOutput()

@@ -27,7 +27,7 @@
 // returns the others together with an error; Verify uses those names and
 // keeps the error in Verdict.ResolverErr.
 //
-// Verdict.MethodString gives the RFC 8601 Authentication-Results method,
+// Verdict.AuthResult gives the RFC 8601 Authentication-Results method,
 // "iprev=pass policy.iprev=192.0.2.1". An IPv6 address is written as a
 // quoted-string, `policy.iprev="2001:db8::1"`: the pvalue of RFC 8601 §2.2
 // is an RFC 2045 token (which may not contain ':', a tspecial), a
@@ -45,5 +45,5 @@
 //	} else if err != nil {
 //		log.Printf("iprev: %v", err)
 //	}
-//	header := "Authentication-Results: mx.example.net; " + vd.MethodString()
+//	header := "Authentication-Results: mx.example.net; " + vd.AuthResult()
 package ptr

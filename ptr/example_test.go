@@ -28,7 +28,7 @@ func ExampleVerifier_Verify() {
 	v := &ptr.Verifier{Resolver: srv.Resolver()} // nil Resolver: net.DefaultResolver
 	for _, ip := range []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"} {
 		vd, err := v.Verify(context.Background(), netip.MustParseAddr(ip))
-		fmt.Println(vd.MethodString(), vd.Names, err != nil)
+		fmt.Println(vd.AuthResult(), vd.Names, err != nil)
 	}
 	// Output:
 	// iprev=pass policy.iprev=192.0.2.1 [mail.example.org] false
@@ -46,9 +46,9 @@ func ExampleReverseName() {
 	// 1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.
 }
 
-func ExampleVerdict_MethodString() {
+func ExampleVerdict_AuthResult() {
 	vd := ptr.Verdict{Result: ptr.Pass, IP: netip.MustParseAddr("192.0.2.1")}
-	fmt.Println("Authentication-Results: mx.example.net; " + vd.MethodString())
+	fmt.Println("Authentication-Results: mx.example.net; " + vd.AuthResult())
 	// Output:
 	// Authentication-Results: mx.example.net; iprev=pass policy.iprev=192.0.2.1
 }
@@ -60,5 +60,5 @@ func ExampleVerify() {
 	if err != nil {
 		fmt.Println("iprev:", err)
 	}
-	fmt.Println("Authentication-Results: mx.example.net; " + vd.MethodString())
+	fmt.Println("Authentication-Results: mx.example.net; " + vd.AuthResult())
 }

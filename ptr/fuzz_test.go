@@ -109,7 +109,7 @@ func FuzzVerify(f *testing.F) {
 		if len(vd.Checked) > 4 {
 			t.Fatalf("%d names checked", len(vd.Checked))
 		}
-		if s := vd.MethodString(); !strings.HasPrefix(s, "iprev="+string(vd.Result)) {
+		if s := vd.AuthResult(); !strings.HasPrefix(s, "iprev="+string(vd.Result)) {
 			t.Fatalf("method string %q", s)
 		}
 	})

@@ -2,12 +2,12 @@ package ptr
 
 import "strings"
 
-// MethodString returns the verdict as an RFC 8601 Authentication-Results
+// AuthResult returns the verdict as an RFC 8601 Authentication-Results
 // method, for example "iprev=pass policy.iprev=192.0.2.1" (RFC 8601 §2.7.3:
 // the property policy.iprev holds the address checked). An IPv6 address is
 // written as a quoted-string, as ':' may not appear in an RFC 2045 token:
 // `iprev=fail policy.iprev="2001:db8::1"`.
-func (v Verdict) MethodString() string {
+func (v Verdict) AuthResult() string {
 	result := v.Result
 	if result == "" {
 		result = PermError
@@ -28,5 +28,5 @@ func (v Verdict) MethodString() string {
 	return b.String()
 }
 
-// String returns MethodString.
-func (v Verdict) String() string { return v.MethodString() }
+// String returns AuthResult.
+func (v Verdict) String() string { return v.AuthResult() }

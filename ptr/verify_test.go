@@ -146,7 +146,7 @@ func TestVerifyInvalidIP(t *testing.T) {
 	vd, err := (&Verifier{Resolver: &fakeResolver{}}).Verify(context.Background(), netip.Addr{})
 	require.ErrorIs(t, err, ErrInvalidIP)
 	assert.Equal(t, PermError, vd.Result)
-	assert.Equal(t, "iprev=permerror", vd.MethodString())
+	assert.Equal(t, "iprev=permerror", vd.AuthResult())
 }
 
 func TestVerifyZoneStripped(t *testing.T) {
@@ -193,7 +193,7 @@ func TestMethodString(t *testing.T) {
 		{Verdict{Result: PermError}, "iprev=permerror"},
 	}
 	for _, tc := range tests {
-		assert.Equal(t, tc.want, tc.vd.MethodString())
+		assert.Equal(t, tc.want, tc.vd.AuthResult())
 		assert.Equal(t, tc.want, tc.vd.String())
 	}
 }

@@ -175,6 +175,6 @@ func TestWireMethodString(t *testing.T) {
 		"2001:db8::25": `iprev=pass policy.iprev="2001:db8::25"`,
 	} {
 		vd, _ := (&Verifier{Resolver: srv.Resolver()}).Verify(wireCtx(t), netip.MustParseAddr(ip))
-		assert.Equal(t, want, vd.MethodString())
+		assert.Equal(t, want, vd.AuthResult())
 	}
 }

@@ -659,7 +659,7 @@ func TestAuditMacros(t *testing.T) {
 			from: "", want: Pass, check: func(t *testing.T, v Verdict, _ *auditResolver) {
 				assert.Equal(t, IdentityMailFrom, v.Identity)
 				assert.Equal(t, "postmaster@mail.client.test", v.Sender)
-				assert.Equal(t, "spf=pass smtp.mailfrom=mail.client.test", v.AuthenticationResult())
+				assert.Equal(t, "spf=pass smtp.mailfrom=mail.client.test", v.AuthResult())
 			}},
 		{name: "null sender in brackets", zone: []string{"mail.client.test TXT v=spf1 +all"}, from: "<>", want: Pass},
 		{name: "no local part", zone: []string{"d.test TXT v=spf1 exists:%{l}.m.test -all", hit("postmaster.m.test")},
@@ -738,14 +738,14 @@ func TestAuditIdentities(t *testing.T) {
 		{name: "helo empty", isHELO: true, helo: " ", want: None, check: noQuery},
 		{name: "helo trailing dot", isHELO: true, helo: "mail.h.test.", zone: []string{"mail.h.test TXT v=spf1 +all"}, want: Pass,
 			domain: "mail.h.test", check: func(t *testing.T, v Verdict, _ *auditResolver) {
-				assert.Equal(t, "spf=pass smtp.helo=mail.h.test", v.AuthenticationResult())
+				assert.Equal(t, "spf=pass smtp.helo=mail.h.test", v.AuthResult())
 			}},
 		{name: "helo check", isHELO: true, helo: "mail.h.test", zone: []string{"mail.h.test TXT v=spf1 exists:%{s}.%{l}.%{o}.%{h}.m.test -all",
 			"postmaster@mail.h.test.postmaster.mail.h.test.mail.h.test.m.test A 127.0.0.2"}, want: Pass,
 			check: func(t *testing.T, v Verdict, _ *auditResolver) {
 				assert.Equal(t, IdentityHELO, v.Identity)
 				assert.Equal(t, "postmaster@mail.h.test", v.Sender)
-				assert.Equal(t, "spf=pass smtp.helo=mail.h.test", v.AuthenticationResult())
+				assert.Equal(t, "spf=pass smtp.helo=mail.h.test", v.AuthResult())
 				h := v.ReceivedSPF("mx.me.test")
 				assert.Contains(t, h, "identity=helo;")
 				assert.Contains(t, h, "helo=mail.h.test;")
@@ -762,7 +762,7 @@ func TestAuditIdentities(t *testing.T) {
 		{name: "IDN sender domain", zone: []string{"xn--bcher-kva.test TXT v=spf1 exists:%{o}.%{d}.m.test -all",
 			"xn--bcher-kva.test.xn--bcher-kva.test.m.test A 127.0.0.2"}, from: "u@bücher.test", want: Pass,
 			domain: "xn--bcher-kva.test", check: func(t *testing.T, v Verdict, _ *auditResolver) {
-				assert.Equal(t, "spf=pass smtp.mailfrom=xn--bcher-kva.test", v.AuthenticationResult())
+				assert.Equal(t, "spf=pass smtp.mailfrom=xn--bcher-kva.test", v.AuthResult())
 			}},
 		{name: "upper-case sender domain", zone: []string{"d.test TXT v=spf1 exists:%{d}.M.test -all", "d.test.m.test A 127.0.0.2"},
 			from: "U@D.Test", want: Pass, check: func(t *testing.T, v Verdict, r *auditResolver) {
@@ -784,7 +784,7 @@ func TestAuditHeaders(t *testing.T) {
 				// "default"".
 				assert.Contains(t, h, "mechanism=default;")
 				assert.True(t, strings.HasPrefix(h, "Received-SPF: neutral (mx.me.test: 192.0.2.1 is neither permitted nor denied by domain of u@d.test)"), h)
-				assert.Equal(t, "spf=neutral smtp.mailfrom=d.test", v.AuthenticationResult())
+				assert.Equal(t, "spf=neutral smtp.mailfrom=d.test", v.AuthResult())
 			}},
 		{name: "matched mechanism", ip: "2001:db8::5", zone: []string{"d.test TXT v=spf1 ip6:2001:db8::/32 -all"}, from: "u@d.test", want: Pass,
 			check: func(t *testing.T, v Verdict, _ *auditResolver) {
@@ -794,21 +794,21 @@ func TestAuditHeaders(t *testing.T) {
 					assert.Contains(t, h, kv)
 				}
 				assert.NotContains(t, h, "problem=")
-				assert.Equal(t, "spf=pass smtp.mailfrom=d.test", v.AuthenticationResult())
+				assert.Equal(t, "spf=pass smtp.mailfrom=d.test", v.AuthResult())
 			}},
 		{name: "none has no mechanism", from: "u@d.test", want: None,
 			check: func(t *testing.T, v Verdict, _ *auditResolver) {
 				h := v.ReceivedSPF("mx.me.test")
 				assert.NotContains(t, h, "mechanism=")
 				assert.Contains(t, h, "Received-SPF: none (mx.me.test: domain of u@d.test does not designate permitted sender hosts)")
-				assert.Equal(t, "spf=none smtp.mailfrom=d.test", v.AuthenticationResult())
+				assert.Equal(t, "spf=none smtp.mailfrom=d.test", v.AuthResult())
 			}},
 		{name: "temperror has a problem", zone: []string{"d.test FAULT TXT timeout"}, from: "u@d.test", want: TempError,
 			check: func(t *testing.T, v Verdict, _ *auditResolver) {
 				h := v.ReceivedSPF("mx.me.test")
 				assert.Contains(t, h, "problem=")
 				assert.NotContains(t, h, "mechanism=")
-				assert.Equal(t, "spf=temperror smtp.mailfrom=d.test", v.AuthenticationResult())
+				assert.Equal(t, "spf=temperror smtp.mailfrom=d.test", v.AuthResult())
 			}},
 		{name: "permerror has a problem", zone: []string{"d.test TXT v=spf1 ip4:300.0.0.1"}, from: "u@d.test", want: PermError,
 			check: func(t *testing.T, v Verdict, _ *auditResolver) {

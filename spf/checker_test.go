@@ -99,7 +99,7 @@ func TestCheckIdentities(t *testing.T) {
 	assert.Equal(t, Pass, v.Result)
 	assert.Equal(t, IdentityHELO, v.Identity)
 	assert.Equal(t, "postmaster@mail.example.org", v.Sender)
-	assert.Equal(t, "spf=pass smtp.helo=mail.example.org", v.AuthenticationResult())
+	assert.Equal(t, "spf=pass smtp.helo=mail.example.org", v.AuthResult())
 
 	// Null reverse-path: MAIL FROM identity is postmaster@helo.
 	v, err = c.Check(ctx, ip, "mail.example.org", "")
@@ -115,7 +115,7 @@ func TestCheckIdentities(t *testing.T) {
 	assert.Equal(t, "exists:%{l}.%{o}.%{h}.check.example", v.Mechanism)
 	assert.Equal(t, "example.org", v.Domain)
 	assert.Equal(t, 1, v.Lookups)
-	assert.Equal(t, "spf=pass smtp.mailfrom=example.org", v.AuthenticationResult())
+	assert.Equal(t, "spf=pass smtp.mailfrom=example.org", v.AuthResult())
 
 	// An internationalized domain is checked under its A-label.
 	v, err = c.Check(ctx, ip, "h.example", "user@bücher.example")
@@ -353,7 +353,7 @@ func TestReceivedSPFInjection(t *testing.T) {
 			assert.NotContains(t, h, "X-Injected: yes\r\n")
 			assertBalanced(t, h)
 		}
-		ar := v.AuthenticationResult()
+		ar := v.AuthResult()
 		assert.NotContains(t, ar, "\r")
 		assert.NotContains(t, ar, "\n")
 		assertBalanced(t, ar)

@@ -76,5 +76,5 @@
 //		log.Printf("spf %s: %v", v.Result, err) // TempError or PermError
 //	}
 //	hdr := v.ReceivedSPF("mx.example.net") // "Received-SPF: pass (...) ...\r\n"
-//	ar := v.AuthenticationResult()         // "spf=pass smtp.mailfrom=example.org"
+//	ar := v.AuthResult()         // "spf=pass smtp.mailfrom=example.org"
 package spf

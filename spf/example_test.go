@@ -69,7 +69,7 @@ func ExampleChecker_Check() {
 	for _, ip := range []string{"192.0.2.10", "198.51.100.1"} {
 		v, err := c.Check(ctx, netip.MustParseAddr(ip), "mail.example.org", "alice@example.org")
 		fmt.Println(v.Result, v.Mechanism, v.Lookups, err)
-		fmt.Println(v.AuthenticationResult())
+		fmt.Println(v.AuthResult())
 		if v.Explanation != "" {
 			fmt.Println(v.Explanation)
 		}
@@ -98,7 +98,7 @@ func ExampleChecker_CheckHELO() {
 	c := &spf.Checker{Resolver: records{"mail.example.org.": {"v=spf1 -all"}}}
 	v, err := c.CheckHELO(context.Background(), netip.MustParseAddr("192.0.2.10"), "mail.example.org")
 	fmt.Println(v.Result, v.Sender, err)
-	fmt.Println(v.AuthenticationResult())
+	fmt.Println(v.AuthResult())
 	// Output:
 	// fail postmaster@mail.example.org <nil>
 	// spf=fail smtp.helo=mail.example.org

@@ -123,6 +123,6 @@ func FuzzCheck(f *testing.F) {
 			t.Fatalf("%d DNS queries, more than %d", z.queries, max)
 		}
 		_ = v.ReceivedSPF("mx.example")
-		_ = v.AuthenticationResult()
+		_ = v.AuthResult()
 	})
 }

@@ -44,7 +44,7 @@ func (v Verdict) senderDomain() string {
 	return v.Sender
 }
 
-// AuthenticationResult returns the result as an RFC 8601
+// AuthResult returns the result as an RFC 8601
 // Authentication-Results method, e.g. "spf=pass smtp.mailfrom=example.org"
 // or "spf=none smtp.helo=mail.example.org". The property carries the
 // domain of the checked identity (for a null reverse-path, the HELO name
@@ -52,7 +52,7 @@ func (v Verdict) senderDomain() string {
 // SPF authorizes a domain, and the local-part, which it evaluates only
 // through macros, is left out. An internationalized name is given as its
 // A-label. Values that are not plain tokens are quoted.
-func (v Verdict) AuthenticationResult() string {
+func (v Verdict) AuthResult() string {
 	var b strings.Builder
 	b.WriteString("spf=")
 	b.WriteString(string(v.Result))
