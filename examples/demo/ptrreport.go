@@ -41,7 +41,7 @@ func ptrReport(ctx context.Context, w io.Writer, res *net.Resolver) int {
 			failed++
 		}
 		fmt.Fprintf(w, "%s %-18s %s\n", mark(ok), c.ip, c.note)
-		fmt.Fprintf(w, "         %s", vd.MethodString())
+		fmt.Fprintf(w, "         %s", vd.AuthResult())
 		if len(vd.Names) > 0 {
 			fmt.Fprintf(w, " (%v)", vd.Names)
 		}

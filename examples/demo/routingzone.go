@@ -1,8 +1,8 @@
 package main
 
-// demoZone is the DNS data the demo serves on loopback: a small mail setup
+// routingZone is the DNS data of the appendix: a small mail setup
 // with the cases a mail router and an iprev check meet in practice.
-const demoZone = `
+const routingZone = `
 $ORIGIN example.org.
 @        300 IN SOA  ns1 hostmaster 1 3600 600 86400 300
 @            IN MX   10 mx1

@@ -1,0 +1,145 @@
+// Command forwarder is a mail forwarder: an MX for one domain whose
+// addresses are aliases for mailboxes elsewhere.
+//
+// Forwarding breaks SPF: the next MX sees the forwarder's address sending
+// mail "from" the original sender's domain. So the forwarder rewrites the
+// envelope sender with the Sender Rewriting Scheme (package srs):
+// alice@example.org becomes SRS0=HHHH=TT=example.org=alice@example.net,
+// an address in the forwarder's own domain that SPF can vouch for. A bounce
+// sent to that address comes back here; the forwarder checks its hash and
+// age and passes the bounce on to alice@example.org. Forged SRS addresses
+// are refused, so the forwarder cannot be used to send backscatter.
+//
+// Incoming mail is checked like at any MX (iprev, SPF, DKIM, DMARC); mail
+// failing DMARC p=reject is refused rather than forwarded.
+//
+//	go run ./examples/forwarder -domain example.net -hostname mx.example.net \
+//	    -srs-secret 'long random string' -aliases /etc/mail/aliases
+//
+// Alias file lines look like /etc/aliases: "bob: bob@example.com,
+// bob@example.org". It stops gracefully on SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mailsmith/mailsmith/examples/internal/forward"
+	"github.com/mailsmith/mailsmith/examples/internal/outbound"
+)
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "forwarder:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	cfg := config{aliases: forward.Aliases{}}
+	var aliasFile, aliasList, secrets, secretFile, mxPort string
+	fs := flag.NewFlagSet("forwarder", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.listen, "listen", ":25", "address to listen on")
+	fs.StringVar(&cfg.hostname, "hostname", "", "this host's name (EHLO, Received); default: the machine's name")
+	fs.StringVar(&cfg.domain, "domain", "", "the forwarding domain: aliases live here, SRS addresses are made here (required)")
+	fs.StringVar(&aliasFile, "aliases", "", "alias file, lines \"name: target, target\"")
+	fs.StringVar(&aliasList, "alias", "", "aliases on the command line, \"name=target;name=target\"")
+	fs.StringVar(&secrets, "srs-secret", "", "SRS secrets, comma-separated: the first signs, all verify")
+	fs.StringVar(&secretFile, "srs-secret-file", "", "file with one SRS secret per line (first signs)")
+	fs.StringVar(&cfg.resolver, "resolver", "", "DNS server address (host:port); default: the system's resolver")
+	fs.StringVar(&mxPort, "mx-port", "", "port of remote MX hosts: \"25\", or \"host=port,...,default\" (testing)")
+	fs.DurationVar(&cfg.retry, "retry", time.Minute, "first retry delay for temporary failures (doubles each time)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: forwarder -domain example.net -srs-secret S (-aliases FILE | -alias a=b@c) [flags]")
+		fs.PrintDefaults()
+	}
+	fail := func(format string, args ...any) (config, error) {
+		fmt.Fprintf(stderr, "forwarder: "+format+"\n", args...)
+		fs.Usage()
+		return cfg, flag.ErrHelp
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return fail("unexpected argument %q", fs.Arg(0))
+	}
+	cfg.domain = strings.TrimSuffix(strings.ToLower(cfg.domain), ".")
+	if cfg.domain == "" {
+		return fail("-domain is required")
+	}
+	if cfg.hostname == "" {
+		cfg.hostname, _ = os.Hostname()
+	}
+	var err error
+	if cfg.mxPort, cfg.mxPorts, err = outbound.ParsePorts(mxPort); err != nil {
+		return fail("-mx-port: %v", err)
+	}
+	if aliasFile != "" {
+		f, err := os.Open(aliasFile)
+		if err != nil {
+			return fail("%v", err)
+		}
+		err = forward.ParseAliases(f, cfg.domain, cfg.aliases)
+		f.Close()
+		if err != nil {
+			return fail("%s: %v", aliasFile, err)
+		}
+	}
+	for _, def := range strings.Split(aliasList, ";") {
+		if def = strings.TrimSpace(def); def == "" {
+			continue
+		}
+		if err := cfg.aliases.Add(strings.Replace(def, "=", ":", 1), cfg.domain); err != nil {
+			return fail("-alias: %v", err)
+		}
+	}
+	if len(cfg.aliases) == 0 {
+		return fail("no aliases: give -aliases or -alias")
+	}
+	if cfg.secrets, err = readSecrets(secrets, secretFile); err != nil {
+		return fail("%v", err)
+	}
+	return cfg, nil
+}
+
+// readSecrets collects the SRS secrets from the flag and the file.
+func readSecrets(list, file string) ([][]byte, error) {
+	var out [][]byte
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, []byte(s))
+		}
+	}
+	for _, s := range strings.Split(list, ",") {
+		add(s)
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range strings.Split(string(b), "\n") {
+			add(s)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("an SRS secret is required: -srs-secret or -srs-secret-file")
+	}
+	return out, nil
+}

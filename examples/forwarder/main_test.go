@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
+	"github.com/mailsmith/mailsmith/examples/internal/demozone"
+	"github.com/mailsmith/mailsmith/examples/internal/memstore"
+	"github.com/mailsmith/mailsmith/examples/internal/receiver"
+	"github.com/mailsmith/mailsmith/smtp"
+)
+
+// world is the demo zone with a checking MX for example.com (Bob) and one
+// for example.org (Alice), and the forwarder as the MX of example.net.
+type world struct {
+	zone       *demozone.Zone
+	bob, alice *memstore.Store
+	fwdAddr    string
+}
+
+func startWorld(t *testing.T) *world {
+	t.Helper()
+	zone := testZone
+	w := &world{
+		zone:  zone,
+		bob:   &memstore.Store{Domains: []string{"example.com"}, Users: []string{"bob@example.com"}},
+		alice: &memstore.Store{Domains: []string{"example.org"}, Users: []string{"alice@example.org"}},
+	}
+	ports := map[string]int{}
+	for host, store := range map[string]*memstore.Store{demozone.ReceiverMX: w.bob, demozone.SenderMX: w.alice} {
+		srv, port, err := receiver.ServeLocal(&receiver.Backend{
+			Hostname: host,
+			Checker:  &authcheck.Checker{Resolver: zone.Resolver(), Hostname: host},
+			Handler:  store,
+		})
+		require.NoError(t, err)
+		t.Cleanup(func() { srv.Close() })
+		ports[host] = port
+	}
+
+	cfg, err := parseFlags([]string{
+		"-listen", "127.0.0.1:0", "-domain", "example.net", "-hostname", demozone.ForwarderMX,
+		"-srs-secret", "test secret", "-retry", "50ms",
+		"-alias", "bob=bob@example.com; gone=nobody@example.com",
+	}, io.Discard)
+	require.NoError(t, err)
+	cfg.resolverOverride = zone.Resolver()
+	cfg.mxPorts = ports
+	addrc := make(chan string, 1)
+	cfg.ready = func(a net.Addr) {
+		ports[demozone.ForwarderMX] = a.(*net.TCPAddr).Port // bounces to SRS addresses come back here
+		addrc <- a.String()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, t.Output()) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	select {
+	case w.fwdAddr = <-addrc:
+	case err := <-done:
+		t.Fatalf("forwarder stopped: %v", err)
+	}
+	return w
+}
+
+func (w *world) send(t *testing.T, from, to string, msg []byte) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return smtp.SendMail(ctx, w.fwdAddr, from, []string{to}, strings.NewReader(string(msg)),
+		smtp.WithLocalName(demozone.SenderMX))
+}
+
+func signed(t *testing.T, w *world, to, subject string) []byte {
+	t.Helper()
+	msg, err := w.zone.Sign("example.org", []byte("From: Alice <alice@example.org>\r\nTo: "+to+
+		"\r\nSubject: "+subject+"\r\n\r\nHi.\r\n"))
+	require.NoError(t, err)
+	return msg
+}
+
+func TestForwardWithSRS(t *testing.T) {
+	w := startWorld(t)
+	require.NoError(t, w.send(t, "alice@example.org", "bob@example.net", signed(t, w, "bob@example.net", "fwd")))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	msgs, err := w.bob.Wait(ctx, 1)
+	require.NoError(t, err)
+	m := msgs[0]
+	require.Equal(t, []string{"bob@example.com"}, m.To)
+	require.True(t, strings.HasPrefix(m.From, "SRS0="), "envelope sender %q is not rewritten", m.From)
+	require.True(t, strings.HasSuffix(m.From, "=example.org=alice@example.net"), m.From)
+	// At Bob's MX, SPF now checks the forwarder's domain and passes; DKIM
+	// survived the trip, so DMARC passes by DKIM alignment.
+	require.Equal(t, "pass", string(m.Checks.SPF.Result))
+	require.Equal(t, "example.net", m.Checks.SPFDomain)
+	require.Equal(t, "pass", string(m.Checks.DMARC.Result))
+	require.True(t, m.Checks.DMARC.DKIMAligned)
+	require.False(t, m.Checks.DMARC.SPFAligned)
+}
+
+func TestBounceComesBack(t *testing.T) {
+	w := startWorld(t)
+	require.NoError(t, w.send(t, "alice@example.org", "gone@example.net", signed(t, w, "gone@example.net", "lost")))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	msgs, err := w.alice.Wait(ctx, 1)
+	require.NoError(t, err)
+	b := msgs[0]
+	require.Equal(t, "", b.From, "a bounce has the null sender")
+	require.Equal(t, []string{"alice@example.org"}, b.To)
+	body := string(b.Data)
+	require.Contains(t, body, "Final-Recipient: rfc822; nobody@example.com")
+	require.Contains(t, body, "Status: 5.1.1")
+	require.Contains(t, body, "Subject: lost")
+	require.Empty(t, w.bob.Messages())
+}
+
+func TestRefusals(t *testing.T) {
+	w := startWorld(t)
+	tests := []struct {
+		name, from, to string
+		msg            []byte
+		code           int
+		enhanced       [3]int
+	}{
+		{"forged SRS address", "", "SRS0=AAAA=ZZ=example.org=alice@example.net", []byte("From: x@example.com\r\n\r\nx\r\n"), 550, [3]int{5, 1, 1}},
+		{"unknown alias", "alice@example.org", "nobody@example.net", signed(t, w, "nobody@example.net", "x"), 550, [3]int{5, 1, 1}},
+		{"not our domain", "alice@example.org", "bob@example.com", signed(t, w, "bob@example.com", "x"), 550, [3]int{5, 7, 1}},
+		{"spoofed p=reject", "mallory@phish.example", "bob@example.net",
+			[]byte("From: Alice <alice@example.org>\r\nSubject: pay now\r\n\r\nx\r\n"), 550, [3]int{5, 7, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := w.send(t, tt.from, tt.to, tt.msg)
+			var se *smtp.Error
+			require.ErrorAs(t, err, &se)
+			require.Equal(t, tt.code, se.Code)
+			require.Equal(t, tt.enhanced, se.EnhancedCode)
+		})
+	}
+	require.Empty(t, w.bob.Messages())
+}
+
+func TestFlags(t *testing.T) {
+	dir := t.TempDir()
+	secrets := filepath.Join(dir, "secrets")
+	require.NoError(t, os.WriteFile(secrets, []byte("new\nold\n"), 0o600))
+	aliasFile := filepath.Join(dir, "aliases")
+	require.NoError(t, os.WriteFile(aliasFile, []byte("team: a@example.org, b@example.com\n"), 0o600))
+	cfg, err := parseFlags([]string{"-domain", "Example.NET", "-srs-secret-file", secrets, "-aliases", aliasFile,
+		"-alias", "bob=bob@example.com", "-mx-port", "2525"}, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "example.net", cfg.domain)
+	require.Equal(t, [][]byte{[]byte("new"), []byte("old")}, cfg.secrets)
+	require.Equal(t, []string{"a@example.org", "b@example.com"}, cfg.aliases["team@example.net"])
+	require.Equal(t, []string{"bob@example.com"}, cfg.aliases["bob@example.net"])
+	require.Equal(t, 2525, cfg.mxPort)
+
+	for _, bad := range [][]string{
+		{"-srs-secret", "s", "-alias", "a=b@example.com"},                    // no domain
+		{"-domain", "example.net", "-alias", "a=b@example.com"},              // no secret
+		{"-domain", "example.net", "-srs-secret", "s"},                       // no aliases
+		{"-domain", "example.net", "-srs-secret", "s", "-alias", "a=nobody"}, // bad target
+	} {
+		_, err := parseFlags(bad, io.Discard)
+		require.Error(t, err, "%q", bad)
+	}
+}

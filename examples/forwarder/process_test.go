@@ -1,0 +1,47 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestProcess runs the program as a process: bad flags exit with status 2,
+// and SIGTERM stops a running server cleanly with status 0.
+func TestProcess(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	command := func(args ...string) *exec.Cmd {
+		cmd := exec.CommandContext(ctx, os.Args[0], args...)
+		cmd.Env = append(os.Environ(), mainEnv+"=1")
+		return cmd
+	}
+
+	err := command("-listen", "127.0.0.1:0").Run()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	require.Equal(t, 2, exit.ExitCode(), "usage error")
+
+	cmd := command("-listen", "127.0.0.1:0", "-domain", "example.net", "-hostname", "mx.example.net",
+		"-srs-secret", "s", "-alias", "a=b@example.com", "-resolver", testZone.Server.Addr())
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	lines := bufio.NewScanner(stderr)
+	for lines.Scan() && !strings.Contains(lines.Text(), "msg=listening") {
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	var rest strings.Builder
+	for lines.Scan() {
+		rest.WriteString(lines.Text() + "\n")
+	}
+	require.NoError(t, cmd.Wait(), rest.String())
+	require.Contains(t, rest.String(), "shutting down")
+}

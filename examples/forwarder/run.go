@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
+	"github.com/mailsmith/mailsmith/examples/internal/forward"
+	"github.com/mailsmith/mailsmith/examples/internal/outbound"
+	"github.com/mailsmith/mailsmith/examples/internal/queue"
+	"github.com/mailsmith/mailsmith/examples/internal/receiver"
+	"github.com/mailsmith/mailsmith/examples/internal/resolver"
+	"github.com/mailsmith/mailsmith/examples/internal/serve"
+	"github.com/mailsmith/mailsmith/smtp"
+	"github.com/mailsmith/mailsmith/srs"
+)
+
+type config struct {
+	listen, hostname, domain, resolver string
+	aliases                            forward.Aliases
+	secrets                            [][]byte
+	mxPort                             int
+	mxPorts                            map[string]int
+	retry                              time.Duration
+
+	// resolverOverride replaces the -resolver flag (tests).
+	resolverOverride resolver.Resolver
+	// ready is told the listening address (tests).
+	ready func(addr net.Addr)
+}
+
+// run serves until ctx ends, then shuts down. Logs go to logw.
+func run(ctx context.Context, cfg config, logw io.Writer) error {
+	log := slog.New(slog.NewTextHandler(logw, nil))
+	res := cfg.resolverOverride
+	if res == nil {
+		var err error
+		if res, err = resolver.New(cfg.resolver); err != nil {
+			return err
+		}
+	}
+	q := &queue.Queue{
+		Deliverer: &outbound.Deliverer{Resolver: res, LocalName: cfg.hostname, Port: cfg.mxPort, Ports: cfg.mxPorts},
+		Hostname:  cfg.hostname,
+		Backoff:   queue.Doubling(cfg.retry, 6),
+		Logger:    log,
+	}
+	fwd := &forward.Forwarder{
+		Domain:  cfg.domain,
+		Aliases: cfg.aliases,
+		SRS:     &srs.Rewriter{Domain: cfg.domain, Secrets: cfg.secrets},
+		Queue:   q,
+		Logger:  log,
+	}
+	srv := &smtp.Server{
+		Hostname: cfg.hostname,
+		Logger:   log,
+		Backend: &receiver.Backend{
+			Hostname: cfg.hostname,
+			Checker:  &authcheck.Checker{Resolver: res, Hostname: cfg.hostname},
+			Handler:  fwd,
+			Logger:   log,
+		},
+	}
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "domain", cfg.domain, "aliases", len(cfg.aliases))
+	if cfg.ready != nil {
+		cfg.ready(ln.Addr())
+	}
+	qctx, stopQueue := context.WithCancel(context.Background())
+	qdone := make(chan struct{})
+	go func() { q.Run(qctx); close(qdone) }()
+	err = serve.Until(ctx, log, serve.Listener{Server: srv, Listener: ln})
+	stopQueue()
+	<-qdone
+	if n := q.Len(); n > 0 {
+		log.Warn("messages left in the queue are lost", "count", n)
+	}
+	return err
+}

@@ -1,0 +1,91 @@
+// Command inbound is a receiving MX that checks every message and delivers
+// it to Maildir folders: the delivery-agent role of a mail system.
+//
+// For each message it checks the client's reverse DNS (iprev), SPF, DKIM
+// and DMARC, records the results in Authentication-Results (RFC 8601) and
+// Received-SPF (RFC 7208 §9.1) header fields, refuses mail whose author
+// domain publishes DMARC p=reject and fails (550 5.7.1), and files mail that
+// fails under p=quarantine into the recipient's Junk folder (Maildir++
+// ".Junk"). Each recipient has a Maildir under -maildir named after the
+// address.
+//
+//	go run ./examples/inbound -listen :25 -hostname mx.example.com \
+//	    -domains example.com -maildir /var/mail
+//
+// It stops gracefully on SIGINT or SIGTERM: messages being received are
+// finished first.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "inbound:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	var domains, users string
+	fs := flag.NewFlagSet("inbound", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.listen, "listen", ":25", "address to listen on")
+	fs.StringVar(&cfg.hostname, "hostname", "", "this MX's host name (Received, Authentication-Results); default: the machine's name")
+	fs.StringVar(&cfg.maildir, "maildir", "Maildir", "directory holding one Maildir per recipient address")
+	fs.StringVar(&cfg.resolver, "resolver", "", "DNS server address (host:port); default: the system's resolver")
+	fs.StringVar(&domains, "domains", "", "comma-separated domains to accept mail for (required)")
+	fs.StringVar(&users, "users", "", "comma-separated addresses that exist; default: every address in -domains")
+	fs.StringVar(&cfg.certFile, "cert", "", "TLS certificate (PEM) for STARTTLS; default: a self-signed one")
+	fs.StringVar(&cfg.keyFile, "key", "", "TLS key (PEM) for -cert")
+	fs.Int64Var(&cfg.maxSize, "max-size", 32<<20, "largest message accepted, in bytes")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: inbound -domains example.com [flags]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "inbound: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return cfg, flag.ErrHelp
+	}
+	cfg.domains = splitList(domains)
+	cfg.users = splitList(users)
+	if len(cfg.domains) == 0 {
+		fmt.Fprintln(stderr, "inbound: -domains is required")
+		fs.Usage()
+		return cfg, flag.ErrHelp
+	}
+	if cfg.hostname == "" {
+		cfg.hostname, _ = os.Hostname()
+	}
+	return cfg, nil
+}
+
+// splitList splits a comma-separated flag into lower-case items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.ToLower(strings.TrimSpace(f)); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

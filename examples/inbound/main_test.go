@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/examples/internal/demozone"
+	"github.com/mailsmith/mailsmith/smtp"
+)
+
+// startInbound runs the program on 127.0.0.1:0 against the demo zone and
+// returns its address and Maildir root.
+func startInbound(t *testing.T) (*demozone.Zone, string, string) {
+	t.Helper()
+	zone := testZone
+	root := t.TempDir()
+	addrc := make(chan string, 1)
+	cfg := config{
+		listen:           "127.0.0.1:0",
+		hostname:         demozone.ReceiverMX,
+		maildir:          root,
+		domains:          []string{"example.com"},
+		users:            []string{"bob@example.com"},
+		maxSize:          1 << 20,
+		resolverOverride: zone.Resolver(),
+		ready:            func(a net.Addr) { addrc <- a.String() },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, t.Output()) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	select {
+	case addr := <-addrc:
+		return zone, addr, root
+	case err := <-done:
+		t.Fatalf("inbound stopped: %v", err)
+	}
+	return nil, "", ""
+}
+
+func send(t *testing.T, addr, helo, from, to string, msg []byte) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return smtp.SendMail(ctx, addr, from, []string{to}, strings.NewReader(string(msg)),
+		smtp.WithLocalName(helo),
+		smtp.WithTLSConfig(&tls.Config{InsecureSkipVerify: true})) //nolint:gosec // self-signed test server
+}
+
+func message(from, subject string) []byte {
+	return []byte("From: " + from + "\r\nTo: bob@example.com\r\nSubject: " + subject +
+		"\r\nDate: Tue, 01 Dec 2026 09:00:00 +0000\r\nMessage-ID: <" + subject + "@example.org>\r\n\r\nHello Bob.\r\n")
+}
+
+// delivered returns the messages in a folder's new/ directory.
+func delivered(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(dir, "new"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	require.NoError(t, err)
+	var msgs []string
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, "new", e.Name()))
+		require.NoError(t, err)
+		msgs = append(msgs, string(b))
+	}
+	return msgs
+}
+
+func TestInbound(t *testing.T) {
+	zone, addr, root := startInbound(t)
+	bob := filepath.Join(root, "bob@example.com")
+
+	signed, err := zone.Sign("example.org", message("Alice <alice@example.org>", "signed"))
+	require.NoError(t, err)
+
+	tests := []struct {
+		name       string
+		helo, from string
+		rcpt       string
+		msg        []byte
+		wantCode   int      // 0: accepted
+		folder     string   // where it must land
+		wantFields []string // substrings of the delivered message
+	}{
+		{
+			name: "signed and authorised", helo: demozone.SenderMX, from: "alice@example.org",
+			rcpt: "bob@example.com", msg: signed, folder: bob,
+			wantFields: []string{"Authentication-Results: mx.example.com;", "iprev=pass", "spf=pass smtp.mailfrom=example.org",
+				"dkim=pass header.d=example.org", "header.a=ed25519-sha256", "header.a=rsa-sha256",
+				"dmarc=pass", "Received-SPF: pass", "Received: from mail.example.org"},
+		},
+		{
+			name: "spoofed p=reject", helo: "phish.example", from: "mallory@phish.example",
+			rcpt: "bob@example.com", msg: message("Alice <alice@example.org>", "spoof"), wantCode: 550,
+		},
+		{
+			name: "failing p=quarantine goes to Junk", helo: "phish.example", from: "mallory@phish.example",
+			rcpt: "bob@example.com", msg: message("Bob <bob@example.com>", "junk"), folder: filepath.Join(bob, ".Junk"),
+			wantFields: []string{"dmarc=fail (p=quarantine dis=quarantine) header.from=example.com", "spf=pass smtp.mailfrom=phish.example"},
+		},
+		{
+			name: "other domains are not relayed", helo: demozone.SenderMX, from: "alice@example.org",
+			rcpt: "carol@example.net", msg: signed, wantCode: 550,
+		},
+		{
+			name: "unknown user", helo: demozone.SenderMX, from: "alice@example.org",
+			rcpt: "nobody@example.com", msg: signed, wantCode: 550,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var before int
+			if tt.folder != "" {
+				before = len(delivered(t, tt.folder))
+			}
+			err := send(t, addr, tt.helo, tt.from, tt.rcpt, tt.msg)
+			if tt.wantCode != 0 {
+				var se *smtp.Error
+				require.ErrorAs(t, err, &se)
+				require.Equal(t, tt.wantCode, se.Code, "reply %v", se)
+				if tt.name == "spoofed p=reject" {
+					require.Equal(t, [3]int{5, 7, 1}, se.EnhancedCode)
+				}
+				return
+			}
+			require.NoError(t, err)
+			msgs := delivered(t, tt.folder)
+			require.Len(t, msgs, before+1)
+			got := strings.Join(msgs, "\n")
+			for _, f := range tt.wantFields {
+				require.Contains(t, got, f)
+			}
+		})
+	}
+	// Nothing but the two accepted messages was delivered.
+	require.Len(t, delivered(t, bob), 1)
+	require.Len(t, delivered(t, filepath.Join(bob, ".Junk")), 1)
+}
+
+func TestFlags(t *testing.T) {
+	_, err := parseFlags([]string{"-listen", "127.0.0.1:0"}, io.Discard)
+	require.Error(t, err, "-domains is required")
+	cfg, err := parseFlags([]string{"-domains", "Example.COM, example.net", "-hostname", "mx.example.com"}, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, []string{"example.com", "example.net"}, cfg.domains)
+	require.Equal(t, "mx.example.com", cfg.hostname)
+}

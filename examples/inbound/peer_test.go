@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// requirePeer skips when a peer program is missing, or fails under CI,
+// where every peer must be installed.
+func requirePeer(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("peer %s missing under CI: %v", name, err)
+		}
+		t.Skipf("peer %s not installed: %v", name, err)
+	}
+	return path
+}
+
+// TestPeerSwaks delivers with swaks, the SMTP test tool admins use, and
+// checks the accepted and the refused case from the client's side.
+func TestPeerSwaks(t *testing.T) {
+	swaks := requirePeer(t, "swaks")
+	zone, addr, root := startInbound(t)
+	host, port, _ := strings.Cut(addr, ":")
+	signed, err := zone.Sign("example.org", message("Alice <alice@example.org>", "swaks"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.eml")
+	require.NoError(t, os.WriteFile(good, signed, 0o600))
+	spoof := filepath.Join(dir, "spoof.eml")
+	require.NoError(t, os.WriteFile(spoof, message("Alice <alice@example.org>", "swaks-spoof"), 0o600))
+
+	run := func(helo, from, file string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, swaks, "--server", host, "--port", port, "--helo", helo,
+			"--from", from, "--to", "bob@example.com", "--data", "@"+file, "--tls-optional").CombinedOutput()
+		return string(out), err
+	}
+	out, err := run("mail.example.org", "alice@example.org", good)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "<~  250")
+	msgs := delivered(t, filepath.Join(root, "bob@example.com"))
+	require.Len(t, msgs, 1)
+	require.Contains(t, msgs[0], "dmarc=pass")
+	require.Contains(t, msgs[0], "Subject: swaks")
+
+	out, err = run("phish.example", "mallory@phish.example", spoof)
+	require.Error(t, err, "swaks exits non-zero when the message is refused")
+	require.Contains(t, out, "550 5.7.1")
+	require.Len(t, delivered(t, filepath.Join(root, "bob@example.com")), 1)
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+
+	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
+	"github.com/mailsmith/mailsmith/examples/internal/receiver"
+	"github.com/mailsmith/mailsmith/examples/internal/resolver"
+	"github.com/mailsmith/mailsmith/examples/internal/serve"
+	"github.com/mailsmith/mailsmith/examples/internal/tlscert"
+	"github.com/mailsmith/mailsmith/smtp"
+)
+
+type config struct {
+	listen, hostname, maildir, resolver string
+	domains, users                      []string
+	certFile, keyFile                   string
+	maxSize                             int64
+
+	// resolverOverride replaces the -resolver flag (tests).
+	resolverOverride resolver.Resolver
+	// ready is told the listening address (tests).
+	ready func(addr net.Addr)
+}
+
+// run serves until ctx ends, then shuts down gracefully. Logs go to logw.
+func run(ctx context.Context, cfg config, logw io.Writer) error {
+	log := slog.New(slog.NewTextHandler(logw, nil))
+	res := cfg.resolverOverride
+	if res == nil {
+		var err error
+		if res, err = resolver.New(cfg.resolver); err != nil {
+			return err
+		}
+	}
+	tlsConfig, err := tlscert.Config(cfg.certFile, cfg.keyFile, cfg.hostname)
+	if err != nil {
+		return err
+	}
+	srv := &smtp.Server{
+		Hostname:        cfg.hostname,
+		TLSConfig:       tlsConfig,
+		MaxMessageBytes: cfg.maxSize,
+		Logger:          log,
+		Backend: &receiver.Backend{
+			Hostname: cfg.hostname,
+			Checker:  &authcheck.Checker{Resolver: res, Hostname: cfg.hostname},
+			Handler:  newMailboxes(cfg.maildir, cfg.domains, cfg.users, log),
+			Logger:   log,
+		},
+	}
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "hostname", cfg.hostname, "domains", cfg.domains, "maildir", cfg.maildir)
+	if cfg.ready != nil {
+		cfg.ready(ln.Addr())
+	}
+	return serve.Until(ctx, log, serve.Listener{Server: srv, Listener: ln})
+}

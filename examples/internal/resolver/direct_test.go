@@ -1,0 +1,69 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"net"
+	"testing"
+
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
+)
+
+func TestDirectLookupAddr(t *testing.T) {
+	srv := dnstest.New(t, `
+$ORIGIN 0.0.127.in-addr.arpa.
+1   IN PTR mx.example.com.
+$ORIGIN 2.0.192.in-addr.arpa.
+5   IN PTR a.example.org.
+5   IN PTR b.example.org.
+6   IN TXT "no PTR here"
+`)
+	r, err := New(srv.Addr())
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	names, err := r.LookupAddr(ctx, "127.0.0.1")
+	require.NoError(t, err)
+	require.Equal(t, []string{"mx.example.com."}, names, "the zone, not /etc/hosts")
+
+	names, err = r.LookupAddr(ctx, "192.0.2.5")
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"a.example.org.", "b.example.org."}, names)
+
+	for _, tt := range []struct {
+		ip                  string
+		fault               dnstest.Fault
+		notFound, temporary bool
+	}{
+		{ip: "192.0.2.6", notFound: true},  // NODATA
+		{ip: "192.0.2.99", notFound: true}, // NXDOMAIN
+		{ip: "192.0.2.5", fault: dnstest.ServFail, temporary: true},
+		{ip: "192.0.2.5", fault: dnstest.Truncate}, // retried over TCP
+	} {
+		name, _ := dns.ReverseAddr(tt.ip)
+		srv.Fault(name, dns.TypePTR, tt.fault)
+		_, err := r.LookupAddr(ctx, tt.ip)
+		srv.ClearFaults()
+		if !tt.notFound && !tt.temporary {
+			require.NoError(t, err, tt.ip)
+			continue
+		}
+		var de *net.DNSError
+		require.True(t, errors.As(err, &de), "%v", err)
+		require.Equal(t, tt.notFound, de.IsNotFound, tt.ip)
+		require.Equal(t, tt.temporary, de.IsTemporary, tt.ip)
+	}
+	_, err = r.LookupAddr(ctx, "not an address")
+	require.Error(t, err)
+}
+
+func TestNewDefault(t *testing.T) {
+	r, err := New("")
+	require.NoError(t, err)
+	require.Equal(t, net.DefaultResolver, r)
+	_, err = New("127.0.0.1")
+	require.NoError(t, err, "port 53 is added")
+}

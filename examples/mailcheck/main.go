@@ -1,0 +1,142 @@
+// Command mailcheck checks the mail setup of domains, like the web tools
+// people use for it, from the command line:
+//
+//   - MX: the mail exchangers in order, null MX (RFC 7505) and implicit MX,
+//     the addresses of each and whether their reverse DNS is
+//     forward-confirmed (FCrDNS, what receivers check as "iprev");
+//   - SPF: the record, how many DNS lookups an evaluation costs across
+//     includes (at most 10 are allowed), and the common mistakes: "+all",
+//     "ptr", no "all", several records;
+//   - DMARC: the policy that applies, where it was found, the organizational
+//     domain (DNS tree walk and Public Suffix List), report addresses and
+//     whether external ones have agreed to receive reports;
+//   - DKIM: the keys of the selectors given with -selectors (type, size).
+//
+// Usage:
+//
+//	mailcheck [-json] [-resolver host:port] [-selectors s1,s2] domain...
+//	mailcheck -demo [domain...]      # the demo's embedded zone, offline
+//
+// The exit status is 0 when no check found an error, 1 when one did, 2 for
+// bad usage.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mailsmith/mailsmith/examples/internal/demozone"
+	"github.com/mailsmith/mailsmith/examples/internal/resolver"
+)
+
+// timeout bounds the checks of all domains together.
+const timeout = 60 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run runs mailcheck with the given arguments and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mailcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the reports as JSON")
+	resolverAddr := fs.String("resolver", "", "DNS server to ask (host:port); default: the system's resolver")
+	demo := fs.Bool("demo", false, "check the demo's embedded zone on loopback (no network); default domains: example.org example.com")
+	selectors := fs.String("selectors", "", "comma-separated DKIM selectors to look up")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: mailcheck [-json] [-resolver host:port] [-selectors s1,s2] domain...")
+		fmt.Fprintln(stderr, "       mailcheck -demo [domain...]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	domains := fs.Args()
+	sels := splitList(*selectors)
+	selectorsFor := func(string) []string { return sels }
+
+	var res resolver.Resolver
+	switch {
+	case *demo && *resolverAddr != "":
+		fmt.Fprintln(stderr, "mailcheck: -demo and -resolver exclude each other")
+		return 2
+	case *demo:
+		zone, err := demozone.Start()
+		if err != nil {
+			fmt.Fprintln(stderr, "mailcheck:", err)
+			return 1
+		}
+		defer zone.Close()
+		res = zone.Resolver()
+		if len(domains) == 0 {
+			domains = []string{demozone.SenderDomain, demozone.ReceiverDomain}
+		}
+		if len(sels) == 0 {
+			selectorsFor = zone.Selectors
+		}
+	default:
+		var err error
+		if res, err = resolver.New(*resolverAddr); err != nil {
+			fmt.Fprintln(stderr, "mailcheck:", err)
+			return 2
+		}
+	}
+	if len(domains) == 0 {
+		fs.Usage()
+		return 2
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var reports []*Report
+	errors := 0
+	for i, d := range domains {
+		r := check(ctx, res, d, selectorsFor(asciiDomain(d)))
+		reports = append(reports, r)
+		errors += r.Errors()
+		if !*asJSON {
+			if i > 0 {
+				fmt.Fprintln(stdout)
+			}
+			printReport(stdout, r)
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(reports); err != nil {
+			fmt.Fprintln(stderr, "mailcheck:", err)
+			return 1
+		}
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "mailcheck: stopped:", ctx.Err())
+		return 1
+	}
+	if errors > 0 {
+		return 1
+	}
+	return 0
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

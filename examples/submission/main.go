@@ -1,0 +1,148 @@
+// Command submission is a mail submission server (RFC 6409): the server a
+// mail client talks to when a user sends mail.
+//
+// It listens on port 587 with STARTTLS (RFC 3207) and on port 465 with
+// implicit TLS (RFC 8314), and takes mail only from users who authenticate
+// (AUTH PLAIN or LOGIN, RFC 4954, over TLS) and only in their own name.
+// Then it fixes what clients leave out (Date, Message-ID), optionally
+// removes what reveals the client (its IP address in Received, User-Agent,
+// X-Mailer), signs with DKIM, finds the recipients' MX hosts and delivers
+// with the smtp client. Temporary failures are retried with growing delays
+// from an in-memory queue; permanent ones are reported to the sender with a
+// bounce (a delivery status notification, RFC 3464).
+//
+//	go run ./examples/submission -hostname mail.example.org \
+//	    -users-file users.txt -dkim example.org:sel1:dkim.pem
+//
+// Without -dkim-key it generates an Ed25519 key for the domain of each user
+// and prints the TXT record to publish. Without -cert it uses a self-signed
+// certificate. It stops gracefully on SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
+	"github.com/mailsmith/mailsmith/examples/internal/outbound"
+	"github.com/mailsmith/mailsmith/examples/internal/submit"
+)
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "submission:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	cfg := config{users: submit.Users{}}
+	var userList, userFile, dkimKeys, mxPort string
+	fs := flag.NewFlagSet("submission", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.listenSTARTTLS, "listen", ":587", "submission address (STARTTLS); \"\" disables it")
+	fs.StringVar(&cfg.listenTLS, "listen-tls", ":465", "submissions address (implicit TLS); \"\" disables it")
+	fs.StringVar(&cfg.hostname, "hostname", "", "this host's name (greeting, EHLO, Message-ID); default: the machine's name")
+	fs.StringVar(&userList, "users", "", "comma-separated address:password pairs")
+	fs.StringVar(&userFile, "users-file", "", "file of address:password lines")
+	fs.StringVar(&dkimKeys, "dkim", "", "comma-separated DKIM keys, domain:selector:keyfile (PEM)")
+	fs.BoolVar(&cfg.hideClient, "hide-client", false, "leave the client's address out of Received; remove User-Agent, X-Mailer, X-Originating-IP")
+	fs.StringVar(&cfg.certFile, "cert", "", "TLS certificate (PEM); default: a self-signed one")
+	fs.StringVar(&cfg.keyFile, "key", "", "TLS key (PEM) for -cert")
+	fs.StringVar(&cfg.resolver, "resolver", "", "DNS server address (host:port); default: the system's resolver")
+	fs.StringVar(&mxPort, "mx-port", "", "port of remote MX hosts: \"25\", or \"host=port,...,default\" (testing)")
+	fs.DurationVar(&cfg.retry, "retry", time.Minute, "first retry delay for temporary failures (doubles each time)")
+	fs.DurationVar(&cfg.maxAge, "max-age", 5*24*time.Hour, "give up and bounce after this long")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: submission -users a@example.org:pw [flags]")
+		fs.PrintDefaults()
+	}
+	fail := func(format string, args ...any) (config, error) {
+		fmt.Fprintf(stderr, "submission: "+format+"\n", args...)
+		fs.Usage()
+		return cfg, flag.ErrHelp
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return fail("unexpected argument %q", fs.Arg(0))
+	}
+	if cfg.hostname == "" {
+		cfg.hostname, _ = os.Hostname()
+	}
+	var err error
+	if cfg.mxPort, cfg.mxPorts, err = outbound.ParsePorts(mxPort); err != nil {
+		return fail("-mx-port: %v", err)
+	}
+	for _, u := range strings.Split(userList, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			if err := cfg.users.Add(u); err != nil {
+				return fail("-users: %v", err)
+			}
+		}
+	}
+	if userFile != "" {
+		f, err := os.Open(userFile)
+		if err != nil {
+			return fail("%v", err)
+		}
+		err = submit.ParseUsers(f, cfg.users)
+		f.Close()
+		if err != nil {
+			return fail("%s: %v", userFile, err)
+		}
+	}
+	if len(cfg.users) == 0 {
+		return fail("no users: give -users or -users-file")
+	}
+	for _, spec := range strings.Split(dkimKeys, ",") {
+		if spec = strings.TrimSpace(spec); spec != "" {
+			k, err := submit.LoadKey(spec)
+			if err != nil {
+				return fail("-dkim: %v", err)
+			}
+			cfg.keys = append(cfg.keys, k)
+		}
+	}
+	if err := addMissingKeys(&cfg, stderr); err != nil {
+		return fail("%v", err)
+	}
+	return cfg, nil
+}
+
+// addMissingKeys generates a key for every user domain without one and
+// prints the DNS record to publish for it.
+func addMissingKeys(cfg *config, w io.Writer) error {
+	var domains []string
+	for u := range cfg.users {
+		d := mailmsg.Domain(u)
+		if !slices.Contains(domains, d) && !slices.ContainsFunc(cfg.keys, func(k submit.Key) bool { return k.Domain == d }) {
+			domains = append(domains, d)
+		}
+	}
+	slices.Sort(domains)
+	for _, d := range domains {
+		k, record, err := submit.GenerateKey(d, "mailsmith")
+		if err != nil {
+			return err
+		}
+		cfg.keys = append(cfg.keys, k)
+		fmt.Fprintf(w, "submission: generated a DKIM key for %s; publish:\n  %s\n", d, record)
+	}
+	return nil
+}

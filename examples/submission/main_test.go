@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/dkim"
+	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
+	"github.com/mailsmith/mailsmith/examples/internal/demozone"
+	"github.com/mailsmith/mailsmith/examples/internal/memstore"
+	"github.com/mailsmith/mailsmith/examples/internal/receiver"
+	"github.com/mailsmith/mailsmith/smtp"
+)
+
+// flaky refuses the first delivery with 451 and stores the rest.
+type flaky struct {
+	memstore.Store
+	calls atomic.Int32
+}
+
+func (f *flaky) Deliver(ctx context.Context, m *receiver.Message) error {
+	if f.calls.Add(1) == 1 {
+		return &smtp.Error{Code: 451, EnhancedCode: [3]int{4, 3, 0}, Message: "try again later"}
+	}
+	return f.Store.Deliver(ctx, m)
+}
+
+type world struct {
+	zone              *demozone.Zone
+	bob, alice        *memstore.Store
+	carol             *flaky
+	starttls, implTLS string
+}
+
+func startWorld(t *testing.T, extraFlags ...string) *world {
+	t.Helper()
+	zone := testZone
+	w := &world{
+		zone:  zone,
+		bob:   &memstore.Store{Domains: []string{"example.com"}, Users: []string{"bob@example.com"}},
+		alice: &memstore.Store{Domains: []string{"example.org"}, Users: []string{"alice@example.org"}},
+		carol: &flaky{Store: memstore.Store{Domains: []string{"example.net"}}},
+	}
+	ports := map[string]int{}
+	for host, h := range map[string]receiver.Handler{demozone.ReceiverMX: w.bob, demozone.SenderMX: w.alice, demozone.ForwarderMX: w.carol} {
+		srv, port, err := receiver.ServeLocal(&receiver.Backend{
+			Hostname: host,
+			Checker:  &authcheck.Checker{Resolver: zone.Resolver(), Hostname: host},
+			Handler:  h,
+		})
+		require.NoError(t, err)
+		t.Cleanup(func() { srv.Close() })
+		ports[host] = port
+	}
+
+	dir := t.TempDir()
+	var keySpecs []string
+	for _, sel := range []string{demozone.SelectorRSA, demozone.SelectorEd25519} {
+		pem, err := dkim.MarshalPrivateKey(zone.Key("example.org", sel).Signer)
+		require.NoError(t, err)
+		file := filepath.Join(dir, sel+".pem")
+		require.NoError(t, os.WriteFile(file, pem, 0o600))
+		keySpecs = append(keySpecs, "example.org:"+sel+":"+file)
+	}
+	users := filepath.Join(dir, "users")
+	require.NoError(t, os.WriteFile(users, []byte("# test users\nalice@example.org:wonderland\n"), 0o600))
+
+	args := append([]string{"-listen", "127.0.0.1:0", "-listen-tls", "127.0.0.1:0", "-hostname", demozone.SenderMX,
+		"-users-file", users, "-dkim", strings.Join(keySpecs, ","), "-retry", "50ms"}, extraFlags...)
+	cfg, err := parseFlags(args, io.Discard)
+	require.NoError(t, err)
+	cfg.resolverOverride = zone.Resolver()
+	cfg.mxPorts = ports
+	addrs := make(chan [2]string, 2)
+	cfg.ready = func(name string, a net.Addr) { addrs <- [2]string{name, a.String()} }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, t.Output()) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	for range 2 {
+		select {
+		case a := <-addrs:
+			if a[0] == "submission" {
+				w.starttls = a[1]
+			} else {
+				w.implTLS = a[1]
+			}
+		case err := <-done:
+			t.Fatalf("submission stopped: %v", err)
+		}
+	}
+	return w
+}
+
+var clientTLS = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // self-signed test server
+
+func submitMail(addr string, implicit bool, user, pass, from string, to []string, msg string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	opts := []smtp.SendOption{smtp.WithLocalName("laptop.example.org"), smtp.WithTLSConfig(clientTLS)}
+	if implicit {
+		opts = append(opts, smtp.WithImplicitTLS())
+	}
+	if user != "" {
+		opts = append(opts, smtp.WithAuth(smtp.PlainAuth("", user, pass)))
+	}
+	return smtp.SendMail(ctx, addr, from, to, strings.NewReader(msg), opts...)
+}
+
+func wait(t *testing.T, s *memstore.Store, n int) []*receiver.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	msgs, err := s.Wait(ctx, n)
+	require.NoError(t, err)
+	return msgs
+}
+
+const bare = "From: Alice <alice@example.org>\r\nTo: bob@example.com\r\nSubject: lunch\r\nUser-Agent: Mutt/2.2\r\n\r\nNoon?\r\n"
+
+func TestSubmitSignAndDeliver(t *testing.T) {
+	for _, implicit := range []bool{false, true} {
+		name := map[bool]string{false: "587 STARTTLS", true: "465 implicit TLS"}[implicit]
+		t.Run(name, func(t *testing.T) {
+			w := startWorld(t)
+			addr := map[bool]string{false: w.starttls, true: w.implTLS}[implicit]
+			require.NoError(t, submitMail(addr, implicit, "alice@example.org", "wonderland", "alice@example.org", []string{"bob@example.com"}, bare))
+			m := wait(t, w.bob, 1)[0]
+			data := string(m.Data)
+			require.Contains(t, data, "\r\nDate: ")
+			require.Contains(t, data, "\r\nMessage-ID: <")
+			require.Contains(t, data, "User-Agent: Mutt/2.2", "kept without -hide-client")
+			require.Contains(t, data, "from laptop.example.org ([127.0.0.1])")
+			require.Equal(t, "pass", string(m.Checks.SPF.Result))
+			require.Len(t, m.Checks.DKIM, 2)
+			for _, v := range m.Checks.DKIM {
+				require.Equal(t, dkim.Pass, v.Result, "%s: %v", v.Selector, v.Err)
+			}
+			require.Equal(t, "pass", string(m.Checks.DMARC.Result))
+		})
+	}
+}
+
+func TestHideClient(t *testing.T) {
+	w := startWorld(t, "-hide-client")
+	require.NoError(t, submitMail(w.starttls, false, "alice@example.org", "wonderland", "alice@example.org", []string{"bob@example.com"}, bare))
+	m := wait(t, w.bob, 1)[0]
+	data := string(m.Data)
+	require.NotContains(t, data, "User-Agent")
+	require.NotContains(t, data, "laptop.example.org")
+	require.Contains(t, data, "by mail.example.org with ESMTPSA")
+	require.Equal(t, "pass", string(m.Checks.DMARC.Result))
+}
+
+func TestRetryThenDeliver(t *testing.T) {
+	w := startWorld(t)
+	msg := strings.Replace(bare, "To: bob@example.com", "To: carol@example.net", 1)
+	require.NoError(t, submitMail(w.starttls, false, "alice@example.org", "wonderland", "alice@example.org", []string{"carol@example.net"}, msg))
+	msgs := wait(t, &w.carol.Store, 1)
+	require.Len(t, msgs, 1)
+	require.EqualValues(t, 2, w.carol.calls.Load(), "one 451, then delivered")
+	require.Empty(t, w.alice.Messages(), "no bounce for a temporary failure")
+}
+
+func TestBounceOnPermanentFailure(t *testing.T) {
+	w := startWorld(t)
+	require.NoError(t, submitMail(w.starttls, false, "alice@example.org", "wonderland", "alice@example.org",
+		[]string{"bob@example.com", "nobody@example.com"}, bare))
+	require.Len(t, wait(t, w.bob, 1), 1, "bob still gets it")
+	b := wait(t, w.alice, 1)[0]
+	require.Equal(t, "", b.From)
+	data := string(b.Data)
+	require.Contains(t, data, "Content-Type: multipart/report; report-type=delivery-status")
+	require.Contains(t, data, "Final-Recipient: rfc822; nobody@example.com")
+	require.Contains(t, data, "Status: 5.1.1")
+	require.NotContains(t, data, "Final-Recipient: rfc822; bob@example.com")
+}
+
+func TestRefusals(t *testing.T) {
+	w := startWorld(t)
+	tests := []struct {
+		name, user, pass, from, msg string
+		code                        int
+	}{
+		{"no auth", "", "", "alice@example.org", bare, 530},
+		{"wrong password", "alice@example.org", "guess", "alice@example.org", bare, 535},
+		{"someone else's envelope", "alice@example.org", "wonderland", "bob@example.com", bare, 553},
+		{"someone else's From", "alice@example.org", "wonderland", "alice@example.org",
+			strings.Replace(bare, "From: Alice <alice@example.org>", "From: Bob <bob@example.com>", 1), 550},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := submitMail(w.starttls, false, tt.user, tt.pass, tt.from, []string{"bob@example.com"}, tt.msg)
+			var se *smtp.Error
+			require.ErrorAs(t, err, &se)
+			require.Equal(t, tt.code, se.Code, "%v", se)
+		})
+	}
+	require.Empty(t, w.bob.Messages())
+}
+
+func TestFlags(t *testing.T) {
+	var stderr strings.Builder
+	cfg, err := parseFlags([]string{"-users", "alice@example.org:pw,bob@example.com:pw2", "-hostname", "mail.example.org"}, &stderr)
+	require.NoError(t, err)
+	require.Len(t, cfg.keys, 2, "a key generated for each user domain")
+	require.Contains(t, stderr.String(), `mailsmith._domainkey.example.org. 3600 IN TXT "v=DKIM1; k=ed25519; p=`)
+	require.Contains(t, stderr.String(), "mailsmith._domainkey.example.com.")
+
+	for _, bad := range [][]string{
+		{},                                  // no users
+		{"-users", "nobody"},                // not address:password
+		{"-users", "a@example.org:pw", "x"}, // stray argument
+		{"-users", "a@example.org:pw", "-dkim", "example.org:sel"},
+		{"-users", "a@example.org:pw", "-mx-port", "http"},
+	} {
+		_, err := parseFlags(bad, io.Discard)
+		require.Error(t, err, "%q", bad)
+	}
+}
