@@ -29,6 +29,12 @@
 // the client's advertised UDP size (512 without EDNS0) are truncated with the
 // TC bit set.
 //
+// Go's resolver consults /etc/hosts before DNS, for names and for reverse
+// lookups (LookupAddr), whatever its Dial function: a zone should not rely
+// on names or addresses listed there, such as localhost and 127.0.0.1. To
+// read a PTR record of such an address from the server, query it directly
+// (for example with a miekg/dns client at Addr).
+//
 // The package is for tests and examples only: it is not a DNS server for
 // production use.
 package dnstest
