@@ -79,8 +79,9 @@
 // defaults (5 minutes per command, 3 minutes per data block; a shorter
 // Server.ReadTimeout also bounds data reads and TLS handshakes), as are 100
 // recipients per message (§4.5.3.1.8); the number of erroneous commands
-// before 421, the number of connections and the message size are
-// bounded too. Idle connections hand their read buffer back to a pool,
+// before 421, the number of refused recipients per connection (recipient
+// guessing), the number of connections and the message size are bounded
+// too. Idle connections hand their read buffer back to a pool,
 // so one costs a few KiB. Shutdown stops accepting, answers 421 to
 // sessions waiting for a command and lets message transfers in progress
 // finish, closing what is left when its context ends; Close drops

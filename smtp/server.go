@@ -34,6 +34,10 @@ const (
 	// DefaultMaxErrors is the default number of erroneous commands after
 	// which the server says 421 and hangs up.
 	DefaultMaxErrors = 10
+	// DefaultMaxRefusedRecipients is the default number of refused RCPT
+	// commands per connection after which the server says 421 and hangs
+	// up: a bound on recipient guessing (dictionary attacks).
+	DefaultMaxRefusedRecipients = 50
 	// DefaultMaxLineLength is the command line limit with the CRLF
 	// (RFC 5321 §4.5.3.1.4). MAIL lines may be longer by what the
 	// advertised extensions add (SIZE 26, SMTPUTF8 10, AUTH= 500).
@@ -93,9 +97,16 @@ type Server struct {
 	// MaxErrors is the number of erroneous commands after which the
 	// server closes the connection with 421: commands it refuses itself
 	// (unknown, out of sequence, bad syntax, over-long lines, refused
-	// messages, failed AUTH). Refusals by the Session do not count.
+	// messages, failed AUTH). Refusals by the Session do not count;
+	// refused recipients have their own limit, MaxRefusedRecipients.
 	// 0 means DefaultMaxErrors.
 	MaxErrors int
+	// MaxRefusedRecipients is the number of RCPT commands refused by the
+	// Session, or over MaxRecipients, after which the server closes the
+	// connection with 421 (counted over the whole connection, across
+	// transactions). 0 means DefaultMaxRefusedRecipients; negative means
+	// no limit.
+	MaxRefusedRecipients int
 	// MaxConnections limits simultaneous connections; further ones get
 	// 421 and are closed. 0 means no limit.
 	MaxConnections int
@@ -167,6 +178,17 @@ func (s *Server) maxErrors() int {
 		return DefaultMaxErrors
 	}
 	return s.MaxErrors
+}
+
+// maxRefusedRecipients returns the limit, or 0 for none.
+func (s *Server) maxRefusedRecipients() int {
+	switch {
+	case s.MaxRefusedRecipients < 0:
+		return 0
+	case s.MaxRefusedRecipients == 0:
+		return DefaultMaxRefusedRecipients
+	}
+	return s.MaxRefusedRecipients
 }
 
 func (s *Server) maxLine() int {

@@ -300,6 +300,7 @@ func (c *Conn) cmdRcpt(line, arg []byte) {
 	}
 	if c.rcpts >= c.srv.maxRecipients() {
 		c.reply(452, srvEnhTooManyRcpt, "Too many recipients")
+		c.refuseRcpt()
 		return
 	}
 	c.watchStart()
@@ -307,6 +308,7 @@ func (c *Conn) cmdRcpt(line, arg []byte) {
 	c.watchStop()
 	if err != nil {
 		c.replyErr(err, "Rcpt")
+		c.refuseRcpt()
 		return
 	}
 	c.rcpts++

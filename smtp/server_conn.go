@@ -41,6 +41,7 @@ type Conn struct {
 	rcptTried    bool // a RCPT command was given in this transaction
 	txnUTF8      bool // SMTPUTF8 given on MAIL
 	errCount     int
+	refusedRcpts int  // RCPTs refused by the Session or over the limit
 	refused      bool // NewSession refused with 5yz: only QUIT is accepted
 	closing      bool // stop after the replies queued so far
 	data         dataReader
@@ -155,6 +156,16 @@ const srvMaxQueuedReplies = 16 << 10
 func (c *Conn) fail(code int, enh [3]int, text string) {
 	c.reply(code, enh, text)
 	c.errCount++
+}
+
+// refuseRcpt counts a refused recipient and, past
+// Server.MaxRefusedRecipients, ends the connection with 421.
+func (c *Conn) refuseRcpt() {
+	c.refusedRcpts++
+	if limit := c.srv.maxRefusedRecipients(); limit > 0 && c.refusedRcpts >= limit && !c.closing {
+		c.reply(421, srvEnhPolicy, c.srv.hostname()+" Too many refused recipients, closing transmission channel")
+		c.closing = true
+	}
 }
 
 // replyErr sends a Session's error (see Session).

@@ -204,6 +204,16 @@ func TestServerDialogues(t *testing.T) {
 			{"FROB\r\n", []int{500}},
 			{"FROB\r\nNOOP\r\n", []int{500, 421}},
 		}, check: nil},
+		{name: "max refused recipients", be: func(b *stBackend) {
+			b.rejectRcpt = map[string]error{"nobody@d.example": &Error{Code: 550, EnhancedCode: [3]int{5, 1, 1}, Message: "No such user"}}
+		}, srv: func(s *Server) { s.MaxRefusedRecipients = 3; s.MaxRecipients = 1 }, steps: []stStep{
+			{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\n", []int{250, 250}},
+			{"RCPT TO:<nobody@d.example>\r\nRCPT TO:<c@d.example>\r\n", []int{550, 250}},
+			// Over MaxRecipients counts as refused too; the count spans
+			// transactions.
+			{"RCPT TO:<e@d.example>\r\nRSET\r\nMAIL FROM:<a@b.example>\r\n", []int{452, 250, 250}},
+			{"RCPT TO:<nobody@d.example>\r\nNOOP\r\n", []int{550, 421}},
+		}},
 		{name: "greeting refused with 554 waits for QUIT", be: func(b *stBackend) {
 			b.newErr = &Error{Code: 554, EnhancedCode: [3]int{5, 7, 1}, Message: "mx.test.example No SMTP service for you"}
 		}, steps: []stStep{
