@@ -18,12 +18,12 @@ func hashSelectedHeaders(h hash.Hash, fields []field, names []string, skip int, 
 	for j, name := range names {
 		seen := 0
 		for _, prev := range names[:j] {
-			if equalFoldString(prev, name) {
+			if equalFold(prev, name) {
 				seen++
 			}
 		}
 		for i := len(fields) - 1; i >= 0; i-- {
-			if i == skip || !equalFoldBytes(fields[i].name, name) {
+			if i == skip || !equalFold(fields[i].name, name) {
 				continue
 			}
 			if seen > 0 {
@@ -77,19 +77,9 @@ func stripBValue(raw []byte) []byte {
 	return raw
 }
 
-func equalFoldString(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if lowerByte(a[i]) != lowerByte(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func equalFoldBytes(a []byte, b string) bool {
+// equalFold reports whether a and b are equal under ASCII case folding
+// (header field names, RFC 5322 §1.2.2; no Unicode folding).
+func equalFold[S ~string | ~[]byte](a S, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}

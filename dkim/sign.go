@@ -225,7 +225,7 @@ func (j *signJob) selectHeaders(fields []field) error {
 		done = append(done, key)
 		count := 0
 		for _, f := range fields {
-			if equalFoldBytes(f.name, key) {
+			if equalFold(f.name, key) {
 				count++
 			}
 		}

@@ -114,7 +114,7 @@ func (v *Verifier) Verify(ctx context.Context, r io.Reader) ([]Verification, err
 	}
 	var sigIdx []int
 	for i, f := range m.fields {
-		if equalFoldBytes(f.name, "dkim-signature") {
+		if equalFold(f.name, "dkim-signature") {
 			if len(sigIdx) == maxSigs {
 				break
 			}
