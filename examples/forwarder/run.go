@@ -35,12 +35,9 @@ type config struct {
 // run serves until ctx ends, then shuts down. Logs go to logw.
 func run(ctx context.Context, cfg config, logw io.Writer) error {
 	log := slog.New(slog.NewTextHandler(logw, nil))
-	res := cfg.resolverOverride
-	if res == nil {
-		var err error
-		if res, err = resolver.New(cfg.resolver); err != nil {
-			return err
-		}
+	res, err := resolver.Choose(cfg.resolverOverride, cfg.resolver)
+	if err != nil {
+		return err
 	}
 	q := &queue.Queue{
 		Deliverer: &outbound.Deliverer{Resolver: res, LocalName: cfg.hostname, Port: cfg.mxPort, Ports: cfg.mxPorts},

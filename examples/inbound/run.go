@@ -29,12 +29,9 @@ type config struct {
 // run serves until ctx ends, then shuts down gracefully. Logs go to logw.
 func run(ctx context.Context, cfg config, logw io.Writer) error {
 	log := slog.New(slog.NewTextHandler(logw, nil))
-	res := cfg.resolverOverride
-	if res == nil {
-		var err error
-		if res, err = resolver.New(cfg.resolver); err != nil {
-			return err
-		}
+	res, err := resolver.Choose(cfg.resolverOverride, cfg.resolver)
+	if err != nil {
+		return err
 	}
 	tlsConfig, err := tlscert.Config(cfg.certFile, cfg.keyFile, cfg.hostname)
 	if err != nil {
