@@ -123,15 +123,32 @@ func Dial(ctx context.Context, addr string) (*Client, error) {
 // DialTLS connects to the SMTP server at addr ("host:port"; port 465 when
 // absent) with implicit TLS (RFC 8314 §3.3) and reads its greeting. A nil
 // config verifies the server's certificate against the host in addr; a
-// config without ServerName gets that host too.
+// config without ServerName gets that host too. A failed handshake (or
+// certificate check) wraps ErrTLSHandshake.
 func DialTLS(ctx context.Context, addr string, config *tls.Config) (*Client, error) {
 	addr, host := clientSplitAddr(addr, clientDefaultTLSPort)
-	d := tls.Dialer{Config: clientTLSConfig(config, host)}
+	return clientDialTLS(ctx, addr, host, clientTLSConfig(config, host))
+}
+
+// clientDialTLS connects to addr, runs the TLS handshake with config and
+// reads the greeting. A failed handshake wraps ErrTLSHandshake.
+func clientDialTLS(ctx context.Context, addr, host string, config *tls.Config) (*Client, error) {
+	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("smtp: dial %s with TLS: %w", addr, err)
+		return nil, fmt.Errorf("smtp: dial %s: %w", addr, err)
 	}
-	return clientStart(ctx, conn, host)
+	if _, ok := ctx.Deadline(); !ok {
+		// The handshake is bounded like the greeting that follows it.
+		conn.SetDeadline(time.Now().Add(ClientGreetingTimeout))
+	}
+	tc := tls.Client(conn, config)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("smtp: dial %s with TLS: %w: %w", addr, ErrTLSHandshake, err)
+	}
+	conn.SetDeadline(time.Time{})
+	return clientStart(ctx, tc, host)
 }
 
 // clientStart wraps a fresh connection and reads the greeting.

@@ -73,7 +73,7 @@ func TestClientSendMailTLSPolicy(t *testing.T) {
 			WithMailOptions(MailOptions{Size: 99}))
 		require.NoError(t, err)
 	})
-	t.Run("untrusted certificate fails", func(t *testing.T) {
+	t.Run("untrusted certificate fails under TLSVerified", func(t *testing.T) {
 		serverTLS, _ := clientTLSPair(t)
 		addr := clientFakeServe(t, func(f *clientFake) {
 			f.greetEHLO("STARTTLS")
@@ -81,9 +81,57 @@ func TestClientSendMailTLSPolicy(t *testing.T) {
 			f.send("220 go")
 			f.startTLSQuietly(serverTLS)
 		})
-		err := SendMail(clientCtx(t), addr, "s@a.test", []string{"r@b.test"}, strings.NewReader("x"))
-		require.Error(t, err)
+		err := SendMail(clientCtx(t), addr, "s@a.test", []string{"r@b.test"}, strings.NewReader("x"),
+			WithTLSPolicy(TLSPolicy{Mode: TLSVerified}))
+		require.ErrorIs(t, err, ErrTLSRequired)
+		require.ErrorIs(t, err, ErrTLSHandshake)
 		assert.Contains(t, err.Error(), "certificate")
+		assert.Contains(t, err.Error(), "policy verified")
+	})
+	t.Run("required but not offered names the policy", func(t *testing.T) {
+		addr := clientFakeServe(t, func(f *clientFake) {
+			f.greetEHLO("PIPELINING")
+		})
+		err := SendMail(clientCtx(t), addr, "s@a.test", []string{"r@b.test"}, strings.NewReader("x"),
+			WithTLSPolicy(TLSPolicy{Mode: TLSRequired}))
+		var pe *TLSPolicyError
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, TLSRequired, pe.Mode)
+		assert.ErrorIs(t, err, ErrNotAdvertised)
+		assert.Contains(t, err.Error(), "smtp: TLS required by policy required: ")
+	})
+	t.Run("opportunistic: STARTTLS refused with 454, plain text on the same connection", func(t *testing.T) {
+		addr := clientFakeServe(t, func(f *clientFake) {
+			f.greetEHLO("STARTTLS")
+			f.expect("STARTTLS")
+			f.send("454 4.7.0 TLS not available due to temporary reason")
+			f.expect("MAIL FROM:<s@a.test>")
+			f.send("250 ok")
+			f.expect("RCPT TO:<r@b.test>")
+			f.send("250 ok")
+			f.expect("DATA")
+			f.send("354 go")
+			assert.Equal(t, "x\r\n", f.data())
+			f.send("250 ok")
+			f.expect("QUIT")
+			f.send("221 bye")
+		})
+		err := SendMail(clientCtx(t), addr, "s@a.test", []string{"r@b.test"}, strings.NewReader("x"))
+		require.NoError(t, err)
+	})
+	t.Run("verified: STARTTLS refused with 454 is an error", func(t *testing.T) {
+		addr := clientFakeServe(t, func(f *clientFake) {
+			f.greetEHLO("STARTTLS")
+			f.expect("STARTTLS")
+			f.send("454 4.7.0 TLS not available due to temporary reason")
+		})
+		err := SendMail(clientCtx(t), addr, "s@a.test", []string{"r@b.test"}, strings.NewReader("x"),
+			WithRequireSTARTTLS())
+		require.ErrorIs(t, err, ErrTLSRequired)
+		var se *Error
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, 454, se.Code)
+		assert.Contains(t, err.Error(), "policy verified")
 	})
 	t.Run("all recipients refused", func(t *testing.T) {
 		addr := clientFakeServe(t, func(f *clientFake) {
