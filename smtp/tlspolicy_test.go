@@ -1,0 +1,571 @@
+package smtp
+
+// Tests of the delivery TLS policy: SendMail and Client.ApplyTLSPolicy
+// against this package's Server on loopback, with certificates made here
+// (self-signed, from a test CA, for the wrong name) and a server whose TLS
+// handshake always fails.
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"math/big"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// tpMXName is the MX host name the test certificates are made for.
+const tpMXName = "mx1.example.test"
+
+// tpCertKit holds the certificates of the TLS policy tests.
+type tpCertKit struct {
+	roots      *x509.CertPool  // holds the test CA only
+	caSigned   tls.Certificate // from the test CA, for tpMXName
+	wrongName  tls.Certificate // from the test CA, for other.example.test
+	selfSigned tls.Certificate // self-signed, for tpMXName
+}
+
+// tpCerts makes the certificates once per test binary.
+var tpCerts = sync.OnceValues(func() (*tpCertKit, error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	caTmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(100),
+		Subject:               pkix.Name{CommonName: "mailsmith test CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		return nil, err
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return nil, err
+	}
+	kit := &tpCertKit{roots: x509.NewCertPool()}
+	kit.roots.AddCert(ca)
+	if kit.caSigned, err = tpLeaf(101, tpMXName, ca, caKey); err != nil {
+		return nil, err
+	}
+	if kit.wrongName, err = tpLeaf(102, "other.example.test", ca, caKey); err != nil {
+		return nil, err
+	}
+	if kit.selfSigned, err = tpLeaf(103, tpMXName, nil, nil); err != nil {
+		return nil, err
+	}
+	return kit, nil
+})
+
+// tpLeaf makes a server certificate for name, signed by parent (self-signed
+// when parent is nil).
+func tpLeaf(serial int64, name string, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(serial),
+		Subject:      pkix.Name{CommonName: name},
+		DNSNames:     []string{name},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	if parent == nil {
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
+
+// tpServer is a Server on loopback for one test, with what the policy
+// tests look at: connections accepted, the SNI names seen, the messages.
+type tpServer struct {
+	addr    string
+	backend *clientE2EBackend
+	conns   atomic.Int32
+	mu      sync.Mutex
+	sni     []string
+}
+
+func (s *tpServer) sniSeen() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.sni...)
+}
+
+// tpCountingListener counts accepted connections.
+type tpCountingListener struct {
+	net.Listener
+	n *atomic.Int32
+}
+
+func (l tpCountingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+	}
+	return c, err
+}
+
+// The kinds of TLS a test server has.
+const (
+	tpNoTLS      = "no STARTTLS"
+	tpSelfSigned = "self-signed"
+	tpCASigned   = "test CA"
+	tpWrongName  = "test CA, wrong name"
+	tpBroken     = "broken handshake"
+)
+
+// tpServe starts a Server whose STARTTLS (or implicit TLS) uses the
+// certificate of kind, recording the SNI of every handshake.
+func tpServe(t *testing.T, kind string, implicitTLS bool) *tpServer {
+	t.Helper()
+	kit, err := tpCerts()
+	require.NoError(t, err)
+	s := &tpServer{backend: &clientE2EBackend{}}
+	srv := &Server{Hostname: tpMXName, Backend: s.backend, ReadTimeout: 10 * time.Second}
+	if kind != tpNoTLS {
+		var cert tls.Certificate
+		switch kind {
+		case tpSelfSigned:
+			cert = kit.selfSigned
+		case tpCASigned:
+			cert = kit.caSigned
+		case tpWrongName:
+			cert = kit.wrongName
+		}
+		srv.TLSConfig = &tls.Config{
+			GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+				s.mu.Lock()
+				s.sni = append(s.sni, hello.ServerName)
+				s.mu.Unlock()
+				if kind == tpBroken {
+					return nil, errors.New("test server: no certificate today")
+				}
+				return &cert, nil
+			},
+		}
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		cl := tpCountingListener{Listener: l, n: &s.conns}
+		if implicitTLS {
+			srv.ServeTLS(cl)
+		} else {
+			srv.Serve(cl)
+		}
+	}()
+	t.Cleanup(func() {
+		srv.Close()
+		<-done
+	})
+	s.addr = l.Addr().String()
+	return s
+}
+
+// tpRoots returns a config that trusts the test CA and checks tpMXName.
+func tpRoots(t *testing.T) *tls.Config {
+	kit, err := tpCerts()
+	require.NoError(t, err)
+	return &tls.Config{RootCAs: kit.roots, ServerName: tpMXName}
+}
+
+func TestSendMailTLSPolicy(t *testing.T) {
+	kit, err := tpCerts()
+	require.NoError(t, err)
+	roots := &tls.Config{RootCAs: kit.roots, ServerName: tpMXName}
+	policy := func(m TLSMode, cfg *tls.Config) SendOption { return WithTLSPolicy(TLSPolicy{Mode: m, Config: cfg}) }
+	auth := WithAuth(PlainAuth("", "user", "secret"))
+	tests := []struct {
+		name    string
+		server  string
+		opts    []SendOption
+		wantTLS bool   // delivered, over TLS
+		wantErr string // else: the error names this policy ("" delivers)
+		conns   int32  // connections the client made
+	}{
+		// The default for MX delivery, issue 12 point 4: STARTTLS when
+		// offered, whatever the certificate.
+		{"default, self-signed", tpSelfSigned, nil, true, "", 1},
+		{"default, wrong name", tpWrongName, nil, true, "", 1},
+		{"default, test CA, roots not given", tpCASigned, nil, true, "", 1},
+		{"default, no STARTTLS", tpNoTLS, nil, false, "", 1},
+		{"default, broken handshake: plain-text retry", tpBroken, nil, false, "", 2},
+		{"default with old WithTLSConfig, self-signed", tpSelfSigned, []SendOption{WithTLSConfig(roots)}, true, "", 1},
+
+		{"opportunistic, broken handshake: plain-text retry", tpBroken, []SendOption{policy(TLSOpportunistic, nil)}, false, "", 2},
+		{"none, self-signed: plain text", tpSelfSigned, []SendOption{policy(TLSNone, nil)}, false, "", 1},
+		{"WithoutSTARTTLS: plain text", tpCASigned, []SendOption{WithoutSTARTTLS()}, false, "", 1},
+
+		{"required, self-signed", tpSelfSigned, []SendOption{policy(TLSRequired, nil)}, true, "", 1},
+		{"required, wrong name", tpWrongName, []SendOption{policy(TLSRequired, nil)}, true, "", 1},
+		{"required, no STARTTLS", tpNoTLS, []SendOption{policy(TLSRequired, nil)}, false, "required", 1},
+		{"required, broken handshake: no retry", tpBroken, []SendOption{policy(TLSRequired, nil)}, false, "required", 1},
+
+		{"verified, test CA", tpCASigned, []SendOption{policy(TLSVerified, roots)}, true, "", 1},
+		{"verified, self-signed", tpSelfSigned, []SendOption{policy(TLSVerified, roots)}, false, "verified", 1},
+		{"verified, self-signed, system roots", tpSelfSigned, []SendOption{policy(TLSVerified, nil)}, false, "verified", 1},
+		{"verified, wrong name", tpWrongName, []SendOption{policy(TLSVerified, roots)}, false, "verified", 1},
+		{"verified, name from dialled host (an IP) not on the certificate", tpCASigned,
+			[]SendOption{policy(TLSVerified, &tls.Config{RootCAs: kit.roots})}, false, "verified", 1},
+		{"verified, InsecureSkipVerify ignored", tpSelfSigned,
+			[]SendOption{policy(TLSVerified, &tls.Config{InsecureSkipVerify: true})}, false, "verified", 1},
+		{"verified, no STARTTLS", tpNoTLS, []SendOption{policy(TLSVerified, roots)}, false, "verified", 1},
+		{"verified, broken handshake", tpBroken, []SendOption{policy(TLSVerified, roots)}, false, "verified", 1},
+		{"WithRequireSTARTTLS, self-signed", tpSelfSigned, []SendOption{WithRequireSTARTTLS(), WithTLSConfig(roots)}, false, "verified", 1},
+		{"WithRequireSTARTTLS and InsecureSkipVerify: required", tpSelfSigned,
+			[]SendOption{WithRequireSTARTTLS(), WithTLSConfig(&tls.Config{InsecureSkipVerify: true})}, true, "", 1},
+		{"WithRequireSTARTTLS and InsecureSkipVerify, no STARTTLS", tpNoTLS,
+			[]SendOption{WithRequireSTARTTLS(), WithTLSConfig(&tls.Config{InsecureSkipVerify: true})}, false, "required", 1},
+
+		// Submission defaults to TLSVerified.
+		{"auth, test CA", tpCASigned, []SendOption{auth, WithTLSConfig(roots)}, true, "", 1},
+		{"auth, self-signed", tpSelfSigned, []SendOption{auth, WithTLSConfig(roots)}, false, "verified", 1},
+		{"auth, no STARTTLS", tpNoTLS, []SendOption{auth}, false, "verified", 1},
+		{"auth, broken handshake: no retry", tpBroken, []SendOption{auth}, false, "verified", 1},
+		{"auth with old InsecureSkipVerify: required", tpSelfSigned,
+			[]SendOption{auth, WithTLSConfig(&tls.Config{InsecureSkipVerify: true})}, true, "", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := tpServe(t, tt.server, false)
+			err := SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"},
+				strings.NewReader("Subject: policy\r\n\r\nhi\r\n"), append([]SendOption{WithLocalName("client.test")}, tt.opts...)...)
+			msgs := s.backend.received()
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.ErrorIs(t, err, ErrTLSRequired)
+				var pe *TLSPolicyError
+				require.ErrorAs(t, err, &pe)
+				assert.Equal(t, tt.wantErr, pe.Mode.String())
+				assert.Contains(t, err.Error(), "smtp: TLS required by policy "+tt.wantErr+": ")
+				assert.Empty(t, msgs, "nothing delivered")
+			} else {
+				require.NoError(t, err)
+				require.Len(t, msgs, 1)
+				assert.Equal(t, tt.wantTLS, msgs[0].TLS, "delivered over TLS")
+				assert.Equal(t, "Subject: policy\r\n\r\nhi\r\n", msgs[0].Data)
+			}
+			assert.Equal(t, tt.conns, s.conns.Load(), "connections")
+		})
+	}
+}
+
+// TestSendMailSelfSignedMXDefault is issue 12 point 4: the README promises
+// "STARTTLS when offered" for MX delivery, so a self-signed certificate on
+// the MX must not stop delivery by default; TLSVerified refuses it.
+func TestSendMailSelfSignedMXDefault(t *testing.T) {
+	s := tpServe(t, tpSelfSigned, false)
+	require.NoError(t, SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n")))
+	msgs := s.backend.received()
+	require.Len(t, msgs, 1)
+	assert.True(t, msgs[0].TLS, "STARTTLS was used")
+
+	err := SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n"),
+		WithTLSPolicy(TLSPolicy{Mode: TLSVerified, Config: &tls.Config{ServerName: tpMXName}}))
+	require.ErrorIs(t, err, ErrTLSRequired)
+	assert.ErrorContains(t, err, "policy verified")
+	assert.ErrorContains(t, err, "certificate")
+	assert.Len(t, s.backend.received(), 1, "nothing more delivered")
+}
+
+func TestSendMailTLSPolicyImplicitTLS(t *testing.T) {
+	kit, err := tpCerts()
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		server  string
+		opts    []SendOption
+		wantErr string
+	}{
+		{"default verified, test CA", tpCASigned, []SendOption{WithTLSConfig(&tls.Config{RootCAs: kit.roots, ServerName: tpMXName})}, ""},
+		{"default verified, self-signed", tpSelfSigned, nil, "verified"},
+		{"required, self-signed", tpSelfSigned, []SendOption{WithTLSPolicy(TLSPolicy{Mode: TLSRequired})}, ""},
+		{"required, broken", tpBroken, []SendOption{WithTLSPolicy(TLSPolicy{Mode: TLSRequired})}, "required"},
+		{"opportunistic, self-signed", tpSelfSigned, []SendOption{WithTLSPolicy(TLSPolicy{})}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := tpServe(t, tt.server, true)
+			err := SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n"),
+				append([]SendOption{WithImplicitTLS()}, tt.opts...)...)
+			if tt.wantErr != "" {
+				require.ErrorIs(t, err, ErrTLSRequired)
+				require.ErrorIs(t, err, ErrTLSHandshake)
+				assert.ErrorContains(t, err, "policy "+tt.wantErr)
+				assert.Empty(t, s.backend.received())
+				return
+			}
+			require.NoError(t, err)
+			msgs := s.backend.received()
+			require.Len(t, msgs, 1)
+			assert.True(t, msgs[0].TLS)
+		})
+	}
+	t.Run("none refused", func(t *testing.T) {
+		err := SendMail(clientCtx(t), "127.0.0.1:1", "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n"),
+			WithImplicitTLS(), WithoutSTARTTLS())
+		assert.ErrorIs(t, err, ErrClientArgument)
+	})
+}
+
+// TestSendMailTLSPolicySNI checks the name the client sends as Server Name
+// Indication: the MX host name when one is known, none for an IP address.
+func TestSendMailTLSPolicySNI(t *testing.T) {
+	tests := []struct {
+		name   string
+		policy TLSPolicy
+		want   string
+	}{
+		{"opportunistic, MX name in ServerName", TLSPolicy{Config: &tls.Config{ServerName: tpMXName}}, tpMXName},
+		{"required, MX name in ServerName", TLSPolicy{Mode: TLSRequired, Config: &tls.Config{ServerName: tpMXName}}, tpMXName},
+		{"verified, MX name in ServerName", TLSPolicy{Mode: TLSVerified, Config: tpRoots(t)}, tpMXName},
+		{"opportunistic, dialled by IP address: no SNI", TLSPolicy{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := tpServe(t, tpCASigned, false)
+			require.NoError(t, SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"},
+				strings.NewReader("hi\r\n"), WithTLSPolicy(tt.policy)))
+			assert.Equal(t, []string{tt.want}, s.sniSeen())
+		})
+	}
+}
+
+// TestSendMailTLSPolicyVerifyConnection checks that Config.VerifyConnection
+// (where DANE plugs in) runs under every mode that starts TLS, and that its
+// refusal counts as a failed handshake.
+func TestSendMailTLSPolicyVerifyConnection(t *testing.T) {
+	kit, err := tpCerts()
+	require.NoError(t, err)
+	tests := []struct {
+		mode    TLSMode
+		refuse  bool
+		wantTLS bool
+		wantErr bool
+		conns   int32
+	}{
+		{TLSOpportunistic, false, true, false, 1},
+		{TLSOpportunistic, true, false, false, 2}, // refused: plain-text retry
+		{TLSRequired, false, true, false, 1},
+		{TLSRequired, true, false, true, 1},
+		{TLSVerified, false, true, false, 1},
+		{TLSVerified, true, false, true, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode.String()+map[bool]string{true: ", refused", false: ", accepted"}[tt.refuse], func(t *testing.T) {
+			s := tpServe(t, tpCASigned, false)
+			var calls atomic.Int32
+			var sawName string
+			cfg := &tls.Config{RootCAs: kit.roots, ServerName: tpMXName, VerifyConnection: func(cs tls.ConnectionState) error {
+				calls.Add(1)
+				sawName = cs.PeerCertificates[0].Subject.CommonName
+				if tt.refuse {
+					return errors.New("no TLSA record matches")
+				}
+				return nil
+			}}
+			err := SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"},
+				strings.NewReader("hi\r\n"), WithTLSPolicy(TLSPolicy{Mode: tt.mode, Config: cfg}))
+			assert.Equal(t, int32(1), calls.Load(), "VerifyConnection calls")
+			assert.Equal(t, tpMXName, sawName)
+			assert.Equal(t, tt.conns, s.conns.Load(), "connections")
+			if tt.wantErr {
+				require.ErrorIs(t, err, ErrTLSRequired)
+				assert.ErrorContains(t, err, "no TLSA record matches")
+				assert.ErrorContains(t, err, "policy "+tt.mode.String())
+				return
+			}
+			require.NoError(t, err)
+			msgs := s.backend.received()
+			require.Len(t, msgs, 1)
+			assert.Equal(t, tt.wantTLS, msgs[0].TLS)
+		})
+	}
+}
+
+func TestSendMailTLSPolicyOptions(t *testing.T) {
+	insecure := &tls.Config{InsecureSkipVerify: true}
+	roots := &tls.Config{ServerName: "x.test"}
+	auth := WithAuth(PlainAuth("", "u", "p"))
+	tests := []struct {
+		name       string
+		opts       []SendOption
+		want       TLSMode
+		wantConfig *tls.Config
+	}{
+		{"nothing: delivery", nil, TLSOpportunistic, nil},
+		{"WithTLSConfig: delivery", []SendOption{WithTLSConfig(roots)}, TLSOpportunistic, roots},
+		{"WithTLSConfig insecure: delivery", []SendOption{WithTLSConfig(insecure)}, TLSOpportunistic, insecure},
+		{"WithAuth: submission", []SendOption{auth}, TLSVerified, nil},
+		{"WithImplicitTLS: submission", []SendOption{WithImplicitTLS()}, TLSVerified, nil},
+		{"WithAuth, WithTLSConfig insecure", []SendOption{auth, WithTLSConfig(insecure)}, TLSRequired, insecure},
+		{"WithRequireSTARTTLS", []SendOption{WithRequireSTARTTLS()}, TLSVerified, nil},
+		{"WithRequireSTARTTLS, WithTLSConfig insecure", []SendOption{WithTLSConfig(insecure), WithRequireSTARTTLS()}, TLSRequired, insecure},
+		{"WithoutSTARTTLS", []SendOption{WithoutSTARTTLS()}, TLSNone, nil},
+		{"WithoutSTARTTLS with auth", []SendOption{auth, WithoutSTARTTLS()}, TLSNone, nil},
+		{"WithTLSPolicy zero with auth", []SendOption{auth, WithTLSPolicy(TLSPolicy{})}, TLSOpportunistic, nil},
+		{"WithTLSPolicy verified, insecure config", []SendOption{WithTLSPolicy(TLSPolicy{Mode: TLSVerified, Config: insecure})}, TLSVerified, insecure},
+		{"WithTLSPolicy then WithTLSConfig", []SendOption{WithTLSPolicy(TLSPolicy{Mode: TLSRequired}), WithTLSConfig(roots)}, TLSRequired, roots},
+		{"last mode wins", []SendOption{WithTLSPolicy(TLSPolicy{Mode: TLSVerified}), WithoutSTARTTLS()}, TLSNone, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cfg clientSendConfig
+			for _, o := range tt.opts {
+				o(&cfg)
+			}
+			p := cfg.tlsPolicy()
+			assert.Equal(t, tt.want, p.Mode)
+			assert.Same(t, tt.wantConfig, p.Config)
+		})
+	}
+}
+
+func TestTLSPolicyClientConfig(t *testing.T) {
+	base := &tls.Config{ServerName: "", InsecureSkipVerify: true, MinVersion: tls.VersionTLS13}
+	tests := []struct {
+		policy       TLSPolicy
+		host         string
+		wantName     string
+		wantInsecure bool
+	}{
+		{TLSPolicy{}, "mx.example.test", "mx.example.test", true},
+		{TLSPolicy{Mode: TLSRequired}, "192.0.2.1", "192.0.2.1", true},
+		{TLSPolicy{Mode: TLSVerified}, "mx.example.test", "mx.example.test", false},
+		{TLSPolicy{Mode: TLSVerified, Config: base}, "mx.example.test", "mx.example.test", false},
+		{TLSPolicy{Mode: TLSVerified, Config: &tls.Config{ServerName: "given.test"}}, "192.0.2.1", "given.test", false},
+		{TLSPolicy{Mode: TLSOpportunistic, Config: &tls.Config{ServerName: "given.test"}}, "192.0.2.1", "given.test", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.policy.Mode.String()+" "+tt.host, func(t *testing.T) {
+			cfg := tt.policy.clientConfig(tt.host)
+			assert.Equal(t, tt.wantName, cfg.ServerName)
+			assert.Equal(t, tt.wantInsecure, cfg.InsecureSkipVerify)
+			if tt.policy.Config != nil {
+				assert.NotSame(t, tt.policy.Config, cfg, "the caller's config is cloned")
+				assert.Equal(t, tt.policy.Config.MinVersion, cfg.MinVersion)
+			}
+		})
+	}
+	assert.True(t, base.InsecureSkipVerify, "the caller's config is not changed")
+	assert.Empty(t, base.ServerName)
+}
+
+func TestTLSModeString(t *testing.T) {
+	for m, want := range map[TLSMode]string{
+		TLSOpportunistic: "opportunistic", TLSNone: "none", TLSRequired: "required",
+		TLSVerified: "verified", TLSMode(9): "TLSMode(9)",
+	} {
+		assert.Equal(t, want, m.String())
+	}
+	assert.Equal(t, TLSOpportunistic, TLSPolicy{}.Mode, "the zero policy is opportunistic")
+}
+
+// TestClientApplyTLSPolicy drives a Client command by command.
+func TestClientApplyTLSPolicy(t *testing.T) {
+	dial := func(t *testing.T, s *tpServer, host string) *Client {
+		conn, err := net.Dial("tcp", s.addr)
+		require.NoError(t, err)
+		c := NewClient(conn, host)
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	t.Run("verified with the MX name from NewClient, SNI sent", func(t *testing.T) {
+		s := tpServe(t, tpCASigned, false)
+		c := dial(t, s, tpMXName)
+		kit, err := tpCerts()
+		require.NoError(t, err)
+		require.NoError(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{Mode: TLSVerified, Config: &tls.Config{RootCAs: kit.roots}}))
+		st, ok := c.TLSConnectionState()
+		require.True(t, ok)
+		assert.NotEmpty(t, st.VerifiedChains)
+		assert.Equal(t, []string{tpMXName}, s.sniSeen())
+		_, err = c.Send(clientCtx(t), "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n"), nil)
+		require.NoError(t, err)
+		require.NoError(t, c.Quit(clientCtx(t)))
+		require.Len(t, s.backend.received(), 1)
+		assert.True(t, s.backend.received()[0].TLS)
+	})
+	t.Run("opportunistic, self-signed", func(t *testing.T) {
+		s := tpServe(t, tpSelfSigned, false)
+		c := dial(t, s, tpMXName)
+		require.NoError(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{}))
+		_, ok := c.TLSConnectionState()
+		assert.True(t, ok)
+		assert.Equal(t, []string{tpMXName}, s.sniSeen())
+	})
+	t.Run("opportunistic, not offered: plain text, nil", func(t *testing.T) {
+		s := tpServe(t, tpNoTLS, false)
+		c := dial(t, s, tpMXName)
+		require.NoError(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{}))
+		_, ok := c.TLSConnectionState()
+		assert.False(t, ok)
+		require.NoError(t, c.Noop(clientCtx(t)))
+	})
+	t.Run("opportunistic, broken handshake: ErrTLSHandshake, no policy error", func(t *testing.T) {
+		s := tpServe(t, tpBroken, false)
+		c := dial(t, s, tpMXName)
+		err := c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{})
+		require.ErrorIs(t, err, ErrTLSHandshake)
+		assert.NotErrorIs(t, err, ErrTLSRequired)
+		assert.Error(t, c.Noop(clientCtx(t)), "the connection is closed")
+	})
+	t.Run("none: nothing sent", func(t *testing.T) {
+		s := tpServe(t, tpSelfSigned, false)
+		c := dial(t, s, tpMXName)
+		require.NoError(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{Mode: TLSNone}))
+		_, ok := c.TLSConnectionState()
+		assert.False(t, ok)
+		assert.Empty(t, s.sniSeen())
+	})
+	t.Run("required, not offered", func(t *testing.T) {
+		s := tpServe(t, tpNoTLS, false)
+		c := dial(t, s, tpMXName)
+		err := c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{Mode: TLSRequired})
+		var pe *TLSPolicyError
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, TLSRequired, pe.Mode)
+		assert.ErrorIs(t, err, ErrNotAdvertised)
+	})
+	t.Run("verified, implicit TLS not verified", func(t *testing.T) {
+		s := tpServe(t, tpSelfSigned, true)
+		c, err := DialTLS(clientCtx(t), s.addr, &tls.Config{InsecureSkipVerify: true})
+		require.NoError(t, err)
+		defer c.Close()
+		err = c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{Mode: TLSVerified})
+		require.ErrorIs(t, err, ErrTLSRequired)
+		assert.ErrorContains(t, err, "not verified")
+		assert.NoError(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{Mode: TLSRequired}))
+	})
+	t.Run("unknown mode", func(t *testing.T) {
+		s := tpServe(t, tpNoTLS, false)
+		c := dial(t, s, tpMXName)
+		assert.ErrorIs(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{Mode: 7}), ErrClientArgument)
+	})
+}
