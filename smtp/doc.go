@@ -104,6 +104,15 @@
 // PIPELINING. Every failure reply comes back as an *Error; deadlines
 // come from the context. SendMail does a whole delivery in one call.
 //
+// How hard the client insists on TLS is one setting, TLSPolicy (SendMail's
+// WithTLSPolicy, Client.ApplyTLSPolicy). Delivery between MTAs defaults
+// to TLSOpportunistic (RFC 7435): STARTTLS when offered, the certificate
+// not checked, and one plain-text retry on a new connection when the
+// handshake fails. Submission (WithAuth, implicit TLS) defaults to
+// TLSVerified (RFC 8314 §5.1): the certificate must be valid for the
+// server's name. TLSRequired and TLSVerified never send without TLS; their
+// error, a *TLSPolicyError, names the policy.
+//
 // # Not done here
 //
 // Neither half queues, retries, relays or looks up MX records (see the
