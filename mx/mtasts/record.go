@@ -1,0 +1,201 @@
+package mtasts
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+)
+
+// Resolver is the DNS lookup this package needs. *net.Resolver satisfies
+// it, as does any resolver with the same method signature.
+type Resolver interface {
+	LookupTXT(ctx context.Context, name string) ([]string, error)
+}
+
+// Extension is a field of a TXT record or policy that RFC 8461 does not
+// define, kept in the order it appeared (RFC 8461 §3.1, §3.2: unknown
+// fields are ignored, but not lost).
+type Extension struct {
+	Key, Value string
+}
+
+// Record is a parsed _mta-sts TXT record (RFC 8461 §3.1), such as
+// "v=STSv1; id=20160831085700Z;".
+type Record struct {
+	// ID identifies the current policy: 1 to 32 letters and digits. A
+	// changed ID tells senders to fetch the policy again.
+	ID string
+	// Extensions holds the other fields, in order.
+	Extensions []Extension
+}
+
+// maxIDLen is the longest id RFC 8461 §3.1 allows: 1*32(ALPHA / DIGIT).
+const maxIDLen = 32
+
+// ParseRecord parses the text of one _mta-sts TXT record (its strings
+// already concatenated, as RFC 8461 §3.1 says). The grammar is that of
+// §3.1: "v=STSv1" first, then ";"-separated fields, WSP around the ";"
+// allowed, a trailing ";" allowed; names and the version are
+// case-sensitive. When "id" appears more than once the first one counts
+// (§3.2: duplicated non-repeated fields are ignored). Errors wrap
+// ErrRecordSyntax and say where the record went wrong.
+func ParseRecord(txt string) (*Record, error) {
+	const version = "v=STSv1"
+	if !strings.HasPrefix(txt, version) {
+		return nil, recordErr(txt, "does not start with %q", version)
+	}
+	rec := &Record{}
+	haveID := false
+	rest := txt[len(version):]
+	for {
+		if rest == "" {
+			break
+		}
+		// sts-field-delim = *WSP ";" *WSP
+		r := trimWSP(rest)
+		if r == "" || r[0] != ';' {
+			return nil, recordErr(txt, "expected \";\" at %q", rest)
+		}
+		rest = trimWSP(r[1:])
+		if rest == "" {
+			break // the optional trailing delimiter
+		}
+		eq := strings.IndexByte(rest, '=')
+		if eq < 0 {
+			return nil, recordErr(txt, "field %q has no \"=\"", cut(rest))
+		}
+		name := rest[:eq]
+		if !isExtName(name) {
+			return nil, recordErr(txt, "invalid field name %q", name)
+		}
+		rest = rest[eq+1:]
+		n := 0
+		for n < len(rest) && isExtValueChar(rest[n]) {
+			n++
+		}
+		value := rest[:n]
+		rest = rest[n:]
+		if value == "" {
+			return nil, recordErr(txt, "field %q has an empty value", name)
+		}
+		switch {
+		case name == "id" && !haveID:
+			if !isID(value) {
+				return nil, recordErr(txt, "invalid id %q: want 1 to 32 letters and digits", value)
+			}
+			rec.ID, haveID = value, true
+		case name == "id":
+			// A repeated id: the first one counts (RFC 8461 §3.2).
+		default:
+			rec.Extensions = append(rec.Extensions, Extension{Key: name, Value: value})
+		}
+	}
+	if !haveID {
+		return nil, recordErr(txt, "missing id field")
+	}
+	return rec, nil
+}
+
+func recordErr(txt, format string, args ...any) error {
+	return fmt.Errorf("%w %q: %s", ErrRecordSyntax, cut(txt), fmt.Sprintf(format, args...))
+}
+
+// cut shortens s for an error message.
+func cut(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "..."
+	}
+	return s
+}
+
+func trimWSP(s string) string {
+	return strings.TrimLeft(s, " \t")
+}
+
+// isExtValueChar: sts-ext-value = 1*(%x21-3A / %x3C / %x3E-7E), that is
+// visible ASCII except "=" and ";".
+func isExtValueChar(c byte) bool {
+	return c >= 0x21 && c <= 0x7e && c != '=' && c != ';'
+}
+
+func isID(s string) bool {
+	if len(s) == 0 || len(s) > maxIDLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isAlnum(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// String formats the record as it is published: "v=STSv1; id=...", then the
+// extensions in order.
+func (r *Record) String() string {
+	var b strings.Builder
+	b.WriteString("v=STSv1; id=")
+	b.WriteString(r.ID)
+	for _, e := range r.Extensions {
+		b.WriteString("; ")
+		b.WriteString(e.Key)
+		b.WriteByte('=')
+		b.WriteString(e.Value)
+	}
+	return b.String()
+}
+
+// isSTSRecord reports whether a TXT record takes part in discovery: RFC 8461
+// §3.1 discards records that do not begin with "v=STSv1;". WSP before the
+// ";" is allowed, as the grammar's sts-field-delim allows it (erratum 6285).
+func isSTSRecord(txt string) bool {
+	if !strings.HasPrefix(txt, "v=STSv1") {
+		return false
+	}
+	r := trimWSP(txt[len("v=STSv1"):])
+	return r != "" && r[0] == ';'
+}
+
+// LookupRecord reads the _mta-sts TXT record of domain (RFC 8461 §3.1).
+// Records that do not begin with "v=STSv1;" are ignored; none, several or
+// an invalid one is ErrNoPolicy (wrapping also ErrMultipleRecords or
+// ErrRecordSyntax). A temporary DNS failure wraps ErrTemporary and a
+// *net.DNSError. CNAMEs are followed as the resolver does. A nil r is
+// net.DefaultResolver. The query is for the absolute name, so no search
+// domain is appended.
+func LookupRecord(ctx context.Context, r Resolver, domain string) (*Record, error) {
+	d, err := normalizeDomain(domain)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	name := "_mta-sts." + d + "."
+	txts, err := r.LookupTXT(ctx, name)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, fmt.Errorf("%w: no TXT record at %s", ErrNoPolicy, name)
+		}
+		return nil, temporary("TXT lookup", name, err)
+	}
+	var found []string
+	for _, t := range txts {
+		if isSTSRecord(t) {
+			found = append(found, t)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("%w: no \"v=STSv1;\" TXT record at %s", ErrNoPolicy, name)
+	case 1:
+	default:
+		return nil, fmt.Errorf("%w: %w: %d records at %s", ErrNoPolicy, ErrMultipleRecords, len(found), name)
+	}
+	rec, err := ParseRecord(found[0])
+	if err != nil {
+		return nil, fmt.Errorf("%w: at %s: %w", ErrNoPolicy, name, err)
+	}
+	return rec, nil
+}
