@@ -116,7 +116,10 @@ func (c *Conn) TLS() (tls.ConnectionState, bool) { return c.TLSConnectionState()
 func (c *Conn) AuthIdentity() string { return c.authID }
 
 // Context returns the session's context, cancelled when the connection
-// ends (or when the server is closed).
+// ends, when it fails while a Session method is running (a reset), or
+// when the server is closed. A client that only shuts down its sending
+// side (end of input) does not cancel it: the server still answers the
+// commands it read, and the context ends after the last reply.
 func (c *Conn) Context() context.Context { return c.ctx }
 
 // Server returns the server the connection belongs to.
@@ -224,6 +227,13 @@ func (c *Conn) readLineIdle(max int) ([]byte, error) {
 	return line, err
 }
 
+// isEndOfInput reports a read error that means the client will send
+// nothing more, not that the connection failed: a FIN (io.EOF), or one
+// that cut a TLS record short.
+func isEndOfInput(err error) bool {
+	return err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
@@ -294,7 +304,10 @@ func (c *Conn) serve() {
 			case isTimeout(err):
 				c.reply(421, srvEnhTimeout, host+" Timeout waiting for command, closing transmission channel")
 			default:
-				return // connection gone
+				// End of input (the client may have only shut down its
+				// sending side and still be waiting for the replies to
+				// what it sent), or a failed connection: either way,
+				// send what is due, then close.
 			}
 			c.flush()
 			return

@@ -11,7 +11,9 @@ const srvWatchDelay = 50 * time.Millisecond
 
 // connWatch notices a client that disconnects while a Session method is
 // busy (a slow lookup, a content scan) and cancels the session's
-// context then, instead of at the next read. The watch is a read in a
+// context then, instead of at the next read. Only a failed connection
+// (a reset) counts as gone: end of input (the client half-closed) is
+// remembered, and the commands already read are still answered. The watch is a read in a
 // second goroutine, started only when the call outlasts srvWatchDelay and
 // only while the server itself is not reading; whatever it reads is
 // handed back to the connection's buffer afterwards.
@@ -60,8 +62,11 @@ func (c *Conn) watchRun() {
 
 	w.mu.Lock()
 	w.n, w.err = n, err
-	if err != nil && n == 0 && !w.stopping && !isTimeout(err) {
-		c.cancel() // the client went away
+	if err != nil && n == 0 && !w.stopping && !isTimeout(err) && !isEndOfInput(err) {
+		// The client went away (a reset, a failed connection). End of
+		// input is not that: a client that shut down its sending side
+		// (shutdown(SHUT_WR)) still waits for its replies.
+		c.cancel()
 	}
 	w.active = false
 	close(w.done)
