@@ -320,7 +320,7 @@ func TestAuditNames(t *testing.T) {
 }
 
 func TestAuditInvalidDomains(t *testing.T) {
-	for _, d := range []string{"", ".", "a..b", "[192.0.2.1]", "-bad.example", strings.Repeat("a", 64) + ".example", "exa mple.org", "a@b.example"} {
+	for _, d := range []string{"", ".", "a..b", "[192.0.2.256]", "[IPv6:192.0.2.1]", "[x:y]", "-bad.example", strings.Repeat("a", 64) + ".example", "exa mple.org", "a@b.example"} {
 		_, err := (&mx.Router{Resolver: auditDNS()}).Lookup(context.Background(), d)
 		assert.ErrorIs(t, err, mx.ErrInvalidDomain, "%q", d)
 	}

@@ -46,13 +46,20 @@
 //
 // With Router.ResolveAddrs, each host's A and AAAA records are looked up too
 // (Host.Addrs, A first); a host whose lookups fail keeps the reason in
-// Host.Err and does not fail the whole lookup.
+// Host.Err and does not fail the whole lookup while another host has an
+// address. When none of the MX hosts has one, the MX records are "present
+// but none usable" (RFC 5321 §5.1): ErrNoUsableMX when every lookup said
+// "not found", ErrTemporary when one of them failed.
+//
+// A domain written as an address literal (RFC 5321 §4.1.3: "[192.0.2.1]",
+// "[IPv6:2001:db8::1]") needs no lookup: it is its own route, one Host with
+// Literal set and the address in Addrs. Malformed literals and General-
+// address-literals ("[tag:content]") give ErrInvalidDomain.
 //
 // What it does not do: it does not connect anywhere, does not rank IPv4
 // against IPv6, does not validate DNSSEC or DANE (plug in a validating
-// Resolver for that), does not detect MX targets that are CNAMEs (forbidden
-// by RFC 2181 §10.3 but followed by resolvers), and does not handle address
-// literals ("[192.0.2.1]"), which need no lookup.
+// Resolver for that), and does not detect MX targets that are CNAMEs (forbidden
+// by RFC 2181 §10.3 but followed by resolvers).
 //
 // Usage:
 //

@@ -63,6 +63,9 @@ func FuzzLookup(f *testing.F) {
 	f.Add("a..b", "", "", false, uint8(5))
 	f.Add("nx.example", "", "", true, uint8(6))
 	f.Add("example.org", "65535 z.example.\n0 nx.example.", "192.0.2.1", true, uint8(7))
+	f.Add("example.org", "10 nx1.example.\n20 nx2.example.", "", true, uint8(0))
+	f.Add("[192.0.2.1]", "10 mx.example.", "", true, uint8(0))
+	f.Add("[IPv6:2001:db8::1]", "", "[IPv6:2001:db8::2]", false, uint8(2))
 	f.Fuzz(func(t *testing.T, domain, records, self string, resolve bool, mode uint8) {
 		res := anyMX{records: parseRecords(records)}
 		switch mode % 4 {
@@ -92,6 +95,22 @@ func FuzzLookup(f *testing.F) {
 		}
 		if len(rt.Hosts) == 0 || len(rt.Hosts) > 5 {
 			t.Fatalf("%d hosts without error", len(rt.Hosts))
+		}
+		if isLiteral(domain) {
+			h := rt.Hosts[0]
+			if len(rt.Hosts) != 1 || !h.Literal || h.Name != rt.Domain || len(h.Addrs) != 1 || h.Err != nil {
+				t.Fatalf("literal %q: %+v", domain, rt)
+			}
+			return
+		}
+		if resolve {
+			usable := false
+			for _, h := range rt.Hosts {
+				usable = usable || len(h.Addrs) > 0 || h.Implicit
+			}
+			if !usable {
+				t.Fatalf("no host has an address, and no error: %+v", rt.Hosts)
+			}
 		}
 		if why := checkHostname(rt.Domain); why != "" {
 			t.Fatalf("domain %q: %s", rt.Domain, why)
@@ -139,6 +158,29 @@ func FuzzNormalizeDomain(f *testing.F) {
 		again, err := normalizeDomain(name)
 		if err != nil || again != name {
 			t.Fatalf("not idempotent: %q -> %q -> %q, %v", s, name, again, err)
+		}
+	})
+}
+
+func FuzzParseLiteral(f *testing.F) {
+	for _, s := range []string{"[192.0.2.1]", "[IPv6:2001:db8::1]", "[ipv6:::ffff:1.2.3.4]", "[IPv6:1.2.3.4]",
+		"[300.1.1.1]", "[192.0.2.5", "[tag:content]", "[010.0.0.1]", "[IPv6:fe80::1%eth0]", "[]", "["} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		addr, name, err := parseLiteral(s)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidDomain) {
+				t.Fatalf("error without ErrInvalidDomain: %v", err)
+			}
+			return
+		}
+		if !addr.IsValid() || addr.Zone() != "" || addr.Is4In6() {
+			t.Fatalf("%q: bad address %v", s, addr)
+		}
+		again, name2, err := parseLiteral(name)
+		if err != nil || again != addr || name2 != name {
+			t.Fatalf("not idempotent: %q -> %q -> %q, %v", s, name, name2, err)
 		}
 	})
 }

@@ -234,7 +234,7 @@ func TestPartialResultsReported(t *testing.T) {
 
 func TestInvalidDomains(t *testing.T) {
 	for _, d := range []string{"", ".", "..", "a..b", "-a.example", "a-.example", "a b.example", "192.0.2.1",
-		"[192.0.2.1]", "example.123", "a@b.example", string(make([]byte, 2000)),
+		"[300.1.1.1]", "[IPv6:1.2.3.4]", "[192.0.2.5", "example.123", "a@b.example", string(make([]byte, 2000)),
 		"xn--a.例", "a.\u200d.example", "toolong" + string(make([]byte, 64)) + ".example"} {
 		fake := &fakeResolver{}
 		_, err := (&Router{Resolver: fake}).Lookup(context.Background(), d)
@@ -404,6 +404,7 @@ func TestMaxHosts(t *testing.T) {
 	assert.Len(t, rt.Skipped, 100-DefaultMaxHosts)
 
 	fake.calls = nil
+	fake.ip = map[string][]netip.Addr{"ip4 mxba.example.": addrs("192.0.2.1")}
 	rt, err = (&Router{Resolver: fake, MaxHosts: 3, ResolveAddrs: true}).Route(context.Background(), "example.org")
 	require.NoError(t, err)
 	assert.Len(t, rt.Hosts, 3)

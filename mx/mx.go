@@ -21,6 +21,20 @@ const ImplicitPreference = 0
 // with the same method signatures. Failures should be *net.DNSError values:
 // IsNotFound for NXDOMAIN and NODATA, IsTimeout or IsTemporary for SERVFAIL
 // and timeouts.
+//
+// What the methods receive, for those who write their own (a cache, a
+// test fake):
+//
+//   - Names arrive absolute, with a trailing dot, in lower-case A-labels:
+//     LookupMX(ctx, "example.org."), LookupNetIP(ctx, "ip4",
+//     "mx1.example.org."). A map-backed fake keyed "example.org" (no dot)
+//     finds nothing, and Lookup then reports ErrNoSuchDomain.
+//   - network is "ip4" for the A records and "ip6" for the AAAA records,
+//     asked separately (at the same time); never "ip".
+//   - LookupNetIP is called only with Router.ResolveAddrs, or to learn
+//     whether a domain without MX records exists (implicit MX).
+//
+// An empty answer with a nil error is read as NODATA (the name exists).
 type Resolver interface {
 	LookupMX(ctx context.Context, name string) ([]*net.MX, error)
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
@@ -39,11 +53,20 @@ type Host struct {
 	// Implicit is true when the domain has no MX records and this host is
 	// the domain itself (RFC 5321 §5.1 implicit MX, preference 0).
 	Implicit bool
+	// Literal is true when the domain given to Lookup was an address
+	// literal ("[192.0.2.1]", "[IPv6:2001:db8::1]", RFC 5321 §4.1.3): the
+	// address is its own route, found without DNS. The Host is then the
+	// only one, Name is the literal in canonical form (brackets included:
+	// not a name to look up), Preference is 0 and Addrs holds the address,
+	// whether or not Router.ResolveAddrs is set.
+	Literal bool
 	// Err says why address resolution failed for this host (only with
 	// Router.ResolveAddrs): ErrNoAddresses when it has neither A nor AAAA
 	// records, an error wrapping ErrTemporary (and the *net.DNSError) when a
 	// lookup failed. Addrs may still hold what the other lookup found. A
-	// failure on one host does not fail the Lookup.
+	// failure on one host does not fail the Lookup as long as another
+	// host has an address; when none has, Lookup fails instead (see
+	// Router.Lookup) and no Host is returned.
 	Err error
 }
 
@@ -111,6 +134,13 @@ func Lookup(ctx context.Context, domain string) ([]Host, error) {
 // domain may be a U-label name (it is converted to A-labels) and may end
 // with a dot.
 //
+// A domain written as an address literal ("[192.0.2.1]",
+// "[IPv6:2001:db8::1]", RFC 5321 §4.1.3) is its own route: Lookup makes
+// no DNS query and returns one Host with Literal set and the address in
+// Addrs. A malformed literal ("[300.1.1.1]", "[IPv6:192.0.2.1]", a missing
+// "]"), or a General-address-literal ("[tag:...]"), gives ErrInvalidDomain;
+// a literal whose address is in Self gives ErrSelfIsBest.
+//
 // When the domain has no MX records but exists, Lookup returns the implicit
 // MX: the domain itself with preference 0 and Implicit set. It fails with
 // ErrNullMX for a null MX (RFC 7505), ErrNoSuchDomain when the domain does
@@ -118,6 +148,15 @@ func Lookup(ctx context.Context, domain string) ([]Host, error) {
 // host, ErrSelfIsBest when Self is the best MX, ErrInvalidDomain for a bad
 // name, and an error wrapping ErrTemporary and the resolver's *net.DNSError
 // on SERVFAIL, timeouts and other DNS failures.
+//
+// With ResolveAddrs, MX hosts none of which has an address are not usable
+// either (RFC 5321 §5.1): when every host's A and AAAA lookups answer "not
+// found" (NXDOMAIN or NODATA), Lookup fails with ErrNoUsableMX; when at
+// least one of those lookups failed temporarily, it fails with an error
+// wrapping ErrTemporary and the *net.DNSError, as the host may yet have an
+// address. Both errors wrap every host's Err. The implicit MX is not
+// subject to this rule: a domain that exists without MX or address records
+// gives its Host with ErrNoAddresses in Err.
 //
 // Use Route to also see the records that were skipped.
 func (r *Router) Lookup(ctx context.Context, domain string) ([]Host, error) {

@@ -53,6 +53,11 @@ func (r *Router) intN(n int) int {
 // Entries that are neither are ignored.
 func (r *Router) self() (names map[string]bool, addrs map[netip.Addr]bool) {
 	for _, s := range r.Self {
+		if isLiteral(s) {
+			if a, _, err := parseLiteral(s); err == nil {
+				s = a.String()
+			}
+		}
 		if a, err := netip.ParseAddr(s); err == nil {
 			if addrs == nil {
 				addrs = make(map[netip.Addr]bool)

@@ -19,6 +19,9 @@ const goMalformedRecords = "DNS response contained records which contain invalid
 // records that were skipped. On error, Route still carries what was learned
 // (the domain, skipped records).
 func (r *Router) Route(ctx context.Context, domain string) (Route, error) {
+	if isLiteral(domain) {
+		return r.literal(domain)
+	}
 	name, err := normalizeDomain(domain)
 	if err != nil {
 		return Route{}, err
@@ -86,7 +89,13 @@ func (r *Router) explicit(ctx context.Context, rt Route, records []*net.MX) (Rou
 	})
 	hosts = dedupe(&rt, hosts)
 	r.shuffle(hosts)
-	return r.finish(ctx, rt, hosts)
+	rt, err := r.finish(ctx, rt, hosts)
+	if err == nil && r.ResolveAddrs {
+		if err = noAddresses(rt); err != nil {
+			rt.Hosts = nil
+		}
+	}
+	return rt, err
 }
 
 // implicit applies RFC 5321 §5.1 when the domain has no MX records: if the

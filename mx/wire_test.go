@@ -128,9 +128,12 @@ func TestWireResolveAddrs(t *testing.T) {
 	require.Len(t, hosts, 1)
 	assert.ErrorIs(t, hosts[0].Err, ErrNoAddresses)
 
+	// The only MX host has no address: MX present, none usable (RFC 5321
+	// §5.1).
 	hosts, err = r.Lookup(wireCtx(t), "dangling.example.org")
-	require.NoError(t, err)
-	assert.ErrorIs(t, hosts[0].Err, ErrNoAddresses)
+	require.ErrorIs(t, err, ErrNoUsableMX)
+	assert.ErrorIs(t, err, ErrNoAddresses)
+	assert.Empty(t, hosts)
 }
 
 func TestWireFaults(t *testing.T) {
