@@ -142,10 +142,17 @@ func (r *wireReader) fill(idle bool) error {
 // bare LF ends it too. A line longer than max octets including the CRLF
 // is consumed to its end and errWireLineTooLong returned; a line holding a
 // CR or LF that is not its terminator yields errWireBareLine.
+//
+// A line with a bare LF runs to the next CRLF, so that it gets one
+// refusal whatever follows the LF; but when the input stops after a
+// bare LF (the last read was short: the client is waiting for a
+// reply), the refused line ends at that LF instead of waiting for a
+// CRLF that a client using bare LFs will never send.
 func (r *wireReader) readLine(max int, lenient bool) ([]byte, error) {
 	dropped := 0 // octets of an over-long line already thrown away
 	scanned := 0 // octets of buffered() already searched for LF
 	bare := false
+	bareEnd := 0 // octets of buffered() up to and including the last bare LF
 	for {
 		b := r.buffered()
 		if i := bytes.IndexByte(b[scanned:], '\n'); i >= 0 {
@@ -166,7 +173,15 @@ func (r *wireReader) readLine(max int, lenient bool) ([]byte, error) {
 			}
 			bare = true
 			scanned = end + 1
+			bareEnd = scanned
 			continue
+		}
+		if bare && !r.lastFull {
+			r.r += bareEnd
+			if dropped > 0 {
+				return nil, errWireLineTooLong
+			}
+			return nil, errWireBareLine
 		}
 		if len(b) > 0 && dropped+len(b) > max {
 			keep := 0
@@ -176,6 +191,7 @@ func (r *wireReader) readLine(max int, lenient bool) ([]byte, error) {
 			dropped += len(b) - keep
 			r.r += len(b) - keep
 			scanned = keep
+			bareEnd = 0 // dropped with the rest
 		} else {
 			scanned = len(b)
 		}
