@@ -2,7 +2,9 @@ package smtp
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
 	"strconv"
 )
 
@@ -115,8 +117,11 @@ var (
 
 // TLSPolicyError is the error of a delivery that a TLS policy stopped
 // because it could not use TLS as the policy demanded. It matches
-// ErrTLSRequired and whatever Err matches (ErrNotAdvertised,
-// ErrTLSHandshake, an *Error reply to STARTTLS, a certificate error).
+// ErrTLSRequired and whatever Err matches: ErrNotAdvertised (no
+// STARTTLS), an *Error (STARTTLS refused), ErrTLSHandshake, and for a
+// certificate that failed the check the x509 error (x509.HostnameError,
+// x509.UnknownAuthorityError, x509.CertificateInvalidError), which TLS
+// reporting (RFC 8460 §4.3) maps to its result types.
 type TLSPolicyError struct {
 	Mode TLSMode // the policy that demanded TLS
 	Err  error   // why TLS could not be used
@@ -131,3 +136,30 @@ func (e *TLSPolicyError) Error() string {
 
 // Unwrap returns ErrTLSRequired and the cause.
 func (e *TLSPolicyError) Unwrap() []error { return []error{ErrTLSRequired, e.Err} }
+
+// VerifyCertificate checks the server certificate of an established TLS
+// connection the way TLSVerified does during the handshake: the chain
+// against roots (nil: the system roots), with the intermediates the
+// server sent, and the leaf against name (a host name or an IP address).
+//
+// Under TLSOpportunistic and TLSRequired the certificate is not checked;
+// VerifyCertificate tells a caller whether it would have passed, to report
+// a failure and deliver anyway (MTA-STS testing mode, RFC 8461 §5; TLS
+// reporting, RFC 8460 §4.3). The error wraps the x509 error, so
+// errors.As finds an x509.HostnameError (certificate-host-mismatch), an
+// x509.UnknownAuthorityError (certificate-not-trusted) or an
+// x509.CertificateInvalidError (Reason x509.Expired:
+// certificate-expired).
+func VerifyCertificate(state tls.ConnectionState, roots *x509.CertPool, name string) error {
+	if len(state.PeerCertificates) == 0 {
+		return errors.New("smtp: no server certificate to verify")
+	}
+	opts := x509.VerifyOptions{Roots: roots, DNSName: name, Intermediates: x509.NewCertPool()}
+	for _, c := range state.PeerCertificates[1:] {
+		opts.Intermediates.AddCert(c)
+	}
+	if _, err := state.PeerCertificates[0].Verify(opts); err != nil {
+		return fmt.Errorf("smtp: certificate of %s: %w", name, err)
+	}
+	return nil
+}

@@ -290,7 +290,8 @@ func TestSendMailSelfSignedMXDefault(t *testing.T) {
 		WithTLSPolicy(TLSPolicy{Mode: TLSVerified, Config: &tls.Config{ServerName: tpMXName}}))
 	require.ErrorIs(t, err, ErrTLSRequired)
 	assert.ErrorContains(t, err, "policy verified")
-	assert.ErrorContains(t, err, "certificate")
+	var ua x509.UnknownAuthorityError
+	assert.ErrorAs(t, err, &ua, "the x509 error is reachable for TLS reporting")
 	assert.Len(t, s.backend.received(), 1, "nothing more delivered")
 }
 
@@ -567,5 +568,62 @@ func TestClientApplyTLSPolicy(t *testing.T) {
 		s := tpServe(t, tpNoTLS, false)
 		c := dial(t, s, tpMXName)
 		assert.ErrorIs(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{Mode: 7}), ErrClientArgument)
+	})
+}
+
+func TestVerifyCertificate(t *testing.T) {
+	kit, err := tpCerts()
+	require.NoError(t, err)
+	leaf := func(c tls.Certificate) []*x509.Certificate {
+		x, err := x509.ParseCertificate(c.Certificate[0])
+		require.NoError(t, err)
+		return []*x509.Certificate{x}
+	}
+	tests := []struct {
+		name     string
+		certs    []*x509.Certificate
+		host     string
+		wantType any // nil: passes
+	}{
+		{"test CA, right name", leaf(kit.caSigned), tpMXName, nil},
+		{"test CA, name case-insensitive", leaf(kit.caSigned), "MX1.Example.Test", nil},
+		{"test CA, wrong name", leaf(kit.wrongName), tpMXName, x509.HostnameError{}},
+		{"self-signed", leaf(kit.selfSigned), tpMXName, x509.UnknownAuthorityError{}},
+		{"no certificate", nil, tpMXName, errors.New("")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := VerifyCertificate(tls.ConnectionState{PeerCertificates: tt.certs}, kit.roots, tt.host)
+			switch want := tt.wantType.(type) {
+			case nil:
+				assert.NoError(t, err)
+			case x509.HostnameError:
+				assert.ErrorAs(t, err, &want)
+				assert.ErrorContains(t, err, "smtp: certificate of "+tt.host)
+			case x509.UnknownAuthorityError:
+				assert.ErrorAs(t, err, &want)
+			default:
+				assert.ErrorContains(t, err, "no server certificate")
+			}
+		})
+	}
+	t.Run("after an opportunistic STARTTLS", func(t *testing.T) {
+		for _, kind := range []string{tpCASigned, tpWrongName} {
+			s := tpServe(t, kind, false)
+			conn, err := net.Dial("tcp", s.addr)
+			require.NoError(t, err)
+			c := NewClient(conn, tpMXName)
+			defer c.Close()
+			require.NoError(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{}))
+			st, ok := c.TLSConnectionState()
+			require.True(t, ok)
+			err = VerifyCertificate(st, kit.roots, tpMXName)
+			if kind == tpCASigned {
+				assert.NoError(t, err)
+			} else {
+				var he x509.HostnameError
+				assert.ErrorAs(t, err, &he)
+			}
+		}
 	})
 }
