@@ -138,12 +138,11 @@ func TestAuditParse(t *testing.T) {
 		{"minimal", "v=DMARC1; p=reject", nil, want{p: "reject", adkim: "r", aspf: "r", psd: "u", pct: 100, usable: true}},
 		{"upper case values", "V=DMARC1;p=REJECT;sp=Quarantine;np=None;adkim=S;aspf=s;psd=Y;t=Y",
 			nil, want{p: "reject", sp: "quarantine", np: "none", psd: "y", testing: true, adkim: "s", aspf: "s", pct: 100, usable: true}},
-		// RFC 9989 §4.7 adopts the DKIM tag-list: tag names are
-		// case-sensitive (RFC 6376 §3.2), only "v" is an ABNF literal.
-		{"upper case tag names are unknown tags", "V=DMARC1;P=REJECT;SP=Quarantine;ADKIM=S;RUA=mailto:d@example.com",
-			nil, want{adkim: "r", aspf: "r", psd: "u", pct: 100}},
-		{"upper case name does not repeat a tag", "v=DMARC1; p=reject; P=none", nil,
-			want{p: "reject", adkim: "r", aspf: "r", psd: "u", pct: 100, usable: true}},
+		// RFC 9989 §4.8 quotes every tag name: case-insensitive (RFC
+		// 5234 §2.3).
+		{"upper case tag names", "V=DMARC1;P=REJECT;SP=Quarantine;ADKIM=S;RUA=mailto:d@example.com",
+			nil, want{p: "reject", sp: "quarantine", adkim: "s", aspf: "r", psd: "u", pct: 100, rua: 1, usable: true}},
+		{"upper case name repeats a tag", "v=DMARC1; p=reject; P=none", dmarc.ErrDuplicateTag, want{}},
 		{"no spaces, trailing semicolon", "v=DMARC1;p=none;", nil, want{p: "none", adkim: "r", aspf: "r", psd: "u", pct: 100, usable: true}},
 		{"white space around = and ;", "v = DMARC1 ;\tp = quarantine ; sp = none ; ", nil,
 			want{p: "quarantine", sp: "none", adkim: "r", aspf: "r", psd: "u", pct: 100, usable: true}},
@@ -177,7 +176,7 @@ func TestAuditParse(t *testing.T) {
 		{"rua keeps its valid entries", "v=DMARC1; p=none; rua=bogus,mailto:a@example.com", nil,
 			want{p: "none", adkim: "r", aspf: "r", psd: "u", pct: 100, rua: 1, usable: true}},
 		{"duplicate p", "v=DMARC1; p=reject; p=none", dmarc.ErrDuplicateTag, want{}},
-		{"leading white space", "  v=DMARC1; p=reject", nil, want{p: "reject", adkim: "r", aspf: "r", psd: "u", pct: 100, usable: true}},
+		{"leading white space is not a DMARC record (§4.8 ABNF)", "  v=DMARC1; p=reject", dmarc.ErrNotDMARC, want{}},
 		{"RFC 9989 B.2.5 record", "v=DMARC1; p=quarantine; rua=mailto:dmarc-feedback@example.com,mailto:tld-test@thirdparty.example.net; t=y", nil,
 			want{p: "quarantine", testing: true, adkim: "r", aspf: "r", psd: "u", pct: 100, rua: 2, usable: true}},
 	}
@@ -529,9 +528,9 @@ func TestAuditCheck(t *testing.T) {
 		{name: "upper case values",
 			dns: newAuditDNS().dmarc("example.com", "V=DMARC1; p=REJECT; adkim=S"),
 			in:  dmarc.Input{FromDomain: "example.com", DKIMDomains: []string{"mail.example.com"}}, result: dmarc.Fail, dis: dmarc.PolicyReject, policyDom: "example.com"},
-		{name: "upper case tag names: no p, no rua, no DMARC processing",
+		{name: "upper case tag names: a reject policy",
 			dns: newAuditDNS().dmarc("example.com", "V=DMARC1; P=REJECT; RUA=mailto:d@example.com"),
-			in:  dmarc.Input{FromDomain: "example.com"}, result: dmarc.None, dis: dmarc.PolicyNone, policyDom: "example.com"},
+			in:  dmarc.Input{FromDomain: "example.com"}, result: dmarc.Fail, dis: dmarc.PolicyReject, policyDom: "example.com"},
 		{name: "PSL: upper case tag names are RFC 7489 literals",
 			dns: newAuditDNS().dmarc("example.com", "V=DMARC1; P=REJECT; ADKIM=S"), disc: dmarc.PSL,
 			in: dmarc.Input{FromDomain: "example.com", DKIMDomains: []string{"mail.example.com"}}, result: dmarc.Fail, dis: dmarc.PolicyReject, policyDom: "example.com"},

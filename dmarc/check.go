@@ -66,10 +66,13 @@ type Verdict struct {
 	// processing applies.
 	Record       *Record
 	PolicyDomain string // where Record was found
-	OrgDomain    string // Organizational Domain of the Author Domain
-	FromDomain   string // the Author Domain, normalized
-	SPFAligned   bool
-	DKIMAligned  bool
+	// OrgDomain is the Organizational Domain of the Author Domain (the
+	// Author Domain itself when the tree walk found no record); "" when a
+	// temporary DNS failure hid it.
+	OrgDomain   string
+	FromDomain  string // the Author Domain, normalized
+	SPFAligned  bool
+	DKIMAligned bool
 	// Testing is set when t=y lowered the disposition; SampledOut when
 	// the pct sample (PSL mode) did.
 	Testing, SampledOut bool
@@ -92,6 +95,14 @@ func (c *Checker) Check(ctx context.Context, in Input) (Verdict, error) {
 	v.FromDomain = author
 	s := c.newSession()
 	rec, pdom, err := s.lookup(ctx, author)
+	if err == nil || !isTemp(err) {
+		// The walk was complete: the Organizational Domain is known
+		// without another query (with no record at all it is the Author
+		// Domain itself, RFC 9989 §4.10.2).
+		if org, oerr := s.orgDomain(ctx, author); oerr == nil {
+			v.OrgDomain = org
+		}
+	}
 	if err != nil {
 		return c.fail(v, err)
 	}
@@ -126,9 +137,6 @@ func (c *Checker) Check(ctx context.Context, in Input) (Verdict, error) {
 			v.DKIMAligned = true
 			break
 		}
-	}
-	if org, err := s.orgDomain(ctx, author); err == nil {
-		v.OrgDomain = org
 	}
 	switch {
 	case v.SPFAligned || v.DKIMAligned:

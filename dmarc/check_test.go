@@ -33,7 +33,7 @@ func TestCheck(t *testing.T) {
 			name:    "no record: none",
 			records: nil,
 			in:      Input{FromDomain: "example.com", SPFDomain: "example.com", SPFPass: true},
-			result:  None, dis: PolicyNone,
+			result:  None, dis: PolicyNone, orgDom: "example.com",
 		},
 		{
 			name:    "fail with p=reject",
@@ -234,19 +234,19 @@ func TestCheck(t *testing.T) {
 			name:    "missing p without rua: no DMARC processing",
 			records: []string{dmarcTXT("example.com", "v=DMARC1; adkim=s")},
 			in:      Input{FromDomain: "example.com"},
-			result:  None, dis: PolicyNone, policyDom: "example.com",
+			result:  None, dis: PolicyNone, policyDom: "example.com", orgDom: "example.com",
 		},
 		{
 			name:    "invalid p without valid rua: no DMARC processing",
 			records: []string{dmarcTXT("example.com", "v=DMARC1; p=block; rua=example.com")},
 			in:      Input{FromDomain: "example.com"},
-			result:  None, dis: PolicyNone, policyDom: "example.com",
+			result:  None, dis: PolicyNone, policyDom: "example.com", orgDom: "example.com",
 		},
 		{
 			name:    "malformed record: permerror",
 			records: []string{dmarcTXT("example.com", "v=DMARC1; p=reject; adkim=s; adkim=r")},
 			in:      Input{FromDomain: "example.com"},
-			result:  PermError, dis: PolicyNone,
+			result:  PermError, dis: PolicyNone, orgDom: "example.com",
 		},
 		{
 			name:   "invalid From domain: permerror",

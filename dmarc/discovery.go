@@ -91,11 +91,7 @@ func (s *session) fetch(ctx context.Context, domain string) txtResult {
 		}
 	}
 	if r.count == 1 {
-		parseRecord := Parse
-		if s.c.Discovery == PSL {
-			parseRecord = ParseRFC7489
-		}
-		rec, perr := parseRecord(only)
+		rec, perr := Parse(only)
 		if perr != nil {
 			r.malformed = fmt.Errorf("%w: %s: %w", ErrMalformedRecord, name, perr)
 		} else {

@@ -8,7 +8,8 @@
 //   - Parse reads a DMARC Policy Record (RFC 9989 §4.7, §4.8): v, p, sp,
 //     np, psd, t, adkim, aspf, fo, rua, ruf, and the historic pct, rf, ri
 //     and "!size" suffixes of RFC 7489 §6.3. Record.String round-trips.
-//     ParseRFC7489 reads a record by the RFC 7489 rules.
+//     White space before "v=DMARC1" makes the text not a DMARC record
+//     (§4.8 ABNF).
 //   - Checker.Lookup discovers the record that applies to an Author
 //     Domain, by the DNS Tree Walk of RFC 9989 §4.10 (Discovery TreeWalk,
 //     the default) or by the Public Suffix List of RFC 7489 §6.6.3
@@ -75,14 +76,16 @@
 //     URI syntax that §4.8 imports (so "mailto:" alone is valid, an
 //     address with a space or a bad %-escape is not); an obsolete "!size"
 //     suffix must be digits with an optional k, m, g or t.
-//   - Case. §4.7 adopts the DKIM tag-list syntax, whose tag names are
-//     case-sensitive (RFC 6376 §3.2): "P=reject" is an unknown tag and
-//     is ignored. The version tag is the exception, as the §4.8 ABNF
-//     spells it as the case-insensitive literal "v" (next to the
-//     case-sensitive %s"DMARC1"). Keyword values (none, reject, y, r,
-//     ...) are ABNF literals and so case-insensitive. RFC 7489 §6.4
-//     spells every tag name as a case-insensitive literal, so the PSL
-//     mode reads records with ParseRFC7489, which folds tag names.
+//   - Case. Tag names are case-insensitive in both modes: the §4.8 ABNF
+//     (like RFC 7489 §6.4) writes each name as a quoted string, which
+//     RFC 5234 §2.3 makes case-insensitive, so "V=DMARC1; P=reject" is a
+//     reject policy and "p=reject; P=none" repeats p. §4.7 also points at
+//     the DKIM tag-list syntax, whose names are case-sensitive (RFC 6376
+//     §3.2); that reading would turn a published P=reject into no policy
+//     at all, a hole for spoofers, so the package offers no option for
+//     it. Keyword values (none, reject, y, r, ...) are ABNF literals and
+//     case-insensitive too; the version value %s"DMARC1" is
+//     case-sensitive.
 //   - A _dmarc name longer than the DNS allows (RFC 1035 §2.3.4) holds
 //     no record and is not queried; the walk goes on with its parent.
 //   - Several DMARC records at one name are discarded and the walk goes
@@ -135,8 +138,11 @@
 // the same DNS data (the Appendix B.4 examples, tag semantics, and 300
 // random trees with psd tags, duplicates and strict modes) and expects the
 // same result, policy domain, alignment and disposition (mailauth in its
-// strict mode, which shares this package's case and duplicate-tag
-// readings). The known differences are deliberate: mailauth tests
+// strict mode, which shares this package's duplicate-tag reading, or in
+// its default mode, which folds tag names as this package does, for the
+// vectors with upper-case names). The known differences are deliberate:
+// mailauth accepts white space before v=DMARC1 and, in its default mode,
+// lets the last of two "p"/"P" tags win; mailauth tests
 // existence for np by NXDOMAIN for A alone, this package by A, AAAA and
 // MX; and when the only DMARC record found has a repeated tag, mailauth
 // returns none where this package returns permerror (§9.2).

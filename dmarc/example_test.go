@@ -26,18 +26,19 @@ func ExampleParse() {
 	// v=DMARC1; p=reject; sp=quarantine; rua=mailto:dmarc@example.com!10m; pct=50; foo=bar
 }
 
-// Tag names are case-sensitive in RFC 9989 records (the DKIM tag-list
-// rules), but not in RFC 7489 ones.
-func ExampleParseRFC7489() {
-	const txt = "v=DMARC1; P=reject"
-	r, _ := dmarc.Parse(txt)
-	_, usable := r.PolicyUsable()
-	fmt.Printf("RFC 9989: p=%q usable=%v\n", r.Policy, usable)
-	r, _ = dmarc.ParseRFC7489(txt)
-	fmt.Printf("RFC 7489: p=%q\n", r.Policy)
+// Tag names are case-insensitive (RFC 5234 §2.3), so a record written in
+// capitals is a reject policy.
+func ExampleParse_caseInsensitive() {
+	r, err := dmarc.Parse("V=DMARC1; P=reject; RUA=mailto:dmarc@example.com")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(r.Policy, r.AggregateReportURIs[0].URI)
+	_, err = dmarc.Parse("v=DMARC1; p=none; P=reject")
+	fmt.Println(err)
 	// Output:
-	// RFC 9989: p="" usable=false
-	// RFC 7489: p="reject"
+	// reject mailto:dmarc@example.com
+	// dmarc: duplicate tag: "p" appears more than once (tag names are case-insensitive)
 }
 
 func ExampleChecker_Check() {

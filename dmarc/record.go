@@ -44,8 +44,9 @@ const (
 	DefaultReportInterval = 86400 // ri, seconds (RFC 7489 §6.3)
 )
 
-// Tag is a tag=value pair as it appeared in a record (name as written, or
-// lower-cased by ParseRFC7489; value with surrounding white space removed).
+// Tag is a tag=value pair as it appeared in a record: the name lower-cased
+// (tag names are case-insensitive), the value with surrounding white space
+// removed.
 type Tag struct {
 	Name, Value string
 }
@@ -220,10 +221,13 @@ func trimWSP(s string) string {
 
 // HasDMARCVersion reports whether txt starts with the tag "v=DMARC1"
 // (RFC 9989 §4.10 steps 2 and 6: the test that decides whether a TXT record
-// counts as a DMARC record at all). The tag name is case-insensitive, the
-// value case-sensitive, white space around "=" is allowed.
+// counts as a DMARC record at all). The record must begin with the "v":
+// the §4.8 ABNF (dmarc-record = dmarc-version ...) allows no white space
+// before it, so " v=DMARC1" is not a DMARC record. The tag name is
+// case-insensitive, the value "DMARC1" case-sensitive, and white space
+// around "=" is allowed.
 func HasDMARCVersion(txt string) bool {
-	s := trimWSP(txt)
+	s := txt
 	if len(s) == 0 || (s[0] != 'v' && s[0] != 'V') {
 		return false
 	}
@@ -242,34 +246,34 @@ func HasDMARCVersion(txt string) bool {
 // Parse parses a DMARC Policy Record (RFC 9989 §4.7, §4.8).
 //
 // It fails only when the text does not start with "v=DMARC1"
-// (ErrNotDMARC) or when a registered tag is repeated (ErrDuplicateTag:
-// RFC 9989 §4.7 adopts the DKIM tag-list syntax, and RFC 6376 §3.2 makes
-// a list with a repeated tag invalid). Everything else follows §4.8:
-// unknown tags are ignored (kept in Extensions), registered tags with
-// invalid values fall back to their defaults (and are listed in Invalid),
-// and fragments that are not tags at all (no "=", empty segments, names
-// that are not 1*ALPHA) are skipped.
+// (ErrNotDMARC; white space before it is not allowed either) or when a
+// registered tag is repeated (ErrDuplicateTag: RFC 9989 §4.7 adopts the
+// DKIM tag-list syntax, and RFC 6376 §3.2 makes a list with a repeated
+// tag invalid). Everything else follows §4.8: unknown tags are ignored
+// (kept in Extensions), registered tags with invalid values fall back to
+// their defaults (and are listed in Invalid), and fragments that are not
+// tags at all (no "=", empty segments, names that are not 1*ALPHA) are
+// skipped.
 //
-// Case follows the same rules: tag names are case-sensitive (RFC 6376
-// §3.2), so "P=reject" is an unknown tag, except the version tag, which
-// the §4.8 ABNF spells as the case-insensitive literal "v"; keyword values
-// (none, reject, y, r, ...) are ABNF literals and case-insensitive; the
-// value "DMARC1" is case-sensitive. For records read under RFC 7489, whose
-// ABNF spells every tag name as a case-insensitive literal, use
-// ParseRFC7489.
+// Tag names are case-insensitive: the §4.8 ABNF writes each as a quoted
+// string, which RFC 5234 §2.3 makes case-insensitive, so "P=reject" is
+// p=reject (and repeats a "p" tag). Records such as "V=DMARC1; P=reject"
+// are published; reading P as an unknown tag would turn a reject policy
+// into none. Keyword values (none, reject, y, r, ...) are case-insensitive
+// too; the value "DMARC1" is case-sensitive (%s"DMARC1").
 func Parse(txt string) (*Record, error) {
-	return parse(txt, false)
+	return parse(txt)
 }
 
-// ParseRFC7489 parses a record by the rules of RFC 7489 §6.3 and §6.4,
-// which the PSL discovery mode applies: like Parse, except that tag names
-// are case-insensitive (each is an ABNF literal in RFC 7489 §6.4), so
-// "P=reject" is p=reject and repeats a "p" tag.
+// ParseRFC7489 parses a record by the rules of RFC 7489 §6.3 and §6.4.
+// Those agree with RFC 9989 on everything Parse checks (tag names are
+// case-insensitive literals in both), so ParseRFC7489 is Parse; it is
+// kept for callers that name the RFC 7489 reading.
 func ParseRFC7489(txt string) (*Record, error) {
-	return parse(txt, true)
+	return parse(txt)
 }
 
-func parse(txt string, foldNames bool) (*Record, error) {
+func parse(txt string) (*Record, error) {
 	if len(txt) > maxRecordLen {
 		return nil, fmt.Errorf("%w: record is %d bytes long", ErrNotDMARC, len(txt))
 	}
@@ -300,9 +304,7 @@ func parse(txt string, foldNames bool) (*Record, error) {
 		if !isAlpha(name) {
 			continue
 		}
-		if foldNames || name == "V" {
-			name = lowerASCII(name)
-		}
+		name = lowerASCII(name)
 		bit := registeredTag(name)
 		if bit == 0 {
 			// Unknown tags are ignored (§4.7), repeated or not.
@@ -312,7 +314,7 @@ func parse(txt string, foldNames bool) (*Record, error) {
 			continue
 		}
 		if seen&bit != 0 {
-			return nil, fmt.Errorf("%w: %q appears more than once", ErrDuplicateTag, name)
+			return nil, fmt.Errorf("%w: %q appears more than once (tag names are case-insensitive)", ErrDuplicateTag, name)
 		}
 		seen |= bit
 		if value == "" || !validValueChars(value) || !r.setTag(name, value) {

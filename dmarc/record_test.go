@@ -22,8 +22,10 @@ func TestParseValid(t *testing.T) {
 			Record{Policy: PolicyReject, DKIMAlignment: AlignStrict, SPFAlignment: AlignStrict}},
 		{"keyword values are case-insensitive", "V=DMARC1; p=Reject; sp=QUARANTINE; np=None; adkim=S; t=Y; psd=N",
 			Record{Policy: PolicyReject, SubdomainPolicy: PolicyQuarantine, NonExistentPolicy: PolicyNone, DKIMAlignment: AlignStrict, Testing: true, PSD: PSDNo}},
-		{"tag names are case-sensitive (RFC 6376 §3.2)", "V=DMARC1; P=Reject; SP=QUARANTINE; Adkim=s",
-			Record{Extensions: []Tag{{"P", "Reject"}, {"SP", "QUARANTINE"}, {"Adkim", "s"}}}},
+		// Issue 12: the §4.8 ABNF quotes every tag name, which RFC 5234
+		// §2.3 makes case-insensitive.
+		{"tag names are case-insensitive (RFC 5234 §2.3)", "V=DMARC1; P=Reject; SP=QUARANTINE; Adkim=s; RUA=mailto:d@example.com",
+			Record{Policy: PolicyReject, SubdomainPolicy: PolicyQuarantine, DKIMAlignment: AlignStrict, AggregateReportURIs: []ReportURI{{URI: "mailto:d@example.com"}}}},
 		{"all RFC 9989 tags", "v=DMARC1; p=reject; sp=quarantine; np=reject; psd=y; t=y; adkim=r; aspf=s; fo=1:d:s; rua=mailto:agg@example.com; ruf=mailto:fail@example.com",
 			Record{Policy: PolicyReject, SubdomainPolicy: PolicyQuarantine, NonExistentPolicy: PolicyReject, PSD: PSDYes, Testing: true,
 				DKIMAlignment: AlignRelaxed, SPFAlignment: AlignStrict, FailureOptions: "1:d:s",
@@ -38,7 +40,7 @@ func TestParseValid(t *testing.T) {
 			Record{Policy: PolicyNone, AggregateReportURIs: []ReportURI{{URI: "mailto:ok@example.com"}}}},
 		{"RFC 3986 URIs", "v=DMARC1; p=none; rua=mailto:, mailto:d%40x@example.com?subject=DMARC, https://[2001:db8::1]:8443/r#f",
 			Record{Policy: PolicyNone, AggregateReportURIs: []ReportURI{{URI: "mailto:"}, {URI: "mailto:d%40x@example.com?subject=DMARC"}, {URI: "https://[2001:db8::1]:8443/r#f"}}}},
-		{"unknown tags ignored", "v=DMARC1; p=none; foo=bar; x=1; Empty=", Record{Policy: PolicyNone, Extensions: []Tag{{"foo", "bar"}, {"x", "1"}, {"Empty", ""}}}},
+		{"unknown tags ignored", "v=DMARC1; p=none; foo=bar; x=1; Empty=", Record{Policy: PolicyNone, Extensions: []Tag{{"foo", "bar"}, {"x", "1"}, {"empty", ""}}}},
 		{"no p", "v=DMARC1; rua=mailto:a@example.com", Record{AggregateReportURIs: []ReportURI{{URI: "mailto:a@example.com"}}}},
 		{"invalid p", "v=DMARC1; p=bogus", Record{Invalid: []Tag{{"p", "bogus"}}}},
 		{"empty p", "v=DMARC1; p=", Record{Invalid: []Tag{{"p", ""}}}},
@@ -47,7 +49,7 @@ func TestParseValid(t *testing.T) {
 		{"fo repeated option invalid", "v=DMARC1; p=none; fo=d:d", Record{Policy: PolicyNone, Invalid: []Tag{{"fo", "d:d"}}}},
 		{"fo spaces", "v=DMARC1; p=none; fo=0 : s", Record{Policy: PolicyNone, FailureOptions: "0:s"}},
 		{"garbage fragments skipped", "v=DMARC1; p=none; ;; garbage; 1x=2", Record{Policy: PolicyNone}},
-		{"leading white space", "  v=DMARC1; p=none", Record{Policy: PolicyNone}},
+		{"white space before the first separator", "v=DMARC1 ; p=none", Record{Policy: PolicyNone}},
 		{"only version", "v=DMARC1", Record{}},
 		{"duplicate unknown tags allowed", "v=DMARC1; p=none; x=1; x=2", Record{Policy: PolicyNone, Extensions: []Tag{{"x", "1"}, {"x", "2"}}}},
 		{"uri with only invalid entries is invalid", "v=DMARC1; p=none; ruf=nothing", Record{Policy: PolicyNone, Invalid: []Tag{{"ruf", "nothing"}}}},
@@ -96,24 +98,24 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-// TestParseRFC7489 checks the RFC 7489 reading of tag names: each is an
-// ABNF literal there (§6.4), so case-insensitive.
+// TestParseRFC7489 checks that both readings fold tag names: each is a
+// quoted ABNF literal in RFC 7489 §6.4 and in RFC 9989 §4.8 (RFC 5234
+// §2.3), so "P=reject" is a reject policy and "p=...; P=..." a repeat.
 func TestParseRFC7489(t *testing.T) {
-	r, err := ParseRFC7489("V=DMARC1; P=Reject; SP=QUARANTINE; ADKIM=S; PCT=50; Foo=bar")
-	require.NoError(t, err)
-	assert.Equal(t, Record{Policy: PolicyReject, SubdomainPolicy: PolicyQuarantine, DKIMAlignment: AlignStrict, Percent: 50, HasPercent: true,
-		Extensions: []Tag{{"foo", "bar"}}}, *r)
-	_, err = ParseRFC7489("v=DMARC1; p=none; P=none")
-	assert.ErrorIs(t, err, ErrDuplicateTag)
-	_, err = ParseRFC7489("v=dmarc1; p=none")
-	assert.ErrorIs(t, err, ErrNotDMARC)
-
-	// The same record under RFC 9989 has no p tag.
-	r, err = Parse("v=DMARC1; P=Reject")
-	require.NoError(t, err)
-	assert.Equal(t, Policy(""), r.Policy)
-	_, ok := r.PolicyUsable()
-	assert.False(t, ok)
+	for name, parse := range map[string]func(string) (*Record, error){"Parse": Parse, "ParseRFC7489": ParseRFC7489} {
+		r, err := parse("V=DMARC1; P=Reject; SP=QUARANTINE; ADKIM=S; PCT=50; Foo=bar")
+		require.NoError(t, err, name)
+		assert.Equal(t, Record{Policy: PolicyReject, SubdomainPolicy: PolicyQuarantine, DKIMAlignment: AlignStrict, Percent: 50, HasPercent: true,
+			Extensions: []Tag{{"foo", "bar"}}}, *r, name)
+		asNone, ok := r.PolicyUsable()
+		assert.True(t, ok && !asNone, name)
+		_, err = parse("v=DMARC1; p=none; P=none")
+		assert.ErrorIs(t, err, ErrDuplicateTag, name)
+		_, err = parse("v=dmarc1; p=none")
+		assert.ErrorIs(t, err, ErrNotDMARC, name)
+		_, err = parse(" v=DMARC1; p=none")
+		assert.ErrorIs(t, err, ErrNotDMARC, name)
+	}
 }
 
 func TestRecordString(t *testing.T) {
@@ -177,16 +179,20 @@ func TestReportURI(t *testing.T) {
 
 func TestHasDMARCVersion(t *testing.T) {
 	for txt, want := range map[string]bool{
-		"v=DMARC1":         true,
-		"v=DMARC1;":        true,
-		" v = DMARC1 ; p=": true,
-		"V=DMARC1":         true,
-		"v=DMARC1x":        false,
-		"v=DMARC":          false,
-		"x=DMARC1":         false,
-		"":                 false,
-		"v=DMARC1 ":        true,
-		"v=DMARC1 junk":    false,
+		"v=DMARC1":        true,
+		"v=DMARC1;":       true,
+		"v = DMARC1 ; p=": true,
+		// RFC 9989 §4.8: dmarc-record begins with dmarc-version, no WSP.
+		" v=DMARC1":     false,
+		"\tv=DMARC1":    false,
+		"\r\nv=DMARC1":  false,
+		"V=DMARC1":      true,
+		"v=DMARC1x":     false,
+		"v=DMARC":       false,
+		"x=DMARC1":      false,
+		"":              false,
+		"v=DMARC1 ":     true,
+		"v=DMARC1 junk": false,
 	} {
 		assert.Equal(t, want, HasDMARCVersion(txt), "%q", txt)
 	}

@@ -42,7 +42,7 @@ process.stdin.on('end', async () => {
                 spfDomains: c.spf || [],
                 dkimDomains: c.dkim || [],
                 resolver,
-                strict: true
+                strict: !c.loose
             });
             out.push({
                 result: response.status.result,
