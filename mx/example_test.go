@@ -4,62 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 
-	"github.com/mailsmith/mailsmith/internal/dnstest"
 	"github.com/mailsmith/mailsmith/mx"
 )
 
-// exampleZone is served on loopback so the examples give fixed output.
-const exampleZone = `
-$ORIGIN example.org.
-@       IN MX   10 mx1
-@       IN MX   20 mx2
-@       IN MX   20 mx3
-mx1     IN A    192.0.2.1
-mx1     IN AAAA 2001:db8::1
-mx2     IN A    192.0.2.2
-mx3     IN A    192.0.2.3
-nomx    IN A    192.0.2.10
-nomail  IN MX   0 .
-xn--bcher-kva IN MX 10 mx1
-`
-
-func startExampleServer() *dnstest.Server {
-	srv, err := dnstest.Start(exampleZone)
-	if err != nil {
-		panic(err)
-	}
-	return srv
-}
-
-func ExampleRouter_Lookup() {
-	srv := startExampleServer()
-	defer srv.Close()
-
-	r := &mx.Router{
-		Resolver: srv.Resolver(),              // nil: net.DefaultResolver
-		Rand:     rand.New(rand.NewPCG(1, 2)), // reproducible shuffle
-	}
-	hosts, err := r.Lookup(context.Background(), "example.org")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for _, h := range hosts {
-		fmt.Println(h.Preference, h.Name)
-	}
-	// Output:
-	// 10 mx1.example.org
-	// 20 mx3.example.org
-	// 20 mx2.example.org
-}
-
 func ExampleRouter_Lookup_resolveAddrs() {
-	srv := startExampleServer()
-	defer srv.Close()
-
-	r := &mx.Router{Resolver: srv.Resolver(), ResolveAddrs: true}
+	r := &mx.Router{Resolver: exampleZone, ResolveAddrs: true}
 	hosts, err := r.Lookup(context.Background(), "nomx.example.org")
 	if err != nil {
 		fmt.Println(err)
@@ -73,17 +23,16 @@ func ExampleRouter_Lookup_resolveAddrs() {
 }
 
 func ExampleRouter_Lookup_errors() {
-	srv := startExampleServer()
-	defer srv.Close()
-
-	r := &mx.Router{Resolver: srv.Resolver()}
-	for _, domain := range []string{"nomail.example.org", "nowhere.example.org"} {
+	r := &mx.Router{Resolver: exampleZone, ResolveAddrs: true}
+	for _, domain := range []string{"nomail.example.org", "nowhere.example.org", "dangling.example.org"} {
 		_, err := r.Lookup(context.Background(), domain)
 		switch {
 		case errors.Is(err, mx.ErrNullMX):
 			fmt.Println(domain, "accepts no mail: bounce with 556 5.1.10")
 		case errors.Is(err, mx.ErrNoSuchDomain):
 			fmt.Println(domain, "does not exist: bounce with 550 5.1.2")
+		case errors.Is(err, mx.ErrNoUsableMX):
+			fmt.Println(domain, "has no usable MX: bounce with 550 5.4.4")
 		case errors.Is(err, mx.ErrTemporary):
 			fmt.Println(domain, "DNS failure: retry later")
 		}
@@ -91,13 +40,28 @@ func ExampleRouter_Lookup_errors() {
 	// Output:
 	// nomail.example.org accepts no mail: bounce with 556 5.1.10
 	// nowhere.example.org does not exist: bounce with 550 5.1.2
+	// dangling.example.org has no usable MX: bounce with 550 5.4.4
+}
+
+// An address literal is its own route: no DNS query is made.
+func ExampleRouter_Lookup_addressLiteral() {
+	r := &mx.Router{Resolver: exampleZone}
+	for _, domain := range []string{"[192.0.2.25]", "[IPv6:2001:DB8::25]", "[IPv6:192.0.2.25]"} {
+		hosts, err := r.Lookup(context.Background(), domain)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(hosts[0].Name, hosts[0].Literal, hosts[0].Addrs)
+	}
+	// Output:
+	// [192.0.2.25] true [192.0.2.25]
+	// [IPv6:2001:db8::25] true [2001:db8::25]
+	// mx: invalid domain name: address literal "[IPv6:192.0.2.25]": "192.0.2.25" is an IPv4 address: write it without the IPv6: tag (RFC 5321 §4.1.3)
 }
 
 func ExampleRouter_Route() {
-	srv := startExampleServer()
-	defer srv.Close()
-
-	r := &mx.Router{Resolver: srv.Resolver(), Self: []string{"mx2.example.org"}}
+	r := &mx.Router{Resolver: exampleZone, Self: []string{"mx2.example.org"}}
 	route, err := r.Route(context.Background(), "example.org")
 	if err != nil {
 		fmt.Println(err)
@@ -114,11 +78,8 @@ func ExampleRouter_Route() {
 }
 
 func ExampleRouter_Lookup_idn() {
-	srv := startExampleServer()
-	defer srv.Close()
-
 	// U-labels are looked up as A-labels (xn--bcher-kva.example.org).
-	hosts, err := (&mx.Router{Resolver: srv.Resolver()}).Lookup(context.Background(), "bücher.example.org")
+	hosts, err := (&mx.Router{Resolver: exampleZone}).Lookup(context.Background(), "bücher.example.org")
 	if err != nil {
 		fmt.Println(err)
 		return

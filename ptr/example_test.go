@@ -5,36 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/mailsmith/mailsmith/internal/dnstest"
 	"github.com/mailsmith/mailsmith/ptr"
 )
-
-const exampleZone = `
-$ORIGIN example.org.
-mail    IN A    192.0.2.1
-other   IN A    192.0.2.99
-$ORIGIN 2.0.192.in-addr.arpa.
-1       IN PTR  mail.example.org.
-2       IN PTR  other.example.org.
-`
-
-func ExampleVerifier_Verify() {
-	srv, err := dnstest.Start(exampleZone)
-	if err != nil {
-		panic(err)
-	}
-	defer srv.Close()
-
-	v := &ptr.Verifier{Resolver: srv.Resolver()} // nil Resolver: net.DefaultResolver
-	for _, ip := range []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"} {
-		vd, err := v.Verify(context.Background(), netip.MustParseAddr(ip))
-		fmt.Println(vd.AuthResult(), vd.Names, err != nil)
-	}
-	// Output:
-	// iprev=pass policy.iprev=192.0.2.1 [mail.example.org] false
-	// iprev=fail policy.iprev=192.0.2.2 [] false
-	// iprev=permerror policy.iprev=192.0.2.3 [] true
-}
 
 func ExampleReverseName() {
 	fmt.Println(ptr.ReverseName(netip.MustParseAddr("192.0.2.1")))

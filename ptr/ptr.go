@@ -32,10 +32,24 @@ const DefaultMaxNames = 10
 
 // Resolver is the part of *net.Resolver this package uses. net.DefaultResolver
 // or any *net.Resolver fits, as does a caching or DNSSEC-validating resolver
-// with the same method signatures. LookupAddr gets the address in text form
-// ("192.0.2.1", "2001:db8::1"), as *net.Resolver expects. Failures should be
-// *net.DNSError values: IsNotFound for NXDOMAIN and NODATA, IsTimeout or
-// IsTemporary for SERVFAIL and timeouts.
+// with the same method signatures. Failures should be *net.DNSError values:
+// IsNotFound for NXDOMAIN and NODATA, IsTimeout or IsTemporary for SERVFAIL
+// and timeouts.
+//
+// What the methods receive, for those who write their own (a cache, a
+// test fake):
+//
+//   - LookupAddr gets the address in text form ("192.0.2.1",
+//     "2001:db8::1"; an IPv4-mapped address as IPv4, never a zone), as
+//     *net.Resolver expects, not the in-addr.arpa or ip6.arpa name. It
+//     may answer names with or without the trailing dot.
+//   - LookupNetIP gets each PTR name absolute, with a trailing dot, in
+//     lower case: LookupNetIP(ctx, "ip4", "mail.example.org."). A
+//     map-backed fake keyed "mail.example.org" (no dot) finds nothing, and
+//     every address then fails to confirm.
+//   - network is "ip4" (A records) for an IPv4 address and "ip6" (AAAA
+//     records) for an IPv6 one: only the address's own family is asked,
+//     never "ip".
 type Resolver interface {
 	LookupAddr(ctx context.Context, addr string) ([]string, error)
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
