@@ -43,9 +43,17 @@
 //     i= outside d=, expired x=, unknown algorithms or canonicalizations,
 //     no key (ErrKeyNotFound), revoked key (empty p=), malformed key
 //     records, k=/h=/s= of the key not matching, t=s with an i= subdomain,
-//     RSA keys below MinRSABits (default 1024, RFC 8301 §3.2) and rsa-sha1
-//     signatures (RFC 8301 §3.1; a broken rsa-sha1 signature still reads
-//     fail, a valid one permerror).
+//     RSA keys below MinRSABits (default 1024, RFC 8301 §3.2) or above
+//     MaxRSABits (default 8192, the cap of crypto/tls: the cost of an RSA
+//     check grows with the key, which whoever publishes the record
+//     chooses), and rsa-sha1 signatures (RFC 8301 §3.1).
+//
+// The checks run in the order of RFC 6376 §6.1: what the signature field
+// alone decides (syntax, required tags, an a= that is unknown or refused
+// such as rsa-sha1, h= without From, x= expired) comes first and costs no
+// key lookup and no body hash; then the key record; then the body hash;
+// then the signature over the header. ctx is checked before each key
+// lookup and before each signature check.
 //
 // A t= in the future is accepted (RFC 6376 §3.5 makes ignoring such
 // signatures optional); x= is compared with Verifier.Now without skew.

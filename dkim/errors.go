@@ -45,6 +45,9 @@ var (
 	ErrKeyMismatch = errors.New("dkim: key record not applicable to signature")
 	// ErrKeyTooSmall: an RSA key is shorter than the minimum (RFC 8301 §3.2).
 	ErrKeyTooSmall = errors.New("dkim: key too small")
+	// ErrKeyTooLarge: an RSA key is longer than the maximum
+	// (Verifier.MaxRSABits, default DefaultMaxRSABits).
+	ErrKeyTooLarge = errors.New("dkim: key too large")
 	// ErrStrictIdentity: the key has t=s but i= uses a subdomain of d=.
 	ErrStrictIdentity = errors.New("dkim: key flag t=s forbids i= subdomain")
 

@@ -2,7 +2,6 @@ package dkim
 
 import (
 	"context"
-	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net"
@@ -11,7 +10,7 @@ import (
 
 // checkKey applies the key record's constraints to the signature
 // (RFC 6376 §3.6.1, §6.1.2; RFC 8301 §3.2).
-func checkKey(key *KeyRecord, sig *Signature, minBits int) error {
+func checkKey(key *KeyRecord, sig *Signature, minRSABits, maxRSABits int) error {
 	if key.Revoked() {
 		return fmt.Errorf("%w: %s._domainkey.%s has an empty p=", ErrKeyRevoked, sig.Selector, sig.Domain)
 	}
@@ -43,8 +42,8 @@ func checkKey(key *KeyRecord, sig *Signature, minBits int) error {
 			return fmt.Errorf("%w: i=%s, d=%s", ErrStrictIdentity, sig.Identity, sig.Domain)
 		}
 	}
-	if pub, ok := key.PublicKey.(*rsa.PublicKey); ok && pub.N.BitLen() < minBits {
-		return fmt.Errorf("%w: %d-bit RSA key, minimum %d", ErrKeyTooSmall, pub.N.BitLen(), minBits)
+	if err := key.CheckRSASize(minRSABits, maxRSABits); err != nil {
+		return fmt.Errorf("%w (%s._domainkey.%s)", err, sig.Selector, sig.Domain)
 	}
 	return nil
 }

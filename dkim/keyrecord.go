@@ -49,6 +49,34 @@ func (k *KeyRecord) Testing() bool { return k.hasFlag("y") }
 // Strict reports whether the t=s flag is set: the i= domain must equal d=.
 func (k *KeyRecord) Strict() bool { return k.hasFlag("s") }
 
+// CheckRSASize refuses an RSA key shorter than minBits (0 means
+// DefaultMinRSABits, RFC 8301 §3.2) with ErrKeyTooSmall, or longer than
+// maxBits (0 means DefaultMaxRSABits) with ErrKeyTooLarge. It looks only
+// at the modulus length, so it costs nothing whatever the key; keys of
+// other types pass. Verifier applies it before every RSA operation, and
+// anything else that verifies with a published key (ARC, say) should too:
+// the key comes from whoever controls the DNS record, and an RSA
+// verification costs at least the square of the modulus length.
+func (k *KeyRecord) CheckRSASize(minBits, maxBits int) error {
+	rk, ok := k.PublicKey.(*rsa.PublicKey)
+	if !ok || rk.N == nil {
+		return nil
+	}
+	if minBits <= 0 {
+		minBits = DefaultMinRSABits
+	}
+	if maxBits <= 0 {
+		maxBits = DefaultMaxRSABits
+	}
+	switch n := rk.N.BitLen(); {
+	case n < minBits:
+		return fmt.Errorf("%w: %d-bit RSA key, minimum %d", ErrKeyTooSmall, n, minBits)
+	case n > maxBits:
+		return fmt.Errorf("%w: %d-bit RSA key, maximum %d", ErrKeyTooLarge, n, maxBits)
+	}
+	return nil
+}
+
 func (k *KeyRecord) hasFlag(f string) bool {
 	for _, x := range k.Flags {
 		if x == f {

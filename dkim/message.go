@@ -31,6 +31,9 @@ type message struct {
 	eof    bool
 	header []byte
 	fields []field
+	// scanned counts the bytes searched for line ends while reading the
+	// header block (a measure of work for tests).
+	scanned int
 }
 
 // readHeader reads up to the empty line that ends the header block and
@@ -41,10 +44,13 @@ func readHeader(r io.Reader, max int) (*message, error) {
 		max = DefaultMaxHeaderBytes
 	}
 	m := &message{r: r, buf: getBuffer()}
-	pos := 0 // start of the line being examined
+	pos := 0  // start of the line being examined
+	scan := 0 // buf[pos:scan] is known to hold no LF
 	for {
-		i := bytes.IndexByte(m.buf[pos:m.n], '\n')
+		m.scanned += m.n - scan
+		i := bytes.IndexByte(m.buf[scan:m.n], '\n')
 		if i < 0 {
+			scan = m.n
 			if pos > max {
 				m.release()
 				return nil, fmt.Errorf("%w: more than %d bytes", ErrHeaderTooLarge, max)
@@ -70,7 +76,7 @@ func readHeader(r io.Reader, max int) (*message, error) {
 			}
 			continue
 		}
-		line := m.buf[pos : pos+i+1]
+		line := m.buf[pos : scan+i+1]
 		if len(line) == 1 || len(line) == 2 && line[0] == '\r' {
 			if pos > max {
 				m.release()
@@ -81,6 +87,7 @@ func readHeader(r io.Reader, max int) (*message, error) {
 			break
 		}
 		pos += len(line)
+		scan = pos
 	}
 	m.fields = splitFields(m.header)
 	return m, nil

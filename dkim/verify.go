@@ -6,11 +6,9 @@ import (
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rsa"
-	"crypto/sha1"
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"net"
 	"sync"
@@ -19,6 +17,16 @@ import (
 
 // Resolver is the DNS lookup the verifier needs; *net.Resolver satisfies
 // it.
+//
+// LookupTXT is called once per evaluated signature with the absolute
+// name of its key record, "<selector>._domainkey.<domain>." (note the
+// trailing dot, so that no search domain is appended; the domain is d=
+// lower-cased), and must return the record's strings, each TXT record's
+// strings already joined as net.Resolver does. An in-memory fake keyed by
+// names without the dot finds nothing, and every signature then reads
+// permerror (ErrKeyNotFound). Report "no such record" as a *net.DNSError
+// with IsNotFound set (permerror); any other error is temporary
+// (temperror, ErrKeyUnavailable).
 type Resolver interface {
 	LookupTXT(ctx context.Context, name string) ([]string, error)
 }
@@ -31,6 +39,12 @@ const (
 	// DefaultMinRSABits is the smallest RSA key accepted when
 	// Verifier.MinRSABits is 0 (RFC 8301 §3.2).
 	DefaultMinRSABits = 1024
+	// DefaultMaxRSABits is the largest RSA key accepted when
+	// Verifier.MaxRSABits is 0: the cap crypto/tls puts on RSA keys.
+	// The cost of an RSA verification grows with the square of the
+	// modulus size or faster, and the key comes from whoever publishes the
+	// DNS record.
+	DefaultMaxRSABits = 8192
 )
 
 // Verifier checks DKIM signatures (RFC 6376 §6, RFC 8301, RFC 8463). The
@@ -46,6 +60,10 @@ type Verifier struct {
 	// DefaultMinRSABits. Values below 1024 only help as far as crypto/rsa
 	// allows (see GODEBUG rsa1024min).
 	MinRSABits int
+	// MaxRSABits is the largest RSA key accepted; 0 means
+	// DefaultMaxRSABits. A larger key is a permerror (ErrKeyTooLarge)
+	// decided before any RSA operation.
+	MaxRSABits int
 	// Now is the clock for x= checks; nil means time.Now.
 	Now func() time.Time
 	// MaxHeaderBytes limits the header block; 0 means
@@ -96,8 +114,14 @@ type pending struct {
 // with a signature are reported in its Verification.
 //
 // Key lookups run while the body is hashed. Memory does not grow with the
-// body; lines may end in CRLF or bare LF. A message without signatures is
-// not read beyond its header block.
+// body; lines may end in CRLF or bare LF. A message none of whose
+// signatures needs its body (none at all, or only ones refused on sight:
+// syntax, a= rsa-sha1 or unknown, expired) is not read beyond its header
+// block.
+//
+// ctx is checked before each key lookup and before each signature is
+// checked against its key: once it is done, the signatures not yet decided
+// read temperror with an Err that wraps ctx.Err().
 func (v *Verifier) Verify(ctx context.Context, r io.Reader) ([]Verification, error) {
 	m, err := readHeader(r, v.MaxHeaderBytes)
 	if err != nil {
@@ -126,7 +150,10 @@ func (v *Verifier) Verify(ctx context.Context, r io.Reader) ([]Verification, err
 	}
 	results := make([]Verification, len(sigIdx))
 	ps := make([]pending, len(sigIdx))
-	prepareSignatures(m.fields, sigIdx, results, ps, now())
+	open := prepareSignatures(m.fields, sigIdx, results, ps, now())
+	if open == 0 {
+		return results, nil
+	}
 
 	// Key lookups run concurrently with the body.
 	res := v.Resolver
@@ -142,6 +169,10 @@ func (v *Verifier) Verify(ctx context.Context, r io.Reader) ([]Verification, err
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if err := ctx.Err(); err != nil {
+				p.keyErr = cancelled(err)
+				return
+			}
 			p.key, p.keyErr = lookupKey(ctx, res, p.sig.Selector, p.sig.Domain)
 		}()
 	}
@@ -159,30 +190,47 @@ func (v *Verifier) Verify(ctx context.Context, r io.Reader) ([]Verification, err
 	for _, bh := range hashers {
 		bh.Close()
 	}
-	minBits := v.MinRSABits
-	if minBits <= 0 {
-		minBits = DefaultMinRSABits
-	}
 	for k := range ps {
 		p := &ps[k]
 		if p.skipped {
 			continue
 		}
-		p.finish(minBits)
+		if err := ctx.Err(); err != nil {
+			p.decide(TempError, cancelled(err))
+			continue
+		}
+		p.finish(v.MinRSABits, v.MaxRSABits)
 	}
 	return results, nil
+}
+
+// cancelled wraps a done context's error for Verification.Err.
+func cancelled(err error) error {
+	return fmt.Errorf("dkim: verification stopped: %w", err)
 }
 
 func (p *pending) decide(r Result, err error) {
 	p.v.Result, p.v.Err, p.skipped = r, err, true
 }
 
+// verifySignature checks a signature value over the header digest with
+// the key; a variable so that tests can count the public-key operations.
+var verifySignature = func(pub crypto.PublicKey, digest, sig []byte) bool {
+	switch pub := pub.(type) {
+	case *rsa.PublicKey:
+		return rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest, sig) == nil
+	case ed25519.PublicKey:
+		return ed25519.Verify(pub, digest, sig)
+	}
+	return false
+}
+
 // finish decides one signature once its key and body hash are known
 // (RFC 6376 §6.1.2, §6.1.3).
-func (p *pending) finish(minBits int) {
+func (p *pending) finish(minRSABits, maxRSABits int) {
 	sig := p.sig
 	if p.keyErr != nil {
-		if errors.Is(p.keyErr, ErrKeyUnavailable) {
+		if errors.Is(p.keyErr, ErrKeyUnavailable) || errors.Is(p.keyErr, context.Canceled) || errors.Is(p.keyErr, context.DeadlineExceeded) {
 			p.decide(TempError, p.keyErr)
 		} else {
 			p.decide(PermError, p.keyErr)
@@ -191,7 +239,7 @@ func (p *pending) finish(minBits int) {
 	}
 	key := p.key
 	p.v.Testing = key.Testing()
-	if err := checkKey(key, sig, minBits); err != nil {
+	if err := checkKey(key, sig, minRSABits, maxRSABits); err != nil {
 		p.decide(PermError, err)
 		return
 	}
@@ -206,37 +254,11 @@ func (p *pending) finish(minBits int) {
 		p.decide(Fail, fmt.Errorf("%w (d=%s s=%s)", ErrBodyHashMismatch, sig.Domain, sig.Selector))
 		return
 	}
-	var ok bool
-	switch pub := key.PublicKey.(type) {
-	case *rsa.PublicKey:
-		hf := crypto.SHA256
-		if isSHA1(sig.Algorithm) {
-			hf = crypto.SHA1
-		}
-		ok = rsa.VerifyPKCS1v15(pub, hf, p.digest, sig.Value) == nil
-	case ed25519.PublicKey:
-		ok = ed25519.Verify(pub, p.digest, sig.Value)
-	}
-	if !ok {
+	if !verifySignature(key.PublicKey, p.digest, sig.Value) {
 		p.decide(Fail, fmt.Errorf("%w (d=%s s=%s)", ErrSignatureMismatch, sig.Domain, sig.Selector))
 		return
 	}
-	if isSHA1(sig.Algorithm) {
-		// Evaluated like any other so that a broken one still reads
-		// "fail", but never a pass (RFC 8301 §3.1).
-		p.decide(PermError, fmt.Errorf("%w: a=%s", ErrInsecureAlgorithm, sig.Algorithm))
-		return
-	}
 	p.v.Result = Pass
-}
-
-func isSHA1(alg string) bool { return alg == AlgorithmRSASHA1 }
-
-func newHash(alg string) hash.Hash {
-	if isSHA1(alg) {
-		return sha1.New()
-	}
-	return sha256.New()
 }
 
 // sum returns the body hash, computing it once.
@@ -248,10 +270,12 @@ func (c *bodyHasher) sum(buf []byte) []byte {
 }
 
 // prepareSignatures parses each DKIM-Signature field, settles the ones
-// that fail without a key (syntax, expiry), and hashes the signed header
-// fields of the others (RFC 6376 §6.1.1, §3.7).
-func prepareSignatures(fields []field, sigIdx []int, results []Verification, ps []pending, now time.Time) {
+// that fail without a key (syntax, a refused or unknown algorithm,
+// expiry), and hashes the signed header fields of the others (RFC 6376
+// §6.1.1, §3.7). It returns how many signatures are left open.
+func prepareSignatures(fields []field, sigIdx []int, results []Verification, ps []pending, now time.Time) int {
 	var scratch []byte
+	open := 0
 	for k, fi := range sigIdx {
 		p := &ps[k]
 		p.v = &results[k]
@@ -276,12 +300,19 @@ func prepareSignatures(fields []field, sigIdx []int, results []Verification, ps 
 			p.decide(PermError, fmt.Errorf("%w: x=%d", ErrExpired, sig.Expiration.Unix()))
 			continue
 		}
-		h := newHash(sig.Algorithm)
+		if sig.Algorithm == AlgorithmRSASHA1 {
+			// Refused on sight, before any key lookup or body hash
+			// (RFC 8301 §3.1, RFC 6376 §6.1.1).
+			p.decide(PermError, fmt.Errorf("%w: a=%s", ErrInsecureAlgorithm, sig.Algorithm))
+			continue
+		}
+		h := sha256.New()
 		scratch = hashSelectedHeaders(h, fields, sig.Headers, fi, sig.HeaderCanonicalization, scratch)
 		scratch = hashSignatureField(h, raw, sig.HeaderCanonicalization, scratch)
 		p.digest = h.Sum(nil)
+		open++
 	}
-
+	return open
 }
 
 // bodyHashers gives each signature still open a body hasher, sharing one
@@ -294,14 +325,13 @@ func bodyHashers(ps []pending) []*bodyHasher {
 			continue
 		}
 		for _, bh := range hashers {
-			if bh.relaxed == (p.sig.BodyCanonicalization == Relaxed) && bh.limit == p.sig.BodyLength && bh.sha1 == isSHA1(p.sig.Algorithm) {
+			if bh.relaxed == (p.sig.BodyCanonicalization == Relaxed) && bh.limit == p.sig.BodyLength {
 				p.body = bh
 				break
 			}
 		}
 		if p.body == nil {
-			p.body = newBodyHasher(p.sig.BodyCanonicalization, newHash(p.sig.Algorithm), p.sig.BodyLength)
-			p.body.sha1 = isSHA1(p.sig.Algorithm)
+			p.body = newBodyHasher(p.sig.BodyCanonicalization, sha256.New(), p.sig.BodyLength)
 			hashers = append(hashers, p.body)
 		}
 	}
