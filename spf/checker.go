@@ -21,6 +21,21 @@ import (
 // *net.Resolver does: several strings are several records, so a resolver
 // that returned the pieces of one long record separately would make it
 // look like several (and break it).
+//
+// What the methods receive, for those who write their own (a cache, a
+// test fake):
+//
+//   - LookupTXT, LookupMX and LookupNetIP get names absolute, with a
+//     trailing dot, in ASCII lower case: LookupTXT(ctx, "example.org.").
+//     A map-backed fake keyed "example.org" (no dot) finds nothing, and
+//     every check then gives none.
+//   - network is "ip4" (A records) or "ip6" (AAAA records), never "ip":
+//     "a", "mx" and "ptr" ask for the client address's own family only,
+//     "exists" always asks "ip4" (RFC 7208 §5.7).
+//   - LookupAddr gets the client address in text form ("192.0.2.1",
+//     "2001:db8::1"; an IPv4-mapped address as IPv4), as *net.Resolver
+//     expects, not the in-addr.arpa or ip6.arpa name. It may answer names
+//     with or without the trailing dot.
 type Resolver interface {
 	LookupTXT(ctx context.Context, name string) ([]string, error)
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
