@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,23 @@ const (
 	// DefaultMaxTextLineLength is the message text line limit with the
 	// CRLF (RFC 5321 §4.5.3.1.6).
 	DefaultMaxTextLineLength = 1000
+	// ServerDataDeadlineFloor is the part of the default DataDeadline
+	// that does not depend on the size limit.
+	ServerDataDeadlineFloor = 5 * time.Minute
+	// ServerDataMinRate, in octets per second, is the slowest average
+	// rate at which a message of the largest allowed size still arrives
+	// within the default DataDeadline (8 KiB/s, 64 kbit/s).
+	ServerDataMinRate = 8 << 10
+	// DefaultMaxConnections is the default limit on simultaneous
+	// connections.
+	DefaultMaxConnections = 1000
+	// DefaultMaxConnectionsPerIP is the default limit on simultaneous
+	// connections from one client address (Postfix's anvil allows 50
+	// too).
+	DefaultMaxConnectionsPerIP = 50
+	// srvMaxDataDeadlineSecs caps the size-derived part of the default
+	// DataDeadline (about 31 years), so that no size limit overflows it.
+	srvMaxDataDeadlineSecs = 1e9
 	// srvMaxAuthLine is the longest AUTH response line (RFC 4954 §4:
 	// at least 12288 octets).
 	srvMaxAuthLine = 12288 + 2
@@ -86,6 +104,16 @@ type Server struct {
 	// DataTimeout is how long to wait for each read of message data. 0
 	// means ServerDataBlockTimeout, or ReadTimeout when that is shorter.
 	DataTimeout time.Duration
+	// DataDeadline bounds the whole transfer of one message, however
+	// steadily the client trickles it: from the 354 reply to the end of
+	// the data for DATA, from the first chunk to the last for BDAT. A
+	// client still sending when it passes gets 421 4.4.2 and is
+	// disconnected; the Session's reader fails, so the partial message
+	// is never taken. 0 means ServerDataDeadlineFloor plus the time to
+	// receive MaxMessageBytes at ServerDataMinRate octets per second
+	// (73 minutes for the default 32 MiB), or no deadline when there is
+	// no size limit; negative means no deadline.
+	DataDeadline time.Duration
 	// WriteTimeout bounds each write. 0 means ServerWriteTimeout.
 	WriteTimeout time.Duration
 	// MaxLineLength is the command line limit with CRLF. 0 means
@@ -108,8 +136,17 @@ type Server struct {
 	// no limit.
 	MaxRefusedRecipients int
 	// MaxConnections limits simultaneous connections; further ones get
-	// 421 and are closed. 0 means no limit.
+	// 421 4.3.2 and are closed at once (counted in Stats). 0 means
+	// DefaultMaxConnections; negative means no limit.
 	MaxConnections int
+	// MaxConnectionsPerIP limits simultaneous connections from one
+	// client: one IPv4 address, or one IPv6 /64 network (what a single
+	// subscriber is given). Further ones get 421 4.7.0 and are closed at
+	// once (counted in Stats). Every address counts, loopback included:
+	// behind a proxy or NAT that hides the clients' addresses, raise it
+	// or switch it off. 0 means DefaultMaxConnectionsPerIP; negative
+	// means no limit.
+	MaxConnectionsPerIP int
 	// AllowInsecureAuth offers AUTH without TLS.
 	AllowInsecureAuth bool
 	// AllowAuthzID lets an AUTH PLAIN client ask for an authorization
@@ -137,6 +174,8 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	conns     map[*Conn]struct{}
 	active    int
+	perIP     map[netip.Addr]int // connections per connLimitKey
+	stats     serverCounters
 	shutdown  atomic.Bool
 	closed    atomic.Bool
 	connsDone chan struct{} // closed when conns becomes empty during shutdown
@@ -210,6 +249,49 @@ func (s *Server) maxTextLine() int {
 		return 0
 	}
 	return s.MaxTextLineLength
+}
+
+// maxConnections returns the limit on simultaneous connections, or 0
+// for none.
+func (s *Server) maxConnections() int {
+	switch {
+	case s.MaxConnections < 0:
+		return 0
+	case s.MaxConnections == 0:
+		return DefaultMaxConnections
+	}
+	return s.MaxConnections
+}
+
+// maxConnectionsPerIP returns the limit per client, or 0 for none.
+func (s *Server) maxConnectionsPerIP() int {
+	switch {
+	case s.MaxConnectionsPerIP < 0:
+		return 0
+	case s.MaxConnectionsPerIP == 0:
+		return DefaultMaxConnectionsPerIP
+	}
+	return s.MaxConnectionsPerIP
+}
+
+// dataDeadline returns the overall limit on one message's transfer, or
+// 0 for none.
+func (s *Server) dataDeadline() time.Duration {
+	switch {
+	case s.DataDeadline > 0:
+		return s.DataDeadline
+	case s.DataDeadline < 0:
+		return 0
+	}
+	max := s.maxMessageBytes()
+	if max <= 0 {
+		return 0
+	}
+	secs := max / ServerDataMinRate
+	if secs > srvMaxDataDeadlineSecs {
+		secs = srvMaxDataDeadlineSecs
+	}
+	return ServerDataDeadlineFloor + time.Duration(secs)*time.Second
 }
 
 // dataTimeout is the wait for each read of message data.
@@ -344,18 +426,27 @@ func (s *Server) trackListener(l net.Listener, add bool) bool {
 	return true
 }
 
-// newConn registers a new connection; over MaxConnections it answers
-// 421 and returns nil.
+// newConn registers a new connection; over MaxConnections or
+// MaxConnectionsPerIP it answers 421 and returns nil.
 func (s *Server) newConn(nc net.Conn, implicitTLS bool) *Conn {
+	key, keyed := connLimitKey(nc.RemoteAddr())
 	s.mu.Lock()
 	if s.shutdown.Load() {
 		s.mu.Unlock()
 		nc.Close()
 		return nil
 	}
-	if s.MaxConnections > 0 && s.active >= s.MaxConnections {
+	if max := s.maxConnections(); max > 0 && s.active >= max {
 		s.mu.Unlock()
-		go s.refuseBusy(nc)
+		s.stats.refused.Add(1)
+		go s.refuse(nc, srvEnhShutdown, "Too many connections, try again later")
+		return nil
+	}
+	if max := s.maxConnectionsPerIP(); keyed && max > 0 && s.perIP[key] >= max {
+		s.mu.Unlock()
+		s.stats.refused.Add(1)
+		s.stats.refusedPerIP.Add(1)
+		go s.refuse(nc, srvEnhPolicy, "Too many connections from your address, try again later")
 		return nil
 	}
 	c := newServerConn(s, nc, implicitTLS)
@@ -364,24 +455,62 @@ func (s *Server) newConn(nc net.Conn, implicitTLS bool) *Conn {
 	}
 	s.conns[c] = struct{}{}
 	s.active++
+	if keyed {
+		if s.perIP == nil {
+			s.perIP = make(map[netip.Addr]int)
+		}
+		s.perIP[key]++
+		c.limitKey, c.limitKeyed = key, true
+	}
 	s.mu.Unlock()
+	s.stats.accepted.Add(1)
 	return c
 }
 
-func (s *Server) refuseBusy(nc net.Conn) {
+// refuse answers a connection over a limit with 421 and closes it.
+func (s *Server) refuse(nc net.Conn, enh [3]int, text string) {
 	nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	msg := srvAppendReply(nil, 421, [3]int{4, 3, 2}, s.hostname()+" Too many connections, try again later")
+	msg := srvAppendReply(nil, 421, enh, s.hostname()+" "+text)
 	nc.Write(msg)
 	nc.Close()
 	if lg := s.logger(); lg != nil {
-		lg.Warn("smtp: connection refused: too many connections", "remote", nc.RemoteAddr().String())
+		lg.Warn("smtp: connection refused: "+text, "remote", nc.RemoteAddr().String())
 	}
+}
+
+// connLimitKey returns what MaxConnectionsPerIP counts a client as: its
+// IPv4 address, or its IPv6 /64 network. ok is false for an address
+// that is not IP.
+func connLimitKey(a net.Addr) (key netip.Addr, ok bool) {
+	ta, isTCP := a.(*net.TCPAddr)
+	if !isTCP || ta == nil {
+		return netip.Addr{}, false
+	}
+	ip := ta.AddrPort().Addr().Unmap()
+	if !ip.IsValid() {
+		return netip.Addr{}, false
+	}
+	if ip.Is6() {
+		p, err := ip.WithZone("").Prefix(64)
+		if err != nil {
+			return netip.Addr{}, false
+		}
+		ip = p.Addr()
+	}
+	return ip, true
 }
 
 func (s *Server) forgetConn(c *Conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.active--
+	if c.limitKeyed {
+		if n := s.perIP[c.limitKey] - 1; n > 0 {
+			s.perIP[c.limitKey] = n
+		} else {
+			delete(s.perIP, c.limitKey)
+		}
+	}
 	if len(s.conns) == 0 && s.connsDone != nil {
 		close(s.connsDone)
 		s.connsDone = nil

@@ -131,6 +131,11 @@ func (b *bdatReader) next() {
 			c.fail(500, srvEnhSyntax, "Bare CR or LF in command line; lines must end with CRLF")
 			continue
 		default:
+			if err == io.EOF {
+				// The client stopped sending before the last chunk:
+				// the message is incomplete, never just ended.
+				err = io.ErrUnexpectedEOF
+			}
 			b.ioErr = err
 			return
 		}
@@ -162,7 +167,7 @@ func (b *bdatReader) next() {
 // readCommandBusy reads a command line without marking the connection
 // idle: a BDAT transfer in progress is finished even during Shutdown.
 func (c *Conn) readCommandBusy() ([]byte, error) {
-	c.raw.SetReadDeadline(srvDeadline(durationOr(c.srv.ReadTimeout, ServerCommandTimeout)))
+	c.raw.SetReadDeadline(c.readDeadline(durationOr(c.srv.ReadTimeout, ServerCommandTimeout)))
 	return c.rd.readLine(c.srv.maxLine(), c.srv.AllowBareLineEndings)
 }
 
@@ -205,6 +210,7 @@ func (c *Conn) cmdBDAT(arg []byte) {
 		}
 		return
 	}
+	c.startDataDeadline()
 	b := &c.bdat
 	*b = bdatReader{c: c, max: c.srv.maxMessageBytes()}
 	b.setChunk(size, last)
@@ -215,13 +221,13 @@ func (c *Conn) cmdBDAT(arg []byte) {
 	}
 	switch {
 	case b.ioErr != nil:
-		c.resetTxn()
 		if b.ioErr != errSrvBDATAborted {
 			c.closing = true
 			if isTimeout(b.ioErr) {
-				c.reply(421, srvEnhTimeout, c.srv.hostname()+" Timeout waiting for data, closing transmission channel")
+				c.replyTimeout()
 			}
 		}
+		c.resetTxn()
 	case b.aborted:
 		c.resetTxn()
 	case b.fault != nil:

@@ -146,7 +146,7 @@ func BenchmarkServerIdleConnMemory(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		be := &stCountingBackend{}
-		s := &Server{Backend: be, Hostname: "mx.test.example"}
+		s := &Server{Backend: be, Hostname: "mx.test.example", MaxConnections: -1, MaxConnectionsPerIP: -1}
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			b.Fatal(err)

@@ -366,6 +366,7 @@ func (c *Conn) cmdData(arg []byte) {
 			return
 		}
 	}
+	c.startDataDeadline()
 	d := &c.data
 	*d = dataReader{
 		rd:       &c.rd,
@@ -385,11 +386,11 @@ func (c *Conn) cmdData(arg []byte) {
 		if c.lg != nil {
 			c.lg.Info("smtp: connection lost during DATA", "err", d.ioErr)
 		}
-		c.resetTxn()
 		c.closing = true
 		if isTimeout(d.ioErr) {
-			c.reply(421, srvEnhTimeout, c.srv.hostname()+" Timeout waiting for data, closing transmission channel")
+			c.replyTimeout()
 		}
+		c.resetTxn()
 		return
 	}
 	c.replyData(d.fault, err)

@@ -50,7 +50,11 @@ type Conn struct {
 	watchStartFn func()       // c.watchStart, bound once
 	pending      []byte       // a command line read during a BDAT transfer, still to run
 	pendBuf      []byte
-	bdatAccepted bool // Session accepted a BDAT message early; drop the rest
+	bdatAccepted bool      // Session accepted a BDAT message early; drop the rest
+	dataUntil    time.Time // DataDeadline of the message being transferred; zero: none
+
+	limitKey   netip.Addr // what MaxConnectionsPerIP counts this client as
+	limitKeyed bool       // limitKey is counted in Server.perIP
 
 	watch connWatch
 
@@ -215,7 +219,7 @@ func (c *Conn) readLineIdle(max int) ([]byte, error) {
 		return nil, errSrvShutdown
 	}
 	c.idle = true
-	c.raw.SetReadDeadline(time.Now().Add(durationOr(c.srv.ReadTimeout, ServerCommandTimeout)))
+	c.raw.SetReadDeadline(c.readDeadline(durationOr(c.srv.ReadTimeout, ServerCommandTimeout)))
 	c.mu.Unlock()
 	line, err := c.rd.readLine(max, c.srv.AllowBareLineEndings)
 	c.mu.Lock()
@@ -239,11 +243,43 @@ func isTimeout(err error) bool {
 	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
-func srvDeadline(d time.Duration) time.Time { return time.Now().Add(d) }
+// readDeadline is the deadline for a read that may wait d: d from now,
+// or the end of the message transfer's DataDeadline when that is
+// earlier.
+func (c *Conn) readDeadline(d time.Duration) time.Time {
+	t := time.Now().Add(d)
+	if !c.dataUntil.IsZero() && c.dataUntil.Before(t) {
+		return c.dataUntil
+	}
+	return t
+}
+
+// startDataDeadline starts the DataDeadline clock for a message, unless
+// it is running already (later BDAT chunks of the same message).
+func (c *Conn) startDataDeadline() {
+	if d := c.srv.dataDeadline(); d > 0 && c.dataUntil.IsZero() {
+		c.dataUntil = time.Now().Add(d)
+	}
+}
+
+// replyTimeout answers a read that timed out in the middle of a message
+// transfer: the per-read timeout, or the transfer's DataDeadline.
+func (c *Conn) replyTimeout() {
+	host := c.srv.hostname()
+	if !c.dataUntil.IsZero() && !time.Now().Before(c.dataUntil) {
+		c.srv.stats.dataDeadline.Add(1)
+		if c.lg != nil {
+			c.lg.Info("smtp: message transfer cut off by the data deadline")
+		}
+		c.reply(421, srvEnhTimeout, host+" Message transfer took too long, closing transmission channel")
+		return
+	}
+	c.reply(421, srvEnhTimeout, host+" Timeout waiting for data, closing transmission channel")
+}
 
 // fillData arms the read deadline for message data.
 func (c *Conn) fillData() error {
-	c.raw.SetReadDeadline(time.Now().Add(c.srv.dataTimeout()))
+	c.raw.SetReadDeadline(c.readDeadline(c.srv.dataTimeout()))
 	return c.rd.fill(false)
 }
 
@@ -301,6 +337,10 @@ func (c *Conn) serve() {
 			case err == errWireBareLine:
 				c.fail(500, srvEnhSyntax, "Bare CR or LF in command line; lines must end with CRLF")
 				goto checked
+			case isTimeout(err) && !c.dataUntil.IsZero():
+				// Between the chunks of a BDAT message the Session
+				// accepted early.
+				c.replyTimeout()
 			case isTimeout(err):
 				c.reply(421, srvEnhTimeout, host+" Timeout waiting for command, closing transmission channel")
 			default:
@@ -384,6 +424,7 @@ func (c *Conn) resetTxn() {
 	c.rcptTried = false
 	c.txnUTF8 = false
 	c.bdatAccepted = false
+	c.dataUntil = time.Time{}
 }
 
 // handshake runs the server side of a TLS handshake on c.raw.
