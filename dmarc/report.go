@@ -29,6 +29,10 @@ type Feedback struct {
 	PolicyPublished PolicyPublished `xml:"policy_published"`
 	Extension       *Extension      `xml:"extension,omitempty"`
 	Records         []ReportRecord  `xml:"record"`
+	// Warnings lists what the parser repaired or ignored to read the
+	// report (invalid UTF-8 replaced with U+FFFD and where, bytes after
+	// the gzip data); nil when nothing was. It is not written out.
+	Warnings []string `xml:"-"`
 }
 
 // MarshalXML writes the report with its root element named by XMLName

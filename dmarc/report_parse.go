@@ -5,31 +5,52 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
 
-// Default limits of a zero ReportParser.
-const (
-	DefaultMaxReportBytes     = 32 << 20 // decompressed XML
-	DefaultMaxCompressedBytes = 16 << 20 // gzip or zip input
-	DefaultMaxZipEntries      = 16
-	DefaultMaxReportRecords   = 200000
-)
-
 // ReportParser reads aggregate reports as they arrive by mail: plain XML,
 // gzip (RFC 9990 §2.5.1) or zip (still sent by some receivers). Every
-// size is capped so a hostile report (zip bomb, huge XML) cannot exhaust
-// memory (RFC 9990 §7.1). The zero value uses the Default* limits.
+// size is capped so a hostile report (zip bomb, huge XML, millions of tiny
+// elements) cannot exhaust memory or time (RFC 9990 §7.1): the byte caps
+// bound what is read, the other limits what is built from it. A report
+// over a limit fails with a *ReportLimitError that names the limit. The
+// zero value uses the Default* limits; a field left at 0 takes its
+// default.
 type ReportParser struct {
 	MaxBytes           int64 // decompressed XML; 0: DefaultMaxReportBytes
 	MaxCompressedBytes int64 // compressed input; 0: DefaultMaxCompressedBytes
 	MaxZipEntries      int   // files in a zip archive; 0: DefaultMaxZipEntries
 	MaxRecords         int   // record elements; 0: DefaultMaxReportRecords
+	// MaxRecordElements bounds the elements, comments and processing
+	// instructions inside one record, and those outside the records
+	// together; 0: DefaultMaxRecordElements.
+	MaxRecordElements int
+	// MaxRecordResults bounds the dkim and spf results of one record;
+	// 0: DefaultMaxRecordResults.
+	MaxRecordResults int
+	// MaxRecordReasons bounds the reason elements of one record; 0:
+	// DefaultMaxRecordReasons.
+	MaxRecordReasons int
+	// MaxErrors bounds the error elements of report_metadata; 0:
+	// DefaultMaxReportErrors.
+	MaxErrors int
+	// MaxElements is the budget of elements, comments and processing
+	// instructions in the whole document: the total work. 0: MaxBytes/8
+	// (an element takes more bytes than that in any real report).
+	MaxElements int64
+	// MaxDepth bounds element nesting; 0: DefaultMaxReportDepth.
+	MaxDepth int
+	// MaxTokenBytes bounds one tag (name and attributes), comment,
+	// declaration or run of text, and one value kept; 0:
+	// DefaultMaxTokenBytes.
+	MaxTokenBytes int
+	// MaxAttributes bounds the attributes of one element; 0:
+	// DefaultMaxAttributes.
+	MaxAttributes int
 }
 
 // ParseReport parses a report with the default limits.
@@ -38,46 +59,99 @@ func ParseReport(r io.Reader) (*Feedback, error) {
 	return p.Parse(r)
 }
 
-func (p *ReportParser) maxBytes() int64 {
-	if p.MaxBytes > 0 {
-		return p.MaxBytes
-	}
-	return DefaultMaxReportBytes
-}
-
-func (p *ReportParser) maxCompressed() int64 {
-	if p.MaxCompressedBytes > 0 {
-		return p.MaxCompressedBytes
-	}
-	return DefaultMaxCompressedBytes
-}
-
 // Parse detects the container by its magic bytes and parses the report.
-// Errors wrap ErrReportTooLarge or ErrReportFormat.
+// Errors wrap ErrReportTooLarge (a *ReportLimitError says which limit) or
+// ErrReportFormat; an empty input or container also wraps ErrReportEmpty.
+// Feedback.Warnings lists what was repaired on the way.
 func (p *ReportParser) Parse(r io.Reader) (*Feedback, error) {
-	br := bufio.NewReader(r)
-	magic, _ := br.Peek(4)
+	l := p.limits()
+	br := bufio.NewReader(&capReader{r: r, n: l.compressed, limit: "MaxCompressedBytes"})
+	magic, err := br.Peek(4)
+	if len(magic) == 0 {
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%w: %v", ErrReportFormat, err)
+		}
+		return nil, emptyErr("the input has no bytes")
+	}
 	switch {
 	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
-		return p.parseGzip(br)
+		return p.parseGzip(br, l)
 	case len(magic) == 4 && string(magic) == "PK\x03\x04":
-		return p.parseZip(br)
+		return p.parseZip(br, l)
 	}
-	return p.parseXML(br)
+	// Plain XML: the compressed-size cap does not apply, the XML one does.
+	return parseXML(io.MultiReader(bytes.NewReader(peekAll(br)), r), l, nil)
 }
 
-func (p *ReportParser) parseGzip(r io.Reader) (*Feedback, error) {
-	cr := &capReader{r: r, n: p.maxCompressed(), what: "compressed report"}
-	zr, err := gzip.NewReader(cr)
+// peekAll returns (and consumes) what br has buffered.
+func peekAll(br *bufio.Reader) []byte {
+	b, _ := br.Peek(br.Buffered())
+	out := bytes.Clone(b)
+	_, _ = br.Discard(len(b))
+	return out
+}
+
+func emptyErr(why string) error {
+	return fmt.Errorf("%w: %w: %s", ErrReportFormat, ErrReportEmpty, why)
+}
+
+func (p *ReportParser) parseGzip(br *bufio.Reader, l reportLimits) (*Feedback, error) {
+	zr, err := gzip.NewReader(br)
 	if err != nil {
 		return nil, fmt.Errorf("%w: gzip: %v", ErrReportFormat, err)
 	}
 	defer zr.Close()
-	return p.parseXML(zr)
+	zr.Multistream(false)
+	gs := &gzipStream{br: br, zr: zr}
+	var warn []string
+	f, err := parseXML(gs, l, func() []string {
+		if gs.trailing {
+			warn = append(warn, "dmarc: report: bytes after the gzip data ignored")
+		}
+		return warn
+	})
+	return f, err
 }
 
-func (p *ReportParser) parseZip(r io.Reader) (*Feedback, error) {
-	data, err := io.ReadAll(&capReader{r: r, n: p.maxCompressed(), what: "compressed report"})
+// gzipStream reads the members of a gzip file one after another (RFC
+// 1952 §2.2) and stops at bytes that do not start another member: some
+// reporters leave padding or junk after the gzip data.
+type gzipStream struct {
+	br       *bufio.Reader
+	zr       *gzip.Reader
+	trailing bool
+	done     bool
+}
+
+func (g *gzipStream) Read(p []byte) (int, error) {
+	for {
+		if g.done {
+			return 0, io.EOF
+		}
+		n, err := g.zr.Read(p)
+		if err != io.EOF {
+			if err != nil && !isTooLarge(err) {
+				err = fmt.Errorf("%w: gzip: %v", ErrReportFormat, err)
+			}
+			return n, err
+		}
+		magic, _ := g.br.Peek(2)
+		switch {
+		case len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b && g.zr.Reset(g.br) == nil:
+			g.zr.Multistream(false)
+		case len(magic) > 0:
+			g.trailing, g.done = true, true
+		default:
+			g.done = true
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
+}
+
+func (p *ReportParser) parseZip(br *bufio.Reader, l reportLimits) (*Feedback, error) {
+	data, err := io.ReadAll(br)
 	if err != nil {
 		return nil, err
 	}
@@ -85,12 +159,8 @@ func (p *ReportParser) parseZip(r io.Reader) (*Feedback, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: zip: %v", ErrReportFormat, err)
 	}
-	maxEntries := p.MaxZipEntries
-	if maxEntries <= 0 {
-		maxEntries = DefaultMaxZipEntries
-	}
-	if len(zr.File) > maxEntries {
-		return nil, fmt.Errorf("%w: zip has %d entries, limit %d", ErrReportTooLarge, len(zr.File), maxEntries)
+	if len(zr.File) > l.zipEntries {
+		return nil, &ReportLimitError{Limit: "MaxZipEntries", Max: int64(l.zipEntries), Where: fmt.Sprintf("a zip archive of %d entries", len(zr.File))}
 	}
 	var pick *zip.File
 	var files []*zip.File
@@ -109,27 +179,32 @@ func (p *ReportParser) parseZip(r io.Reader) (*Feedback, error) {
 	if pick == nil {
 		return nil, fmt.Errorf("%w: zip holds no .xml file", ErrReportFormat)
 	}
-	if pick.UncompressedSize64 > uint64(p.maxBytes()) {
-		return nil, fmt.Errorf("%w: zip entry %q declares %d bytes, limit %d", ErrReportTooLarge, pick.Name, pick.UncompressedSize64, p.maxBytes())
+	if pick.UncompressedSize64 > uint64(l.bytes) {
+		return nil, &ReportLimitError{Limit: "MaxBytes", Max: l.bytes, Where: fmt.Sprintf("zip entry %q, which declares %d bytes", pick.Name, pick.UncompressedSize64)}
 	}
 	rc, err := pick.Open()
 	if err != nil {
 		return nil, fmt.Errorf("%w: zip entry %q: %v", ErrReportFormat, pick.Name, err)
 	}
 	defer rc.Close()
-	return p.parseXML(rc)
+	return parseXML(rc, l, nil)
 }
 
-// capReader fails with ErrReportTooLarge once more than n bytes were read.
+// capReader fails with a ReportLimitError once more than n bytes were
+// read.
 type capReader struct {
-	r    io.Reader
-	n    int64
-	what string
+	r     io.Reader
+	n     int64
+	limit string
+	max   int64
 }
 
 func (c *capReader) Read(b []byte) (int, error) {
+	if c.max == 0 {
+		c.max = c.n
+	}
 	if c.n < 0 {
-		return 0, fmt.Errorf("%w: %s", ErrReportTooLarge, c.what)
+		return 0, &ReportLimitError{Limit: c.limit, Max: c.max}
 	}
 	if int64(len(b)) > c.n+1 {
 		b = b[:c.n+1]
@@ -137,143 +212,90 @@ func (c *capReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
 	c.n -= int64(n)
 	if c.n < 0 {
-		return n, fmt.Errorf("%w: %s exceeds the limit", ErrReportTooLarge, c.what)
+		return n, &ReportLimitError{Limit: c.limit, Max: c.max}
 	}
 	return n, err
 }
 
-// parseXML decodes the feedback document one top-level element at a time,
-// so the record count can be capped while reading.
-func (p *ReportParser) parseXML(r io.Reader) (*Feedback, error) {
-	maxRecords := p.MaxRecords
-	if maxRecords <= 0 {
-		maxRecords = DefaultMaxReportRecords
+// xmlDecl finds the encoding named in an XML declaration.
+var xmlDecl = regexp.MustCompile(`^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']`)
+
+// parseXML reads the decompressed document: it skips a UTF-8 byte order
+// mark, converts a document declared as ISO-8859-1 to UTF-8, and decodes
+// the rest through an xmlGuard. more adds warnings once the document was
+// read.
+func parseXML(r io.Reader, l reportLimits, more func() []string) (*Feedback, error) {
+	br := bufio.NewReader(&capReader{r: r, n: l.bytes, limit: "MaxBytes"})
+	head, err := br.Peek(512)
+	if len(head) == 0 {
+		if err != nil && err != io.EOF {
+			if isTooLarge(err) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %v", ErrReportFormat, err)
+		}
+		return nil, emptyErr("the document has no bytes")
 	}
-	d := xml.NewDecoder(&capReader{r: r, n: p.maxBytes(), what: "report XML"})
-	d.CharsetReader = charsetReader
-	f := &Feedback{}
-	var root bool
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return nil, wrapXMLErr(err, root)
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			if ee, ok := tok.(xml.EndElement); ok && root && ee.Name.Local == "feedback" {
-				break
-			}
-			continue
-		}
-		if !root {
-			if se.Name.Local != "feedback" {
-				return nil, fmt.Errorf("%w: root element is <%s>, want <feedback>", ErrReportFormat, se.Name.Local)
-			}
-			f.XMLName = se.Name
-			root = true
-			continue
-		}
-		switch se.Name.Local {
-		case "version":
-			err = d.DecodeElement(&f.Version, &se)
-		case "report_metadata":
-			err = d.DecodeElement(&f.ReportMetadata, &se)
-		case "policy_published":
-			err = d.DecodeElement(&f.PolicyPublished, &se)
-		case "extension":
-			f.Extension = &Extension{}
-			err = d.DecodeElement(f.Extension, &se)
-		case "record":
-			if len(f.Records) >= maxRecords {
-				return nil, fmt.Errorf("%w: more than %d records", ErrReportTooLarge, maxRecords)
-			}
-			var rec ReportRecord
-			if err = d.DecodeElement(&rec, &se); err == nil {
-				f.Records = append(f.Records, rec)
-			}
+	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
+		head = head[3:]
+	}
+	src := br
+	if m := xmlDecl.FindSubmatch(head); m != nil {
+		switch cs := strings.ToLower(string(m[1])); cs {
+		case "utf-8", "utf8", "us-ascii", "ascii":
+		case "iso-8859-1", "latin1", "latin-1", "iso8859-1", "l1":
+			src = bufio.NewReader(&latin1Reader{r: br})
 		default:
-			err = d.Skip()
-		}
-		if err != nil {
-			return nil, wrapXMLErr(err, true)
+			return nil, fmt.Errorf("%w: unsupported charset %q", ErrReportFormat, cs)
 		}
 	}
-	f.normalize()
+	g := newXMLGuard(src, l)
+	f, err := decodeReport(g, l)
+	if err != nil {
+		return nil, err
+	}
+	if more != nil {
+		f.Warnings = append(f.Warnings, more()...)
+	}
 	return f, nil
 }
 
-func wrapXMLErr(err error, root bool) error {
-	if errors.Is(err, ErrReportTooLarge) {
-		return err
-	}
-	if err == io.EOF {
-		if !root {
-			return fmt.Errorf("%w: no <feedback> element", ErrReportFormat)
-		}
-		return fmt.Errorf("%w: document ends inside <feedback>", ErrReportFormat)
-	}
-	return fmt.Errorf("%w: %v", ErrReportFormat, err)
-}
-
-// charsetReader accepts the encodings reports are declared in: UTF-8 and
-// US-ASCII as is, ISO-8859-1 (Latin-1) converted to UTF-8.
+// charsetReader lets the decoder accept the declared encodings that
+// parseXML has already converted to UTF-8.
 func charsetReader(label string, in io.Reader) (io.Reader, error) {
 	switch strings.ToLower(strings.TrimSpace(label)) {
-	case "utf-8", "utf8", "us-ascii", "ascii":
+	case "utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin1", "latin-1", "iso8859-1", "l1":
 		return in, nil
-	case "iso-8859-1", "latin1", "latin-1", "iso8859-1", "l1":
-		return &latin1Reader{r: bufio.NewReader(in)}, nil
 	}
 	return nil, fmt.Errorf("unsupported charset %q", label)
 }
 
+// latin1Reader converts ISO-8859-1 to UTF-8.
 type latin1Reader struct {
 	r   *bufio.Reader
 	buf []byte
 }
 
 func (l *latin1Reader) Read(p []byte) (int, error) {
-	if len(l.buf) == 0 {
-		b, err := l.r.ReadByte()
-		if err != nil {
-			return 0, err
+	n := 0
+	for n < len(p) {
+		if len(l.buf) == 0 {
+			if n > 0 && l.r.Buffered() == 0 {
+				break
+			}
+			b, err := l.r.ReadByte()
+			if err != nil {
+				if n > 0 {
+					return n, nil
+				}
+				return 0, err
+			}
+			l.buf = utf8.AppendRune(l.buf[:0], rune(b))
 		}
-		l.buf = utf8.AppendRune(l.buf[:0], rune(b))
+		k := copy(p[n:], l.buf)
+		l.buf = l.buf[k:]
+		n += k
 	}
-	n := copy(p, l.buf)
-	l.buf = l.buf[n:]
 	return n, nil
-}
-
-// normalize trims the white space reporters put around values.
-func (f *Feedback) normalize() {
-	t := strings.TrimSpace
-	f.Version = t(f.Version)
-	m := &f.ReportMetadata
-	m.OrgName, m.Email, m.ExtraContactInfo, m.ReportID, m.Generator = t(m.OrgName), t(m.Email), t(m.ExtraContactInfo), t(m.ReportID), t(m.Generator)
-	for i := range m.Errors {
-		m.Errors[i] = t(m.Errors[i])
-	}
-	pp := &f.PolicyPublished
-	pp.Domain, pp.DiscoveryMethod, pp.FO, pp.ADKIM, pp.ASPF, pp.Testing, pp.Percent = t(pp.Domain), t(pp.DiscoveryMethod), t(pp.FO), t(pp.ADKIM), t(pp.ASPF), t(pp.Testing), t(pp.Percent)
-	pp.P, pp.SP, pp.NP = Policy(t(string(pp.P))), Policy(t(string(pp.SP))), Policy(t(string(pp.NP)))
-	for i := range f.Records {
-		r := &f.Records[i]
-		r.Row.SourceIP = t(r.Row.SourceIP)
-		pe := &r.Row.PolicyEvaluated
-		pe.Disposition, pe.DKIM, pe.SPF = t(pe.Disposition), t(pe.DKIM), t(pe.SPF)
-		for j := range pe.Reasons {
-			pe.Reasons[j].Type, pe.Reasons[j].Comment = t(pe.Reasons[j].Type), t(pe.Reasons[j].Comment)
-		}
-		id := &r.Identifiers
-		id.EnvelopeTo, id.EnvelopeFrom, id.HeaderFrom = t(id.EnvelopeTo), t(id.EnvelopeFrom), t(id.HeaderFrom)
-		for j := range r.AuthResults.DKIM {
-			a := &r.AuthResults.DKIM[j]
-			a.Domain, a.Selector, a.Result, a.HumanResult = t(a.Domain), t(a.Selector), t(a.Result), t(a.HumanResult)
-		}
-		for j := range r.AuthResults.SPF {
-			a := &r.AuthResults.SPF[j]
-			a.Domain, a.Scope, a.Result, a.HumanResult = t(a.Domain), t(a.Scope), t(a.Result), t(a.HumanResult)
-		}
-	}
 }

@@ -1,0 +1,530 @@
+package dmarc
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// maxWarnings bounds Feedback.Warnings; a last entry counts the rest.
+const maxWarnings = 20
+
+// reportDecoder builds a Feedback from the decoder's token stream, one
+// element at a time, counting what it reads against the limits: nothing
+// is decoded into a structure before it has been counted.
+type reportDecoder struct {
+	d *xml.Decoder
+	g *xmlGuard
+	l reportLimits
+
+	depth    int
+	total    int64 // elements, comments and PIs in the document
+	scope    int   // the same, in the current record or outside records
+	inRecord bool
+	where    string // "record N" or "report_metadata", for messages
+
+	warnings []string
+	dropped  int
+}
+
+func isTooLarge(err error) bool { return errors.Is(err, ErrReportTooLarge) }
+
+// decodeReport reads the first feedback element of the document, at the
+// top or inside wrapper elements, and stops after it.
+func decodeReport(g *xmlGuard, l reportLimits) (*Feedback, error) {
+	d := xml.NewDecoder(g)
+	d.CharsetReader = charsetReader
+	rd := &reportDecoder{d: d, g: g, l: l, where: "the document"}
+	seen := false
+	for {
+		tok, err := rd.next()
+		if err != nil {
+			if err == io.EOF {
+				if !seen {
+					return nil, emptyErr("the document has no element")
+				}
+				return nil, fmt.Errorf("%w: no <feedback> element", ErrReportFormat)
+			}
+			return nil, err
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		seen = true
+		if se.Name.Local != "feedback" {
+			continue // a wrapper: look inside
+		}
+		f, err := rd.feedback(se)
+		if err != nil {
+			return nil, err
+		}
+		if rd.dropped > 0 {
+			rd.warnings = append(rd.warnings, fmt.Sprintf("dmarc: report: %d more warnings", rd.dropped))
+		}
+		f.Warnings = rd.warnings
+		return f, nil
+	}
+}
+
+// next returns the next token and counts it.
+func (rd *reportDecoder) next() (xml.Token, error) {
+	tok, err := rd.d.Token()
+	if err != nil {
+		switch {
+		case err == io.EOF:
+			return nil, err
+		case isTooLarge(err):
+			var le *ReportLimitError
+			if errors.As(err, &le) && le.Where == "" {
+				le.Where = rd.where
+			} else if le != nil && rd.where != "the document" {
+				le.Where += " (" + rd.where + ")"
+			}
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", ErrReportFormat, err)
+	}
+	switch tok.(type) {
+	case xml.StartElement:
+		rd.depth++
+		if rd.depth > rd.l.depth {
+			return nil, rd.limit("MaxDepth", int64(rd.l.depth))
+		}
+		return tok, rd.count()
+	case xml.EndElement:
+		rd.depth--
+	case xml.Comment, xml.ProcInst, xml.Directive:
+		return tok, rd.count()
+	}
+	return tok, nil
+}
+
+func (rd *reportDecoder) count() error {
+	rd.total++
+	if rd.total > rd.l.elements {
+		return rd.limit("MaxElements", rd.l.elements)
+	}
+	rd.scope++
+	if rd.scope > rd.l.recordElements {
+		where := rd.where
+		if !rd.inRecord {
+			where = "the report outside its records"
+		}
+		return &ReportLimitError{Limit: "MaxRecordElements", Max: int64(rd.l.recordElements), Where: where}
+	}
+	return nil
+}
+
+func (rd *reportDecoder) limit(name string, max int64) error {
+	return &ReportLimitError{Limit: name, Max: max, Where: rd.where}
+}
+
+func (rd *reportDecoder) warnf(format string, args ...any) {
+	if len(rd.warnings) >= maxWarnings {
+		rd.dropped++
+		return
+	}
+	rd.warnings = append(rd.warnings, "dmarc: report: "+fmt.Sprintf(format, args...))
+}
+
+// children calls fn for each child element of the element just started,
+// until its end tag. fn must consume the child, end tag included.
+func (rd *reportDecoder) children(fn func(se xml.StartElement) error) error {
+	for {
+		tok, err := rd.next()
+		if err != nil {
+			return rd.eof(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if err := fn(t); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			return nil
+		}
+	}
+}
+
+// eof turns an end of input inside an element into a format error.
+func (rd *reportDecoder) eof(err error) error {
+	if err == io.EOF {
+		return fmt.Errorf("%w: the document ends inside <feedback>", ErrReportFormat)
+	}
+	return err
+}
+
+// skip consumes the element just started.
+func (rd *reportDecoder) skip() error {
+	for depth := 1; depth > 0; {
+		tok, err := rd.next()
+		if err != nil {
+			return rd.eof(err)
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return nil
+}
+
+// text returns the character data of the element just started, trimmed
+// of white space; child elements are skipped. Invalid UTF-8 that the guard
+// replaced is reported as a warning.
+func (rd *reportDecoder) text(se xml.StartElement) (string, error) {
+	var b []byte
+	before := rd.g.replaced
+	for {
+		tok, err := rd.next()
+		if err != nil {
+			return "", rd.eof(err)
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			if len(b)+len(t) > rd.l.tokenBytes {
+				return "", &ReportLimitError{Limit: "MaxTokenBytes", Max: int64(rd.l.tokenBytes), Where: fmt.Sprintf("the value of <%s> in %s", se.Name.Local, rd.where)}
+			}
+			b = append(b, t...)
+		case xml.StartElement:
+			if err := rd.skip(); err != nil {
+				return "", err
+			}
+		case xml.EndElement:
+			if rd.g.replaced > before {
+				rd.warnf("invalid UTF-8 in <%s> in %s replaced with U+FFFD", se.Name.Local, rd.where)
+			}
+			return strings.TrimSpace(string(b)), nil
+		}
+	}
+}
+
+// keyword is text in lower case: the enumerated values (pass, Pass, PASS).
+func (rd *reportDecoder) keyword(se xml.StartElement) (string, error) {
+	s, err := rd.text(se)
+	return strings.ToLower(s), err
+}
+
+// raw returns the inner XML of the element just started, as it was
+// written (after UTF-8 repair).
+func (rd *reportDecoder) raw() ([]byte, error) {
+	start := rd.d.InputOffset()
+	rd.g.startRecording(start)
+	before := rd.g.replaced
+	for depth := 1; ; {
+		end := rd.d.InputOffset()
+		tok, err := rd.next()
+		if err != nil {
+			rd.g.stopRecording()
+			return nil, rd.eof(err)
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+		if depth == 0 {
+			rec := rd.g.stopRecording()
+			if rd.g.replaced > before {
+				rd.warnf("invalid UTF-8 in an extension in %s replaced with U+FFFD", rd.where)
+			}
+			if n := end - start; n >= 0 && n <= int64(len(rec)) {
+				return rec[:n:n], nil
+			}
+			return nil, nil
+		}
+	}
+}
+
+func (rd *reportDecoder) feedback(root xml.StartElement) (*Feedback, error) {
+	f := &Feedback{XMLName: root.Name}
+	err := rd.children(func(se xml.StartElement) error {
+		var err error
+		switch se.Name.Local {
+		case "version":
+			f.Version, err = rd.text(se)
+		case "report_metadata":
+			rd.where = "report_metadata"
+			err = rd.metadata(&f.ReportMetadata)
+		case "policy_published":
+			rd.where = "policy_published"
+			err = rd.policy(&f.PolicyPublished)
+		case "extension":
+			rd.where = "the report extension"
+			var inner []byte
+			if inner, err = rd.raw(); err == nil {
+				f.Extension = &Extension{Inner: inner}
+			}
+		case "record":
+			if len(f.Records) >= rd.l.records {
+				return &ReportLimitError{Limit: "MaxRecords", Max: int64(rd.l.records), Where: "the report"}
+			}
+			outside := rd.scope
+			rd.inRecord, rd.scope = true, 1
+			rd.where = "record " + strconv.Itoa(len(f.Records)+1)
+			var rec ReportRecord
+			if err = rd.record(&rec); err == nil {
+				f.Records = append(f.Records, rec)
+			}
+			rd.inRecord, rd.scope = false, outside
+		default:
+			rd.where = "<" + se.Name.Local + ">"
+			err = rd.skip()
+		}
+		rd.where = "the report"
+		return err
+	})
+	return f, err
+}
+
+func (rd *reportDecoder) metadata(m *ReportMetadata) error {
+	return rd.children(func(se xml.StartElement) error {
+		var err error
+		switch se.Name.Local {
+		case "org_name":
+			m.OrgName, err = rd.text(se)
+		case "email":
+			m.Email, err = rd.text(se)
+		case "extra_contact_info":
+			m.ExtraContactInfo, err = rd.text(se)
+		case "report_id":
+			m.ReportID, err = rd.text(se)
+		case "generator":
+			m.Generator, err = rd.text(se)
+		case "error":
+			if len(m.Errors) >= rd.l.errors {
+				return rd.limit("MaxErrors", int64(rd.l.errors))
+			}
+			var s string
+			if s, err = rd.text(se); err == nil {
+				m.Errors = append(m.Errors, s)
+			}
+		case "date_range":
+			err = rd.children(func(se xml.StartElement) error {
+				var p *int64
+				switch se.Name.Local {
+				case "begin":
+					p = &m.DateRange.Begin
+				case "end":
+					p = &m.DateRange.End
+				default:
+					return rd.skip()
+				}
+				s, err := rd.text(se)
+				if err != nil {
+					return err
+				}
+				*p, err = parseTimestamp(s)
+				if err != nil {
+					return fmt.Errorf("%w: date_range <%s> %q: %v", ErrReportFormat, se.Name.Local, truncate(s, 40), err)
+				}
+				return nil
+			})
+		default:
+			err = rd.skip()
+		}
+		return err
+	})
+}
+
+// parseTimestamp reads seconds since the epoch; some reporters write a
+// fractional part ("1337270400.0"), which is dropped. Empty is 0.
+func parseTimestamp(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if !allDigits(whole) || (frac != "" && !allDigits(frac)) {
+		return 0, errors.New("not a number of seconds")
+	}
+	return strconv.ParseInt(whole, 10, 64)
+}
+
+func (rd *reportDecoder) policy(pp *PolicyPublished) error {
+	return rd.children(func(se xml.StartElement) error {
+		var p *string
+		lower := true
+		switch se.Name.Local {
+		case "domain":
+			p, lower = &pp.Domain, false
+		case "discovery_method":
+			p = &pp.DiscoveryMethod
+		case "p", "sp", "np":
+			s, err := rd.keyword(se)
+			switch se.Name.Local {
+			case "p":
+				pp.P = Policy(s)
+			case "sp":
+				pp.SP = Policy(s)
+			default:
+				pp.NP = Policy(s)
+			}
+			return err
+		case "fo":
+			p = &pp.FO
+		case "adkim":
+			p = &pp.ADKIM
+		case "aspf":
+			p = &pp.ASPF
+		case "testing":
+			p = &pp.Testing
+		case "pct":
+			p, lower = &pp.Percent, false
+		default:
+			return rd.skip()
+		}
+		var err error
+		if lower {
+			*p, err = rd.keyword(se)
+		} else {
+			*p, err = rd.text(se)
+		}
+		return err
+	})
+}
+
+func (rd *reportDecoder) record(rec *ReportRecord) error {
+	results := 0
+	return rd.children(func(se xml.StartElement) error {
+		switch se.Name.Local {
+		case "row":
+			return rd.row(&rec.Row)
+		case "identifiers":
+			id := &rec.Identifiers
+			return rd.children(func(se xml.StartElement) error {
+				var err error
+				switch se.Name.Local {
+				case "envelope_to":
+					id.EnvelopeTo, err = rd.text(se)
+				case "envelope_from":
+					id.EnvelopeFrom, err = rd.text(se)
+				case "header_from":
+					id.HeaderFrom, err = rd.text(se)
+				default:
+					err = rd.skip()
+				}
+				return err
+			})
+		case "auth_results":
+			ar := &rec.AuthResults
+			return rd.children(func(se xml.StartElement) error {
+				if se.Name.Local != "dkim" && se.Name.Local != "spf" {
+					return rd.skip()
+				}
+				results++
+				if results > rd.l.recordResults {
+					return rd.limit("MaxRecordResults", int64(rd.l.recordResults))
+				}
+				if se.Name.Local == "dkim" {
+					var r DKIMAuthResult
+					err := rd.authResult(&r.Domain, &r.Selector, &r.Result, &r.HumanResult, "selector")
+					ar.DKIM = append(ar.DKIM, r)
+					return err
+				}
+				var r SPFAuthResult
+				err := rd.authResult(&r.Domain, &r.Scope, &r.Result, &r.HumanResult, "scope")
+				ar.SPF = append(ar.SPF, r)
+				return err
+			})
+		}
+		e := AnyElement{XMLName: se.Name}
+		if len(se.Attr) > 0 {
+			e.Attrs = append([]xml.Attr(nil), se.Attr...)
+		}
+		var err error
+		e.Inner, err = rd.raw()
+		rec.Extensions = append(rec.Extensions, e)
+		return err
+	})
+}
+
+// authResult reads a dkim or spf result; second is the selector or the
+// scope (a keyword for spf).
+func (rd *reportDecoder) authResult(domain, second, result, human *string, secondName string) error {
+	return rd.children(func(se xml.StartElement) error {
+		var err error
+		switch se.Name.Local {
+		case "domain":
+			*domain, err = rd.text(se)
+		case secondName:
+			if secondName == "scope" {
+				*second, err = rd.keyword(se)
+			} else {
+				*second, err = rd.text(se)
+			}
+		case "result":
+			*result, err = rd.keyword(se)
+		case "human_result":
+			*human, err = rd.text(se)
+		default:
+			err = rd.skip()
+		}
+		return err
+	})
+}
+
+func (rd *reportDecoder) row(row *Row) error {
+	return rd.children(func(se xml.StartElement) error {
+		switch se.Name.Local {
+		case "source_ip":
+			s, err := rd.text(se)
+			row.SourceIP = s
+			return err
+		case "count":
+			s, err := rd.text(se)
+			if err != nil {
+				return err
+			}
+			if s == "" {
+				return nil
+			}
+			row.Count, err = strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return fmt.Errorf("%w: <count> %q in %s is not a number", ErrReportFormat, truncate(s, 40), rd.where)
+			}
+			return nil
+		case "policy_evaluated":
+			pe := &row.PolicyEvaluated
+			return rd.children(func(se xml.StartElement) error {
+				var err error
+				switch se.Name.Local {
+				case "disposition":
+					pe.Disposition, err = rd.keyword(se)
+				case "dkim":
+					pe.DKIM, err = rd.keyword(se)
+				case "spf":
+					pe.SPF, err = rd.keyword(se)
+				case "reason":
+					if len(pe.Reasons) >= rd.l.recordReasons {
+						return rd.limit("MaxRecordReasons", int64(rd.l.recordReasons))
+					}
+					var r Reason
+					err = rd.children(func(se xml.StartElement) error {
+						var err error
+						switch se.Name.Local {
+						case "type":
+							r.Type, err = rd.keyword(se)
+						case "comment":
+							r.Comment, err = rd.text(se)
+						default:
+							err = rd.skip()
+						}
+						return err
+					})
+					pe.Reasons = append(pe.Reasons, r)
+				default:
+					err = rd.skip()
+				}
+				return err
+			})
+		}
+		return rd.skip()
+	})
+}
