@@ -46,7 +46,12 @@
 // (and unlike postsrsd, which splits at the first), a local part
 // containing '@' is refused. Quotes, '=', '+' and '-' in the local part are
 // carried through verbatim, so the result is the one the reference
-// implementations produce. Reverse splits SRS0 into at most four fields,
+// implementations produce. Forward takes the bare address: a sender in
+// angle brackets ("<user@example.org>") is refused with ErrMalformed, not
+// stripped, as is one without a local part ("@example.org") or without
+// '@'. This is the one place where Forward is stricter than Mail::SRS and
+// postsrsd, which make unusable addresses of such input; Reverse still
+// accepts what they made. Reverse splits SRS0 into at most four fields,
 // so the original local part may contain '='.
 //
 // Reverse compares the hash in constant time against every secret,

@@ -23,7 +23,8 @@ var (
 	// reversed: no '@', an empty or invalid domain, control characters,
 	// an '@' in the local part, missing SRS fields, a timestamp that is
 	// not two base32 characters, or an address longer than
-	// [MaxAddressLength].
+	// [MaxAddressLength]; and, for Forward, a sender in angle brackets or
+	// with an empty local part.
 	ErrMalformed = errors.New("srs: malformed address")
 
 	// ErrTooLong reports an address over [MaxAddressLength] octets (then

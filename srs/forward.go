@@ -19,6 +19,17 @@ import "strings"
 // (possible only when quoted) is refused with ErrMalformed, as Mail::SRS
 // does. Quotes and any other characters in the local part are kept as
 // they are.
+//
+// sender is the bare address, as in a reverse-path without its brackets.
+// An address in angle brackets ("<user@example.org>", or with a stray '<'
+// or '>' at either end) is refused with ErrMalformed, not stripped: the
+// brackets belong to the SMTP command, and an address that still carries
+// them usually means the caller passed the wrong string. So is a sender
+// without a local part ("@example.org", RFC 5321 §4.1.2 has none empty;
+// `""@example.org` is accepted) or without '@' ("example.org"). Here this
+// package is stricter than Mail::SRS and postsrsd, which turn such input
+// into addresses like "SRS0=HHHH=TT=example.org>=<user@forwarder" that no
+// bounce can use; Reverse still accepts what they made.
 func (r *Rewriter) Forward(sender string) (string, error) {
 	if sender == "" || sender == "<>" {
 		return sender, nil
@@ -37,11 +48,17 @@ func (r *Rewriter) Forward(sender string) (string, error) {
 	if hasControl(sender) {
 		return "", errf(ErrMalformed, "sender %q contains a control character", sender)
 	}
+	if sender[0] == '<' || sender[len(sender)-1] == '>' {
+		return "", errf(ErrMalformed, "sender %q is in angle brackets: pass the address without them", sender)
+	}
 	at := lastAt(sender)
 	if at < 0 {
-		return "", errf(ErrMalformed, "sender %q has no '@'", sender)
+		return "", errf(ErrMalformed, "sender %q has no '@': a domain alone is not an address", sender)
 	}
 	user, host := sender[:at], sender[at+1:]
+	if user == "" {
+		return "", errf(ErrMalformed, "sender %q has an empty local part", sender)
+	}
 	if !validHost(host) {
 		return "", errf(ErrMalformed, "sender %q: %q is not a domain", sender, host)
 	}

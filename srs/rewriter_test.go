@@ -64,7 +64,9 @@ func TestForward(t *testing.T) {
 		{name: "separator minus", modify: func(r *Rewriter) { r.Separator = '-' }, in: "user@example.org", want: "SRS0-APu3=G3=example.org=user@forwarder.example"},
 		{name: "hash length 27", modify: func(r *Rewriter) { r.HashLength = 27 }, in: "user@example.org", want: "SRS0=APu3qvCjuowXuSynpG6DDmSB13g=G3=example.org=user@forwarder.example"},
 		{name: "local part with = + - and quotes", in: `"a=b+c-d"@example.org`, want: "SRS0=" + h(day+`example.org"a=b+c-d"`) + `=G3=example.org="a=b+c-d"@forwarder.example`},
-		{name: "empty local part", in: "@example.org", want: "SRS0=cuxH=G3=example.org=@forwarder.example"},
+		{name: "empty quoted local part", in: `""@example.org`, want: "SRS0=" + h(day+`example.org""`) + `=G3=example.org=""@forwarder.example`},
+		{name: "empty local part", in: "@example.org", err: ErrMalformed},
+		{name: "angle brackets", in: "<user@example.org>", err: ErrMalformed},
 		{name: "address literal", in: "user@[192.0.2.1]", want: "SRS0=" + h(day+"[192.0.2.1]user") + "=G3=[192.0.2.1]=user@forwarder.example"},
 		{name: "UTF-8 local part, ASCII-only folding", in: "JÖrg@Example.org", want: "SRS0=" + h(day+"Example.orgJÖrg") + "=G3=Example.org=JÖrg@forwarder.example"},
 		{name: "SRS0 becomes SRS1", in: "SRS0=GzLP=G3=origin.example=alice@hop1.example", want: "SRS1=" + h("hop1.example=gzlp=g3=origin.example=alice") + "=hop1.example==GzLP=G3=origin.example=alice@forwarder.example"},
@@ -398,7 +400,7 @@ func TestRoundTripLocalParts(t *testing.T) {
 	hop2.Domain, hop2.Secrets, hop2.Separator = "hop2.example", [][]byte{[]byte("hop2")}, '+'
 	for _, local := range []string{
 		`"john doe"`, `"a=b"`, "a+b=c", `"=="`, "=", "+", "-", `"SRS0=x"`, "SRS0abc",
-		"Jörg.Müller", `"a\"b"`, "x==y", "",
+		"Jörg.Müller", `"a\"b"`, "x==y", `""`,
 	} {
 		t.Run(local, func(t *testing.T) {
 			sender := local + "@Example.org"
