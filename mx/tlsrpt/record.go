@@ -1,0 +1,234 @@
+package tlsrpt
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"golang.org/x/net/idna"
+)
+
+// Resolver is the DNS lookup this package needs. *net.Resolver satisfies
+// it, as does any resolver with the same method signature.
+type Resolver interface {
+	LookupTXT(ctx context.Context, name string) ([]string, error)
+}
+
+// Extension is a record field RFC 8460 does not define, kept in order.
+type Extension struct {
+	Key, Value string
+}
+
+// Record is a parsed _smtp._tls TXT record (RFC 8460 §3), such as
+// "v=TLSRPTv1; rua=mailto:tlsrpt@example.com".
+type Record struct {
+	// RUA lists where reports go, in order: "mailto:" and "https:" URIs
+	// (RFC 8460 §3); several rua fields add up.
+	RUA []string
+	// Extensions holds the other fields, in order.
+	Extensions []Extension
+}
+
+// ParseRecord parses the text of one _smtp._tls TXT record by the grammar
+// of RFC 8460 §3: "v=TLSRPTv1" first, ";"-separated fields with WSP
+// around the ";", a trailing ";" allowed, at least one rua field with one or
+// more URIs separated by ",". Each URI must have a scheme and parse as an
+// RFC 3986 URI. Trailing WSP at the end is tolerated. Errors wrap
+// ErrRecordSyntax.
+func ParseRecord(txt string) (*Record, error) {
+	const version = "v=TLSRPTv1"
+	if !strings.HasPrefix(txt, version) {
+		return nil, recordErr(txt, "does not start with %q", version)
+	}
+	rec := &Record{}
+	haveRUA := false
+	rest := txt[len(version):]
+	for {
+		r := strings.TrimLeft(rest, " \t")
+		if r == "" {
+			break
+		}
+		if r[0] != ';' {
+			return nil, recordErr(txt, "expected \";\" at %q", cut(rest))
+		}
+		rest = strings.TrimLeft(r[1:], " \t")
+		if rest == "" {
+			break
+		}
+		eq := strings.IndexByte(rest, '=')
+		if eq < 0 {
+			return nil, recordErr(txt, "field %q has no \"=\"", cut(rest))
+		}
+		name := rest[:eq]
+		if !isExtName(name) {
+			return nil, recordErr(txt, "invalid field name %q", cut(name))
+		}
+		rest = rest[eq+1:]
+		if name == "rua" {
+			end := strings.IndexByte(rest, ';')
+			if end < 0 {
+				end = len(rest)
+			}
+			uris, err := parseRUA(rest[:end])
+			if err != nil {
+				return nil, recordErr(txt, "%v", err)
+			}
+			rec.RUA = append(rec.RUA, uris...)
+			haveRUA = true
+			rest = rest[end:]
+			continue
+		}
+		n := 0
+		for n < len(rest) && isExtValueChar(rest[n]) {
+			n++
+		}
+		if n == 0 {
+			return nil, recordErr(txt, "field %q has an empty value", name)
+		}
+		rec.Extensions = append(rec.Extensions, Extension{Key: name, Value: rest[:n]})
+		rest = rest[n:]
+	}
+	if !haveRUA {
+		return nil, recordErr(txt, "missing rua field")
+	}
+	return rec, nil
+}
+
+// parseRUA splits tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri).
+func parseRUA(v string) ([]string, error) {
+	var out []string
+	for _, u := range strings.Split(v, ",") {
+		u = strings.Trim(u, " \t")
+		if u == "" {
+			return nil, fmt.Errorf("empty URI in rua")
+		}
+		if strings.ContainsAny(u, " \t!") {
+			return nil, fmt.Errorf("rua URI %q contains a space or an unencoded \"!\"", cut(u))
+		}
+		pu, err := url.Parse(u)
+		if err != nil {
+			return nil, fmt.Errorf("rua URI %q: %v", cut(u), err)
+		}
+		if pu.Scheme == "" {
+			return nil, fmt.Errorf("rua URI %q has no scheme", cut(u))
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+func recordErr(txt, format string, args ...any) error {
+	return fmt.Errorf("%w %q: %s", ErrRecordSyntax, cut(txt), fmt.Sprintf(format, args...))
+}
+
+func cut(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "..."
+	}
+	return s
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// isExtName: tlsrpt-ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".").
+func isExtName(s string) bool {
+	if len(s) == 0 || len(s) > 32 || !isAlnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !isAlnum(c) && c != '_' && c != '-' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// isExtValueChar: tlsrpt-ext-value = 1*(%x21-3A / %x3C / %x3E-7E).
+func isExtValueChar(c byte) bool {
+	return c >= 0x21 && c <= 0x7e && c != '=' && c != ';'
+}
+
+// String formats the record as it is published.
+func (r *Record) String() string {
+	var b strings.Builder
+	b.WriteString("v=TLSRPTv1")
+	if len(r.RUA) > 0 {
+		b.WriteString("; rua=")
+		b.WriteString(strings.Join(r.RUA, ","))
+	}
+	for _, e := range r.Extensions {
+		b.WriteString("; ")
+		b.WriteString(e.Key)
+		b.WriteByte('=')
+		b.WriteString(e.Value)
+	}
+	return b.String()
+}
+
+// isTLSRPTRecord: RFC 8460 §3 discards records that do not begin with
+// "v=TLSRPTv1"; the version must be followed by the delimiter or the end.
+func isTLSRPTRecord(txt string) bool {
+	if !strings.HasPrefix(txt, "v=TLSRPTv1") {
+		return false
+	}
+	r := strings.TrimLeft(txt[len("v=TLSRPTv1"):], " \t")
+	return r == "" || r[0] == ';'
+}
+
+// Lookup reads the TLSRPT record of domain at _smtp._tls.<domain> (RFC 8460
+// §3). TXT records that do not begin with "v=TLSRPTv1" are ignored; none,
+// several or an invalid one is ErrNoRecord (wrapping also
+// ErrMultipleRecords or ErrRecordSyntax). A temporary DNS failure wraps
+// ErrTemporary and a *net.DNSError. A nil r is net.DefaultResolver; the
+// name is queried absolute.
+func Lookup(ctx context.Context, r Resolver, domain string) (*Record, error) {
+	d, err := normalizeDomain(domain)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	name := "_smtp._tls." + d + "."
+	txts, err := r.LookupTXT(ctx, name)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, fmt.Errorf("%w: no TXT record at %s", ErrNoRecord, name)
+		}
+		return nil, temporary("TXT lookup", name, err)
+	}
+	var found []string
+	for _, t := range txts {
+		if isTLSRPTRecord(t) {
+			found = append(found, t)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("%w: no \"v=TLSRPTv1\" TXT record at %s", ErrNoRecord, name)
+	case 1:
+	default:
+		return nil, fmt.Errorf("%w: %w: %d records at %s", ErrNoRecord, ErrMultipleRecords, len(found), name)
+	}
+	rec, err := ParseRecord(found[0])
+	if err != nil {
+		return nil, fmt.Errorf("%w: at %s: %w", ErrNoRecord, name, err)
+	}
+	return rec, nil
+}
+
+// normalizeDomain returns domain in lower-case A-labels without a trailing
+// dot.
+func normalizeDomain(domain string) (string, error) {
+	d := strings.TrimSuffix(domain, ".")
+	a, err := idna.Lookup.ToASCII(d)
+	if err != nil || a == "" || len(a) > 253 || strings.ContainsAny(a, " \t;\"\\") {
+		return "", fmt.Errorf("%w: %q", ErrInvalidDomain, domain)
+	}
+	return strings.ToLower(a), nil
+}
