@@ -1,0 +1,146 @@
+package authres
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+var parseSeeds = []string{
+	"example.org; none",
+	"example.com 1; dkim/1=pass (good) reason=\"x y\" header.d=example.org header.b=abc; spf=pass smtp.mailfrom=\"a b\"@ex",
+	"mx.google.com;\r\n       dkim=pass header.i=@example.com header.s=20230601 header.b=Ab/c+D9=;\r\n       spf=pass (google.com: domain of x@example.com designates 209.85.220.41 as permitted sender) smtp.mailfrom=x@example.com;\r\n       dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=example.com\r\n",
+	"spf=pass (sender IP is 192.0.2.1)\r\n smtp.mailfrom=example.com; dkim=none (message not signed)\r\n header.d=none;dmarc=none action=none header.from=example.com;compauth=pass\r\n reason=100",
+	"ex;(a)dkim(b)/(c)1(d)=(e)pass(f)reason(g)=(h)\"r\"(i)header(j).(k)d(l)=(m)x.example(n)",
+	"ex; spf=pass (a (b \\) c) d) smtp.mailfrom=x",
+	"ex;\n\tspf=pass\n smtp.mailfrom=x",
+	"ex; spf=pass reason=\"a\r\n b\"",
+	"ex; iprev=pass policy.iprev=2001:db8::1 reason=ok",
+	`"quoted id" 1; none;`,
+	"",
+	"ex; spf=pass (unclosed",
+	"ex; spf=pass\r\nX: y",
+}
+
+// FuzzParse: no input panics; errors carry an offset inside the value and
+// a sentinel; what parses is written by String in a form Parse reads back
+// to the same Header (Text included), and every Text can be given to Add.
+func FuzzParse(f *testing.F) {
+	for _, s := range parseSeeds {
+		f.Add(s)
+	}
+	for _, m := range suiteMethods {
+		f.Add("mx.example.net; " + m.in)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		h, err := Parse(v)
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Offset < 0 || pe.Offset > len(v) {
+				t.Fatalf("Parse(%q): error without a valid offset: %v", v, err)
+			}
+			if !errors.Is(err, ErrSyntax) && !errors.Is(err, ErrLimit) {
+				t.Fatalf("Parse(%q): error wraps no sentinel: %v", v, err)
+			}
+			return
+		}
+		s := h.String()
+		for i, l := range strings.Split(s, "\r\n") {
+			if strings.ContainsAny(l, "\r\n") || i > 0 && (l == "" || l[0] != ' ' && l[0] != '\t') {
+				t.Fatalf("String of %q has a line that is not a continuation: %q", v, s)
+			}
+		}
+		if len(s) > MaxValueLen {
+			return // folding made it longer than Parse reads
+		}
+		back, err := Parse(s)
+		if err != nil {
+			t.Fatalf("Parse(String()) of %q: %v\nString: %q", v, err, s)
+		}
+		if !sameHeader(h, back) {
+			t.Fatalf("Parse(String()) of %q differs:\n%#v\n%#v\nString: %q", v, h, back, s)
+		}
+		if again := back.String(); again != s {
+			t.Fatalf("String not stable for %q:\n%q\n%q", v, s, again)
+		}
+		for _, r := range h.Results {
+			var b Header
+			if err := b.Add(r.Text); err != nil || !sameResult(&b.Results[0], &r) || b.Results[0].Text != r.Text {
+				t.Fatalf("Add(%q) of a parsed result: %v", r.Text, err)
+			}
+		}
+	})
+}
+
+// FuzzStrip: no input panics; one-byte reads give the same output; only
+// header fields are removed, the rest of the message is kept byte for
+// byte; stripping twice removes nothing more.
+func FuzzStrip(f *testing.F) {
+	f.Add([]byte("Authentication-Results: mx.example.com; dmarc=pass\r\nAuthentication-Results: mx.example.net; dkim=pass\r\nFrom: a@example.org\r\n\r\nAuthentication-Results: mx.example.com; body\r\n"))
+	f.Add([]byte("authentication-results : (c) \"MX.example.com.\";\n spf=\nA: b\n\nbody"))
+	f.Add([]byte("From x\r\n leading\r\nAuthentication-Results: mx.example.com; none"))
+	f.Add([]byte("Authentication-Results: spf=pass\r\n\r\n"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		s := &Stripper{AuthServID: "mx.example.com", MaxHeaderBytes: 8192, MaxFields: 100}
+		var out bytes.Buffer
+		n, err := s.Strip(&out, bytes.NewReader(msg))
+		slow, err2 := io.ReadAll(iotest.OneByteReader(s.NewReader(iotest.OneByteReader(bytes.NewReader(msg)))))
+		if (err == nil) != (err2 == nil) || !bytes.Equal(out.Bytes(), slow) {
+			t.Fatalf("one-byte reads differ: %v / %v\n%q\n%q", err, err2, out.Bytes(), slow)
+		}
+		if err != nil {
+			if !errors.Is(err, ErrLimit) {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			return
+		}
+		if n == 0 && !bytes.Equal(out.Bytes(), msg) {
+			t.Fatalf("nothing removed but the output differs:\n%q\n%q", msg, out.Bytes())
+		}
+		// The body, from the first empty line on, is unchanged.
+		if i := headerEnd(msg); i >= 0 {
+			j := headerEnd(out.Bytes())
+			if j < 0 || !bytes.Equal(out.Bytes()[j:], msg[i:]) {
+				t.Fatalf("body changed:\n%q\n%q", msg, out.Bytes())
+			}
+		}
+		if !isSubsequence(out.Bytes(), msg) {
+			t.Fatalf("output is not the input with parts removed:\n%q\n%q", msg, out.Bytes())
+		}
+		var again bytes.Buffer
+		n2, err := s.Strip(&again, bytes.NewReader(out.Bytes()))
+		if err != nil || n2 != 0 || !bytes.Equal(again.Bytes(), out.Bytes()) {
+			t.Fatalf("second pass removed %d (%v):\n%q\n%q", n2, err, out.Bytes(), again.Bytes())
+		}
+	})
+}
+
+// headerEnd is the offset of the first empty line of msg, -1 if none.
+func headerEnd(msg []byte) int {
+	for i := 0; i < len(msg); {
+		j := bytes.IndexByte(msg[i:], '\n')
+		if j < 0 {
+			return -1
+		}
+		if j == 0 || j == 1 && msg[i] == '\r' {
+			return i
+		}
+		i += j + 1
+	}
+	return -1
+}
+
+func isSubsequence(sub, s []byte) bool {
+	for len(sub) > 0 {
+		i := bytes.IndexByte(s, sub[0])
+		if i < 0 {
+			return false
+		}
+		s, sub = s[i+1:], sub[1:]
+	}
+	return true
+}
