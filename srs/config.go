@@ -87,7 +87,7 @@ func (r *Rewriter) settings() (settings, error) {
 	}
 	s.maxDays = int64(age / (24 * time.Hour))
 	if len(r.Secrets) == 0 {
-		return s, fmt.Errorf("%w: no secret", ErrConfig)
+		return s, fmt.Errorf("%w: Secrets is empty: set at least one secret (the zero Rewriter has none)", ErrConfig)
 	}
 	for i, k := range r.Secrets {
 		if len(k) == 0 {
@@ -106,7 +106,7 @@ func (r *Rewriter) forwardDomain() (string, error) {
 		d = d[i+1:]
 	}
 	if d == "" {
-		return "", fmt.Errorf("%w: Domain is empty", ErrConfig)
+		return "", fmt.Errorf("%w: Domain is empty: Forward needs this forwarder's own domain", ErrConfig)
 	}
 	if !validHost(d) {
 		return "", fmt.Errorf("%w: Domain %q is not a domain name", ErrConfig, r.Domain)

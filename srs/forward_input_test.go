@@ -69,3 +69,20 @@ func TestReverseKeepsEmptyLocalPartOfPeers(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "@example.org", got)
 }
+
+// The zero Rewriter is not ready (the README and the type's doc say so):
+// its errors name the fields to set.
+func TestZeroRewriterSaysWhatItNeeds(t *testing.T) {
+	var r Rewriter
+	_, err := r.Forward("user@example.org")
+	require.ErrorIs(t, err, ErrConfig)
+	assert.Contains(t, err.Error(), "Secrets")
+	_, err = r.Reverse("SRS0=HHHH=G3=example.org=user@forwarder.example")
+	require.ErrorIs(t, err, ErrConfig)
+	assert.Contains(t, err.Error(), "Secrets")
+
+	r.Secrets = [][]byte{[]byte("secret")}
+	_, err = r.Forward("user@example.org")
+	require.ErrorIs(t, err, ErrConfig)
+	assert.Contains(t, err.Error(), "Domain")
+}
