@@ -24,7 +24,8 @@ type reportDecoder struct {
 	total    int64 // elements, comments and PIs in the document
 	scope    int   // the same, in the current record or outside records
 	inRecord bool
-	where    string // "record N" or "report_metadata", for messages
+	recordNo int    // the record being read, from 1
+	part     string // the part outside records being read, for messages
 
 	warnings []string
 	dropped  int
@@ -37,7 +38,7 @@ func isTooLarge(err error) bool { return errors.Is(err, ErrReportTooLarge) }
 func decodeReport(g *xmlGuard, l reportLimits) (*Feedback, error) {
 	d := xml.NewDecoder(g)
 	d.CharsetReader = charsetReader
-	rd := &reportDecoder{d: d, g: g, l: l, where: "the document"}
+	rd := &reportDecoder{d: d, g: g, l: l, part: "the document"}
 	seen := false
 	for {
 		tok, err := rd.next()
@@ -80,9 +81,9 @@ func (rd *reportDecoder) next() (xml.Token, error) {
 		case isTooLarge(err):
 			var le *ReportLimitError
 			if errors.As(err, &le) && le.Where == "" {
-				le.Where = rd.where
-			} else if le != nil && rd.where != "the document" {
-				le.Where += " (" + rd.where + ")"
+				le.Where = rd.where()
+			} else if le != nil && rd.part != "the document" {
+				le.Where += " (" + rd.where() + ")"
 			}
 			return nil, err
 		}
@@ -110,7 +111,7 @@ func (rd *reportDecoder) count() error {
 	}
 	rd.scope++
 	if rd.scope > rd.l.recordElements {
-		where := rd.where
+		where := rd.where()
 		if !rd.inRecord {
 			where = "the report outside its records"
 		}
@@ -119,8 +120,16 @@ func (rd *reportDecoder) count() error {
 	return nil
 }
 
+// where says which part of the report is being read.
+func (rd *reportDecoder) where() string {
+	if rd.inRecord {
+		return "record " + strconv.Itoa(rd.recordNo)
+	}
+	return rd.part
+}
+
 func (rd *reportDecoder) limit(name string, max int64) error {
-	return &ReportLimitError{Limit: name, Max: max, Where: rd.where}
+	return &ReportLimitError{Limit: name, Max: max, Where: rd.where()}
 }
 
 func (rd *reportDecoder) warnf(format string, args ...any) {
@@ -179,7 +188,8 @@ func (rd *reportDecoder) skip() error {
 // of white space; child elements are skipped. Invalid UTF-8 that the guard
 // replaced is reported as a warning.
 func (rd *reportDecoder) text(se xml.StartElement) (string, error) {
-	var b []byte
+	var s string // the text when it comes in one piece, as it usually does
+	var b []byte // when in several
 	before := rd.g.replaced
 	for {
 		tok, err := rd.next()
@@ -188,19 +198,29 @@ func (rd *reportDecoder) text(se xml.StartElement) (string, error) {
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
-			if len(b)+len(t) > rd.l.tokenBytes {
-				return "", &ReportLimitError{Limit: "MaxTokenBytes", Max: int64(rd.l.tokenBytes), Where: fmt.Sprintf("the value of <%s> in %s", se.Name.Local, rd.where)}
+			if len(s)+len(b)+len(t) > rd.l.tokenBytes {
+				return "", &ReportLimitError{Limit: "MaxTokenBytes", Max: int64(rd.l.tokenBytes), Where: fmt.Sprintf("the value of <%s> in %s", se.Name.Local, rd.where())}
 			}
-			b = append(b, t...)
+			switch {
+			case b != nil:
+				b = append(b, t...)
+			case s == "":
+				s = string(t)
+			default:
+				b = append([]byte(s), t...)
+			}
 		case xml.StartElement:
 			if err := rd.skip(); err != nil {
 				return "", err
 			}
 		case xml.EndElement:
 			if rd.g.replaced > before {
-				rd.warnf("invalid UTF-8 in <%s> in %s replaced with U+FFFD", se.Name.Local, rd.where)
+				rd.warnf("invalid UTF-8 in <%s> in %s replaced with U+FFFD", se.Name.Local, rd.where())
 			}
-			return strings.TrimSpace(string(b)), nil
+			if b != nil {
+				return strings.TrimSpace(string(b)), nil
+			}
+			return strings.TrimSpace(s), nil
 		}
 	}
 }
@@ -233,7 +253,7 @@ func (rd *reportDecoder) raw() ([]byte, error) {
 		if depth == 0 {
 			rec := rd.g.stopRecording()
 			if rd.g.replaced > before {
-				rd.warnf("invalid UTF-8 in an extension in %s replaced with U+FFFD", rd.where)
+				rd.warnf("invalid UTF-8 in an extension in %s replaced with U+FFFD", rd.where())
 			}
 			if n := end - start; n >= 0 && n <= int64(len(rec)) {
 				return rec[:n:n], nil
@@ -251,13 +271,13 @@ func (rd *reportDecoder) feedback(root xml.StartElement) (*Feedback, error) {
 		case "version":
 			f.Version, err = rd.text(se)
 		case "report_metadata":
-			rd.where = "report_metadata"
+			rd.part = "report_metadata"
 			err = rd.metadata(&f.ReportMetadata)
 		case "policy_published":
-			rd.where = "policy_published"
+			rd.part = "policy_published"
 			err = rd.policy(&f.PolicyPublished)
 		case "extension":
-			rd.where = "the report extension"
+			rd.part = "the report extension"
 			var inner []byte
 			if inner, err = rd.raw(); err == nil {
 				f.Extension = &Extension{Inner: inner}
@@ -266,19 +286,19 @@ func (rd *reportDecoder) feedback(root xml.StartElement) (*Feedback, error) {
 			if len(f.Records) >= rd.l.records {
 				return &ReportLimitError{Limit: "MaxRecords", Max: int64(rd.l.records), Where: "the report"}
 			}
-			outside := rd.scope
-			rd.inRecord, rd.scope = true, 1
-			rd.where = "record " + strconv.Itoa(len(f.Records)+1)
-			var rec ReportRecord
-			if err = rd.record(&rec); err == nil {
-				f.Records = append(f.Records, rec)
+			// The record's own start tag counts in the record.
+			outside := rd.scope - 1
+			rd.inRecord, rd.scope, rd.recordNo = true, 1, len(f.Records)+1
+			f.Records = append(f.Records, ReportRecord{})
+			if err = rd.record(&f.Records[len(f.Records)-1]); err != nil {
+				f.Records = f.Records[:len(f.Records)-1]
 			}
 			rd.inRecord, rd.scope = false, outside
 		default:
-			rd.where = "<" + se.Name.Local + ">"
+			rd.part = "<" + se.Name.Local + ">"
 			err = rd.skip()
 		}
-		rd.where = "the report"
+		rd.part = "the report"
 		return err
 	})
 	return f, err
@@ -487,7 +507,7 @@ func (rd *reportDecoder) row(row *Row) error {
 			}
 			row.Count, err = strconv.ParseInt(s, 10, 64)
 			if err != nil {
-				return fmt.Errorf("%w: <count> %q in %s is not a number", ErrReportFormat, truncate(s, 40), rd.where)
+				return fmt.Errorf("%w: <count> %q in %s is not a number", ErrReportFormat, truncate(s, 40), rd.where())
 			}
 			return nil
 		case "policy_evaluated":

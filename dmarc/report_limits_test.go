@@ -1,0 +1,144 @@
+package dmarc
+
+// Hostile aggregate reports (issue 11 point 3): inputs within the byte caps
+// whose shape makes a naive parser build gigabytes. Each must stop at the
+// limit named in the error, having allocated a small, fixed amount; the
+// bound is on memory (runtime.MemStats.TotalAlloc), never on time.
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// repeatDoc builds head + unit repeated until the document is about size
+// bytes + tail, gzipped at best compression.
+func repeatDoc(t testing.TB, head, unit, tail string, size int) []byte {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	require.NoError(t, err)
+	_, _ = zw.Write([]byte(head))
+	block := []byte(strings.Repeat(unit, max(1, 64<<10/len(unit))))
+	for n := 0; n < size; n += len(block) {
+		_, _ = zw.Write(block)
+	}
+	_, _ = zw.Write([]byte(tail))
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+// parseAllocs parses data and returns the error and the bytes allocated.
+func parseAllocs(p *ReportParser, data []byte) (*Feedback, error, uint64) {
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	f, err := p.Parse(bytes.NewReader(data))
+	runtime.ReadMemStats(&m1)
+	return f, err, m1.TotalAlloc - m0.TotalAlloc
+}
+
+const recordHead = `<feedback><report_metadata><org_name>x</org_name></report_metadata><record><row><source_ip>192.0.2.1</source_ip><count>1</count></row>`
+
+func TestReportHostileShapes(t *testing.T) {
+	const size = 30 << 20 // decompressed, within DefaultMaxReportBytes
+	tests := []struct {
+		name, head, unit, tail string
+		limit                  string
+	}{
+		{"millions of tiny elements in one record", recordHead, "<x/>", "</record></feedback>", "MaxRecordElements"},
+		{"millions of tiny elements outside records", "<feedback>", "<x/>", "</feedback>", "MaxRecordElements"},
+		{"millions of comments in one record", recordHead, "<!---->", "</record></feedback>", "MaxRecordElements"},
+		{"millions of dkim results", recordHead + "<auth_results>", "<dkim/>", "</auth_results></record></feedback>", "MaxRecordResults"},
+		{"millions of reasons", recordHead[:len(recordHead)-len("</row>")] + "<policy_evaluated>", "<reason/>", "</policy_evaluated></row></record></feedback>", "MaxRecordReasons"},
+		{"millions of errors", "<feedback><report_metadata>", "<error/>", "</report_metadata></feedback>", "MaxErrors"},
+		{"deep nesting", "<feedback>", "<a>", "", "MaxDepth"},
+		{"deep nesting inside an extension", recordHead + "<ext>", "<a>", "", "MaxDepth"},
+		{"huge number of records", "<feedback>", "<record/>", "</feedback>", "MaxRecords"},
+		{"huge attribute count", "<feedback ", `a="" `, "/>", "MaxAttributes"},
+		{"huge attribute count with > in values", "<feedback ", `a=">" `, "/>", "MaxAttributes"},
+		{"long element name", "<feedback><", "n", "/></feedback>", "MaxTokenBytes"},
+		{"long attribute value", `<feedback a="`, "v", `"/>`, "MaxTokenBytes"},
+		{"long text", "<feedback><report_metadata><org_name>", "t", "</org_name></report_metadata></feedback>", "MaxTokenBytes"},
+		{"long text of '>'", "<feedback><report_metadata><org_name>", ">", "</org_name></report_metadata></feedback>", "MaxTokenBytes"},
+		{"long comment", "<feedback><!--", "->", "--></feedback>", "MaxTokenBytes"},
+		{"long CDATA", "<feedback><report_metadata><org_name><![CDATA[", "]>", "]]></org_name></report_metadata></feedback>", "MaxTokenBytes"},
+		{"long declaration", "<!DOCTYPE feedback [", `<!ENTITY a ">">`, "]><feedback/>", "MaxTokenBytes"},
+		{"long processing instruction", "<?pi ", "?", "?><feedback/>", "MaxTokenBytes"},
+	}
+	p := &ReportParser{MaxRecords: 10000}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := repeatDoc(t, tt.head, tt.unit, tt.tail, size)
+			f, err, alloc := parseAllocs(p, data)
+			assert.Nil(t, f)
+			require.ErrorIs(t, err, ErrReportTooLarge)
+			var le *ReportLimitError
+			require.True(t, errors.As(err, &le), "%v", err)
+			assert.Equal(t, tt.limit, le.Limit, "%v", err)
+			assert.Contains(t, err.Error(), tt.limit)
+			// Before the limits, the first case allocated 6 GB. A
+			// record kept costs about 1 KB: MaxRecords=10000 of them
+			// is the largest amount any case may keep.
+			assert.Less(t, alloc, uint64(24<<20), "%d bytes allocated for a %d-byte gzip (%v)", alloc, len(data), err)
+			t.Logf("%d-byte gzip: %v; %d KB allocated", len(data), err, alloc>>10)
+		})
+	}
+}
+
+// TestReportTotalWork: MaxElements bounds the whole document, whatever
+// the per-record limits allow.
+func TestReportTotalWork(t *testing.T) {
+	rec := `<record><row><source_ip>192.0.2.1</source_ip><count>1</count></row></record>`
+	data := []byte("<feedback>" + strings.Repeat(rec, 2000) + "</feedback>")
+	f, err := (&ReportParser{}).Parse(bytes.NewReader(data))
+	require.NoError(t, err)
+	require.Len(t, f.Records, 2000)
+	_, err = (&ReportParser{MaxElements: 5000}).Parse(bytes.NewReader(data))
+	var le *ReportLimitError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "MaxElements", le.Limit)
+	assert.Equal(t, int64(5000), le.Max)
+	assert.Equal(t, "record 1250", le.Where) // 4 elements per record, 1 for feedback
+}
+
+// TestReportMemoryProportional: a large legitimate report allocates a
+// small constant times what it keeps (its records), not more.
+func TestReportMemoryProportional(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><feedback><report_metadata><org_name>r</org_name><email>d@r.example</email><report_id>1</report_id><date_range><begin>1</begin><end>2</end></date_range></report_metadata><policy_published><domain>example.com</domain><p>none</p></policy_published>`)
+	const n = 20000
+	for i := range n {
+		fmt.Fprintf(&b, `<record><row><source_ip>192.0.%d.%d</source_ip><count>%d</count><policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers><auth_results><dkim><domain>example.com</domain><selector>s1</selector><result>pass</result></dkim><spf><domain>bounce%d.example.com</domain><scope>mfrom</scope><result>pass</result></spf></auth_results></record>`+"\n", i/256, i%256, i+1, i)
+	}
+	b.WriteString("</feedback>")
+	doc := []byte(b.String())
+	f, err, alloc := parseAllocs(&ReportParser{}, doc)
+	require.NoError(t, err)
+	require.Len(t, f.Records, n)
+	require.NoError(t, f.Validate())
+	perRecord := alloc / n
+	t.Logf("%d records, %d bytes of XML: %d KB allocated, %d bytes per record", n, len(doc), alloc>>10, perRecord)
+	assert.Less(t, perRecord, uint64(8<<10), "allocation per record kept")
+}
+
+// BenchmarkParseReportHostile: the shape of issue 11 (a 30 KB gzip that
+// expands to 30 MB of tiny elements in one record). Before the limits:
+// about 11 s and 6.2 GB allocated per parse; now it stops after 1024
+// elements.
+func BenchmarkParseReportHostile(b *testing.B) {
+	data := repeatDoc(b, recordHead, "<x/>", "</record></feedback>", 30<<20)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := ParseReport(bytes.NewReader(data)); !errors.Is(err, ErrReportTooLarge) {
+			b.Fatal(err)
+		}
+	}
+}
