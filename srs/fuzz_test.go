@@ -174,11 +174,15 @@ func FuzzForward(f *testing.F) {
 		"user@example.org", "", "<>", "a=b+c@example.org", `"q@x"@example.org`, "user@forwarder.example",
 		"SRS0=GzLP=G3=origin.example=alice@hop1.example", "SRS1=HAhJ=hop1.example==GzLP=G3=origin.example=alice@hop2.example",
 		"srs0-x@h", "SRS1=zzzz=onlyhost@hop1.example", "@x", "user@[192.0.2.1]",
+		"<user@example.org>", "<@relay.example:user@example.org>", `""@example.org`,
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, sender string) {
 		out, err := r.Forward(sender)
+		if refusedByDesign(sender) && err == nil {
+			t.Fatalf("Forward(%q) = %q: brackets or an empty local part must be refused", sender, out)
+		}
 		if err != nil {
 			if out != "" {
 				t.Fatalf("Forward(%q) returned %q with error %v", sender, out, err)
