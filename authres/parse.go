@@ -505,7 +505,7 @@ func (p *parser) limit(at int, msg string) error {
 // unfold removes the line breaks of folding white space (RFC 5322
 // §2.2.3); the parser has checked that each is followed by white space.
 func unfold(s string) string {
-	if strings.IndexAny(s, "\r\n") < 0 {
+	if !strings.ContainsAny(s, "\r\n") {
 		return s
 	}
 	return strings.NewReplacer("\r", "", "\n", "").Replace(s)
