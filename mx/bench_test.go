@@ -27,6 +27,7 @@ func BenchmarkLookup(b *testing.B) {
 	}{
 		{"mx", Router{Resolver: fake, Rand: rand.New(rand.NewPCG(1, 2))}, "example.org"},
 		{"mx-resolve", Router{Resolver: fake, ResolveAddrs: true, Rand: rand.New(rand.NewPCG(1, 2))}, "example.org"},
+		{"literal", Router{Resolver: fake, ResolveAddrs: true}, "[IPv6:2001:db8::25]"},
 		{"idn", Router{Resolver: &fakeResolver{quiet: true, mx: map[string][]*net.MX{"xn--bcher-kva.example.": mxs(10, "mx.example.")}}}, "bücher.example"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
