@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -173,24 +174,24 @@ var (
 	pyFold     = regexp.MustCompile(`(\r\n|\?\?)([ \t])`)
 )
 
-// comparable is a parse result reduced to what both sides report.
-type comparable struct {
+// pyView is a parse result reduced to what both sides report.
+type pyView struct {
 	ID, Results string
 	Version     int
 }
 
-func (c comparable) String() string {
-	return c.ID + " v" + string(rune('0'+c.Version)) + " " + c.Results
+func (c pyView) String() string {
+	return c.ID + " v" + strconv.Itoa(c.Version) + " " + c.Results
 }
 
-func ours(h *Header, drop func(r Result, i int) bool, keepReason func(int) bool) comparable {
+func ours(h *Header, drop func(r Result, i int) bool, keepReason func(int) bool) pyView {
 	var b strings.Builder
 	for i, r := range h.Results {
 		reason := r.Reason
 		if !keepReason(i) {
 			reason = ""
 		}
-		b.WriteString(r.Method + "/" + string(rune('0'+r.MethodVersion)) + "=" + r.Value + " reason=" + reason)
+		b.WriteString(r.Method + "/" + strconv.Itoa(r.MethodVersion) + "=" + r.Value + " reason=" + reason)
 		for j, p := range r.Props {
 			if !drop(r, j) {
 				b.WriteString(" " + p.Type + "." + p.Name + "=" + p.Value)
@@ -200,10 +201,10 @@ func ours(h *Header, drop func(r Result, i int) bool, keepReason func(int) bool)
 	}
 	// python lower-cases the authserv-id; we keep it as written (DESIGN.md)
 	// and compare it, like RFC 8601 §5 consumers do, without case.
-	return comparable{strings.ToLower(h.AuthServID), b.String(), h.Version}
+	return pyView{strings.ToLower(h.AuthServID), b.String(), h.Version}
 }
 
-func theirs(h pyHeader, fixQuoted bool) comparable {
+func theirs(h pyHeader, fixQuoted bool) pyView {
 	fix := func(s string) string {
 		if fixQuoted {
 			s = quotedPair.ReplaceAllString(pyFold.ReplaceAllString(s, "$2"), "$1")
@@ -212,13 +213,13 @@ func theirs(h pyHeader, fixQuoted bool) comparable {
 	}
 	var b strings.Builder
 	for _, r := range h.Results {
-		b.WriteString(r.Method + "/" + string(rune('0'+r.MVersion)) + "=" + r.Result + " reason=" + fix(r.Reason))
+		b.WriteString(r.Method + "/" + strconv.Itoa(r.MVersion) + "=" + r.Result + " reason=" + fix(r.Reason))
 		for _, p := range r.Props {
 			b.WriteString(" " + p[0] + "." + p[1] + "=" + fix(p[2]))
 		}
 		b.WriteString("; ")
 	}
-	return comparable{strings.ToLower(h.ID), b.String(), h.Version}
+	return pyView{strings.ToLower(h.ID), b.String(), h.Version}
 }
 
 // TestPeerPythonAuthres: python3-authres and Parse read the same

@@ -27,7 +27,8 @@ const (
 // its first word after white space and comments (a quoted-string, or the
 // run of characters that may stand unquoted, up to a "=") is one of ours:
 // a field another parser might still read as ours goes too. Authserv-ids
-// are compared as domain names: case-insensitively, a final "." ignored.
+// are compared as domain names (EqualAuthServID): case-insensitively, a
+// final "." ignored.
 // Other fields, ARC-Authentication-Results included, and the body pass
 // through unchanged, byte for byte.
 //
@@ -89,16 +90,22 @@ func (s *Stripper) ids() []string {
 }
 
 func matchID(ids []string, id string) bool {
-	id = strings.TrimSuffix(id, ".")
-	if id == "" {
-		return false
-	}
 	for _, our := range ids {
-		if strings.EqualFold(our, id) {
+		if EqualAuthServID(our, id) {
 			return true
 		}
 	}
 	return false
+}
+
+// EqualAuthServID says whether two authserv-ids name the same service, by
+// the rule the Stripper applies: compared as domain names, without regard
+// to case (strings.EqualFold, so a Unicode look-alike of an ASCII letter
+// matches too, which errs on the side of removing), a final "." ignored.
+// An empty id matches nothing.
+func EqualAuthServID(a, b string) bool {
+	a, b = strings.TrimSuffix(a, "."), strings.TrimSuffix(b, ".")
+	return a != "" && strings.EqualFold(a, b)
 }
 
 // firstWord is the first quoted-string or unquoted run of v after white

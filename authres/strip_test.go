@@ -103,6 +103,23 @@ func TestStripperClaims(t *testing.T) {
 	assert.False(t, (&Stripper{}).Claims("mx.example.com; none"))
 }
 
+func TestEqualAuthServID(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"mx.example.com", "MX.EXAMPLE.COM", true},
+		{"mx.example.com.", "mx.example.com", true},
+		{"mx.example.com", "mx.example.com.evil", false},
+		{"", "", false},
+		{".", "", false},
+		{"mx.example.com", "mx.example.co", false},
+	} {
+		assert.Equal(t, tt.want, EqualAuthServID(tt.a, tt.b), "%q %q", tt.a, tt.b)
+		assert.Equal(t, tt.want, EqualAuthServID(tt.b, tt.a), "%q %q", tt.b, tt.a)
+	}
+}
+
 func TestStripWithoutAuthServID(t *testing.T) {
 	var out bytes.Buffer
 	_, err := (&Stripper{}).Strip(&out, strings.NewReader("A: b\r\n\r\n"))
