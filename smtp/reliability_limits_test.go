@@ -69,7 +69,9 @@ func TestReliabilityDataDeadline(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			be := &stBackend{}
-			s := &Server{Backend: be, ReadTimeout: 300 * time.Millisecond, DataTimeout: 300 * time.Millisecond, DataDeadline: 600 * time.Millisecond}
+			// Per-read timeouts far above the drip interval, so that only
+			// the deadline of the whole transfer can end it.
+			s := &Server{Backend: be, ReadTimeout: time.Second, DataTimeout: time.Second, DataDeadline: 1200 * time.Millisecond}
 			c := stDial(t, stStart(t, s))
 			c.read()
 			stRun(t, c, []stStep{{"EHLO c.example\r\n" + tc.start, append([]int{250}, tc.want...)}})

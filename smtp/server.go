@@ -177,6 +177,7 @@ type Server struct {
 	perIP     map[netip.Addr]int // connections per connLimitKey
 	stats     serverCounters
 	shutdown  atomic.Bool
+	forced    atomic.Bool // Shutdown's context ended
 	closed    atomic.Bool
 	connsDone chan struct{} // closed when conns becomes empty during shutdown
 }
@@ -519,11 +520,15 @@ func (s *Server) forgetConn(c *Conn) {
 }
 
 // Shutdown stops the server gracefully: it closes the listeners, sends
-// 421 to every session waiting for a command and closes it, lets every
-// message transfer in progress (DATA or BDAT) finish and be answered,
-// then closes those sessions too. It returns nil when all connections
-// are gone. When ctx ends first, the connections still open are closed
-// at once, as by Close, and ctx's error is returned.
+// 421 to every session waiting for a command (or with only new commands
+// buffered) and closes it, lets every message transfer in progress (DATA
+// or BDAT) finish and be answered, then closes those sessions too. It
+// returns nil when all connections are gone. When ctx ends first,
+// ctx's error is returned and every session's context is cancelled; the
+// connections still open are closed at once, except those whose Session
+// is working on a message it has received in full: they stop reading,
+// and close once the Session has returned and its reply (the 250 of a
+// message it accepted after all) has been sent.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.shutdown.Store(true)
@@ -550,9 +555,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	s.mu.Lock()
+	s.forced.Store(true)
 	for c := range s.conns {
-		c.cancel()
-		c.raw.Close()
+		c.abandon()
 	}
 	s.mu.Unlock()
 	return ctx.Err()

@@ -50,7 +50,7 @@ func (b *bdatReader) Read(p []byte) (int, error) {
 			if b.last {
 				if !b.ended {
 					b.ended = true
-					b.c.watchStart()
+					b.c.dataEnded()
 				}
 				return 0, io.EOF
 			}

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -58,8 +59,10 @@ type Conn struct {
 
 	watch connWatch
 
-	mu   sync.Mutex
-	idle bool // blocked waiting for a command (Shutdown may wake it)
+	mu      sync.Mutex
+	idle    bool        // blocked waiting for a command (Shutdown may wake it)
+	holding bool        // the Session has a whole message and its reply is not sent yet
+	gone    atomic.Bool // the connection failed while a Session call ran
 }
 
 func newServerConn(s *Server, nc net.Conn, implicitTLS bool) *Conn {
@@ -70,7 +73,7 @@ func newServerConn(s *Server, nc net.Conn, implicitTLS bool) *Conn {
 	c.rd.src = nc
 	c.rd.beforeBlock = c.flush
 	c.fillDataFn = c.fillData
-	c.watchStartFn = c.watchStart
+	c.watchStartFn = c.dataEnded
 	if lg := s.logger(); lg != nil {
 		c.lg = lg.With("remote", c.remote.String())
 	}
@@ -196,7 +199,42 @@ func (c *Conn) flush() error {
 	} else {
 		c.out = c.out[:0]
 	}
+	c.setHolding(false) // the reply to a held message is out
 	return err
+}
+
+// setHolding records whether the Session has a whole message whose
+// reply has not been sent: Shutdown, when its context ends, closes such
+// a connection only after that reply.
+func (c *Conn) setHolding(h bool) {
+	c.mu.Lock()
+	c.holding = h
+	c.mu.Unlock()
+}
+
+// dataEnded is called once the client has sent the whole message: the
+// Session works on it from now on.
+func (c *Conn) dataEnded() {
+	c.setHolding(true)
+	c.watchStart()
+}
+
+// abandon is what Shutdown does to a connection still open when its
+// context ends (with s.mu held): the session's context is cancelled and
+// the connection closed at once, unless the Session has a whole message
+// in hand. Then only reading stops, so that if the Session accepts the
+// message after all its 250 still reaches the client (a lost 250 makes
+// the client send the message again); the connection closes after it.
+func (c *Conn) abandon() {
+	c.cancel()
+	c.mu.Lock()
+	holding := c.holding
+	c.mu.Unlock()
+	if tc, ok := c.raw.(*net.TCPConn); ok && holding {
+		tc.CloseRead()
+		return
+	}
+	c.raw.Close()
 }
 
 // readCommand reads the next command line, marking the connection idle
@@ -211,14 +249,17 @@ func (c *Conn) readCommand() ([]byte, error) {
 }
 
 // readLineIdle reads a line from the client while the connection counts
-// as idle: Shutdown may interrupt the wait (errSrvShutdown).
+// as idle: Shutdown may interrupt the wait (errSrvShutdown). Once
+// Shutdown has begun no new command runs, even one already buffered:
+// only the rest of a BDAT message the Session accepted early is still
+// read.
 func (c *Conn) readLineIdle(max int) ([]byte, error) {
 	c.mu.Lock()
-	if c.srv.shutdown.Load() && !c.rd.hasLine() {
+	if c.srv.shutdown.Load() && (!c.bdatAccepted || c.srv.forced.Load()) {
 		c.mu.Unlock()
 		return nil, errSrvShutdown
 	}
-	c.idle = true
+	c.idle = !c.bdatAccepted
 	c.raw.SetReadDeadline(c.readDeadline(durationOr(c.srv.ReadTimeout, ServerCommandTimeout)))
 	c.mu.Unlock()
 	line, err := c.rd.readLine(max, c.srv.AllowBareLineEndings)
@@ -399,7 +440,7 @@ const (
 // briefly until the client closes too.
 func (c *Conn) closeConn() {
 	tc, ok := c.raw.(*net.TCPConn)
-	if !ok || c.srv.closed.Load() || c.ctx.Err() != nil {
+	if !ok || c.srv.closed.Load() || c.gone.Load() {
 		c.nc.Close()
 		return
 	}

@@ -66,6 +66,7 @@ func (c *Conn) watchRun() {
 		// The client went away (a reset, a failed connection). End of
 		// input is not that: a client that shut down its sending side
 		// (shutdown(SHUT_WR)) still waits for its replies.
+		c.gone.Store(true)
 		c.cancel()
 	}
 	w.active = false
