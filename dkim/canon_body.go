@@ -1,9 +1,8 @@
 package dkim
 
 import (
-	"encoding/binary"
 	"hash"
-	"math/bits"
+	"sync"
 )
 
 // bodyHasher canonicalizes a message body as it streams past and hashes the
@@ -16,13 +15,16 @@ import (
 // canonicalize like the same message on the wire. A CR not followed by LF
 // is ordinary content.
 //
-// Most input is copied to the hash straight from the caller's buffer: a
-// word-at-a-time scan finds the longest prefix whose canonical form is the
-// input itself, and only the bytes around whitespace runs, line ends and
-// empty lines go through the byte-wise state machine.
+// Most of a body passes canonicalization unchanged. A scan (vector
+// instructions where the CPU has them, see scan.go) finds the next byte
+// that may change or whose fate depends on what follows; everything before
+// it goes to the hash as it is, long spans straight from the caller's
+// buffer, short ones through a staging buffer so that the hash is fed in
+// large blocks. Only the bytes around such a spot go through the byte-wise
+// state machine. canon_test.go holds the plain reference implementation
+// that the tests and the fuzz target compare this with.
 type bodyHasher struct {
 	relaxed bool
-	sha1    bool // the hash is SHA-1 (rsa-sha1, evaluated only to be refused)
 	h       hash.Hash
 	limit   int64 // l= octets to hash; -1: all
 	written int64 // octets given to h
@@ -34,265 +36,165 @@ type bodyHasher struct {
 	emptyLines  int64 // empty lines held back (they vanish at the end)
 	closed      bool
 
-	out    [512]byte // scratch for the byte-wise path
-	digest []byte    // final hash, once computed
-	nout   int
+	stage  *[stageSize + stageSlack]byte // output not yet hashed (from stages)
+	nstage int
+	digest []byte // final hash, once computed
 }
+
+const (
+	// scanWindow is how much input is scanned before its clean part is
+	// hashed, so that the hash reads bytes the scan just brought into
+	// cache.
+	scanWindow = 16 << 10
+	// stageSize is the staging buffer for short output spans;
+	// relaxedAVX2 may write up to stageSlack bytes beyond it.
+	stageSize  = 8 << 10
+	stageSlack = 64
+	// directMin is the span length from which output is hashed straight
+	// from the input instead of through the staging buffer.
+	directMin = 2 << 10
+)
+
+// stages recycles staging buffers, so that a verification allocates none.
+var stages = sync.Pool{New: func() any { return new([stageSize + stageSlack]byte) }}
 
 func newBodyHasher(c Canonicalization, h hash.Hash, limit int64) *bodyHasher {
 	return &bodyHasher{relaxed: c == Relaxed, h: h, limit: limit}
 }
 
-// scanWindow is how much input is scanned before its safe part is hashed.
-const scanWindow = 16 << 10
-
-const (
-	lsb = 0x0101010101010101
-	msb = 0x8080808080808080
-)
-
-// below21 has the top bit of each byte set where the byte of w is < 0x21.
-func below21(w uint64) uint64 {
-	return ^(((w &^ msb) + (0x80-0x21)*lsb) | w) & msb
-}
-
-// eqMask has the top bit of each byte set where the byte of w equals c.
-func eqMask(w uint64, c byte) uint64 {
-	y := w ^ (uint64(c) * lsb)
-	return ^(((y &^ msb) + 0x7f*lsb) | y) & msb
-}
-
-// hasBelow0E reports whether some byte of w is < 0x0E (CR, LF, TAB or
-// another control character).
-func hasBelow0E(w uint64) bool {
-	return (w-0x0e*lsb)&^w&msb != 0
-}
-
-// afterLineEnd continues after the word at b[i:] whose line ends (mask lf)
-// were found safe. When the line that just ended is as long as the one
-// before it, following lines of that same length are checked in one go
-// (base64 bodies are made of equal lines): see sameLengthLines. It
-// returns the next scan position and the start of the newest line.
-func afterLineEnd(b []byte, i int, lf uint64, lineStart int, k uint64) (int, int) {
-	if lf == 0 {
-		return i + 8, lineStart
-	}
-	start := i + (63-bits.LeadingZeros64(lf))/8 + 1 // after the last LF in the word
-	next := start
-	if lineStart >= 0 {
-		next = sameLengthLines(b, start, start-lineStart, k)
-	}
-	return max(i+8, next), next
-}
-
-// sameLengthLines returns how far lines of length l (CRLF included),
-// starting at s, pass unchanged: each line's content has no byte below k
-// (0x21 for relaxed: no WSP; 0x0e for simple: no CR, LF, TAB), ends in
-// CRLF and is followed by a byte that starts a non-empty line.
-func sameLengthLines(b []byte, s, l int, k uint64) int {
-	n := len(b)
-	for l >= 3 && s+l < n {
-		e := s + l - 2 // the CR
-		if b[e] != '\r' || b[e+1] != '\n' {
-			return s
-		}
-		if c := b[e+2]; c == '\r' || c == '\n' || k == 0x21 && c <= ' ' {
-			return s
-		}
-		j := s
-		for ; j+16 <= e; j += 16 {
-			if hasBelowX2(binary.LittleEndian.Uint64(b[j:]), binary.LittleEndian.Uint64(b[j+8:]), k) {
-				return s
-			}
-		}
-		switch {
-		case j == e:
-		case e-s >= 8:
-			// The rest (under 16 bytes) as two 8-byte loads, the second
-			// one ending at e; they may overlap each other and what was
-			// already checked.
-			a := j
-			if e-j < 8 {
-				a = e - 8
-			}
-			if hasBelowX2(binary.LittleEndian.Uint64(b[a:]), binary.LittleEndian.Uint64(b[e-8:]), k) {
-				return s
-			}
-		default:
-			for ; j < e; j++ {
-				if uint64(b[j]) < k {
-					return s
-				}
-			}
-		}
-		s += l
-	}
-	return s
-}
-
-// hasBelowX2 reports whether some byte of w1 or w2 is below k (k <= 0x80).
-func hasBelowX2(w1, w2, k uint64) bool {
-	return ((w1-k*lsb)&^w1|(w2-k*lsb)&^w2)&msb != 0
-}
-
-// hasBelow21x2 reports whether some byte of w1 or w2 is < 0x21 (an
-// existence test: cheaper than below21, which locates the bytes).
-func hasBelow21x2(w1, w2 uint64) bool {
-	return ((w1-0x21*lsb)&^w1|(w2-0x21*lsb)&^w2)&msb != 0
-}
-
-// hasBelow0E2 is hasBelow0E for two words.
-func hasBelow0E2(w1, w2 uint64) bool {
-	return ((w1-0x0e*lsb)&^w1|(w2-0x0e*lsb)&^w2)&msb != 0
-}
-
-// safeRelaxed returns the length of the longest prefix of b that relaxed
-// canonicalization passes through unchanged, starting from a neutral state
-// (no CR, WSP or empty lines pending): no TAB, no SP followed by WSP or a
-// line end, every line end a CRLF after content and followed by a line that
-// is not empty. Bytes at the end of b whose fate depends on what follows
-// are left out.
-func safeRelaxed(b []byte) int {
-	n, i := len(b), 0
-	lineStart := -1 // start of the last line seen to begin, -1: none
-	for i < n {
-		if i+8 <= n {
-			w := binary.LittleEndian.Uint64(b[i:])
-			low := below21(w)
-			if low == 0 {
-				i += 8
-				// A run without whitespace (base64, say): go on 16
-				// bytes at a time.
-				for i+16 <= n && !hasBelow21x2(binary.LittleEndian.Uint64(b[i:]), binary.LittleEndian.Uint64(b[i+8:])) {
-					i += 16
-				}
-				continue
-			}
-			sp := eqMask(w, ' ')
-			if low == sp {
-				// Only spaces: each must be followed by a byte > SP.
-				if sp&(low>>8) == 0 && (sp>>63 == 0 || i+8 < n && b[i+8] > ' ') {
-					i += 8
-					continue
-				}
-			} else {
-				// Line ends (inlined relaxedWordSafe: this runs once per
-				// line).
-				cr, lf := eqMask(w, '\r'), eqMask(w, '\n')
-				if low == sp|cr|lf && lf == cr<<8 && cr&(0x80|1<<63) == 0 &&
-					(low>>8)&(sp|lf) == 0 && (low<<8)&cr == 0 &&
-					((sp|lf)>>63 == 0 || i+8 < n && b[i+8] > ' ') {
-					i, lineStart = afterLineEnd(b, i, lf, lineStart, 0x21)
-					continue
-				}
-			}
-		}
-		end := min(i+8, n)
-		for ; i < end; i++ {
-			c := b[i]
-			if c > ' ' {
-				continue
-			}
-			switch c {
-			case ' ':
-				if i+1 < n && b[i+1] > ' ' {
-					continue
-				}
-				return i
-			case '\t':
-				return i
-			case '\r':
-				// CRLF ending a line with content, followed by a line that
-				// is not empty: both bytes pass.
-				if i > 0 && b[i-1] != '\n' && i+2 < n && b[i+1] == '\n' && b[i+2] != '\r' && b[i+2] != '\n' {
-					i++
-					continue
-				}
-				return i
-			case '\n':
-				return i
-			}
-		}
-	}
-	return n
-}
-
-// safeSimple is safeRelaxed for simple canonicalization, where only line
-// ends and empty lines need care.
-func safeSimple(b []byte) int {
-	n, i := len(b), 0
-	lineStart := -1
-	for i < n {
-		for i+16 <= n && !hasBelow0E2(binary.LittleEndian.Uint64(b[i:]), binary.LittleEndian.Uint64(b[i+8:])) {
-			i += 16
-		}
-		if i+8 <= n {
-			w := binary.LittleEndian.Uint64(b[i:])
-			if !hasBelow0E(w) {
-				i += 8
-				continue
-			}
-			// Line ends (inlined simpleWordSafe): every CR preceded by a
-			// byte other than LF and followed by LF, every LF followed by
-			// a byte other than CR and LF.
-			cr, lf := eqMask(w, '\r'), eqMask(w, '\n')
-			if lf == cr<<8 && cr&(0x80|1<<63) == 0 && (lf<<8)&cr == 0 && ((cr|lf)>>8)&lf == 0 &&
-				(lf>>63 == 0 || i+8 < n && b[i+8] != '\r' && b[i+8] != '\n') {
-				i, lineStart = afterLineEnd(b, i, lf, lineStart, 0x0e)
-				continue
-			}
-		}
-		end := min(i+8, n)
-		for ; i < end; i++ {
-			switch b[i] {
-			case '\r':
-				// CRLF ending a line with content, followed by a line that
-				// is not empty: both bytes pass.
-				if i > 0 && b[i-1] != '\n' && i+2 < n && b[i+1] == '\n' && b[i+2] != '\r' && b[i+2] != '\n' {
-					i++
-					continue
-				}
-				return i
-			case '\n':
-				return i
-			}
-		}
-	}
-	return n
+// neutral reports whether nothing is held back: the next byte starts from
+// a clean slate.
+func (c *bodyHasher) neutral() bool {
+	return !c.pendingCR && !c.pendingWSP && c.emptyLines == 0
 }
 
 // Write canonicalizes and hashes p. It never fails.
 func (c *bodyHasher) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 {
-		if !c.pendingCR && !c.pendingWSP && c.emptyLines == 0 {
-			// Scan and hash in cache-sized windows, so the hash reads
-			// bytes the scan just brought into cache.
-			win := p[:min(len(p), scanWindow)]
-			var k int
-			if c.relaxed {
-				k = safeRelaxed(win)
-			} else {
-				k = safeSimple(win)
-			}
-			if k > 0 {
-				c.flushOut()
-				c.emit(p[:k])
-				c.lineContent = p[k-1] != '\n'
-				p = p[k:]
-				if len(p) == 0 {
-					break
+	i := 0
+	for i < len(p) {
+		least := 1 // bytes to run through the state machine
+		if c.neutral() {
+			if c.relaxed && useAVX2 && i > 0 && len(p)-i >= 96 {
+				if k := c.vector(p[i-1 : min(len(p), i-1+scanWindow)]); k > 0 {
+					i += k
+					continue
 				}
+				least = 32 // past the bare LF that stopped it
+			} else if k := c.clean(p[i:min(len(p), i+scanWindow)]); k > 0 {
+				c.pass(p[i : i+k])
+				c.lineContent = p[i+k-1] != '\n'
+				i += k
+				continue
 			}
 		}
-		k := min(len(p), 8)
-		for _, ch := range p[:k] {
-			c.step(ch)
+		// Byte by byte, until the state is neutral again.
+		for end := min(len(p), i+least); i < len(p); {
+			c.step(p[i])
+			i++
+			if i >= end && c.neutral() {
+				break
+			}
 		}
+	}
+	return len(p), nil
+}
+
+// vector runs relaxedAVX2 over src[1:], its output going to the staging
+// buffer, and returns how many bytes of src[1:] it consumed. src[0] is
+// the byte consumed last.
+func (c *bodyHasher) vector(src []byte) int {
+	if c.stage == nil {
+		c.stage = stages.Get().(*[stageSize + stageSlack]byte)
+	} else if c.nstage > stageSize-1024 {
+		c.flushStage()
+	}
+	w0, lc0 := c.nstage, c.lineContent
+	s, w := relaxedAVX2(c.stage[w0:], src)
+	o1 := w0 + w
+	if s > 1 && src[s-1] == '\r' {
+		// Leave a CR to the state machine with the LF after it.
+		s--
+		o1--
+	}
+	if s <= 1 {
+		return 0
+	}
+	// Empty lines at the end of the output are held back: they vanish
+	// if the body ends there. Every LF of the output ends a CRLF.
+	for o1-w0 >= 2 && c.stage[o1-1] == '\n' {
+		if o1-2 == w0 && lc0 || o1-2 > w0 && c.stage[o1-3] != '\n' {
+			break
+		}
+		o1 -= 2
+		c.emptyLines++
+	}
+	if o1 > w0 {
+		c.lineContent = c.stage[o1-1] != '\n'
+	}
+	c.nstage = o1
+	return s - 1
+}
+
+// clean returns the length of a prefix of b that canonicalization leaves
+// unchanged when it starts from a neutral state, and after which the
+// state is neutral again (0 when there is none). The prefix ends before
+// the first byte that may change (see scanRelaxed, scanSimple) and is cut
+// back so that it does not end in a CR whose LF may follow or in empty
+// lines, which vanish at the end of the body.
+func (c *bodyHasher) clean(b []byte) int {
+	if len(b) < 2 {
+		return 0
+	}
+	// The first byte: its predecessor is not in b. A line end here may
+	// end an empty line.
+	switch b[0] {
+	case '\r', '\n':
+		return 0
+	case '\t':
+		if c.relaxed {
+			return 0
+		}
+	case ' ':
+		if c.relaxed && b[1] <= ' ' {
+			return 0
+		}
+	}
+	var k int
+	if c.relaxed {
+		k = scanRelaxed(b)
+	} else {
+		k = scanSimple(b)
+	}
+	if b[k-1] == '\r' {
+		k--
+	}
+	if b[k-1] == '\n' {
+		// Every LF at index >= 1 of the prefix follows a CR, and b[0] is
+		// no line end, so k >= 3 here. Drop empty lines at the end.
+		for k >= 3 && b[k-3] == '\n' {
+			k -= 2
+		}
+	}
+	return k
+}
+
+// pass hashes output that is the input unchanged.
+func (c *bodyHasher) pass(p []byte) {
+	if len(p) >= directMin {
+		c.flushStage()
+		c.emit(p)
+		return
+	}
+	for len(p) > 0 {
+		if c.stage == nil {
+			c.stage = stages.Get().(*[stageSize + stageSlack]byte)
+		} else if c.nstage >= stageSize {
+			c.flushStage()
+		}
+		k := copy(c.stage[c.nstage:stageSize], p)
+		c.nstage += k
 		p = p[k:]
 	}
-	c.flushOut()
-	return n, nil
 }
 
 // step runs the byte-wise state machine for one input byte.
@@ -369,7 +271,11 @@ func (c *bodyHasher) Close() {
 		c.put('\n')
 		c.lineContent = false
 	}
-	c.flushOut()
+	c.flushStage()
+	if c.stage != nil {
+		stages.Put(c.stage)
+		c.stage = nil
+	}
 	if !c.relaxed && c.total == 0 {
 		c.emit(crlfs[:2])
 	}
@@ -380,27 +286,28 @@ var crlfs = []byte("\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n
 	"\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n")
 
 func (c *bodyHasher) flushEmptyLines() {
-	c.flushOut()
 	for c.emptyLines > 0 {
 		k := min(c.emptyLines, int64(len(crlfs)/2))
-		c.emit(crlfs[:2*k])
+		c.pass(crlfs[:2*k])
 		c.emptyLines -= k
 	}
 }
 
 func (c *bodyHasher) put(ch byte) {
-	if c.nout == len(c.out) {
-		c.flushOut()
+	if c.stage == nil {
+		c.stage = stages.Get().(*[stageSize + stageSlack]byte)
+	} else if c.nstage >= stageSize {
+		c.flushStage()
 	}
-	c.out[c.nout] = ch
-	c.nout++
+	c.stage[c.nstage] = ch
+	c.nstage++
 }
 
-func (c *bodyHasher) flushOut() {
-	if c.nout > 0 {
-		k := c.nout
-		c.nout = 0
-		c.emit(c.out[:k])
+func (c *bodyHasher) flushStage() {
+	if c.nstage > 0 {
+		k := c.nstage
+		c.nstage = 0
+		c.emit(c.stage[:k])
 	}
 }
 

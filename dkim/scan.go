@@ -1,0 +1,131 @@
+package dkim
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// The scans below find where body canonicalization may change the input
+// (RFC 6376 §3.4.3, §3.4.4). Each looks at the positions 1 to len(b)-2 of
+// b, so that every position has a byte before and after it inside b, and
+// returns the first position that may change, or len(b)-1 when none does.
+// A position i may change when
+//
+//   - simple and relaxed: b[i] is LF and b[i-1] is not CR (a bare LF
+//     becomes CRLF);
+//   - relaxed also: b[i] is TAB (WSP becomes SP), or b[i] is SP and
+//     b[i+1] is SP, TAB, CR, LF or another byte below 0x21 (a run of WSP
+//     shrinks to one SP, WSP before a line end vanishes).
+//
+// Empty lines pass unchanged inside the body; bodyHasher.clean takes care
+// of the ones at the end of what it hashes. On amd64 with AVX2 a vector
+// loop does the bulk of the work (scan_amd64.s); the word-at-a-time loops
+// here do the rest, and all of it elsewhere.
+
+// scanSimple is the scan for simple canonicalization; len(b) >= 2.
+func scanSimple(b []byte) int {
+	i := 1
+	if useAVX2 && len(b) >= 64 {
+		i = scanSimpleAVX2(b)
+	}
+	return scanSimpleWords(b, i)
+}
+
+// scanRelaxed is the scan for relaxed canonicalization; len(b) >= 2.
+func scanRelaxed(b []byte) int {
+	i := 1
+	if useAVX2 && len(b) >= 64 {
+		i = scanRelaxedAVX2(b)
+	}
+	return scanRelaxedWords(b, i)
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+func load64(b []byte, i int) uint64 { return binary.LittleEndian.Uint64(b[i:]) }
+
+// eqMask has the top bit of each byte set where the byte of w equals c.
+func eqMask(w uint64, c byte) uint64 {
+	y := w ^ (uint64(c) * lsb)
+	return ^(((y &^ msb) + 0x7f*lsb) | y) & msb
+}
+
+// hasByte reports whether some byte of w equals c.
+func hasByte(w uint64, c byte) bool {
+	y := w ^ (uint64(c) * lsb)
+	return (y-lsb)&^y&msb != 0
+}
+
+// hasBelow21 reports whether some byte of w is below 0x21.
+func hasBelow21(w uint64) bool { return (w-0x21*lsb)&^w&msb != 0 }
+
+// below21 has the top bit of each byte set where the byte of w is < 0x21.
+func below21(w uint64) uint64 {
+	return ^(((w &^ msb) + (0x80-0x21)*lsb) | w) & msb
+}
+
+// scanSimpleWords scans b from position i (>= 1) on, eight bytes at a
+// time.
+func scanSimpleWords(b []byte, i int) int {
+	n := len(b)
+	for ; i+8 < n; i += 8 {
+		w := load64(b, i)
+		if !hasByte(w, '\n') {
+			continue
+		}
+		if bad := eqMask(w, '\n') &^ eqMask(load64(b, i-1), '\r'); bad != 0 {
+			return i + bits.TrailingZeros64(bad)/8
+		}
+	}
+	for ; i < n-1; i++ {
+		if b[i] == '\n' && b[i-1] != '\r' {
+			return i
+		}
+	}
+	return max(n-1, 1)
+}
+
+// scanRelaxedWords scans b from position i (>= 1) on, eight bytes at a
+// time.
+func scanRelaxedWords(b []byte, i int) int {
+	n := len(b)
+	for ; i+8 < n; i += 8 {
+		w := load64(b, i)
+		if !hasBelow21(w) {
+			continue
+		}
+		if low, sp := below21(w), eqMask(w, ' '); low == sp &&
+			sp&(low>>8) == 0 && (sp>>63 == 0 || b[i+8] > ' ') {
+			// Only single spaces, each before a byte above SP.
+			continue
+		}
+		for j := i; j < i+8; j++ {
+			if relaxedChanges(b, j) {
+				return j
+			}
+		}
+	}
+	for ; i < n-1; i++ {
+		if relaxedChanges(b, i) {
+			return i
+		}
+	}
+	return max(n-1, 1)
+}
+
+// relaxedChanges reports whether position i (0 < i < len(b)-1) may change
+// under relaxed canonicalization.
+func relaxedChanges(b []byte, i int) bool {
+	switch b[i] {
+	case '\t':
+		return true
+	case ' ':
+		return b[i+1] <= ' '
+	case '\n':
+		return b[i-1] != '\r'
+	}
+	return false
+}
