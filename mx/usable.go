@@ -45,7 +45,7 @@ func (e hostErrors) Error() string {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		if errors.Is(h.Err, ErrNoAddresses) {
+		if h.Err == nil || errors.Is(h.Err, ErrNoAddresses) {
 			b.WriteString(h.Name + ": no A or AAAA record")
 			continue
 		}

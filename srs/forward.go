@@ -24,12 +24,13 @@ import "strings"
 // An address in angle brackets ("<user@example.org>", or with a stray '<'
 // or '>' at either end) is refused with ErrMalformed, not stripped: the
 // brackets belong to the SMTP command, and an address that still carries
-// them usually means the caller passed the wrong string. So is a sender
-// without a local part ("@example.org", RFC 5321 §4.1.2 has none empty;
-// `""@example.org` is accepted) or without '@' ("example.org"). Here this
-// package is stricter than Mail::SRS and postsrsd, which turn such input
-// into addresses like "SRS0=HHHH=TT=example.org>=<user@forwarder" that no
-// bounce can use; Reverse still accepts what they made.
+// them usually means the caller passed the wrong string. A sender without
+// a local part ("@example.org": RFC 5321 §4.1.2 allows no empty one, but
+// the quoted `""@example.org` is accepted) or without '@' ("example.org")
+// is refused too. Here this package is stricter than Mail::SRS and
+// postsrsd, which turn such input into addresses like
+// "SRS0=HHHH=TT=example.org>=<user@forwarder" that no bounce can use;
+// Reverse still accepts what they made.
 func (r *Rewriter) Forward(sender string) (string, error) {
 	if sender == "" || sender == "<>" {
 		return sender, nil
