@@ -32,8 +32,8 @@ type Client struct {
 	mem  *MemoryCache
 }
 
-// Result is what Client.Lookup found for a domain.
-type Result struct {
+// LookupResult is what Client.Lookup found for a domain.
+type LookupResult struct {
 	// Policy is the policy to apply.
 	Policy *Policy
 	// ID is the id of the TXT record that announced the policy.
@@ -83,7 +83,7 @@ func (c *Client) Get(ctx context.Context, domain string) (*Policy, error) {
 
 // Lookup is Get with the details a report needs: the policy id, whether the
 // policy came from the cache, and why a refresh failed.
-func (c *Client) Lookup(ctx context.Context, domain string) (Result, error) {
+func (c *Client) Lookup(ctx context.Context, domain string) (LookupResult, error) {
 	return c.lookup(ctx, domain, false)
 }
 
@@ -133,26 +133,26 @@ func (c *Client) RefreshExpiring(ctx context.Context, domains []string, within t
 	return errs
 }
 
-func (c *Client) lookup(ctx context.Context, domain string, force bool) (Result, error) {
+func (c *Client) lookup(ctx context.Context, domain string, force bool) (LookupResult, error) {
 	d, err := normalizeDomain(domain)
 	if err != nil {
-		return Result{}, err
+		return LookupResult{}, err
 	}
 	now := c.now()
 	cp, ok, err := c.cache().Get(ctx, d)
 	if err != nil {
-		return Result{}, fmt.Errorf("mtasts: cache: reading %s: %w", d, err)
+		return LookupResult{}, fmt.Errorf("mtasts: cache: reading %s: %w", d, err)
 	}
 	valid := ok && cp.Valid(now)
-	fromCache := func(why error) (Result, error) {
-		return Result{Policy: cp.Policy, ID: cp.ID, Cached: true, RefreshErr: why}, nil
+	fromCache := func(why error) (LookupResult, error) {
+		return LookupResult{Policy: cp.Policy, ID: cp.ID, Cached: true, RefreshErr: why}, nil
 	}
 	rec, err := LookupRecord(ctx, c.Resolver, d)
 	if err != nil {
 		if valid {
 			return fromCache(fmt.Errorf("discovery: %w", err))
 		}
-		return Result{}, err
+		return LookupResult{}, err
 	}
 	if valid && cp.ID == rec.ID && !force {
 		return fromCache(nil)
@@ -162,10 +162,10 @@ func (c *Client) lookup(ctx context.Context, domain string, force bool) (Result,
 		if valid {
 			return fromCache(err)
 		}
-		return Result{}, err
+		return LookupResult{}, err
 	}
 	fresh := CachedPolicy{Policy: p, ID: rec.ID, Fetched: now, Expires: now.Add(p.MaxAge)}
-	res := Result{Policy: p, ID: rec.ID}
+	res := LookupResult{Policy: p, ID: rec.ID}
 	if err := c.cache().Put(ctx, d, fresh); err != nil && force {
 		// Get still applies the fresh policy; Refresh says it was not kept.
 		res.RefreshErr = fmt.Errorf("mtasts: cache: storing %s: %w", d, err)
