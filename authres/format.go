@@ -147,7 +147,7 @@ func (r *Result) text() string {
 	if r.MethodVersion > 0 {
 		b.WriteString("/" + strconv.Itoa(r.MethodVersion))
 	}
-	b.WriteString("=" + keywordOnly(r.Value))
+	b.WriteString("=" + resultOnly(r.Value))
 	if r.Reason != "" {
 		b.WriteString(" reason=" + formatValue(r.Reason))
 	}
@@ -231,6 +231,17 @@ func quote(v string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// resultOnly keeps the characters that may stand in a result (a keyword,
+// or the unquoted value Parse tolerates there).
+func resultOnly(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 0x80 || isWordChar(byte(r)) && r != '=' {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // keywordOnly keeps the characters that may stand in a keyword.

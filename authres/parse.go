@@ -20,7 +20,11 @@ import (
 //     Type is empty;
 //   - reason= after properties, a ";" at the end, and property values
 //     that hold "/", ":", "=", "@" or non-ASCII (UTF-8) characters
-//     unquoted ("header.b=ab/c+d", an IPv6 address).
+//     unquoted ("header.b=ab/c+d", an IPv6 address);
+//   - a result that is not a keyword but such an unquoted value
+//     ("envelope-from=x@example.org", as Amazon SES writes);
+//   - a resinfo that is only a domain name ("...; contoso.com; dkim=..."
+//     as older Office 365 fields have), which is skipped.
 //
 // Method, result, ptype and property names come back in lower case (they
 // are case-insensitive, §2.2); values as written, quoted-strings unquoted.
@@ -143,18 +147,21 @@ func (p *parser) none() error {
 // the end of the value.
 func (p *parser) results(h *Header, start int) error {
 	for {
-		if len(h.Results) == MaxResults {
-			return p.limit(p.pos, "more than "+strconv.Itoa(MaxResults)+" results")
+		if !p.bareDomain() {
+			if len(h.Results) == MaxResults {
+				return p.limit(p.pos, "more than "+strconv.Itoa(MaxResults)+" results")
+			}
+			r, err := p.resinfo(start)
+			if err != nil {
+				return err
+			}
+			h.Results = append(h.Results, r)
 		}
-		r, err := p.resinfo(start)
-		if err != nil {
-			return err
-		}
-		h.Results = append(h.Results, r)
 		if p.eof() {
 			return nil
 		}
-		p.pos++ // the ";" that resinfo stopped at
+		p.pos++ // the ";" that ended the resinfo
+		var err error
 		if start, err = p.textStart(); err != nil {
 			return err
 		}
@@ -162,6 +169,19 @@ func (p *parser) results(h *Header, start int) error {
 			return nil // a final ";"
 		}
 	}
+}
+
+// bareDomain skips a resinfo that is only a domain name, "; contoso.com;",
+// which Office 365 has written between its results, and says whether it
+// did.
+func (p *parser) bareDomain() bool {
+	q := *p
+	w := q.word(true)
+	if strings.IndexByte(w, '.') < 0 || q.cfws() != nil || !q.eof() && q.peek() != ';' {
+		return false
+	}
+	*p = q
+	return true
 }
 
 // textStart skips white space and folding (not comments, which belong to
@@ -215,7 +235,7 @@ func (p *parser) resinfo(start int) (Result, error) {
 	if err := p.cfws(); err != nil {
 		return r, err
 	}
-	value := p.keyword()
+	value := p.word(true)
 	if value == "" {
 		return r, p.syntax("expected a result keyword after " + strconv.Quote(method+"=") + ", found " + p.found())
 	}

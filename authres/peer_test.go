@@ -71,13 +71,15 @@ var pyDisagreements = map[string]string{
 	// otherwise.
 	"quoted-not-last": "python drops a property whose quoted-string value is followed by more of the result",
 	// Shapes python rejects that we accept on purpose (Parse's comment
-	// lists them): a final ";" and results without an authserv-id are
-	// outside §2.2 but written by large providers; an empty value is
-	// go-msgauth's case; a quoted-string authserv-id is what §2.2 allows
-	// (authserv-id = value, RFC 2045 token / quoted-string), python reads
-	// a dot-atom only; unquoted ":" (IPv6) and UTF-8 are outside the RFC
-	// 2045 token but seen in the wild; version 2 python refuses, §2.2
-	// leaves it to the consumer, so we report Version and let it decide.
+	// lists them), outside §2.2 but written by large providers: a final
+	// ";", results without an authserv-id (Microsoft 365), a resinfo that
+	// is only a domain (older Office 365), a result that is not a Keyword
+	// (Amazon SES's "envelope-from=x@example.com"), unquoted ":" (IPv6)
+	// and UTF-8 in values; an empty value is go-msgauth's case. A
+	// quoted-string authserv-id is what §2.2 allows (authserv-id = value,
+	// RFC 2045 token / quoted-string); python reads a dot-atom only.
+	// Version 2 python refuses; §2.2 leaves it to the consumer, so we
+	// report Version and let it decide.
 	"py-rejects": "python rejects a value we accept",
 }
 
@@ -121,6 +123,8 @@ func peerCases(t *testing.T) []peerCase {
 		{name: "Gmail", value: "mx.google.com;\r\n       dkim=pass header.i=@example.com header.s=20230601 header.b=Ab/c+D9=;\r\n       spf=pass (google.com: domain of x@example.com designates 209.85.220.41 as permitted sender) smtp.mailfrom=x@example.com;\r\n       dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=example.com;\r\n       arc=pass (i=1 spf=pass spfdomain=example.com dkim=pass dkdomain=example.com dmarc=pass fromdomain=example.com)"},
 		{name: "Yahoo, final semicolon", value: "atlas-production.v2.mail.yahoo.com;\r\n dkim=pass header.i=@gmail.com header.s=20230601;\r\n spf=pass smtp.mailfrom=gmail.com;\r\n dmarc=pass(p=NONE sp=QUARANTINE dis=NONE) header.from=gmail.com;", differ: []string{"py-rejects"}},
 		{name: "Microsoft 365, no authserv-id", value: "spf=pass (sender IP is 192.0.2.1)\r\n smtp.mailfrom=example.com; dkim=none (message not signed)\r\n header.d=none;dmarc=none action=none header.from=example.com;compauth=pass\r\n reason=100", differ: []string{"py-rejects"}},
+		{name: "older Office 365, recipient domain between results", value: "spf=none (sender IP is 192.0.2.1)\r\n smtp.mailfrom=example.com; contoso.com; dkim=none (message not signed)\r\n header.d=none;contoso.com; dmarc=none action=none header.from=example.com;", differ: []string{"py-rejects"}},
+		{name: "Amazon SES-style results that are not keywords", value: "amazonses.com; spf=pass (spfCheck: domain of example.com designates 192.0.2.1 as permitted sender) client-ip=192.0.2.1; envelope-from=x@example.com; helo=mail.example.com; dkim=pass header.i=@example.com", differ: []string{"py-rejects"}},
 		{name: "Microsoft-style bare property behind an authserv-id", value: "mx.example.net; dmarc=none action=none header.from=example.com; compauth=pass reason=100", differ: []string{"bare-property"}},
 		{name: "Fastmail", value: "mx6.messagingengine.com;\r\n    dkim=pass (2048-bit rsa key sha256) header.d=example.com header.i=@example.com header.b=XxYyZz12 header.a=rsa-sha256 header.s=fm1 x-bits=2048;\r\n    dmarc=pass policy.published-domain-policy=none policy.applied-disposition=none policy.evaluated-disposition=none (p=none,d=none,d.eval=none) policy.policy-from=p header.from=example.com;\r\n    iprev=pass smtp.remote-ip=192.0.2.1 (mail.example.com);\r\n    spf=pass smtp.mailfrom=x@example.com smtp.helo=mail.example.com;\r\n    x-aligned-from=pass (Address match)", differ: []string{"bare-property"}},
 		{name: "unknown ptype", value: "mx.example.net; x-tls=pass x-tls.version=TLSv1.3 smtp.helo=mail.example.org", differ: []string{"unknown-ptype"}},
