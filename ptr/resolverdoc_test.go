@@ -3,6 +3,7 @@ package ptr
 import (
 	"context"
 	"go/ast"
+	"go/doc"
 	"go/parser"
 	"go/token"
 	"net/netip"
@@ -70,6 +71,15 @@ func TestDocsForResolverWriters(t *testing.T) {
 	for _, want := range []string{`"ip4"`, `"ip6"`, "trailing dot", "absolute", "text form"} {
 		assert.Contains(t, resolverDoc, want)
 	}
+
+	// The in-memory resolver shows in godoc next to the main example: a
+	// file with one Example and other declarations is a whole-file example.
+	f, err = parser.ParseFile(fset, "example_resolver_test.go", nil, parser.ParseComments)
+	require.NoError(t, err)
+	ex := doc.Examples(f)
+	require.Len(t, ex, 1)
+	_, whole := ex[0].Code.(*ast.File)
+	assert.True(t, whole, "example_resolver_test.go is not a whole-file example")
 
 	examples, err := filepath.Glob("example*_test.go")
 	require.NoError(t, err)
