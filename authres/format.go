@@ -32,6 +32,14 @@ func (h *Header) Field() string {
 // dropped, as are characters that may not stand in a method, result,
 // ptype or property name. The output never ends the field early.
 func (h *Header) String() string {
+	return h.Folded(len(FieldName) + 2)
+}
+
+// Folded is String for a field value that starts after prefix columns:
+// an ARC sealer writes "ARC-Authentication-Results: i=1; " in front
+// (RFC 8617 §4.1.1), 33 columns where String counts the 24 of
+// "Authentication-Results: ".
+func (h *Header) Folded(prefix int) string {
 	id := h.authServID()
 	if h.Version != 0 && id != "" {
 		id += " " + strconv.Itoa(h.Version)
@@ -48,7 +56,6 @@ func (h *Header) String() string {
 		texts[i] = h.Results[i].text()
 		n += 2 + width(texts[i])
 	}
-	prefix := len(FieldName) + 2
 	if prefix+n <= LineWidth {
 		if id == "" {
 			return strings.Join(texts, "; ")

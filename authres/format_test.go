@@ -80,6 +80,25 @@ func TestStringFoldsOneResultPerLine(t *testing.T) {
 	assert.Equal(t, FieldName+": "+want+"\r\n", h.Field())
 }
 
+func TestFoldedForAnARCPrefix(t *testing.T) {
+	h, err := Build("lists.example.org", "arc=none", "spf=pass smtp.mfrom=jqd@d1.example",
+		"dkim=pass (1024-bit key) header.i=@d1.example", "dmarc=pass")
+	require.NoError(t, err)
+	prefix := "ARC-Authentication-Results: i=1; "
+	assert.Equal(t, "lists.example.org; arc=none; spf=pass smtp.mfrom=jqd@d1.example;"+
+		" dkim=pass (1024-bit key) header.i=@d1.example; dmarc=pass",
+		strings.ReplaceAll(h.String(), ";\r\n\t", "; "))
+	short, _ := Build("lists.example.org", "arc=none", "spf=pass smtp.mfrom=d1")
+	one := short.String() // fits after "Authentication-Results: "
+	assert.NotContains(t, one, "\r\n")
+	folded := short.Folded(len(prefix)) // not after the longer prefix
+	assert.Contains(t, folded, "\r\n")
+	for _, l := range strings.Split(prefix+folded, "\r\n") {
+		assert.LessOrEqual(t, width(l), LineWidth, l)
+	}
+	assert.True(t, sameHeader(short, mustParse(t, folded)))
+}
+
 func TestStringNeverFoldsInsideQuotedString(t *testing.T) {
 	long := strings.Repeat("word ", 30)
 	h, err := Build("mx.example.net", `dkim=fail reason="`+long+`" header.d=example.org (`+long+`)`)

@@ -59,8 +59,8 @@ func (p *parser) header() (*Header, error) {
 	if p.eof() {
 		return h, nil
 	}
-	idStart := p.pos
-	if p.peek() == '"' {
+	idStart, quoted := p.pos, p.peek() == '"'
+	if quoted {
 		id, err := p.quoted()
 		if err != nil {
 			return nil, err
@@ -79,7 +79,7 @@ func (p *parser) header() (*Header, error) {
 	if err := p.cfws(); err != nil {
 		return nil, err
 	}
-	if c := p.peek(); (c == '=' || c == '/') && isKeyword(h.AuthServID) {
+	if c := p.peek(); (c == '=' || c == '/') && !quoted && isKeyword(h.AuthServID) {
 		// No authserv-id: the first word was a method (Microsoft 365).
 		h.AuthServID = ""
 		p.pos = idStart

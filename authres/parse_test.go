@@ -141,6 +141,7 @@ func TestParseErrors(t *testing.T) {
 		{"backslash at the end of a comment", `ex; spf=pass (a\`, 15, "expected a character after a backslash", ErrSyntax},
 		{"empty quoted authserv-id", `""; none`, 0, "empty authserv-id", ErrSyntax},
 		{"no authserv-id", "; spf=pass", 0, "expected an authserv-id", ErrSyntax},
+		{"quoted method is no authserv-id", `"spf"=pass`, 5, `expected ";" after the authserv-id, found '='`, ErrSyntax},
 		{"long version", "ex 1234567890; none", 3, "longer than 9 digits", ErrLimit},
 		{"comment nesting", "ex; spf=pass " + strings.Repeat("(", 9) + strings.Repeat(")", 9), 21, "nested deeper than 8", ErrLimit},
 		{"too long", "ex; none" + strings.Repeat(" ", MaxValueLen), MaxValueLen, "value longer than", ErrLimit},
