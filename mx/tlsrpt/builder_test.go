@@ -115,13 +115,14 @@ func TestMessageRoundTrip(t *testing.T) {
 		b.AddSuccess(stsPolicy)
 		b.AddFailure(stsPolicy, tlsrpt.FailureDetails{ResultType: tlsrpt.ResultSTSWebPKIInvalid})
 		msg, err := b.Message("example.com", tlsrpt.MessageOptions{
-			From: "tlsrpt@mail.example.org", To: "reports@example.com", ReportID: "2026-12-06.example.com",
+			From: "tlsrpt@mail.example.org", To: "mailto:reports@example.com", ReportID: "2026-12-06.example.com",
 			Date: time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC), JSON: asJSON,
 		})
 		require.NoError(t, err)
 
 		m, err := mail.ReadMessage(bytes.NewReader(msg))
 		require.NoError(t, err)
+		assert.Equal(t, "reports@example.com", m.Header.Get("To"))
 		assert.Equal(t, "example.com", m.Header.Get("TLS-Report-Domain"))
 		assert.Equal(t, "mail.example.org", m.Header.Get("TLS-Report-Submitter"))
 		assert.Equal(t, "Report Domain: example.com Submitter: mail.example.org Report-ID: <2026-12-06.example.com>", m.Header.Get("Subject"))

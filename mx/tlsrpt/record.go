@@ -223,12 +223,43 @@ func Lookup(ctx context.Context, r Resolver, domain string) (*Record, error) {
 }
 
 // normalizeDomain returns domain in lower-case A-labels without a trailing
-// dot.
+// dot. ASCII names are passed through (labels with "_" included).
 func normalizeDomain(domain string) (string, error) {
 	d := strings.TrimSuffix(domain, ".")
-	a, err := idna.Lookup.ToASCII(d)
-	if err != nil || a == "" || len(a) > 253 || strings.ContainsAny(a, " \t;\"\\") {
+	for i := 0; i < len(d); i++ {
+		if d[i] >= 0x80 {
+			a, err := idna.Lookup.ToASCII(d)
+			if err != nil {
+				return "", fmt.Errorf("%w: %q: %v", ErrInvalidDomain, domain, err)
+			}
+			d = a
+			break
+		}
+	}
+	if d == "" || len(d) > 253 || strings.ContainsAny(d, " \t;\"\\") || strings.Contains(d, "..") || d[0] == '.' {
 		return "", fmt.Errorf("%w: %q", ErrInvalidDomain, domain)
 	}
-	return strings.ToLower(a), nil
+	return strings.ToLower(d), nil
+}
+
+// Destinations splits the rua URIs into mailto addresses (without
+// "mailto:" and without any "?" header part) and https URLs, the two
+// schemes RFC 8460 §3 defines; other schemes are left out.
+func (r *Record) Destinations() (mailto, https []string) {
+	for _, u := range r.RUA {
+		scheme, rest, _ := strings.Cut(u, ":")
+		switch strings.ToLower(scheme) {
+		case "mailto":
+			addr, _, _ := strings.Cut(rest, "?")
+			if a, err := url.PathUnescape(addr); err == nil {
+				addr = a
+			}
+			if addr != "" {
+				mailto = append(mailto, addr)
+			}
+		case "https":
+			https = append(https, u)
+		}
+	}
+	return mailto, https
 }

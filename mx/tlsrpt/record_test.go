@@ -72,4 +72,14 @@ func TestLookup(t *testing.T) {
 
 	_, err = tlsrpt.Lookup(ctx, z, "example.com")
 	assert.ErrorIs(t, err, tlsrpt.ErrNoRecord)
+	_, err = tlsrpt.Lookup(ctx, z, "a..example")
+	assert.ErrorIs(t, err, tlsrpt.ErrInvalidDomain)
+}
+
+func TestDestinations(t *testing.T) {
+	r, err := tlsrpt.ParseRecord("v=TLSRPTv1; rua=mailto:tls%2Brpt@example.com?subject=x,https://r.example/v1,ftp://x.example/")
+	require.NoError(t, err)
+	mailto, https := r.Destinations()
+	assert.Equal(t, []string{"tls+rpt@example.com"}, mailto)
+	assert.Equal(t, []string{"https://r.example/v1"}, https)
 }

@@ -17,7 +17,7 @@ import (
 type MessageOptions struct {
 	// From is the report's sender address ("tlsrpt@mail.example.com").
 	From string
-	// To is the rua mailto address, without "mailto:".
+	// To is the rua mailto address; a leading "mailto:" is removed.
 	To string
 	// ReportID is the report-id; it also goes in the Subject (§5.3).
 	ReportID string
@@ -44,6 +44,9 @@ func (b *Builder) Message(policyDomain string, opts MessageOptions) ([]byte, err
 		return nil, err
 	}
 	domain := strings.ToLower(strings.TrimSuffix(policyDomain, "."))
+	if len(opts.To) > 7 && strings.EqualFold(opts.To[:7], "mailto:") {
+		opts.To = opts.To[7:]
+	}
 	for _, v := range []string{opts.From, opts.To, opts.ReportID, b.Submitter, domain, opts.MessageID} {
 		if strings.ContainsAny(v, "\r\n") {
 			return nil, fmt.Errorf("tlsrpt: header value %q contains a line break", cut(v))
