@@ -1,6 +1,7 @@
 package dmarc
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -255,16 +256,23 @@ func (rd *reportDecoder) raw() ([]byte, error) {
 			if rd.g.replaced > before {
 				rd.warnf("invalid UTF-8 in an extension in %s replaced with U+FFFD", rd.where())
 			}
-			if n := end - start; n >= 0 && n <= int64(len(rec)) {
-				return rec[:n:n], nil
+			if n := end - start; n > 0 && n <= int64(len(rec)) {
+				return bytes.Clone(rec[:n]), nil
 			}
 			return nil, nil
 		}
 	}
 }
 
+// recordChunk is how many records are collected per allocation; one
+// slice of the final size is made at the end, so the records cost twice
+// their size in allocations, not the five times of append's growth.
+const recordChunk = 512
+
 func (rd *reportDecoder) feedback(root xml.StartElement) (*Feedback, error) {
 	f := &Feedback{XMLName: root.Name}
+	var chunks [][]ReportRecord
+	nrec := 0
 	err := rd.children(func(se xml.StartElement) error {
 		var err error
 		switch se.Name.Local {
@@ -283,15 +291,19 @@ func (rd *reportDecoder) feedback(root xml.StartElement) (*Feedback, error) {
 				f.Extension = &Extension{Inner: inner}
 			}
 		case "record":
-			if len(f.Records) >= rd.l.records {
+			if nrec >= rd.l.records {
 				return &ReportLimitError{Limit: "MaxRecords", Max: int64(rd.l.records), Where: "the report"}
 			}
 			// The record's own start tag counts in the record.
 			outside := rd.scope - 1
-			rd.inRecord, rd.scope, rd.recordNo = true, 1, len(f.Records)+1
-			f.Records = append(f.Records, ReportRecord{})
-			if err = rd.record(&f.Records[len(f.Records)-1]); err != nil {
-				f.Records = f.Records[:len(f.Records)-1]
+			rd.inRecord, rd.scope, rd.recordNo = true, 1, nrec+1
+			if len(chunks) == 0 || len(chunks[len(chunks)-1]) == recordChunk {
+				chunks = append(chunks, make([]ReportRecord, 0, recordChunk))
+			}
+			c := &chunks[len(chunks)-1]
+			*c = append(*c, ReportRecord{})
+			if err = rd.record(&(*c)[len(*c)-1]); err == nil {
+				nrec++
 			}
 			rd.inRecord, rd.scope = false, outside
 		default:
@@ -301,7 +313,16 @@ func (rd *reportDecoder) feedback(root xml.StartElement) (*Feedback, error) {
 		rd.part = "the report"
 		return err
 	})
-	return f, err
+	if err != nil {
+		return nil, err
+	}
+	if nrec > 0 {
+		f.Records = make([]ReportRecord, 0, nrec)
+		for _, c := range chunks {
+			f.Records = append(f.Records, c...)
+		}
+	}
+	return f, nil
 }
 
 func (rd *reportDecoder) metadata(m *ReportMetadata) error {

@@ -217,10 +217,14 @@ func (g *xmlGuard) startRecording(off int64) {
 	}
 }
 
-// stopRecording returns what was recorded.
+// stopRecording returns what was recorded, valid until the next
+// recording.
 func (g *xmlGuard) stopRecording() []byte {
 	b := g.rec
-	g.recording, g.rec = false, nil
+	g.recording = false
+	if cap(g.rec) > 64<<10 {
+		g.rec = nil // do not hold on to a large buffer
+	}
 	return b
 }
 

@@ -36,6 +36,11 @@ const (
 	DefaultMaxTokenBytes = 64 << 10
 	// DefaultMaxAttributes bounds the attributes of one element.
 	DefaultMaxAttributes = 32
+	// DefaultMaxReportElements is the budget of elements, comments and
+	// processing instructions in one document: the total work. A typical
+	// record takes about 20, so it allows some 50,000 records; each kept
+	// element costs at most about 100 bytes of memory.
+	DefaultMaxReportElements = 1 << 20
 )
 
 // ReportLimitError is the error for a report that exceeds one of a
@@ -102,9 +107,7 @@ func (p *ReportParser) limits() reportLimits {
 		elements:       p.MaxElements,
 	}
 	if l.elements <= 0 {
-		// A report element takes 17 bytes or more even without white
-		// space; eight bytes per element leaves room to spare.
-		l.elements = max(l.bytes/8, 1024)
+		l.elements = DefaultMaxReportElements
 	}
 	return l
 }

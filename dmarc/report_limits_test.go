@@ -106,6 +106,18 @@ func TestReportTotalWork(t *testing.T) {
 	assert.Equal(t, "MaxElements", le.Limit)
 	assert.Equal(t, int64(5000), le.Max)
 	assert.Equal(t, "record 1250", le.Where) // 4 elements per record, 1 for feedback
+
+	// The worst shape the per-record limits let through: records full of
+	// empty extension elements, each kept. The work and the memory stop
+	// at MaxElements, at a few hundred bytes per element.
+	const budget = 100000
+	data = repeatDoc(t, "<feedback>", "<record>"+strings.Repeat("<x/>", 1000)+"</record>", "</feedback>", 30<<20)
+	f, err, alloc := parseAllocs(&ReportParser{MaxElements: budget}, data)
+	assert.Nil(t, f)
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "MaxElements", le.Limit)
+	t.Logf("%d-byte gzip, MaxElements %d: %d KB allocated", len(data), budget, alloc>>10)
+	assert.Less(t, alloc, uint64(budget*640), "allocation per element")
 }
 
 // TestReportMemoryProportional: a large legitimate report allocates a

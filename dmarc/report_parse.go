@@ -39,8 +39,8 @@ type ReportParser struct {
 	// DefaultMaxReportErrors.
 	MaxErrors int
 	// MaxElements is the budget of elements, comments and processing
-	// instructions in the whole document: the total work. 0: MaxBytes/8
-	// (an element takes more bytes than that in any real report).
+	// instructions in the whole document: the total work, and with it
+	// the memory a report can take. 0: DefaultMaxReportElements.
 	MaxElements int64
 	// MaxDepth bounds element nesting; 0: DefaultMaxReportDepth.
 	MaxDepth int

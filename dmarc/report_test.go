@@ -407,10 +407,15 @@ func FuzzParseReport(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	for _, name := range []string{"google.eml", "mailru.eml", "outlook.eml", "xs4all.eml", "yahoo.eml"} {
+		f.Add(reportAttachment(f, name)) // real zip and gzip reports
+	}
 	f.Add([]byte("<feedback><record><row><count>1</count></row></record></feedback>"))
+	f.Add([]byte("<w><feedback><report_metadata><date_range><begin>1337270400.0</begin></date_range></report_metadata><record><row><policy_evaluated><dkim>Pass</dkim></policy_evaluated></row><identifiers><header_from>a\xe4.example</header_from></identifiers><ext a=\"1\"><y/></ext></record></feedback></w>"))
+	f.Add([]byte("<!DOCTYPE feedback [<!ENTITY a \">\">]><?pi x?><feedback><!-- c --><extension><![CDATA[x]]></extension></feedback>"))
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
 	f.Add([]byte("PK\x03\x04"))
-	p := ReportParser{MaxBytes: 1 << 20, MaxCompressedBytes: 1 << 20, MaxRecords: 1000}
+	p := ReportParser{MaxBytes: 1 << 20, MaxCompressedBytes: 1 << 20, MaxRecords: 1000, MaxElements: 20000, MaxTokenBytes: 4096}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fb, err := p.Parse(bytes.NewReader(data))
 		if err != nil {
