@@ -12,15 +12,17 @@ import (
 //
 //   - it tells whether a complete command line is already buffered, so
 //     replies are flushed only when the client waits for them (RFC 2920);
-//   - when the connection is idle and nothing is buffered it gives its
-//     buffer back to a pool and waits with only a few bytes of its own,
-//     which keeps the memory of idle connections small.
+//   - while it waits for a command line it gives its buffer back to a
+//     pool and reads into a few bytes of its own, as long as what is
+//     buffered fits there and the client is not sending fast: idle
+//     connections, and clients slow to finish a line, stay small.
 type wireReader struct {
-	src   io.Reader
-	buf   []byte // nil while released
-	r, w  int
-	err   error
-	small [wireSmallRead]byte
+	src     io.Reader
+	buf     []byte // nil while released; small[:] while inSmall
+	inSmall bool   // buf is the small array, not a pool buffer
+	r, w    int
+	err     error
+	small   [wireSmallRead]byte
 	// lastFull is true when the last read filled all the room it had.
 	lastFull bool
 	// beforeBlock is called just before a read that may block; the
@@ -50,12 +52,28 @@ func (r *wireReader) acquire() {
 	}
 }
 
+// grow moves what the small array holds into a pool buffer.
+func (r *wireReader) grow() {
+	if !r.inSmall {
+		r.acquire()
+		return
+	}
+	b := *(wireBufPool.Get().(*[]byte))
+	n := copy(b, r.buf[r.r:r.w])
+	r.buf, r.inSmall = b, false
+	r.r, r.w = 0, n
+}
+
 // release returns the buffer to the pool when it holds nothing.
 func (r *wireReader) release() {
 	if r.buf != nil && r.r == r.w {
 		b := r.buf
 		r.buf = nil
 		r.r, r.w = 0, 0
+		if r.inSmall {
+			r.inSmall = false
+			return
+		}
 		wireBufPool.Put(&b)
 	}
 }
@@ -80,8 +98,11 @@ func (r *wireReader) discard() {
 }
 
 // fill reads more bytes into the buffer, after flushing pending replies
-// when the buffer is empty. When idle is true and nothing is
-// buffered, it waits with a small stack-free array and the buffer released.
+// when the buffer is empty. When idle is true (a command line is
+// awaited) it reads into the small array, with the pool buffer
+// released, as long as what is buffered fits there and the last read
+// did not fill the room it had (a client sending fast gets the pool
+// buffer and large reads).
 func (r *wireReader) fill(idle bool) error {
 	if r.err != nil {
 		return r.err
@@ -101,19 +122,26 @@ func (r *wireReader) fill(idle bool) error {
 	}
 	if idle && r.r == r.w {
 		r.release()
-		n, err := r.src.Read(r.small[:])
-		r.lastFull = n == len(r.small)
-		if n > 0 {
-			r.acquire()
-			r.w = copy(r.buf, r.small[:n])
+	}
+	if idle && (r.buf == nil || r.inSmall && !r.lastFull && r.w-r.r < len(r.small)) {
+		if r.buf == nil {
+			r.buf, r.inSmall = r.small[:], true
+			r.r, r.w = 0, 0
 		}
+		if r.r > 0 {
+			n := copy(r.buf, r.buf[r.r:r.w])
+			r.r, r.w = 0, n
+		}
+		n, err := r.src.Read(r.buf[r.w:])
+		r.lastFull = r.w+n == len(r.buf)
+		r.w += n
 		if err != nil && n == 0 {
 			r.err = err
 			return err
 		}
 		return nil
 	}
-	r.acquire()
+	r.grow()
 	if r.r > 0 {
 		if r.r == r.w {
 			r.r, r.w = 0, 0
@@ -195,7 +223,7 @@ func (r *wireReader) readLine(max int, lenient bool) ([]byte, error) {
 		} else {
 			scanned = len(b)
 		}
-		if err := r.fill(len(r.buffered()) == 0); err != nil {
+		if err := r.fill(true); err != nil {
 			return nil, err
 		}
 	}
