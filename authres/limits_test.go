@@ -52,7 +52,9 @@ func TestParseWorstShapes(t *testing.T) {
 				require.Error(t, err)
 			}
 			t.Logf("%d bytes, %d steps", len(s.in), p.steps)
-			assert.LessOrEqual(t, p.steps, 2*len(s.in)+10, "work not linear in the value")
+			// A look-ahead (is this resinfo a bare domain?) may read a
+			// word twice: 3 steps a byte at most.
+			assert.LessOrEqual(t, p.steps, 3*len(s.in)+10, "work not linear in the value")
 		})
 	}
 }

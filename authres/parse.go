@@ -106,41 +106,37 @@ func (p *parser) header() (*Header, error) {
 	if p.eof() {
 		return nil, p.syntax(`expected "none" or a result after ";"`)
 	}
-	if p.isNone() {
-		return h, p.none()
+	if ok, err := p.none(); ok || err != nil {
+		return h, err
 	}
 	return h, p.results(h, start)
 }
 
-// isNone says whether the resinfo at pos is "none" followed by nothing
-// but CFWS and an optional ";" (§2.2 no-result).
-func (p *parser) isNone() bool {
+// none reads the no-result of §2.2 when it stands at pos: "none",
+// followed by nothing but CFWS and one optional final ";". It says
+// whether it did; when not, pos is where it was.
+func (p *parser) none() (bool, error) {
 	if len(p.s)-p.pos < 4 || !strings.EqualFold(p.s[p.pos:p.pos+4], "none") {
-		return false
+		return false, nil
 	}
-	q := parser{s: p.s, pos: p.pos + 4}
-	if q.cfws() != nil {
-		return false
+	q := *p
+	q.pos += 4
+	err := q.cfws()
+	p.steps = q.steps
+	if err != nil || !q.eof() && q.peek() != ';' {
+		return false, nil // not "none" alone: read as a method
 	}
-	return q.eof() || q.peek() == ';'
-}
-
-// none reads "none" and what may follow it: CFWS and one final ";".
-func (p *parser) none() error {
-	p.pos += 4
-	if err := p.cfws(); err != nil {
-		return err
-	}
+	*p = q
 	if p.peek() == ';' {
 		p.pos++
 		if err := p.cfws(); err != nil {
-			return err
+			return true, err
 		}
 	}
 	if !p.eof() {
-		return p.syntax(`expected the end of the value after "none", found ` + p.found())
+		return true, p.syntax(`expected the end of the value after "none", found ` + p.found())
 	}
-	return nil
+	return true, nil
 }
 
 // results reads resinfos from pos, the first starting at start, until
@@ -177,7 +173,9 @@ func (p *parser) results(h *Header, start int) error {
 func (p *parser) bareDomain() bool {
 	q := *p
 	w := q.word(true)
-	if strings.IndexByte(w, '.') < 0 || q.cfws() != nil || !q.eof() && q.peek() != ';' {
+	ok := strings.IndexByte(w, '.') >= 0 && q.cfws() == nil && (q.eof() || q.peek() == ';')
+	if !ok {
+		p.steps = q.steps // the look-ahead counts as work too
 		return false
 	}
 	*p = q
