@@ -15,7 +15,8 @@ var (
 	ErrNoSuchDomain = errors.New("mx: no such domain")
 
 	// ErrInvalidDomain means the domain given to Lookup is not a valid
-	// domain name (or cannot be converted to A-labels).
+	// domain name (or cannot be converted to A-labels), or is a malformed
+	// or unroutable address literal (RFC 5321 §4.1.3).
 	ErrInvalidDomain = errors.New("mx: invalid domain name")
 
 	// ErrTemporary marks a failure that may go away when retried later:
@@ -25,9 +26,10 @@ var (
 	ErrTemporary = errors.New("mx: temporary DNS failure")
 
 	// ErrNoUsableMX means the domain has MX records but none of them names
-	// a usable host (all are IP literals, invalid names or "."); RFC 5321
-	// §5.1 says this MUST be reported as an error, and the implicit MX does
-	// not apply.
+	// a usable host (all are IP literals, invalid names or "."), or, with
+	// Router.ResolveAddrs, none of the hosts has an A or AAAA record (the
+	// error then wraps each host's Err); RFC 5321 §5.1 says this MUST be
+	// reported as an error, and the implicit MX does not apply.
 	ErrNoUsableMX = errors.New("mx: MX records present but none is usable")
 
 	// ErrSelfIsBest means one of Router.Self is the most preferred MX of

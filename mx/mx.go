@@ -42,7 +42,8 @@ type Resolver interface {
 
 // Host is one mail exchanger to try, in the order Lookup returns them.
 type Host struct {
-	// Name is the host name in lower-case A-labels, without a trailing dot.
+	// Name is the host name in lower-case A-labels, without a trailing dot
+	// (for an address literal, see Literal).
 	Name string
 	// Preference is the MX preference; lower is tried first.
 	Preference uint16
