@@ -38,6 +38,12 @@ type VerifyOptions struct {
 	// be valid; zero means time.Now(). DANE-EE(3) matches never check
 	// validity dates (RFC 7672 §3.1.1).
 	Now time.Time
+	// PKIXRoots, when not nil, makes PKIX-TA(0) and PKIX-EE(1) records
+	// usable as RFC 6698 §2.1.1 defines them: the chain must also
+	// validate against these roots at Now and match Names. This is for
+	// protocols other than SMTP; for SMTP leave it nil, as those usages
+	// are unusable there (RFC 7672 §3.1.3).
+	PKIXRoots *x509.CertPool
 }
 
 // Match is a successful verification: the record that matched and where.
@@ -89,7 +95,7 @@ func VerifyMatch(records []Record, chain []*x509.Certificate, opts VerifyOptions
 	if len(chain) > MaxChain {
 		chain = chain[:MaxChain]
 	}
-	recs, skipped := usableRecords(records)
+	recs, skipped := usableRecords(records, opts.PKIXRoots != nil)
 	if len(recs) == 0 {
 		if skipped != nil {
 			return Match{}, fmt.Errorf("%w: %w", ErrNoUsableRecords, skipped)
@@ -108,6 +114,11 @@ func VerifyMatch(records []Record, chain []*x509.Certificate, opts VerifyOptions
 		now = time.Now()
 	}
 	v := taVerifier{chain: chain, now: now, names: opts.Names}
+	if opts.PKIXRoots != nil {
+		if m, ok := v.tryPKIX(recs, &d, opts.PKIXRoots, UsagePKIXEE); ok {
+			return m, nil
+		}
+	}
 	// DANE-TA(2) anchors sent by the server, the lowest first, as a
 	// chain builder meets them (RFC 7671 §5.2).
 	for i := 1; i < len(chain); i++ {
@@ -139,19 +150,28 @@ func VerifyMatch(records []Record, chain []*x509.Certificate, opts VerifyOptions
 			return m, nil
 		}
 	}
+	if opts.PKIXRoots != nil {
+		if m, ok := v.tryPKIX(recs, &d, opts.PKIXRoots, UsagePKIXTA); ok {
+			return m, nil
+		}
+	}
 	return Match{}, v.failure()
 }
 
 // usableRecords returns the records Verify uses, in the order it tries
 // them, and an error naming the first record it skipped.
-func usableRecords(records []Record) ([]Record, error) {
+func usableRecords(records []Record, pkix bool) ([]Record, error) {
 	if len(records) > MaxRecords {
 		records = records[:MaxRecords]
 	}
 	var out []Record
 	var skipped error
 	for _, r := range records {
-		if err := r.Usable(); err != nil {
+		err := r.Usable()
+		if pkix && (r.Usage == UsagePKIXTA || r.Usage == UsagePKIXEE) {
+			err = r.usableParams()
+		}
+		if err != nil {
 			if skipped == nil {
 				skipped = err
 			}
@@ -235,18 +255,11 @@ func (v *taVerifier) try(a anchor) (Match, bool) {
 	depth, err := a.verify(v.chain, v.now)
 	if err != nil {
 		if v.pathErr == nil {
-			v.pathErr = fmt.Errorf("record %s: %w", a.rec.short(), err)
+			v.pathErr = fmt.Errorf("DANE-TA(2) record %s: %w", a.rec.short(), err)
 		}
 		return Match{}, false
 	}
-	if len(v.names) > 0 && !certMatchesNames(v.chain[0], v.names) {
-		if v.nameErr == nil {
-			v.nameErr = fmt.Errorf("%w: record %s anchors the chain, but the certificate names %s, not %s",
-				ErrNameMismatch, a.rec.short(), certNames(v.chain[0]), quoteNames(v.names))
-		}
-		return Match{}, false
-	}
-	return Match{Record: a.rec, Depth: depth}, true
+	return v.checkNames(a.rec, depth)
 }
 
 // failure is the error after every record failed.
@@ -255,9 +268,74 @@ func (v *taVerifier) failure() error {
 	case v.nameErr != nil:
 		return v.nameErr
 	case v.pathErr != nil:
-		return fmt.Errorf("%w: DANE-TA(2) %w", ErrNoMatch, v.pathErr)
+		return fmt.Errorf("%w: %w", ErrNoMatch, v.pathErr)
 	}
 	return ErrNoMatch
+}
+
+// tryPKIX tries the records of a PKIX usage (RFC 6698 §2.1.1): the chain
+// must validate against roots, and for PKIX-EE(1) the record match the
+// server certificate, for PKIX-TA(0) a CA certificate of the validated
+// chain.
+func (v *taVerifier) tryPKIX(recs []Record, d *digests, roots *x509.CertPool, usage uint8) (Match, bool) {
+	var mine []Record
+	for _, r := range recs {
+		if r.Usage == usage {
+			mine = append(mine, r)
+		}
+	}
+	if len(mine) == 0 {
+		return Match{}, false
+	}
+	inter := x509.NewCertPool()
+	for _, c := range v.chain[1:] {
+		inter.AddCert(c)
+	}
+	chains, err := v.chain[0].Verify(x509.VerifyOptions{
+		Roots: roots, Intermediates: inter, CurrentTime: v.now,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
+	if err != nil {
+		if v.pathErr == nil {
+			v.pathErr = fmt.Errorf("PKIX record %s: %w", mine[0].short(), err)
+		}
+		return Match{}, false
+	}
+	var dd digests
+	for _, r := range mine {
+		if usage == UsagePKIXEE {
+			if !d.matches(v.chain[0], 0, r) {
+				continue
+			}
+			if m, ok := v.checkNames(r, 0); ok {
+				return m, true
+			}
+			continue
+		}
+		for _, ch := range chains {
+			for i := 1; i < len(ch) && i < MaxChain; i++ {
+				dd = digests{}
+				if dd.matches(ch[i], i, r) {
+					if m, ok := v.checkNames(r, i); ok {
+						return m, true
+					}
+				}
+			}
+		}
+	}
+	return Match{}, false
+}
+
+// checkNames checks the server certificate's names after a match.
+func (v *taVerifier) checkNames(r Record, depth int) (Match, bool) {
+	if len(v.names) > 0 && !certMatchesNames(v.chain[0], v.names) {
+		if v.nameErr == nil {
+			v.nameErr = fmt.Errorf("%w: record %s matches, but the certificate names %s, not %s",
+				ErrNameMismatch, r.short(), certNames(v.chain[0]), quoteNames(v.names))
+		}
+		return Match{}, false
+	}
+	return Match{Record: r, Depth: depth}, true
 }
 
 // errNoIssuer means a bare trust-anchor key signed no certificate of the
