@@ -1,0 +1,6 @@
+//go:build race
+
+package tlsrpt_test
+
+// allocSlack: the race detector makes allocations larger.
+const allocSlack = 2
