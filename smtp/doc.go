@@ -90,6 +90,18 @@
 // has a context cancelled when the connection ends. Logging goes
 // through log/slog (Server.Logger).
 //
+// Hostile and unlucky clients: a whole message transfer (DATA, or every
+// BDAT chunk of one message) must end within Server.DataDeadline, by
+// default 5 minutes plus the size limit at 8 KiB/s, however steadily the
+// client trickles it; a command line must be complete within
+// ReadTimeout. By default at most 1000 connections are served at once,
+// 50 from one client address (an IPv6 /64); the rest get 421 and are
+// counted in Server.Stats. A client that shuts down its sending side
+// after its commands (end of input) still gets every reply, and its
+// Session's context stays alive until then; only a failed connection
+// counts as gone. A command line that ends in a bare LF is refused at
+// once with 500 5.5.2 when no more input follows.
+//
 // Errors: a Session that returns an *Error has exactly that reply sent;
 // any other error is logged and answered with a generic 451 4.3.0 that
 // does not reveal it.

@@ -86,11 +86,6 @@ func (r *wireReader) buffered() []byte {
 	return r.buf[r.r:r.w]
 }
 
-// hasLine reports whether a complete line (ending in LF) is buffered.
-func (r *wireReader) hasLine() bool {
-	return bytes.IndexByte(r.buffered(), '\n') >= 0
-}
-
 // discard drops everything buffered (STARTTLS: RFC 3207 §4.2 forbids
 // acting on plaintext that arrived before the TLS handshake).
 func (r *wireReader) discard() {
