@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"bufio"
+	"crypto/tls"
 	"io"
 	"net"
 	"strings"
@@ -140,4 +141,25 @@ func TestReliabilityHalfCloseMidData(t *testing.T) {
 	msgs := be.messages()
 	require.Len(t, msgs, 1)
 	assert.ErrorIs(t, msgs[0].Err, io.ErrUnexpectedEOF)
+}
+
+// TestReliabilityHalfCloseTLS: the same over implicit TLS, where the
+// client ends its side with a close_notify alert.
+func TestReliabilityHalfCloseTLS(t *testing.T) {
+	be := &rlSlowBackend{delay: 100 * time.Millisecond}
+	addr := stStartTLS(t, &Server{Backend: be, TLSConfig: stTLSConfig(t)})
+	tc, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
+	require.NoError(t, err)
+	defer tc.Close()
+	tc.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(tc)
+	c := &stConn{t: t, nc: tc, br: br}
+	c.expect("", 220)
+	_, err = io.WriteString(tc, "EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\nhello\r\n.\r\n")
+	require.NoError(t, err)
+	require.NoError(t, tc.CloseWrite())
+	assert.Equal(t, []int{250, 250, 250, 354, 250}, rlReadAllReplies(t, br))
+	bodies, dead := be.snapshot()
+	require.Len(t, bodies, 1)
+	assert.False(t, dead[0], "the Session's context was cancelled because of a half-close")
 }
