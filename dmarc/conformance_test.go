@@ -4,6 +4,10 @@ package dmarc
 // letter), with the in-memory fakeResolver.
 
 import (
+	"context"
+	"net"
+	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -118,4 +122,51 @@ func TestExternalDestinationForeignOverride(t *testing.T) {
 	ok, err := c.VerifyExternalDestination(ctx(t), "example.com", "elsewhere.example")
 	require.NoError(t, err)
 	assert.False(t, ok)
+}
+
+// contractResolver records every call, to hold the Resolver documentation
+// to what the Checker does.
+type contractResolver struct {
+	fakeResolver
+	names    []string
+	networks []string
+}
+
+func (c *contractResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	c.names = append(c.names, name)
+	return c.fakeResolver.LookupTXT(ctx, name)
+}
+
+func (c *contractResolver) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	c.names = append(c.names, host)
+	c.networks = append(c.networks, network)
+	return c.fakeResolver.LookupNetIP(ctx, network, host)
+}
+
+func (c *contractResolver) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
+	c.names = append(c.names, name)
+	return c.fakeResolver.LookupMX(ctx, name)
+}
+
+// TestResolverContract: names arrive absolute (trailing dot), in A-labels
+// and lower case; LookupNetIP gets "ip4" or "ip6" (issue 12 point 6).
+func TestResolverContract(t *testing.T) {
+	r := &contractResolver{fakeResolver: fakeResolver{txt: map[string][]string{
+		"_dmarc.xn--bcher-kva.example.": {"v=DMARC1; p=quarantine; np=reject"},
+	}}}
+	c := &Checker{Resolver: r}
+	v, err := c.Check(ctx(t), Input{FromDomain: "Nosuch.BÜCHER.example", SPFDomain: "Mail.Bücher.Example.", DKIMDomains: []string{"Other.EXAMPLE."}})
+	require.NoError(t, err)
+	assert.True(t, v.NonExistent, "the np test ran")
+	_, err = c.VerifyExternalDestination(ctx(t), "Bücher.example", "RUA.example.NET")
+	require.NoError(t, err)
+	assert.Contains(t, r.names, "xn--bcher-kva.example._report._dmarc.rua.example.net.")
+	for _, n := range r.names {
+		assert.True(t, strings.HasSuffix(n, "."), "%q is not absolute", n)
+		assert.Equal(t, strings.ToLower(n), n)
+		for i := 0; i < len(n); i++ {
+			assert.Less(t, n[i], byte(0x80), "%q is not in A-labels", n)
+		}
+	}
+	assert.ElementsMatch(t, []string{"ip4", "ip6"}, r.networks)
 }

@@ -33,9 +33,13 @@
 //     <policy-domain>._report._dmarc.<destination-host>.
 //   - ReportParser (and ParseReport) reads aggregate reports as they
 //     arrive: plain XML, gzip or zip, RFC 9990 (namespace
-//     urn:ietf:params:xml:ns:dmarc-2.0) or RFC 7489 Appendix C format,
-//     with limits on compressed and decompressed size, zip entries and
-//     records, so zip bombs and huge documents are refused (RFC 9990
+//     urn:ietf:params:xml:ns:dmarc-2.0) or RFC 7489 Appendix C format.
+//     Its limits bound what is read (compressed and decompressed bytes,
+//     zip entries) and what is built from it (records, elements per
+//     record, results, reasons, errors, nesting, the size of one tag or
+//     value, attributes, and the elements of the whole document), so zip
+//     bombs, huge documents and millions of tiny elements are refused
+//     early with a ReportLimitError that names the limit (RFC 9990
 //     §7.1). ReportBuilder accumulates evaluated messages and writes a
 //     valid RFC 9990 report; ReportFilename names its attachment.
 //
@@ -123,14 +127,25 @@
 //   - Aggregate reports. Parsing is lenient where receivers differ:
 //     element order is free, values are trimmed of white space, unknown
 //     elements are skipped, both the RFC 9990 namespace and none are
-//     accepted, ISO-8859-1 documents are converted; a zip archive yields
-//     its first ".xml" entry (or its only file). Feedback.Validate applies
-//     the RFC 9990 requirements. ReportBuilder merges messages whose
-//     source, identifiers, evaluation and raw results are all equal, and
-//     writes policy_published with defaults filled in (sp defaults to p).
+//     accepted, the feedback element may sit inside stray wrapper
+//     elements, empty elements read as empty values (0 for numbers),
+//     timestamps may carry a fractional part ("1337270400.0", dropped),
+//     enumerated words (pass, none, mfrom, reject, ...) are read in any
+//     case and kept in lower case, ISO-8859-1 documents are converted, an
+//     invalid UTF-8 byte is replaced with U+FFFD and listed in
+//     Feedback.Warnings, and bytes after the gzip data are ignored (with
+//     a warning); a zip archive yields its first ".xml" entry (or its
+//     only file). An empty file is an error wrapping ErrReportEmpty.
+//     Feedback.Validate applies the RFC 9990 requirements. ReportBuilder
+//     merges messages whose source, identifiers, evaluation and raw
+//     results are all equal, and writes policy_published with defaults
+//     filled in (sp defaults to p).
 //   - External destinations: at least one TXT record starting with
 //     v=DMARC1 authorizes the destination (RFC 9990 §3 step 8); a name
-//     too long for the DNS is a refusal (step 4).
+//     too long for the DNS is a refusal (step 4). When those records
+//     name rua URIs of their own, only those on the destination host are
+//     used (step 9); if none is on it, neither the original destination
+//     nor the named one is authorized, and reports go to neither.
 //
 // # Interoperability
 //

@@ -3,13 +3,14 @@ package dmarc_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/mailsmith/mailsmith/dmarc"
-	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
 func ExampleParse() {
@@ -42,15 +43,12 @@ func ExampleParse_caseInsensitive() {
 }
 
 func ExampleChecker_Check() {
-	srv, err := dnstest.Start(`
-$ORIGIN example.com.
-_dmarc  IN TXT "v=DMARC1; p=reject; adkim=s"
-`)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
-	c := &dmarc.Checker{Resolver: srv.Resolver()}
+	// memResolver is the in-memory Resolver of ExampleResolver; use
+	// net.DefaultResolver (a nil Resolver) for the real DNS.
+	r := &memResolver{TXT: map[string][]string{
+		"_dmarc.example.com.": {"v=DMARC1; p=reject; adkim=s"},
+	}}
+	c := &dmarc.Checker{Resolver: r}
 	ctx := context.Background()
 
 	v, err := c.Check(ctx, dmarc.Input{FromDomain: "example.com", SPFDomain: "bounce.example.com", SPFPass: true})
@@ -67,16 +65,13 @@ _dmarc  IN TXT "v=DMARC1; p=reject; adkim=s"
 }
 
 func ExampleChecker_Lookup() {
-	srv, err := dnstest.Start(`
-$ORIGIN example.
-_dmarc.bank     IN TXT "v=DMARC1; p=reject; psd=y"
-_dmarc.giant.bank IN TXT "v=DMARC1; p=quarantine"
-`)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
-	c := &dmarc.Checker{Resolver: srv.Resolver()}
+	// RFC 9989 Appendix B.4.3: a Public Suffix Domain (psd=y) and an
+	// organization below it. memResolver is in ExampleResolver.
+	r := &memResolver{TXT: map[string][]string{
+		"_dmarc.bank.example.":       {"v=DMARC1; p=reject; psd=y"},
+		"_dmarc.giant.bank.example.": {"v=DMARC1; p=quarantine"},
+	}}
+	c := &dmarc.Checker{Resolver: r}
 	rec, domain, err := c.Lookup(context.Background(), "mail.giant.bank.example")
 	if err != nil {
 		log.Fatal(err)
@@ -95,15 +90,12 @@ func ExampleOrganizationalDomain() {
 }
 
 func ExampleChecker_VerifyExternalDestination() {
-	srv, err := dnstest.Start(`
-$ORIGIN thirdparty.example.net.
-example.com._report._dmarc IN TXT "v=DMARC1;"
-`)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer srv.Close()
-	c := &dmarc.Checker{Resolver: srv.Resolver()}
+	// thirdparty.example.net agrees to receive example.com's reports.
+	// memResolver is in ExampleResolver.
+	r := &memResolver{TXT: map[string][]string{
+		"example.com._report._dmarc.thirdparty.example.net.": {"v=DMARC1;"},
+	}}
+	c := &dmarc.Checker{Resolver: r}
 	ok, err := c.VerifyExternalDestination(context.Background(), "example.com", "thirdparty.example.net")
 	fmt.Println(ok, err)
 	ok, err = c.VerifyExternalDestination(context.Background(), "example.org", "thirdparty.example.net")
@@ -111,6 +103,21 @@ example.com._report._dmarc IN TXT "v=DMARC1;"
 	// Output:
 	// true <nil>
 	// false <nil>
+}
+
+// A report over one of the parser's limits fails early, with the limit
+// named.
+func ExampleReportParser() {
+	p := &dmarc.ReportParser{MaxRecords: 2}
+	_, err := p.Parse(strings.NewReader("<feedback><record/><record/><record/></feedback>"))
+	var le *dmarc.ReportLimitError
+	if errors.As(err, &le) {
+		fmt.Println(le.Limit, le.Max)
+	}
+	fmt.Println(err)
+	// Output:
+	// MaxRecords 2
+	// dmarc: report exceeds size limit: MaxRecords (2) exceeded in the report
 }
 
 func ExampleReportBuilder() {

@@ -34,14 +34,14 @@ func repeatDoc(t testing.TB, head, unit, tail string, size int) []byte {
 	return buf.Bytes()
 }
 
-// parseAllocs parses data and returns the error and the bytes allocated.
-func parseAllocs(p *ReportParser, data []byte) (*Feedback, error, uint64) {
+// parseAllocs parses data and returns the bytes allocated with the result.
+func parseAllocs(p *ReportParser, data []byte) (*Feedback, uint64, error) {
 	var m0, m1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
 	f, err := p.Parse(bytes.NewReader(data))
 	runtime.ReadMemStats(&m1)
-	return f, err, m1.TotalAlloc - m0.TotalAlloc
+	return f, m1.TotalAlloc - m0.TotalAlloc, err
 }
 
 const recordHead = `<feedback><report_metadata><org_name>x</org_name></report_metadata><record><row><source_ip>192.0.2.1</source_ip><count>1</count></row>`
@@ -76,7 +76,7 @@ func TestReportHostileShapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			data := repeatDoc(t, tt.head, tt.unit, tt.tail, size)
-			f, err, alloc := parseAllocs(p, data)
+			f, alloc, err := parseAllocs(p, data)
 			assert.Nil(t, f)
 			require.ErrorIs(t, err, ErrReportTooLarge)
 			var le *ReportLimitError
@@ -112,7 +112,7 @@ func TestReportTotalWork(t *testing.T) {
 	// at MaxElements, at a few hundred bytes per element.
 	const budget = 100000
 	data = repeatDoc(t, "<feedback>", "<record>"+strings.Repeat("<x/>", 1000)+"</record>", "</feedback>", 30<<20)
-	f, err, alloc := parseAllocs(&ReportParser{MaxElements: budget}, data)
+	f, alloc, err := parseAllocs(&ReportParser{MaxElements: budget}, data)
 	assert.Nil(t, f)
 	require.ErrorAs(t, err, &le)
 	assert.Equal(t, "MaxElements", le.Limit)
@@ -131,7 +131,7 @@ func TestReportMemoryProportional(t *testing.T) {
 	}
 	b.WriteString("</feedback>")
 	doc := []byte(b.String())
-	f, err, alloc := parseAllocs(&ReportParser{}, doc)
+	f, alloc, err := parseAllocs(&ReportParser{}, doc)
 	require.NoError(t, err)
 	require.Len(t, f.Records, n)
 	require.NoError(t, f.Validate())

@@ -9,18 +9,39 @@ import (
 )
 
 // Resolver is the DNS interface the Checker needs; *net.Resolver
-// satisfies it. LookupTXT finds policy records; LookupNetIP and LookupMX
-// tell whether an Author Domain exists, for the np tag.
+// satisfies it. LookupTXT finds policy records and report destinations;
+// LookupNetIP and LookupMX tell whether an Author Domain exists, for the
+// np tag.
+//
+// Every name arrives absolute, in A-labels and lower case, with the
+// trailing dot:
+//
+//	_dmarc.example.com.                          LookupTXT, policy records
+//	example.com._report._dmarc.rua.example.net.  LookupTXT, report destinations
+//	mail.example.com.                            LookupNetIP, LookupMX (np)
+//
+// A resolver backed by a map must key it the same way: a key without the
+// dot is never asked for, so every lookup would read as "no record" and
+// every result as none.
+//
+// LookupNetIP receives network "ip4" (A records) or "ip6" (AAAA records),
+// never "ip"; it is called only for the np existence test.
+//
+// To report that a name has no record (NXDOMAIN or NODATA), return a
+// *net.DNSError with IsNotFound set, as *net.Resolver does; any other
+// error is a temporary failure (TempError). ExampleResolver shows an
+// in-memory Resolver for tests.
 type Resolver interface {
 	LookupTXT(ctx context.Context, name string) ([]string, error)
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 	LookupMX(ctx context.Context, name string) ([]*net.MX, error)
 }
 
-// dnsOutcome classifies a lookup error: nil for success, errNotFound for
-// NXDOMAIN/NODATA, otherwise an error wrapping ErrTempError.
+// errNotFound is what classify makes of NXDOMAIN and NODATA.
 var errNotFound = errors.New("not found")
 
+// classify sorts a lookup error: nil for success, errNotFound for
+// NXDOMAIN/NODATA, otherwise an error wrapping ErrTempError.
 func classify(name string, err error) error {
 	if err == nil {
 		return nil
