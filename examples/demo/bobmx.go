@@ -48,7 +48,9 @@ func (b *bobMX) Deliver(ctx context.Context, m *receiver.Message) error {
 		if err != nil {
 			return err
 		}
-		b.queue.Enqueue("", []string{m.From}, signed)
+		if _, err := b.queue.Enqueue("", []string{m.From}, signed); err != nil {
+			return err
+		}
 	}
 	if len(ok) == 0 {
 		return nil

@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -37,6 +39,7 @@ type world struct {
 	rewrite []string                    // SRS rewrites, as the forwarder reported them
 
 	servers []*smtp.Server
+	spool   string // the queues' spool directories, removed at the end
 	cancel  context.CancelFunc
 	done    sync.WaitGroup
 }
@@ -51,16 +54,22 @@ func startWorld(n *narrator) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
+	spool, err := os.MkdirTemp("", "mailsmith-demo-queue-")
+	if err != nil {
+		zone.Close()
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &world{zone: zone, res: zone.Resolver(), ports: map[string]int{},
-		events: map[string][]receiver.Event{}, cancel: cancel}
+		events: map[string][]receiver.Event{}, spool: spool, cancel: cancel}
 	n.expect(true, "DNS for example.org, example.com, example.net served on %s", zone.Server.Addr())
 	for _, k := range zone.Keys {
 		n.expect(true, "DKIM key published at %s._domainkey.%s: %s", k.Selector, k.Domain, keyDescription(k))
 	}
 
 	newQueue := func(host string) *queue.Queue {
-		q := &queue.Queue{Hostname: host, Deliverer: &outbound.Deliverer{Resolver: w.res, LocalName: host, Ports: w.ports}}
+		q := &queue.Queue{Dir: filepath.Join(spool, host), Hostname: host,
+			Deliverer: &outbound.Deliverer{Resolver: w.res, LocalName: host, Ports: w.ports}}
 		w.done.Add(1)
 		go func() { defer w.done.Done(); q.Run(ctx) }()
 		return q
@@ -150,6 +159,7 @@ func (w *world) stop() {
 	w.cancel()
 	w.done.Wait()
 	w.zone.Close()
+	os.RemoveAll(w.spool)
 }
 
 // keyDescription says what kind of key k is.

@@ -17,7 +17,10 @@
 //	    -srs-secret 'long random string' -aliases /etc/mail/aliases
 //
 // Alias file lines look like /etc/aliases: "bob: bob@example.com,
-// bob@example.org". It stops gracefully on SIGINT or SIGTERM.
+// bob@example.org"; on the command line the same is
+// -alias 'bob=bob@example.com,bob@example.org;team=...'. Accepted mail is
+// written to a queue on disk (-queue-dir) before the 250 reply. It stops
+// gracefully on SIGINT or SIGTERM.
 package main
 
 import (
@@ -34,10 +37,14 @@ import (
 
 	"github.com/mailsmith/mailsmith/examples/internal/forward"
 	"github.com/mailsmith/mailsmith/examples/internal/outbound"
+	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 )
 
 func main() {
 	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0) // -help: the usage was asked for
+	}
 	if err != nil {
 		os.Exit(2)
 	}
@@ -58,10 +65,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.hostname, "hostname", "", "this host's name (EHLO, Received); default: the machine's name")
 	fs.StringVar(&cfg.domain, "domain", "", "the forwarding domain: aliases live here, SRS addresses are made here (required)")
 	fs.StringVar(&aliasFile, "aliases", "", "alias file, lines \"name: target, target\"")
-	fs.StringVar(&aliasList, "alias", "", "aliases on the command line, \"name=target;name=target\"")
+	fs.StringVar(&aliasList, "alias", "", "aliases on the command line: each `name=target[,target...]`, several separated by ';',\ne.g. \"bob=bob@example.com;team=a@example.org,b@example.org\"; a name without @ is in -domain")
 	fs.StringVar(&secrets, "srs-secret", "", "SRS secrets, comma-separated: the first signs, all verify")
 	fs.StringVar(&secretFile, "srs-secret-file", "", "file with one SRS secret per line (first signs)")
-	fs.StringVar(&cfg.resolver, "resolver", "", "DNS server address (host:port); default: the system's resolver")
+	fs.StringVar(&cfg.resolver, "resolver", "", "DNS server address, host:port (a bare IP address means port 53); default: the system's resolver")
+	fs.StringVar(&cfg.queueDir, "queue-dir", "forwarder-queue", "spool directory of the outgoing queue; accepted mail is kept there until delivered or bounced")
 	fs.StringVar(&mxPort, "mx-port", "", "port of remote MX hosts: \"25\", or \"host=port,...,default\" (testing)")
 	fs.DurationVar(&cfg.retry, "retry", time.Minute, "first retry delay for temporary failures (doubles each time)")
 	fs.Usage = func() {
@@ -71,7 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fail := func(format string, args ...any) (config, error) {
 		fmt.Fprintf(stderr, "forwarder: "+format+"\n", args...)
 		fs.Usage()
-		return cfg, flag.ErrHelp
+		return cfg, errUsage
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -90,6 +98,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if cfg.mxPort, cfg.mxPorts, err = outbound.ParsePorts(mxPort); err != nil {
 		return fail("-mx-port: %v", err)
 	}
+	if cfg.resolver, err = resolver.CheckAddr(cfg.resolver); err != nil {
+		return fail("-resolver: %v", err)
+	}
+	if cfg.queueDir == "" {
+		return fail("-queue-dir must not be empty")
+	}
 	if aliasFile != "" {
 		f, err := os.Open(aliasFile)
 		if err != nil {
@@ -105,8 +119,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		if def = strings.TrimSpace(def); def == "" {
 			continue
 		}
-		if err := cfg.aliases.Add(strings.Replace(def, "=", ":", 1), cfg.domain); err != nil {
-			return fail("-alias: %v", err)
+		name, targets, ok := strings.Cut(def, "=")
+		if !ok || strings.Contains(name, ":") {
+			return fail("-alias %q: want name=target[,target...], several separated by ';'", def)
+		}
+		if err := cfg.aliases.Add(name+":"+targets, cfg.domain); err != nil {
+			return fail("-alias %q: %v (want name=target[,target...], several separated by ';')", def, err)
 		}
 	}
 	if len(cfg.aliases) == 0 {
@@ -117,6 +135,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	return cfg, nil
 }
+
+// errUsage is parseFlags' error for bad usage (exit status 2); flag.ErrHelp
+// means -help was asked for (exit status 0).
+var errUsage = errors.New("bad usage")
 
 // readSecrets collects the SRS secrets from the flag and the file.
 func readSecrets(list, file string) ([][]byte, error) {

@@ -50,7 +50,7 @@ func startWorld(t *testing.T) *world {
 	cfg, err := parseFlags([]string{
 		"-listen", "127.0.0.1:0", "-domain", "example.net", "-hostname", demozone.ForwarderMX,
 		"-srs-secret", "test secret", "-retry", "50ms",
-		"-alias", "bob=bob@example.com; gone=nobody@example.com",
+		"-alias", "bob=bob@example.com; gone=nobody@example.com", "-queue-dir", t.TempDir(),
 	}, io.Discard)
 	require.NoError(t, err)
 	cfg.resolverOverride = zone.Resolver()

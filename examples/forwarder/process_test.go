@@ -30,7 +30,7 @@ func TestProcess(t *testing.T) {
 	require.Equal(t, 2, exit.ExitCode(), "usage error")
 
 	cmd := command("-listen", "127.0.0.1:0", "-domain", "example.net", "-hostname", "mx.example.net",
-		"-srs-secret", "s", "-alias", "a=b@example.com", "-resolver", testZone.Server.Addr())
+		"-srs-secret", "s", "-alias", "a=b@example.com", "-resolver", testZone.Server.Addr(), "-queue-dir", t.TempDir())
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())

@@ -25,6 +25,7 @@ type config struct {
 	mxPort                             int
 	mxPorts                            map[string]int
 	retry                              time.Duration
+	queueDir                           string
 
 	// resolverOverride replaces the -resolver flag (tests).
 	resolverOverride resolver.Resolver
@@ -40,10 +41,14 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 		return err
 	}
 	q := &queue.Queue{
+		Dir:       cfg.queueDir,
 		Deliverer: &outbound.Deliverer{Resolver: res, LocalName: cfg.hostname, Port: cfg.mxPort, Ports: cfg.mxPorts},
 		Hostname:  cfg.hostname,
 		Backoff:   queue.Doubling(cfg.retry, 6),
 		Logger:    log,
+	}
+	if err := q.Open(); err != nil {
+		return err
 	}
 	fwd := &forward.Forwarder{
 		Domain:  cfg.domain,
@@ -77,7 +82,7 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	stopQueue()
 	<-qdone
 	if n := q.Len(); n > 0 {
-		log.Warn("messages left in the queue are lost", "count", n)
+		log.Info("messages stay queued for the next start", "count", n, "dir", cfg.queueDir)
 	}
 	return err
 }

@@ -22,11 +22,12 @@ type mailboxes struct {
 	root    string
 	domains []string
 	users   []string // empty: every address in domains
+	writer  *maildir.Writer
 	log     *slog.Logger
 }
 
-func newMailboxes(root string, domains, users []string, log *slog.Logger) *mailboxes {
-	return &mailboxes{root: root, domains: domains, users: users, log: log}
+func newMailboxes(root string, domains, users []string, writer *maildir.Writer, log *slog.Logger) *mailboxes {
+	return &mailboxes{root: root, domains: domains, users: users, writer: writer, log: log}
 }
 
 // Recipient accepts addresses in our domains (and in -users when given).
@@ -45,14 +46,15 @@ func (m *mailboxes) Recipient(_ context.Context, rcpt string) error {
 }
 
 // Deliver writes the message into each recipient's Maildir, in Junk when
-// DMARC asked for quarantine.
+// DMARC asked for quarantine. It returns (and the server answers 250) only
+// once every copy is synced to disk with its directory entry.
 func (m *mailboxes) Deliver(_ context.Context, msg *receiver.Message) error {
 	folder := maildir.Inbox
 	if msg.Junk {
 		folder = junkFolder
 	}
 	for _, rcpt := range msg.To {
-		path, err := maildir.Deliver(filepath.Join(m.root, strings.ToLower(rcpt)), folder, msg.Data)
+		path, err := m.writer.Deliver(filepath.Join(m.root, strings.ToLower(rcpt)), folder, msg.Data)
 		if err != nil {
 			m.log.Error("delivery failed", "to", rcpt, "err", err)
 			return &smtp.Error{Code: 451, EnhancedCode: [3]int{4, 3, 0}, Message: "mailbox unavailable, try again later"}

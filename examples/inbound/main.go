@@ -18,6 +18,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,10 +26,15 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 )
 
 func main() {
 	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0) // -help: the usage was asked for
+	}
 	if err != nil {
 		os.Exit(2)
 	}
@@ -48,7 +54,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.listen, "listen", ":25", "address to listen on")
 	fs.StringVar(&cfg.hostname, "hostname", "", "this MX's host name (Received, Authentication-Results); default: the machine's name")
 	fs.StringVar(&cfg.maildir, "maildir", "Maildir", "directory holding one Maildir per recipient address")
-	fs.StringVar(&cfg.resolver, "resolver", "", "DNS server address (host:port); default: the system's resolver")
+	fs.StringVar(&cfg.resolver, "resolver", "", "DNS server address, host:port (a bare IP address means port 53); default: the system's resolver")
 	fs.StringVar(&domains, "domains", "", "comma-separated domains to accept mail for (required)")
 	fs.StringVar(&users, "users", "", "comma-separated addresses that exist; default: every address in -domains")
 	fs.StringVar(&cfg.certFile, "cert", "", "TLS certificate (PEM) for STARTTLS; default: a self-signed one")
@@ -58,26 +64,35 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fmt.Fprintln(stderr, "usage: inbound -domains example.com [flags]")
 		fs.PrintDefaults()
 	}
+	fail := func(format string, args ...any) (config, error) {
+		fmt.Fprintf(stderr, "inbound: "+format+"\n", args...)
+		fs.Usage()
+		return cfg, errUsage
+	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "inbound: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return cfg, flag.ErrHelp
+		return fail("unexpected argument %q", fs.Arg(0))
 	}
 	cfg.domains = splitList(domains)
 	cfg.users = splitList(users)
 	if len(cfg.domains) == 0 {
-		fmt.Fprintln(stderr, "inbound: -domains is required")
-		fs.Usage()
-		return cfg, flag.ErrHelp
+		return fail("-domains is required")
+	}
+	var err error
+	if cfg.resolver, err = resolver.CheckAddr(cfg.resolver); err != nil {
+		return fail("-resolver: %v", err)
 	}
 	if cfg.hostname == "" {
 		cfg.hostname, _ = os.Hostname()
 	}
 	return cfg, nil
 }
+
+// errUsage is parseFlags' error for bad usage (exit status 2); flag.ErrHelp
+// means -help was asked for (exit status 0).
+var errUsage = errors.New("bad usage")
 
 // splitList splits a comma-separated flag into lower-case items.
 func splitList(s string) []string {

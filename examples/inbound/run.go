@@ -5,8 +5,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 
 	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
+	"github.com/mailsmith/mailsmith/examples/internal/maildir"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 	"github.com/mailsmith/mailsmith/examples/internal/serve"
@@ -24,6 +26,8 @@ type config struct {
 	resolverOverride resolver.Resolver
 	// ready is told the listening address (tests).
 	ready func(addr net.Addr)
+	// sync replaces (*os.File).Sync in Maildir delivery (tests).
+	sync func(f *os.File) error
 }
 
 // run serves until ctx ends, then shuts down gracefully. Logs go to logw.
@@ -45,7 +49,7 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 		Backend: &receiver.Backend{
 			Hostname: cfg.hostname,
 			Checker:  &authcheck.Checker{Resolver: res, Hostname: cfg.hostname},
-			Handler:  newMailboxes(cfg.maildir, cfg.domains, cfg.users, log),
+			Handler:  newMailboxes(cfg.maildir, cfg.domains, cfg.users, &maildir.Writer{Sync: cfg.sync}, log),
 			Logger:   log,
 		},
 	}

@@ -26,7 +26,7 @@ func checkDKIM(ctx context.Context, res resolver.Resolver, r *Report, selector s
 		return
 	}
 	if err != nil {
-		k.Error = err.Error()
+		k.Error = errText(err)
 		r.add(Error, "dkim", "selector %s: lookup failed: %v", selector, err)
 		return
 	}
@@ -36,7 +36,7 @@ func checkDKIM(ctx context.Context, res resolver.Resolver, r *Report, selector s
 	}
 	rec, err := dkim.ParseKeyRecord(strings.Join(txts[:1], ""))
 	if err != nil {
-		k.Error = err.Error()
+		k.Error = errText(err)
 		r.add(Error, "dkim", "selector %s: %v", selector, err)
 		return
 	}

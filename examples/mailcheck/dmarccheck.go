@@ -26,7 +26,7 @@ func checkDMARC(ctx context.Context, res resolver.Resolver, r *Report) {
 	rec, policyDomain, err := c.Lookup(ctx, r.Domain)
 	switch {
 	case err != nil:
-		d.Error = err.Error()
+		d.Error = errText(err)
 		r.add(Error, "dmarc", "%v", err)
 		return
 	case rec == nil:

@@ -24,6 +24,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -52,18 +53,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mailcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the reports as JSON")
-	resolverAddr := fs.String("resolver", "", "DNS server to ask (host:port); default: the system's resolver")
+	resolverAddr := fs.String("resolver", "", "DNS server to ask, host:port (a bare IP address means port 53); default: the system's resolver")
 	demo := fs.Bool("demo", false, "check the demo's embedded zone on loopback (no network); default domains: example.org example.com")
 	selectors := fs.String("selectors", "", "comma-separated DKIM selectors to look up")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mailcheck [-json] [-resolver host:port] [-selectors s1,s2] domain...")
+		fmt.Fprintln(stderr, "usage: mailcheck [-json] [-resolver host:port] [-selectors s1,s2] domain... (flags may also follow the domains)")
 		fmt.Fprintln(stderr, "       mailcheck -demo [domain...]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	// Flags may come before and after the domains: parse up to the next
+	// domain, take it, and go on.
+	var domains []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2
+		}
+		if rest = fs.Args(); len(rest) == 0 {
+			break
+		}
+		domains, rest = append(domains, rest[0]), rest[1:]
 	}
-	domains := fs.Args()
+	for _, d := range domains {
+		if err := checkDomainName(d); err != nil {
+			fmt.Fprintf(stderr, "mailcheck: %q: %v\n", d, err)
+			return 2
+		}
+	}
 	sels := splitList(*selectors)
 	selectorsFor := func(string) []string { return sels }
 
@@ -101,11 +119,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var reports []*Report
-	errors := 0
+	failures := 0
 	for i, d := range domains {
 		r := check(ctx, res, d, selectorsFor(asciiDomain(d)))
 		reports = append(reports, r)
-		errors += r.Errors()
+		failures += r.Errors()
 		if !*asJSON {
 			if i > 0 {
 				fmt.Fprintln(stdout)
@@ -125,7 +143,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mailcheck: stopped:", ctx.Err())
 		return 1
 	}
-	if errors > 0 {
+	if failures > 0 {
 		return 1
 	}
 	return 0

@@ -14,7 +14,7 @@ import (
 func checkMX(ctx context.Context, res resolver.Resolver, r *Report) {
 	route, err := (&mx.Router{Resolver: res, ResolveAddrs: true}).Route(ctx, r.Domain)
 	for _, s := range route.Skipped {
-		r.MX.Skipped = append(r.MX.Skipped, sprintf("%d %s: %v", s.Preference, s.Target, s.Reason))
+		r.MX.Skipped = append(r.MX.Skipped, oneLine(sprintf("%d %s: %v", s.Preference, s.Target, s.Reason)))
 		r.add(Warning, "mx", "MX record %d %s is not used: %v", s.Preference, s.Target, s.Reason)
 	}
 	switch {
@@ -23,11 +23,11 @@ func checkMX(ctx context.Context, res resolver.Resolver, r *Report) {
 		r.add(Info, "mx", "null MX (RFC 7505): the domain says it accepts no mail")
 		return
 	case errors.Is(err, mx.ErrNoSuchDomain):
-		r.MX.Error = err.Error()
+		r.MX.Error = errText(err)
 		r.add(Error, "mx", "the domain does not exist")
 		return
 	case err != nil:
-		r.MX.Error = err.Error()
+		r.MX.Error = errText(err)
 		r.add(Error, "mx", "MX lookup failed: %v", err)
 		return
 	}
@@ -39,7 +39,7 @@ func checkMX(ctx context.Context, res resolver.Resolver, r *Report) {
 			r.add(Warning, "mx", "no MX records: mail goes to the domain's own address (implicit MX)")
 		}
 		if h.Err != nil {
-			host.Error = h.Err.Error()
+			host.Error = errText(h.Err)
 			r.add(Error, "mx", "%s: %v", h.Name, h.Err)
 		}
 		for _, ip := range h.Addrs {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/mailsmith/mailsmith/spf"
 )
 
 // printReport writes r for people.
@@ -41,11 +43,11 @@ func printReport(w io.Writer, r *Report) {
 		p("    none")
 	} else {
 		p("    %s", r.SPF.Record)
-		incomplete := ""
+		atLeast := ""
 		if r.SPF.Incomplete {
-			incomplete = " at least"
+			atLeast = "at least "
 		}
-		p("    %s%d of 10 DNS lookups%s", incomplete, r.SPF.Lookups, includes(r.SPF.Includes))
+		p("    %s%d of %d DNS lookups%s", atLeast, r.SPF.Lookups, spf.DefaultMaxLookups, includes(r.SPF.Includes))
 	}
 
 	p("  DMARC")
@@ -69,7 +71,14 @@ func printReport(w io.Writer, r *Report) {
 			p("    %s %s (%s)", dest.Tag, dest.URI, note)
 		}
 	}
-	p("    organizational domain %s (tree walk), %s (public suffix list)", d.OrgDomain, d.OrgDomainPSL)
+	switch {
+	case d.OrgDomain != "" && d.OrgDomainPSL != "":
+		p("    organizational domain %s (tree walk), %s (public suffix list)", d.OrgDomain, d.OrgDomainPSL)
+	case d.OrgDomainPSL != "":
+		p("    organizational domain %s (public suffix list); the DNS tree walk failed", d.OrgDomainPSL)
+	case d.OrgDomain != "":
+		p("    organizational domain %s (tree walk)", d.OrgDomain)
+	}
 
 	if len(r.DKIM) > 0 {
 		p("  DKIM")

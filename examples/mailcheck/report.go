@@ -28,7 +28,7 @@ type Report struct {
 }
 
 func (r *Report) add(level Level, check, format string, args ...any) {
-	r.Findings = append(r.Findings, Finding{Level: level, Check: check, Message: sprintf(format, args...)})
+	r.Findings = append(r.Findings, Finding{Level: level, Check: check, Message: oneLine(sprintf(format, args...))})
 }
 
 // Errors counts the findings of level Error.

@@ -28,7 +28,7 @@ func checkSPF(ctx context.Context, res resolver.Resolver, r *Report) {
 	w := &spfWalk{ctx: ctx, res: res, r: r, seen: map[string]bool{}}
 	rec, text, err := w.fetch(r.Domain)
 	if err != nil {
-		r.SPF.Error = err.Error()
+		r.SPF.Error = errText(err)
 		level := Error
 		if errors.Is(err, spf.ErrNoRecord) {
 			level = Warning

@@ -7,25 +7,29 @@
 // Then it fixes what clients leave out (Date, Message-ID), optionally
 // removes what reveals the client (its IP address in Received, User-Agent,
 // X-Mailer), signs with DKIM, finds the recipients' MX hosts and delivers
-// with the smtp client. Temporary failures are retried with growing delays
-// from an in-memory queue; permanent ones are reported to the sender with a
-// bounce (a delivery status notification, RFC 3464).
+// with the smtp client. Accepted mail is written to a queue on disk
+// (-queue-dir) before the 250 reply, so a crash loses nothing; temporary
+// failures are retried with growing delays, permanent ones are reported to
+// the sender with a bounce (a delivery status notification, RFC 3464).
 //
 //	go run ./examples/submission -hostname mail.example.org \
 //	    -users-file users.txt -dkim example.org:sel1:dkim.pem
 //
-// Without -dkim-key it generates an Ed25519 key for the domain of each user
-// and prints the TXT record to publish. Without -cert it uses a self-signed
-// certificate. It stops gracefully on SIGINT or SIGTERM.
+// Without -dkim it generates an Ed25519 key for the domain of each user on
+// first start, keeps it in -dkim-dir, and prints the TXT record to publish
+// (the same record after every restart). Without -cert it uses a
+// self-signed certificate. It stops gracefully on SIGINT or SIGTERM.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -33,11 +37,15 @@ import (
 
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 	"github.com/mailsmith/mailsmith/examples/internal/outbound"
+	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 	"github.com/mailsmith/mailsmith/examples/internal/submit"
 )
 
 func main() {
 	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0) // -help: the usage was asked for
+	}
 	if err != nil {
 		os.Exit(2)
 	}
@@ -63,7 +71,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.hideClient, "hide-client", false, "leave the client's address out of Received; remove User-Agent, X-Mailer, X-Originating-IP")
 	fs.StringVar(&cfg.certFile, "cert", "", "TLS certificate (PEM); default: a self-signed one")
 	fs.StringVar(&cfg.keyFile, "key", "", "TLS key (PEM) for -cert")
-	fs.StringVar(&cfg.resolver, "resolver", "", "DNS server address (host:port); default: the system's resolver")
+	fs.StringVar(&cfg.resolver, "resolver", "", "DNS server address, host:port (a bare IP address means port 53); default: the system's resolver")
+	fs.StringVar(&cfg.queueDir, "queue-dir", "submission-queue", "spool directory of the outgoing queue; accepted mail is kept there until delivered or bounced")
+	fs.StringVar(&cfg.dkimDir, "dkim-dir", "", "where keys generated for domains without -dkim are kept, reused after a restart (default: <queue-dir>/dkim)")
 	fs.StringVar(&mxPort, "mx-port", "", "port of remote MX hosts: \"25\", or \"host=port,...,default\" (testing)")
 	fs.DurationVar(&cfg.retry, "retry", time.Minute, "first retry delay for temporary failures (doubles each time)")
 	fs.DurationVar(&cfg.maxAge, "max-age", 5*24*time.Hour, "give up and bounce after this long")
@@ -74,7 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fail := func(format string, args ...any) (config, error) {
 		fmt.Fprintf(stderr, "submission: "+format+"\n", args...)
 		fs.Usage()
-		return cfg, flag.ErrHelp
+		return cfg, errUsage
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -88,6 +98,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var err error
 	if cfg.mxPort, cfg.mxPorts, err = outbound.ParsePorts(mxPort); err != nil {
 		return fail("-mx-port: %v", err)
+	}
+	if cfg.resolver, err = resolver.CheckAddr(cfg.resolver); err != nil {
+		return fail("-resolver: %v", err)
+	}
+	if cfg.queueDir == "" {
+		return fail("-queue-dir must not be empty")
+	}
+	if cfg.dkimDir == "" {
+		cfg.dkimDir = filepath.Join(cfg.queueDir, "dkim")
 	}
 	for _, u := range strings.Split(userList, ",") {
 		if u = strings.TrimSpace(u); u != "" {
@@ -119,14 +138,16 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			cfg.keys = append(cfg.keys, k)
 		}
 	}
-	if err := addMissingKeys(&cfg, stderr); err != nil {
-		return fail("%v", err)
-	}
 	return cfg, nil
 }
 
-// addMissingKeys generates a key for every user domain without one and
-// prints the DNS record to publish for it.
+// errUsage is parseFlags' error for bad usage (exit status 2); flag.ErrHelp
+// means -help was asked for (exit status 0).
+var errUsage = errors.New("bad usage")
+
+// addMissingKeys finds the key of every user domain without one in
+// cfg.dkimDir, generating and saving it on first start, and prints the DNS
+// record to publish for it.
 func addMissingKeys(cfg *config, w io.Writer) error {
 	var domains []string
 	for u := range cfg.users {
@@ -137,12 +158,19 @@ func addMissingKeys(cfg *config, w io.Writer) error {
 	}
 	slices.Sort(domains)
 	for _, d := range domains {
-		k, record, err := submit.GenerateKey(d, "mailsmith")
+		k, record, created, err := submit.LoadOrGenerateKey(cfg.dkimDir, d, generatedSelector)
 		if err != nil {
 			return err
 		}
 		cfg.keys = append(cfg.keys, k)
-		fmt.Fprintf(w, "submission: generated a DKIM key for %s; publish:\n  %s\n", d, record)
+		what := "using the DKIM key"
+		if created {
+			what = "generated a DKIM key"
+		}
+		fmt.Fprintf(w, "submission: %s for %s in %s; publish:\n  %s\n", what, d, submit.KeyFile(cfg.dkimDir, d), record)
 	}
 	return nil
 }
+
+// generatedSelector is the selector of the keys addMissingKeys makes.
+const generatedSelector = "mailsmith"

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"flag"
 	"io"
 	"net"
 	"os"
@@ -76,7 +77,7 @@ func startWorld(t *testing.T, extraFlags ...string) *world {
 	require.NoError(t, os.WriteFile(users, []byte("# test users\nalice@example.org:wonderland\n"), 0o600))
 
 	args := append([]string{"-listen", "127.0.0.1:0", "-listen-tls", "127.0.0.1:0", "-hostname", demozone.SenderMX,
-		"-users-file", users, "-dkim", strings.Join(keySpecs, ","), "-retry", "50ms"}, extraFlags...)
+		"-users-file", users, "-dkim", strings.Join(keySpecs, ","), "-retry", "50ms", "-queue-dir", filepath.Join(dir, "queue")}, extraFlags...)
 	cfg, err := parseFlags(args, io.Discard)
 	require.NoError(t, err)
 	cfg.resolverOverride = zone.Resolver()
@@ -213,12 +214,11 @@ func TestRefusals(t *testing.T) {
 }
 
 func TestFlags(t *testing.T) {
-	var stderr strings.Builder
-	cfg, err := parseFlags([]string{"-users", "alice@example.org:pw,bob@example.com:pw2", "-hostname", "mail.example.org"}, &stderr)
+	cfg, err := parseFlags([]string{"-users", "alice@example.org:pw", "-queue-dir", "/var/spool/sub", "-resolver", "192.0.2.53"}, io.Discard)
 	require.NoError(t, err)
-	require.Len(t, cfg.keys, 2, "a key generated for each user domain")
-	require.Contains(t, stderr.String(), `mailsmith._domainkey.example.org. 3600 IN TXT "v=DKIM1; k=ed25519; p=`)
-	require.Contains(t, stderr.String(), "mailsmith._domainkey.example.com.")
+	require.Equal(t, "/var/spool/sub", cfg.queueDir)
+	require.Equal(t, filepath.Join("/var/spool/sub", "dkim"), cfg.dkimDir, "generated keys live in the queue directory by default")
+	require.Equal(t, "192.0.2.53:53", cfg.resolver)
 
 	for _, bad := range [][]string{
 		{},                                  // no users
@@ -226,8 +226,54 @@ func TestFlags(t *testing.T) {
 		{"-users", "a@example.org:pw", "x"}, // stray argument
 		{"-users", "a@example.org:pw", "-dkim", "example.org:sel"},
 		{"-users", "a@example.org:pw", "-mx-port", "http"},
+		{"-users", "a@example.org:pw", "-resolver", "dns.example"},      // no port
+		{"-users", "a@example.org:pw", "-resolver", "127.0.0.1:domain"}, // port not a number
+		{"-users", "a@example.org:pw", "-queue-dir", ""},
 	} {
-		_, err := parseFlags(bad, io.Discard)
-		require.Error(t, err, "%q", bad)
+		var stderr strings.Builder
+		_, err := parseFlags(bad, &stderr)
+		require.ErrorIs(t, err, errUsage, "%q", bad)
+		require.Contains(t, stderr.String(), "usage: submission", "%q", bad)
 	}
+	var stderr strings.Builder
+	_, err = parseFlags([]string{"-help"}, &stderr)
+	require.ErrorIs(t, err, flag.ErrHelp, "-help is not a usage error: main exits 0")
+	require.Contains(t, stderr.String(), "-queue-dir")
+}
+
+// TestGeneratedKeyKept: a key generated for a domain without -dkim is
+// saved and reused after a restart, so the TXT record published for it
+// stays valid.
+func TestGeneratedKeyKept(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	records := func() string {
+		cfg, err := parseFlags([]string{"-users", "alice@example.org:pw,bob@example.com:pw2", "-dkim-dir", dir}, io.Discard)
+		require.NoError(t, err)
+		var out strings.Builder
+		require.NoError(t, addMissingKeys(&cfg, &out))
+		require.Len(t, cfg.keys, 2, "a key for each user domain")
+		return out.String()
+	}
+	first := records()
+	require.Contains(t, first, "generated a DKIM key for example.com")
+	require.Contains(t, first, `mailsmith._domainkey.example.org. 3600 IN TXT "v=DKIM1; k=ed25519; p=`)
+	for _, d := range []string{"example.org", "example.com"} {
+		st, err := os.Stat(filepath.Join(dir, d+".pem"))
+		require.NoError(t, err)
+		require.Equal(t, os.FileMode(0o600), st.Mode().Perm(), "a private key is private")
+	}
+	second := records()
+	require.Contains(t, second, "using the DKIM key for example.org")
+	require.NotContains(t, second, "generated")
+	txt := func(s string) []string {
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, " IN TXT ") {
+				out = append(out, strings.TrimSpace(l))
+			}
+		}
+		return out
+	}
+	require.Len(t, txt(first), 2)
+	require.Equal(t, txt(first), txt(second), "the same records after a restart")
 }

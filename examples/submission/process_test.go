@@ -30,7 +30,7 @@ func TestProcess(t *testing.T) {
 	require.Equal(t, 2, exit.ExitCode(), "usage error")
 
 	cmd := command("-listen", "127.0.0.1:0", "-listen-tls", "127.0.0.1:0", "-hostname", "mail.example.org",
-		"-users", "a@example.org:pw", "-resolver", testZone.Server.Addr())
+		"-users", "a@example.org:pw", "-resolver", testZone.Server.Addr(), "-queue-dir", t.TempDir())
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())

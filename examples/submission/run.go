@@ -27,6 +27,7 @@ type config struct {
 	mxPorts                   map[string]int
 	retry                     time.Duration
 	maxAge                    time.Duration
+	queueDir, dkimDir         string
 
 	// resolverOverride replaces the -resolver flag (tests).
 	resolverOverride resolver.Resolver
@@ -42,20 +43,27 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tlsConfig, err := tlscert.Config(cfg.certFile, cfg.keyFile, cfg.hostname)
+	tlscfg, err := tlscert.Config(cfg.certFile, cfg.keyFile, cfg.hostname)
 	if err != nil {
 		return err
 	}
+	if err := addMissingKeys(&cfg, logw); err != nil {
+		return err
+	}
 	q := &queue.Queue{
+		Dir:       cfg.queueDir,
 		Deliverer: &outbound.Deliverer{Resolver: res, LocalName: cfg.hostname, Port: cfg.mxPort, Ports: cfg.mxPorts},
 		Hostname:  cfg.hostname,
 		Backoff:   queue.Doubling(cfg.retry, 6),
 		MaxAge:    cfg.maxAge,
 		Logger:    log,
 	}
+	if err := q.Open(); err != nil {
+		return err
+	}
 	srv := &smtp.Server{
 		Hostname:  cfg.hostname,
-		TLSConfig: tlsConfig,
+		TLSConfig: tlscfg,
 		Logger:    log,
 		Backend: &submit.Backend{Hostname: cfg.hostname, Users: cfg.users, Keys: cfg.keys,
 			HideClient: cfg.hideClient, Queue: q, Logger: log},
@@ -90,7 +98,7 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	stopQueue()
 	<-qdone
 	if n := q.Len(); n > 0 {
-		log.Warn("messages left in the queue are lost", "count", n)
+		log.Info("messages stay queued for the next start", "count", n, "dir", cfg.queueDir)
 	}
 	return err
 }

@@ -35,6 +35,7 @@ var (
 	errNoSuchUser = &smtp.Error{Code: 550, EnhancedCode: [3]int{5, 1, 1}, Message: "no such alias here"}
 	errRelay      = &smtp.Error{Code: 550, EnhancedCode: [3]int{5, 7, 1}, Message: "relaying denied: not a domain of this server"}
 	errBadSRS     = &smtp.Error{Code: 550, EnhancedCode: [3]int{5, 1, 1}, Message: "bounce address invalid or expired (SRS)"}
+	errQueue      = &smtp.Error{Code: 451, EnhancedCode: [3]int{4, 3, 0}, Message: "message not queued, try again later"}
 )
 
 // Recipient accepts an alias, or an SRS address that verifies (a bounce on
@@ -72,7 +73,11 @@ func (f *Forwarder) Deliver(_ context.Context, m *receiver.Message) error {
 		if err != nil { // verified in Recipient; only the clock could have moved
 			return errBadSRS
 		}
-		id := f.Queue.Enqueue(m.From, []string{orig}, m.Data)
+		id, err := f.Queue.Enqueue(m.From, []string{orig}, m.Data)
+		if err != nil {
+			f.log().Error("queueing failed", "srs", rcpt, "err", err)
+			return errQueue
+		}
 		f.log().Info("bounce routed back", "id", id, "srs", rcpt, "to", orig)
 		f.observe("reverse", rcpt, orig, []string{orig})
 	}
@@ -87,7 +92,11 @@ func (f *Forwarder) Deliver(_ context.Context, m *receiver.Message) error {
 		}
 		return &smtp.Error{Code: 550, EnhancedCode: [3]int{5, 1, 7}, Message: "sender address cannot be forwarded"}
 	}
-	id := f.Queue.Enqueue(from, forward, m.Data)
+	id, err := f.Queue.Enqueue(from, forward, m.Data)
+	if err != nil {
+		f.log().Error("queueing failed", "from", m.From, "err", err)
+		return errQueue
+	}
 	f.log().Info("forwarded", "id", id, "from", m.From, "srs", from, "to", forward)
 	f.observe("forward", m.From, from, forward)
 	return nil

@@ -1,11 +1,17 @@
-// Package maildir delivers messages into Maildir folders: a message is
-// written to tmp/ under a unique name, synced, then moved to new/, so a
-// reader never sees half a message. Sub-folders follow the Maildir++
-// convention: ".Junk" beside tmp, new and cur.
+// Package maildir delivers messages into Maildir folders with the
+// protocol of the Maildir specification, so that a delivered message
+// survives a crash or a power cut and a reader never sees half of one:
+// write the message to tmp/ under a unique name, sync the file, move it
+// into new/ (a rename in the same file system), and sync new/ so the move
+// itself is on disk, all before the delivery is reported done (and the
+// SMTP server answers 250). Sub-folders follow the Maildir++ convention:
+// ".Junk" beside tmp, new and cur.
 package maildir
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,10 +25,23 @@ const Inbox = ""
 
 var counter atomic.Uint64
 
+// Writer delivers into Maildirs. The zero value is ready to use.
+type Writer struct {
+	// Sync flushes a file or a directory to stable storage; nil means
+	// (*os.File).Sync. Tests replace it to watch or fail the calls.
+	Sync func(f *os.File) error
+}
+
+// Deliver is (&Writer{}).Deliver.
+func Deliver(root, folder string, msg []byte) (string, error) {
+	return (&Writer{}).Deliver(root, folder, msg)
+}
+
 // Deliver writes msg into folder (Inbox, or a Maildir++ name such as
 // "Junk") of the Maildir at root, creating the directories as needed, and
-// returns the path of the delivered file.
-func Deliver(root, folder string, msg []byte) (string, error) {
+// returns the path of the delivered file once it and its directory entry
+// are synced.
+func (w *Writer) Deliver(root, folder string, msg []byte) (string, error) {
 	if strings.ContainsAny(folder, "/\\") || folder == "." || folder == ".." {
 		return "", fmt.Errorf("maildir: bad folder name %q", folder)
 	}
@@ -30,10 +49,8 @@ func Deliver(root, folder string, msg []byte) (string, error) {
 	if folder != Inbox {
 		dir = filepath.Join(root, "."+folder)
 	}
-	for _, sub := range []string{"tmp", "new", "cur"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
-			return "", fmt.Errorf("maildir: %w", err)
-		}
+	if err := w.makeDirs(dir); err != nil {
+		return "", fmt.Errorf("maildir: %w", err)
 	}
 	name := uniqueName(len(msg))
 	tmp := filepath.Join(dir, "tmp", name)
@@ -43,7 +60,7 @@ func Deliver(root, folder string, msg []byte) (string, error) {
 	}
 	_, err = f.Write(msg)
 	if err == nil {
-		err = f.Sync()
+		err = w.sync(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -57,7 +74,91 @@ func Deliver(root, folder string, msg []byte) (string, error) {
 		os.Remove(tmp)
 		return "", fmt.Errorf("maildir: %w", err)
 	}
+	if err := w.syncDir(filepath.Join(dir, "new")); err != nil {
+		// The message may not survive a power cut: report failure (the
+		// sender retries) and take it back, rather than risk a loss.
+		os.Remove(dst)
+		return "", fmt.Errorf("maildir: sync %s: %w", filepath.Join(dir, "new"), err)
+	}
 	return dst, nil
+}
+
+// makeDirs creates tmp, new and cur in dir, syncing each directory that
+// got a new entry so that a fresh Maildir survives a power cut too.
+func (w *Writer) makeDirs(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, "new")); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, "tmp")); err == nil {
+			return nil
+		}
+	}
+	created, err := mkdirAll(dir)
+	if err != nil {
+		return err
+	}
+	for _, sub := range []string{"tmp", "new", "cur"} {
+		err := os.Mkdir(filepath.Join(dir, sub), 0o700)
+		switch {
+		case err == nil:
+			created = append(created, filepath.Join(dir, sub))
+		case !errors.Is(err, fs.ErrExist):
+			return err
+		}
+	}
+	synced := map[string]bool{}
+	for _, c := range created {
+		parent := filepath.Dir(c)
+		if !synced[parent] {
+			synced[parent] = true
+			if err := w.syncDir(parent); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// mkdirAll is os.MkdirAll that returns the directories it created,
+// outermost first.
+func mkdirAll(dir string) ([]string, error) {
+	if st, err := os.Stat(dir); err == nil {
+		if !st.IsDir() {
+			return nil, fmt.Errorf("%s is not a directory", dir)
+		}
+		return nil, nil
+	}
+	var created []string
+	if parent := filepath.Dir(dir); parent != dir {
+		c, err := mkdirAll(parent)
+		if err != nil {
+			return nil, err
+		}
+		created = c
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, err
+	} else if err == nil {
+		created = append(created, dir)
+	}
+	return created, nil
+}
+
+func (w *Writer) sync(f *os.File) error {
+	if w != nil && w.Sync != nil {
+		return w.Sync(f)
+	}
+	return f.Sync()
+}
+
+func (w *Writer) syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = w.sync(d)
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // uniqueName returns "<seconds>.M<micro>P<pid>Q<n>.<host>,S=<size>", the

@@ -1,15 +1,23 @@
-// Package queue is the in-memory outgoing mail queue of the examples: it
-// delivers each message with an outbound.Deliverer, retries recipients that
-// failed temporarily with growing delays (RFC 5321 §4.5.4.1), and sends a
-// bounce to the envelope sender for recipients that failed for good or for
-// too long. Messages are lost when the program stops: a real MTA keeps its
-// queue on disk.
+// Package queue is the outgoing mail queue of the examples, kept on disk:
+// a message is in the spool directory, synced, before Enqueue returns, so
+// a server answers 250 only for mail that survives a crash or a power cut.
+// It delivers each message with an outbound.Deliverer, records after every
+// attempt which recipients are done, retries those that failed temporarily
+// with growing delays (RFC 5321 §4.5.4.1), sends a bounce to the envelope
+// sender for recipients that failed for good or for too long, and removes a
+// message once every recipient is delivered or bounced. A restart picks up
+// every message still queued.
+//
+// The spool is plain files (see spool.go), no database: delivery is at
+// least once. A crash between a remote server's 250 and the state update
+// that records it sends that recipient the message again on restart.
 package queue
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -25,26 +33,38 @@ var DefaultBackoff = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Min
 // (RFC 5321 §4.5.4.1 suggests at least 4-5 days).
 const DefaultMaxAge = 5 * 24 * time.Hour
 
+// DefaultWorkers is how many deliveries run at once when Queue.Workers is 0.
+const DefaultWorkers = 4
+
 // Deliverer makes one delivery attempt; *outbound.Deliverer is one.
 type Deliverer interface {
 	Deliver(ctx context.Context, from string, to []string, msg []byte) []outbound.Status
 }
 
-// Queue holds messages until they are delivered or bounced.
+// Queue holds messages in a spool directory until they are delivered or
+// bounced. Set Dir and Deliverer, call Open (or let Enqueue and Run do it),
+// then Run.
 type Queue struct {
+	Dir       string // spool directory, created if missing (required)
 	Deliverer Deliverer
 	Hostname  string          // this host, the Reporting-MTA of bounces
 	Backoff   []time.Duration // nil: DefaultBackoff
 	MaxAge    time.Duration   // 0: DefaultMaxAge
+	Workers   int             // deliveries at once; 0: DefaultWorkers
 	Logger    *slog.Logger    // nil: no logging
 	// Done, when set, is called after every delivery attempt of a message
 	// with the recipients' statuses (tests and narration).
 	Done func(it *Item, st []outbound.Status)
+	// Sync flushes a file or a directory to stable storage; nil means
+	// (*os.File).Sync. Tests replace it to count or fail the calls.
+	Sync func(f *os.File) error
 
-	mu     sync.Mutex
-	items  []*Item
-	wake   chan struct{}
-	nextID int
+	openOnce sync.Once
+	openErr  error
+	mu       sync.Mutex
+	items    []*Item // waiting for their next try
+	busy     int     // being attempted
+	wake     chan struct{}
 }
 
 // Item is one queued message.
@@ -52,73 +72,112 @@ type Item struct {
 	ID       string
 	From     string   // "" for a bounce
 	To       []string // recipients still to do
-	Data     []byte
 	Queued   time.Time
 	Attempts int
 	NextTry  time.Time
+
+	done, failed []string // recipients delivered, bounced
 }
 
-// Enqueue adds a message for immediate delivery and returns its ID.
-func (q *Queue) Enqueue(from string, to []string, data []byte) string {
-	q.mu.Lock()
-	q.nextID++
+// Open creates the spool directories and loads the messages a previous run
+// left queued. It runs once; later calls return the first result.
+func (q *Queue) Open() error {
+	q.openOnce.Do(func() {
+		items, err := q.load()
+		q.mu.Lock()
+		q.items = append(q.items, items...)
+		q.wake = make(chan struct{}, 1)
+		q.mu.Unlock()
+		if err != nil {
+			q.openErr = err
+			return
+		}
+		if len(items) > 0 {
+			q.log().Info("queue loaded", "dir", q.Dir, "messages", len(items))
+		}
+	})
+	return q.openErr
+}
+
+// Enqueue stores a message for immediate delivery and returns its ID. When
+// it returns nil the message is on disk, synced: answer 250 only then.
+func (q *Queue) Enqueue(from string, to []string, data []byte) (string, error) {
+	if err := q.Open(); err != nil {
+		return "", err
+	}
 	now := time.Now()
-	it := &Item{ID: fmt.Sprintf("Q%d.%d", now.Unix(), q.nextID), From: from,
-		To: append([]string(nil), to...), Data: data, Queued: now, NextTry: now}
+	it := &Item{ID: newID(now), From: from, To: append([]string(nil), to...), Queued: now, NextTry: now}
+	if err := q.store(it.ID, envelope{From: from, To: it.To, Queued: now}, data); err != nil {
+		return "", err
+	}
+	q.mu.Lock()
 	q.items = append(q.items, it)
 	q.mu.Unlock()
 	q.signal()
-	return it.ID
+	return it.ID, nil
 }
 
 // Len returns the number of queued messages.
 func (q *Queue) Len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return len(q.items)
+	return len(q.items) + q.busy
 }
 
 func (q *Queue) signal() {
-	q.mu.Lock()
-	if q.wake == nil {
-		q.wake = make(chan struct{}, 1)
-	}
-	ch := q.wake
-	q.mu.Unlock()
 	select {
-	case ch <- struct{}{}:
+	case q.wake <- struct{}{}:
 	default:
 	}
 }
 
-// Run delivers messages as they become due, until ctx ends.
+// Run delivers messages as they become due, until ctx ends; it returns
+// once the attempts in progress have stopped. Messages not finished stay
+// in the spool for the next start.
 func (q *Queue) Run(ctx context.Context) {
-	q.signal() // creates the wake channel
+	if err := q.Open(); err != nil {
+		q.log().Error("queue not usable", "err", err)
+		return
+	}
+	workers := q.Workers
+	if workers <= 0 {
+		workers = DefaultWorkers
+	}
+	slots := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for {
 		due, wait := q.due()
-		for _, it := range due {
-			q.attempt(ctx, it)
+		for i, it := range due {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				q.putBack(due[i:]...)
+				return
+			}
+			wg.Go(func() {
+				q.attempt(ctx, it)
+				<-slots
+				q.signal() // a slot is free
+			})
 		}
 		if len(due) > 0 {
 			continue
 		}
 		timer := time.NewTimer(wait)
-		q.mu.Lock()
-		wake := q.wake
-		q.mu.Unlock()
 		select {
 		case <-ctx.Done():
 			timer.Stop()
 			return
-		case <-wake:
+		case <-q.wake:
 		case <-timer.C:
 		}
 		timer.Stop()
 	}
 }
 
-// due takes the items whose time has come out of the queue, and says how
-// long until the next one.
+// due takes the items whose time has come out of the waiting list, and
+// says how long until the next one.
 func (q *Queue) due() ([]*Item, time.Duration) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -136,24 +195,55 @@ func (q *Queue) due() ([]*Item, time.Duration) {
 			wait = d
 		}
 	}
+	clear(q.items[len(kept):])
 	q.items = kept
+	q.busy += len(due)
 	return due, wait
 }
 
-// attempt tries one delivery of it and requeues or bounces what is left.
+// putBack returns items taken by due to the waiting list.
+func (q *Queue) putBack(its ...*Item) {
+	q.mu.Lock()
+	q.items = append(q.items, its...)
+	q.busy -= len(its)
+	q.mu.Unlock()
+}
+
+// finish ends an attempt of an item that leaves the queue.
+func (q *Queue) finish() {
+	q.mu.Lock()
+	q.busy--
+	q.mu.Unlock()
+}
+
+// attempt tries one delivery of it, records the outcome in the spool, and
+// requeues, bounces or removes it.
 func (q *Queue) attempt(ctx context.Context, it *Item) {
-	it.Attempts++
-	statuses := q.Deliverer.Deliver(ctx, it.From, it.To, it.Data)
-	if q.Done != nil {
-		q.Done(it, statuses)
+	data, err := q.readData(it.ID)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			q.log().Error("message vanished from the spool", "id", it.ID, "err", err)
+			q.finish()
+			return
+		}
+		q.log().Error("reading the spool", "id", it.ID, "err", err)
+		it.NextTry = time.Now().Add(q.delay(max(it.Attempts, 1)))
+		q.putBack(it)
+		return
 	}
+	it.Attempts++
+	statuses := q.Deliverer.Deliver(ctx, it.From, it.To, data)
+	stopping := ctx.Err() != nil // failures now are ours, not the recipients'
 	var retry []string
 	var failed []bounce.Failure
 	expired := time.Since(it.Queued) >= q.maxAge()
 	for _, st := range statuses {
 		switch {
 		case st.Err == nil:
+			it.done = append(it.done, st.Recipient)
 			q.log().Info("delivered", "id", it.ID, "to", st.Recipient, "host", st.Host)
+		case stopping:
+			retry = append(retry, st.Recipient)
 		case st.Permanent || expired:
 			q.log().Warn("failed", "id", it.ID, "to", st.Recipient, "err", st.Err)
 			failed = append(failed, bounce.Failure{Recipient: st.Recipient, RemoteMTA: st.Host, Err: st.Err})
@@ -162,17 +252,57 @@ func (q *Queue) attempt(ctx context.Context, it *Item) {
 			retry = append(retry, st.Recipient)
 		}
 	}
-	if len(failed) > 0 && it.From != "" { // never bounce a bounce (RFC 5321 §6.1)
-		b := bounce.Report{ReportingMTA: q.Hostname, To: it.From, Failures: failed, Original: it.Data}
-		id := q.Enqueue("", []string{it.From}, b.Message())
+	if stopping {
+		it.Attempts-- // an interrupted attempt does not count
+	}
+	if len(failed) > 0 {
+		q.bounce(it, failed, data, &retry)
+	}
+	it.To = retry
+	if q.Done != nil {
+		q.Done(it, statuses)
+	}
+	if len(retry) == 0 {
+		if err := q.discard(it.ID); err != nil {
+			q.log().Error("removing a finished message from the spool", "id", it.ID, "err", err)
+		}
+		q.finish()
+		return
+	}
+	if stopping {
+		it.NextTry = time.Now()
+	} else {
+		it.NextTry = time.Now().Add(q.delay(it.Attempts))
+	}
+	if err := q.saveState(it); err != nil {
+		// The spool still has the old state: the recipients done since
+		// may get the message again after a restart.
+		q.log().Error("saving delivery state", "id", it.ID, "err", err)
+	}
+	q.putBack(it)
+	if !stopping {
+		q.signal()
+	}
+}
+
+// bounce queues a bounce for the failed recipients (never for a bounce,
+// RFC 5321 §6.1) and marks them failed; when the bounce cannot be stored,
+// they are retried instead, so no failure goes unreported.
+func (q *Queue) bounce(it *Item, failed []bounce.Failure, data []byte, retry *[]string) {
+	if it.From != "" {
+		b := bounce.Report{ReportingMTA: q.Hostname, To: it.From, Failures: failed, Original: data}
+		id, err := q.Enqueue("", []string{it.From}, b.Message())
+		if err != nil {
+			q.log().Error("queueing a bounce", "for", it.ID, "err", err)
+			for _, f := range failed {
+				*retry = append(*retry, f.Recipient)
+			}
+			return
+		}
 		q.log().Info("bounce queued", "id", id, "to", it.From, "for", it.ID)
 	}
-	if len(retry) > 0 && ctx.Err() == nil {
-		it.To = retry
-		it.NextTry = time.Now().Add(q.delay(it.Attempts))
-		q.mu.Lock()
-		q.items = append(q.items, it)
-		q.mu.Unlock()
+	for _, f := range failed {
+		it.failed = append(it.failed, f.Recipient)
 	}
 }
 
@@ -187,6 +317,9 @@ func (q *Queue) delay(attempts int) time.Duration {
 	}
 	if attempts > len(b) {
 		attempts = len(b)
+	}
+	if attempts < 1 {
+		attempts = 1
 	}
 	return b[attempts-1]
 }

@@ -63,7 +63,9 @@ $ORIGIN 2.0.192.in-addr.arpa.
 func TestNewDefault(t *testing.T) {
 	r, err := New("")
 	require.NoError(t, err)
-	require.Equal(t, net.DefaultResolver, r)
+	require.Equal(t, System(), r)
 	_, err = New("127.0.0.1")
 	require.NoError(t, err, "port 53 is added")
+	_, err = New("127.0.0.1:dns")
+	require.Error(t, err)
 }

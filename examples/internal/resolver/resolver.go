@@ -23,18 +23,17 @@ type Resolver interface {
 	LookupAddr(ctx context.Context, addr string) ([]string, error)
 }
 
-// New returns net.DefaultResolver when addr is empty (the system's
-// resolver). Otherwise it returns a resolver that sends every query to addr
-// ("host:port"; port 53 when absent) with Go's own DNS client; see Direct.
+// New returns the system's resolver when addr is empty (see System).
+// Otherwise it returns a resolver that sends every query to addr (checked
+// by CheckAddr: host:port, or a bare IP address for port 53) with Go's own
+// DNS client; see Direct.
 func New(addr string) (Resolver, error) {
-	if addr == "" {
-		return net.DefaultResolver, nil
+	addr, err := CheckAddr(addr)
+	if err != nil {
+		return nil, fmt.Errorf("resolver address: %w", err)
 	}
-	if _, _, err := net.SplitHostPort(addr); err != nil {
-		addr = net.JoinHostPort(addr, "53")
-		if _, _, err := net.SplitHostPort(addr); err != nil {
-			return nil, fmt.Errorf("resolver address %q: %w", addr, err)
-		}
+	if addr == "" {
+		return System(), nil
 	}
 	r := &net.Resolver{
 		PreferGo: true,

@@ -24,6 +24,7 @@ var (
 	errAuthRequired = &smtp.Error{Code: 530, EnhancedCode: [3]int{5, 7, 0}, Message: "authentication required"}
 	errNotYours     = &smtp.Error{Code: 553, EnhancedCode: [3]int{5, 7, 1}, Message: "sender address is not yours"}
 	errFromNotYours = &smtp.Error{Code: 550, EnhancedCode: [3]int{5, 7, 1}, Message: "From header field must be your address"}
+	errQueue        = &smtp.Error{Code: 451, EnhancedCode: [3]int{4, 3, 0}, Message: "message not queued, try again later"}
 )
 
 // NewSession implements smtp.Backend.
@@ -93,7 +94,11 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err // logged by the server, answered 451
 	}
-	id := ss.s.Queue.Enqueue(ss.from, ss.to, msg)
+	id, err := ss.s.Queue.Enqueue(ss.from, ss.to, msg)
+	if err != nil {
+		ss.s.log().Error("queueing failed", "user", ss.user(), "err", err)
+		return errQueue
+	}
 	ss.s.log().Info("submitted", "id", id, "user", ss.user(), "to", ss.to, "added-date", p.addedDate,
 		"added-message-id", p.addedID, "removed-fields", p.removed, "dkim-signatures", p.signatures)
 	return nil
