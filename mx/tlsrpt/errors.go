@@ -51,6 +51,7 @@ type LimitError struct {
 	Max   int64  // its value
 }
 
+// Error says which limit was exceeded and its value.
 func (e *LimitError) Error() string {
 	return fmt.Sprintf("tlsrpt: limit exceeded: %s (%d)", e.Limit, e.Max)
 }
