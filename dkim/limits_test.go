@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -252,5 +253,47 @@ func TestReadHeaderLinear(t *testing.T) {
 	for _, size := range []int{1000, 100_000, 500_000} {
 		work := headerScanWork(t, size)
 		assert.LessOrEqual(t, work, 2*(size+100), "bytes scanned for a %d-octet field", size)
+	}
+}
+
+// TestVerifyMemoryPerMessage: a verification allocates less than 16 KiB
+// on average, whatever the size of the message, read from memory or from
+// a plain stream, with either canonicalization.
+func TestVerifyMemoryPerMessage(t *testing.T) {
+	keys := testKeys(t)
+	res := resolverFor(t, keys, "")
+	for _, size := range []int{1 << 10, 1 << 20, 8 << 20} {
+		msg := proseMessage(size)
+		for _, alg := range []string{AlgorithmRSASHA256, AlgorithmEd25519SHA256} {
+			for _, c := range []Canonicalization{Relaxed, Simple} {
+				s := &Signer{Domain: "example.org", Selector: "s-" + alg, Key: keys[alg], HeaderCanonicalization: c, BodyCanonicalization: c}
+				sig, err := s.Sign(bytes.NewReader(msg))
+				require.NoError(t, err)
+				signed := append([]byte(sig), msg...)
+				v := &Verifier{Resolver: res}
+				for _, stream := range []bool{false, true} {
+					verify := func() {
+						var r io.Reader = bytes.NewReader(signed)
+						if stream {
+							r = struct{ io.Reader }{r}
+						}
+						got, err := v.Verify(context.Background(), r)
+						if err != nil || len(got) != 1 || got[0].Result != Pass {
+							t.Fatalf("%v %+v", err, got)
+						}
+					}
+					verify() // warm the pools
+					const runs = 10
+					var before, after runtime.MemStats
+					runtime.ReadMemStats(&before)
+					for range runs {
+						verify()
+					}
+					runtime.ReadMemStats(&after)
+					perRun := (after.TotalAlloc - before.TotalAlloc) / runs
+					assert.Less(t, perRun, uint64(16<<10), "%d octets, %s, %s, stream %v: bytes allocated per Verify", size, alg, c, stream)
+				}
+			}
+		}
 	}
 }
