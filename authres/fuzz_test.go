@@ -144,3 +144,33 @@ func isSubsequence(sub, s []byte) bool {
 	}
 	return true
 }
+
+// FuzzBuild: Build either refuses its input with a clear error or writes
+// a field that Parse reads back to the same authserv-id and results.
+func FuzzBuild(f *testing.F) {
+	f.Add("mx.example.net", "spf=pass smtp.mailfrom=example.org")
+	f.Add("mx example \"net\"", `dkim=fail (body hash did not verify) header.d=example.org header.s="s 1"`)
+	f.Add("spf", "iprev=pass policy.iprev=192.0.2.1 (mail.example.org)")
+	f.Add("a=b", "dmarc=fail (p=reject dis=reject) header.from=example.com")
+	f.Fuzz(func(t *testing.T, id, method string) {
+		h, err := Build(id, method)
+		if err != nil {
+			var pe *ParseError
+			if !errors.Is(err, ErrAuthServID) && !errors.As(err, &pe) {
+				t.Fatalf("Build(%q, %q): unexpected error %v", id, method, err)
+			}
+			return
+		}
+		s := h.String()
+		if len(s) > MaxValueLen {
+			return
+		}
+		back, err := Parse(s)
+		if err != nil {
+			t.Fatalf("Parse(String()) for Build(%q, %q): %v\n%q", id, method, err, s)
+		}
+		if !sameHeader(h, back) {
+			t.Fatalf("Parse(String()) for Build(%q, %q) differs:\n%#v\n%#v\n%q", id, method, h, back, s)
+		}
+	})
+}
