@@ -29,9 +29,10 @@ func Build(authServID string, methods ...string) (*Header, error) {
 	return h, nil
 }
 
-// Add parses method, one resinfo such as "spf=pass smtp.mailfrom=
-// example.org", and appends it to Results. The error says where method
-// went wrong (a *ParseError wrapping ErrSyntax or ErrLimit).
+// Add parses method, one resinfo such as
+// "spf=pass smtp.mailfrom=example.org", and appends it to Results, with
+// method as its Text. The error says where method went wrong (a
+// *ParseError wrapping ErrSyntax or ErrLimit).
 func (h *Header) Add(method string) error {
 	if len(h.Results) >= MaxResults {
 		return &ParseError{Msg: "more than " + strconv.Itoa(MaxResults) + " results", Err: ErrLimit}

@@ -22,8 +22,9 @@
 //
 // Parse accepts a few shapes beyond the grammar that large providers write
 // (no authserv-id, properties without a ptype, reason= after the
-// properties, a final ";", unquoted values with "/" or ":"); its comment
-// lists them. Every size a sender controls is bounded (MaxValueLen,
+// properties, a final ";", unquoted values with "/" or ":", results that
+// are not keywords, a bare domain between results); its comment lists
+// them. Every size a sender controls is bounded (MaxValueLen,
 // MaxResults, MaxProps, MaxCommentDepth; the Stripper's MaxHeaderBytes and
 // MaxFields), and the work of a parse grows linearly with the value.
 //

@@ -14,9 +14,9 @@ type Header struct {
 	// empty value, and a list of results with no authserv-id in front of
 	// it, as Microsoft 365 writes).
 	AuthServID string
-	// Version is the authres-version after the authserv-id; 0 when
-	// absent, which means 1. A consumer ignores a field whose version it
-	// does not know (§2.2).
+	// Version is the authres-version after the authserv-id (§2.2); 0
+	// when absent, which means 1. Parse reads any version; what to do
+	// with one it does not know is the caller's decision.
 	Version int
 	// Results are the method results in order; empty for "none" (§2.2).
 	Results []Result
@@ -30,7 +30,8 @@ type Result struct {
 	// MethodVersion is the method-version after a "/" ("dkim/1"); 0 when
 	// absent.
 	MethodVersion int
-	// Value is the result keyword in lower case, "pass", "fail" (§2.7).
+	// Value is the result keyword in lower case, "pass", "fail" (§2.7),
+	// or the unquoted value Parse tolerates in its place.
 	Value string
 	// Reason is the reasonspec's value, unquoted (§2.2); "" when absent.
 	Reason string

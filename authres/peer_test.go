@@ -78,8 +78,8 @@ var pyDisagreements = map[string]string{
 	// and UTF-8 in values; an empty value is go-msgauth's case. A
 	// quoted-string authserv-id is what §2.2 allows (authserv-id = value,
 	// RFC 2045 token / quoted-string); python reads a dot-atom only.
-	// Version 2 python refuses; §2.2 leaves it to the consumer, so we
-	// report Version and let it decide.
+	// Version 2 python refuses; §2.2 only defines version 1, and Parse
+	// reports Version for the caller to decide.
 	"py-rejects": "python rejects a value we accept",
 }
 
