@@ -192,7 +192,11 @@ func (c *Conn) flush() error {
 	if len(c.out) == 0 {
 		return nil
 	}
-	c.nc.SetWriteDeadline(time.Now().Add(durationOr(c.srv.WriteTimeout, ServerWriteTimeout)))
+	wt := durationOr(c.srv.WriteTimeout, ServerWriteTimeout)
+	if c.srv.forced.Load() && wt > srvForcedWriteTimeout {
+		wt = srvForcedWriteTimeout
+	}
+	c.nc.SetWriteDeadline(time.Now().Add(wt))
 	_, err := c.nc.Write(c.out)
 	if cap(c.out) > 4096 {
 		c.out = nil
@@ -232,10 +236,17 @@ func (c *Conn) abandon() {
 	c.mu.Unlock()
 	if tc, ok := c.raw.(*net.TCPConn); ok && holding {
 		tc.CloseRead()
+		// A write already blocked on a client that does not read ends
+		// soon; the reply still to come gets srvForcedWriteTimeout.
+		tc.SetWriteDeadline(time.Now().Add(srvForcedWriteTimeout))
 		return
 	}
 	c.raw.Close()
 }
+
+// srvForcedWriteTimeout bounds each write once Shutdown's context has
+// ended.
+const srvForcedWriteTimeout = 5 * time.Second
 
 // readCommand reads the next command line, marking the connection idle
 // while it waits so Shutdown can interrupt it.
