@@ -91,7 +91,7 @@ func TestBuildErrors(t *testing.T) {
 		{"", 0, "expected a method name"},
 		{"spf=pass; dkim=pass", 8, "give one result per string"},
 		{"spf pass", 4, `expected "=" after the method "spf"`},
-		{"spf=pass smtp.mailfrom=", 23, "expected a value"},
+		{"spf=pass reason=", 16, "expected a value"},
 		{"none", 4, `expected "=" after the method "none"`},
 	}
 	for _, tt := range tests {

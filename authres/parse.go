@@ -18,6 +18,8 @@ import (
 //     as Microsoft 365 writes): AuthServID is empty;
 //   - a property without a ptype ("action=none", "x-bits=2048"): its
 //     Type is empty;
+//   - an empty property value before a ";" or the end
+//     ("smtp.mailfrom=;");
 //   - reason= after properties, a ";" at the end, and property values
 //     that hold "/", ":", "=", "@" or non-ASCII (UTF-8) characters
 //     unquoted ("header.b=ab/c+d", an IPv6 address);
@@ -277,7 +279,7 @@ func (p *parser) resinfo(start int) (Result, error) {
 					return r, &ParseError{Offset: at, Msg: "a second reason= in one result", Err: ErrSyntax}
 				}
 				p.pos++
-				v, err := p.value()
+				v, err := p.value(false)
 				if err != nil {
 					return r, err
 				}
@@ -288,7 +290,7 @@ func (p *parser) resinfo(start int) (Result, error) {
 			return r, p.syntax(`expected "." or "=" after ` + strconv.Quote(name) + ", found " + p.found())
 		}
 		p.pos++ // "="
-		v, err := p.value()
+		v, err := p.value(true)
 		if err != nil {
 			return r, err
 		}
@@ -304,10 +306,14 @@ func (p *parser) resinfo(start int) (Result, error) {
 
 // value reads a reason or a pvalue (§2.2): a quoted-string, unquoted; a
 // mailbox with a quoted local-part, as written; or a run of characters
-// that may stand unquoted.
-func (p *parser) value() (string, error) {
+// that may stand unquoted. With emptyOK, nothing before a ";" or the end
+// is an empty value (tolerated, as python3-authres does, for a pvalue).
+func (p *parser) value(emptyOK bool) (string, error) {
 	if err := p.cfws(); err != nil {
 		return "", err
+	}
+	if emptyOK && (p.eof() || p.peek() == ';') {
+		return "", nil
 	}
 	if p.peek() == '"' {
 		start := p.pos

@@ -139,6 +139,7 @@ func peerCases(t *testing.T) []peerCase {
 		{name: "RFC 2047 not decoded", value: `mx.example.net; dkim=fail reason="=?utf-8?q?caf=C3=A9?=" header.d=example.org`},
 		{name: "bare LF folding", value: "mx.example.net;\n\tspf=pass\n\tsmtp.mailfrom=example.org;\n\tdkim=none"},
 		{name: "comments without spaces", value: "mx.example.net;(a)spf(b)=(c)pass(d)smtp(e).(f)mailfrom(g)=(h)example.org(i)"},
+		{name: "empty property values", value: "mx.example.net; spf=none smtp.mailfrom= (null sender); dkim=none header.d="},
 		{name: "late reason", value: "mx.example.net; spf=pass smtp.mailfrom=a.example reason=ok", differ: []string{"late-reason"}},
 		{name: "quoted IPv6", value: `mx.example.net; iprev=pass policy.iprev="2001:db8::1"`},
 		{name: "unquoted IPv6", value: "mx.example.net; iprev=pass policy.iprev=2001:db8::1", differ: []string{"py-rejects"}},
