@@ -22,6 +22,12 @@ import (
 // returns its address and Maildir root.
 func startInbound(t *testing.T) (*demozone.Zone, string, string) {
 	t.Helper()
+	return startInboundWith(t, nil)
+}
+
+// startInboundWith is startInbound with Maildir syncs going through sync.
+func startInboundWith(t *testing.T, sync func(*os.File) error) (*demozone.Zone, string, string) {
+	t.Helper()
 	zone := testZone
 	root := t.TempDir()
 	addrc := make(chan string, 1)
@@ -34,6 +40,7 @@ func startInbound(t *testing.T) (*demozone.Zone, string, string) {
 		maxSize:          1 << 20,
 		resolverOverride: zone.Resolver(),
 		ready:            func(a net.Addr) { addrc <- a.String() },
+		sync:             sync,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -36,3 +36,36 @@ func TestDeliver(t *testing.T) {
 		require.Error(t, err, bad)
 	}
 }
+
+// TestWriterSyncs: each delivery syncs the file and then new/; a new
+// Maildir also gets its directories synced; a failing sync fails the
+// delivery and leaves no copy in new/ or tmp/.
+func TestWriterSyncs(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "box")
+	var synced []string
+	fail := false
+	w := &Writer{Sync: func(f *os.File) error {
+		synced = append(synced, f.Name())
+		if fail {
+			return os.ErrPermission
+		}
+		return nil
+	}}
+	p, err := w.Deliver(root, Inbox, []byte("one"))
+	require.NoError(t, err)
+	require.Equal(t, []string{filepath.Dir(root), root, filepath.Join(root, "tmp", filepath.Base(p)), filepath.Join(root, "new")}, synced)
+
+	synced = nil
+	p, err = w.Deliver(root, Inbox, []byte("two"))
+	require.NoError(t, err)
+	require.Equal(t, []string{filepath.Join(root, "tmp", filepath.Base(p)), filepath.Join(root, "new")}, synced)
+
+	fail = true
+	_, err = w.Deliver(root, Inbox, []byte("three"))
+	require.ErrorIs(t, err, os.ErrPermission)
+	for _, sub := range []string{"new", "tmp"} {
+		entries, err := os.ReadDir(filepath.Join(root, sub))
+		require.NoError(t, err)
+		require.Len(t, entries, map[string]int{"new": 2, "tmp": 0}[sub], sub)
+	}
+}
