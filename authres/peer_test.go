@@ -238,8 +238,11 @@ func TestPeerPythonAuthres(t *testing.T) {
 		values[i] = c.value
 	}
 	py := runPyAuthres(t, values)
-	agreed := 0
+	agreed, kinds := 0, map[string]int{}
 	for i, c := range cs {
+		for _, d := range c.differ {
+			kinds[d]++
+		}
 		t.Run(c.name, func(t *testing.T) {
 			differ := map[string]bool{}
 			for _, d := range c.differ {
@@ -282,5 +285,5 @@ func TestPeerPythonAuthres(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("%d cases, %d agree with no note", len(cs), agreed)
+	t.Logf("%d cases, %d agree with no note; notes: %v", len(cs), agreed, kinds)
 }
