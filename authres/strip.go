@@ -10,8 +10,9 @@ import (
 
 // Default limits of a Stripper, generous for real mail.
 const (
-	// DefaultMaxHeaderBytes bounds the header block, blank line included.
-	DefaultMaxHeaderBytes = 1 << 20
+	// DefaultMaxHeaderBytes bounds the header block, blank line included
+	// (the same default as dkim's).
+	DefaultMaxHeaderBytes = 512 << 10
 	// DefaultMaxFields bounds the number of header fields.
 	DefaultMaxFields = 2000
 )
