@@ -99,10 +99,24 @@ func (a anchor) verify(chain []*x509.Certificate, now time.Time) (int, error) {
 		Roots:         roots,
 		Intermediates: inter,
 		CurrentTime:   now,
-		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	})
 	if err != nil {
 		return 0, err
+	}
+	if err := serverKeyUsage(chain[0]); err != nil {
+		return 0, err
+	}
+	// A self-signed certificate standing for the anchor must be valid
+	// too, as OpenSSL (and so Postfix) requires of the top of a chain.
+	for _, c := range append([]*x509.Certificate{a.cert}, chain[1:]...) {
+		if c == nil || string(c.RawSubjectPublicKeyInfo) != string(a.spki) || !selfSigned(c) {
+			continue
+		}
+		if now.Before(c.NotBefore) || now.After(c.NotAfter) {
+			return 0, x509.CertificateInvalidError{Cert: c, Reason: x509.Expired,
+				Detail: "trust anchor certificate not valid at " + now.UTC().Format(time.RFC3339)}
+		}
 	}
 	depth := -1
 	for _, ch := range chains {
@@ -114,6 +128,26 @@ func (a anchor) verify(chain []*x509.Certificate, now time.Time) (int, error) {
 		depth-- // OpenSSL counts the certificate the key signed
 	}
 	return depth, nil
+}
+
+// selfSigned reports whether c names itself as issuer and its signature
+// verifies with its own key.
+func selfSigned(c *x509.Certificate) bool {
+	return string(c.RawIssuer) == string(c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
+}
+
+// serverKeyUsage checks that a server certificate validated through a
+// chain may serve TLS: a key usage extension, when present, must allow a
+// TLS key (digitalSignature, keyEncipherment or keyAgreement), as the
+// TLS server purpose of OpenSSL requires. The extended key usage is
+// checked by x509.Verify (serverAuth, when present).
+func serverKeyUsage(c *x509.Certificate) error {
+	const tls = x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment | x509.KeyUsageKeyAgreement
+	if c.KeyUsage != 0 && c.KeyUsage&tls == 0 {
+		return x509.CertificateInvalidError{Cert: c, Reason: x509.IncompatibleUsage,
+			Detail: "key usage allows no TLS server key"}
+	}
+	return nil
 }
 
 // keyAlgorithm is the x509 algorithm of a parsed public key.

@@ -77,8 +77,12 @@ type Match struct {
 // type Full(0)), which then need not be sent (RFC 7671 §5.2.2); the chain
 // from the server certificate to that anchor must then validate at
 // opts.Now (signatures, validity dates, CA constraints; the anchor itself
-// is taken as a name and a key, RFC 5280 §6.1.1 (d)), and the server
-// certificate must match one of opts.Names (RFC 7672 §3.2.2). A failure
+// is taken as a name and a key, RFC 5280 §6.1.1 (d), except that a
+// self-signed anchor certificate must be valid too, as OpenSSL and so
+// Postfix require), the server certificate must be fit for a TLS server
+// (an extended key usage, when present, includes serverAuth; a key usage,
+// when present, allows a TLS key), and it must match one of opts.Names
+// (RFC 7672 §3.2.2). A failure
 // of the names is ErrNameMismatch; any other failure is ErrNoMatch, which
 // then also wraps the x509 error of the chain that came closest.
 func Verify(records []Record, chain []*x509.Certificate, opts VerifyOptions) (Record, error) {
@@ -293,8 +297,11 @@ func (v *taVerifier) tryPKIX(recs []Record, d *digests, roots *x509.CertPool, us
 	}
 	chains, err := v.chain[0].Verify(x509.VerifyOptions{
 		Roots: roots, Intermediates: inter, CurrentTime: v.now,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	})
+	if err == nil {
+		err = serverKeyUsage(v.chain[0])
+	}
 	if err != nil {
 		if v.pathErr == nil {
 			v.pathErr = fmt.Errorf("PKIX record %s: %w", mine[0].short(), err)
