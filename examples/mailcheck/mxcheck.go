@@ -46,8 +46,12 @@ func checkMX(ctx context.Context, res resolver.Resolver, r *Report) {
 			vd, err := v.Verify(ctx, ip)
 			a := AddrReport{IP: ip.String(), FCrDNS: string(vd.Result), Names: vd.Names}
 			if vd.Result != ptr.Pass {
-				r.add(Warning, "mx", "%s (%s) has no forward-confirmed reverse DNS (iprev=%s): %v; receivers distrust such senders",
-					h.Name, ip, vd.Result, err)
+				why := ""
+				if err != nil {
+					why = ": " + err.Error()
+				}
+				r.add(Warning, "mx", "%s (%s) has no forward-confirmed reverse DNS (iprev=%s)%s; receivers distrust such senders",
+					h.Name, ip, vd.Result, why)
 			}
 			host.Addrs = append(host.Addrs, a)
 		}
