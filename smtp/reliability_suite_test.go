@@ -134,7 +134,7 @@ func TestReliabilitySlowloris(t *testing.T) {
 		{"AUTH response line", "AUTH LOGIN\r\n", 1, "dXNlcg", "421 4.4.2", 24 << 10},
 		{"DATA", "MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n", 3, "slow\r\n", "421 4.4.2", 96 << 10},
 		{"BDAT chunk", "MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT 1000000 LAST\r\n", 2, "slow\r\n", "421 4.4.2", 96 << 10},
-		{"BDAT chunks", "MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\n", 2, "BDAT 1\r\nx", "421 4.4.2", 24 << 10},
+		{"BDAT chunks", "MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\n", 2, "BDAT 1\r\nx", "421 4.4.2", 96 << 10},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
