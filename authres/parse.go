@@ -425,6 +425,10 @@ func (p *parser) quoted() (string, error) {
 		c := p.s[p.pos]
 		switch {
 		case c == '"':
+			if plain == start+1 { // nothing to resolve: no copy
+				p.pos++
+				return p.s[plain : p.pos-1], nil
+			}
 			b.WriteString(p.s[plain:p.pos])
 			p.pos++
 			return b.String(), nil
