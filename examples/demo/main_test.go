@@ -44,3 +44,16 @@ func TestNarratorCountsFailures(t *testing.T) {
 	require.Equal(t, 2, n.failed)
 	require.Contains(t, out.String(), "  FAIL  broken 1")
 }
+
+// TestHelp: -help prints the usage and exits 0 without playing the day;
+// an argument is a usage error.
+func TestHelp(t *testing.T) {
+	var out, errOut strings.Builder
+	require.Equal(t, 0, cli(context.Background(), []string{"-help"}, &out, &errOut))
+	require.Contains(t, errOut.String(), "usage: demo")
+	require.Empty(t, out.String(), "the demo did not run")
+	errOut.Reset()
+	require.Equal(t, 2, cli(context.Background(), []string{"extra"}, &out, &errOut))
+	require.Contains(t, errOut.String(), `unexpected argument "extra"`)
+	require.Empty(t, out.String())
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"io"
 	"net"
 	"os"
@@ -180,4 +181,16 @@ func TestFlags(t *testing.T) {
 		_, err := parseFlags(bad, io.Discard)
 		require.Error(t, err, "%q", bad)
 	}
+
+	// A wrong -alias says what the syntax is.
+	for _, bad := range []string{"bob", "bob: bob@example.com", "=bob@example.com"} {
+		var stderr strings.Builder
+		_, err := parseFlags([]string{"-domain", "example.net", "-srs-secret", "s", "-alias", bad}, &stderr)
+		require.ErrorIs(t, err, errUsage, bad)
+		require.Contains(t, stderr.String(), "want name=target[,target...], several separated by ';'", bad)
+	}
+	var stderr strings.Builder
+	_, err = parseFlags([]string{"-help"}, &stderr)
+	require.ErrorIs(t, err, flag.ErrHelp)
+	require.Contains(t, stderr.String(), "-alias name=target[,target...]")
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // TestProcess runs the program as a process: bad flags exit with status 2,
-// and SIGTERM stops a running server cleanly with status 0.
+// -help with 0, and SIGTERM stops a running server cleanly with status 0.
 func TestProcess(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -28,6 +28,16 @@ func TestProcess(t *testing.T) {
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit)
 	require.Equal(t, 2, exit.ExitCode(), "usage error")
+
+	out, err := command("-help").CombinedOutput()
+	require.NoError(t, err, "-help exits 0: %s", out)
+	require.Contains(t, string(out), "usage: forwarder")
+	require.Contains(t, string(out), "-alias name=target[,target...]", "-alias explains its syntax")
+	require.Contains(t, string(out), "several separated by ';'")
+	out, err = command("-domain", "example.net", "-srs-secret", "s", "-alias", "a=b@example.com", "-resolver", "dns.example").CombinedOutput()
+	require.ErrorAs(t, err, &exit)
+	require.Equal(t, 2, exit.ExitCode(), "-resolver is checked as host:port")
+	require.Contains(t, string(out), "-resolver: \"dns.example\" is not host:port")
 
 	cmd := command("-listen", "127.0.0.1:0", "-domain", "example.net", "-hostname", "mx.example.net",
 		"-srs-secret", "s", "-alias", "a=b@example.com", "-resolver", testZone.Server.Addr(), "-queue-dir", t.TempDir())
