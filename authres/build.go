@@ -64,3 +64,36 @@ func hasCtl(s string) bool {
 	}
 	return false
 }
+
+// Consolidate returns one Header of authServID holding, in order, the
+// results of every value (an Authentication-Results field value, top
+// field first) whose authserv-id is authServID by EqualAuthServID;
+// values of other ADMDs are passed over. This is what an ARC sealer puts
+// in its ARC-Authentication-Results field (RFC 8617 §4.1.1, §5.1): the
+// results of its own ADMD, with their text. A value that claims
+// authServID (as Stripper.Claims) but does not parse is an error, as is a
+// total beyond MaxResults.
+func Consolidate(authServID string, values ...string) (*Header, error) {
+	if authServID == "" || hasCtl(authServID) {
+		return nil, ErrAuthServID
+	}
+	ids := []string{authServID}
+	h := &Header{AuthServID: authServID}
+	for _, v := range values {
+		got, err := Parse(v)
+		if err != nil {
+			if claims(ids, v) {
+				return nil, err
+			}
+			continue
+		}
+		if !EqualAuthServID(authServID, got.AuthServID) {
+			continue
+		}
+		if len(h.Results)+len(got.Results) > MaxResults {
+			return nil, &ParseError{Msg: "more than " + strconv.Itoa(MaxResults) + " results of " + authServID, Err: ErrLimit}
+		}
+		h.Results = append(h.Results, got.Results...)
+	}
+	return h, nil
+}

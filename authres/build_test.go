@@ -2,6 +2,7 @@ package authres
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -108,4 +109,36 @@ func TestBuildErrors(t *testing.T) {
 		require.NoError(t, h.Add("spf=pass"))
 	}
 	assert.ErrorIs(t, h.Add("spf=pass"), ErrLimit)
+}
+
+func TestConsolidate(t *testing.T) {
+	h, err := Consolidate("lists.example.org",
+		"lists.example.org; arc=none;\r\n  spf=pass smtp.mfrom=jqd@d1.example",
+		"mx.example.net; dkim=fail header.d=forged.example",
+		"LISTS.example.org.; dkim=pass (1024-bit key) header.i=@d1.example;\r\n  dmarc=pass",
+		"lists.example.org; none",
+		"(unparsable but not ours) x; spf")
+	require.NoError(t, err)
+	assert.Equal(t, "lists.example.org", h.AuthServID)
+	var texts []string
+	for _, r := range h.Results {
+		texts = append(texts, r.Text)
+	}
+	assert.Equal(t, []string{"arc=none", "spf=pass smtp.mfrom=jqd@d1.example",
+		"dkim=pass (1024-bit key) header.i=@d1.example", "dmarc=pass"}, texts)
+	assert.Equal(t, "i=1; lists.example.org; arc=none; spf=pass smtp.mfrom=jqd@d1.example;"+
+		" dkim=pass (1024-bit key) header.i=@d1.example; dmarc=pass",
+		"i=1; "+strings.ReplaceAll(h.Folded(len("ARC-Authentication-Results: i=1; ")), ";\r\n\t", "; "))
+
+	h, err = Consolidate("mx.example.net", "other.example; spf=pass")
+	require.NoError(t, err)
+	assert.Equal(t, "mx.example.net; none", h.String())
+
+	_, err = Consolidate("mx.example.net", "mx.example.net; spf=")
+	assert.ErrorIs(t, err, ErrSyntax)
+	_, err = Consolidate("")
+	assert.ErrorIs(t, err, ErrAuthServID)
+	many := "mx.example.net" + strings.Repeat("; spf=pass", 60)
+	_, err = Consolidate("mx.example.net", many, many)
+	assert.ErrorIs(t, err, ErrLimit)
 }

@@ -16,6 +16,9 @@
 //     suite's packages return from their AuthResult methods, and
 //     Header.String formats it folded for 78-column lines (RFC 5322 §2.1.1,
 //     §2.2.3), one result per line once it no longer fits on one.
+//     Consolidate gathers the results of one ADMD from several fields, in
+//     order, for an ARC sealer's ARC-Authentication-Results (RFC 8617
+//     §4.1.1), which Header.Folded writes after its "i=N; ".
 //   - Stripper removes from a message, streaming, the fields that claim
 //     this ADMD's authserv-id, as RFC 8601 §5 asks of a border MTA, with
 //     limits on the header a sender controls.
