@@ -56,8 +56,8 @@ type Host struct {
 	Name   string // the MX host name, absolute, lower case
 	Pref   uint16 // its MX preference
 	Status Status
-	// Addrs are the host's addresses when Lookup looked them up (it does
-	// not when the MX RRset is insecure); Dial them with TLSConfig.
+	// Addrs are the host's addresses (A, then AAAA), to dial with the TLS
+	// policy Status asks for.
 	Addrs []netip.Addr
 	// Expanded is the name at the end of the host's CNAME chain, Name
 	// when it is not an alias.
@@ -125,8 +125,12 @@ func Lookup(ctx context.Context, r Resolver, domain string) (*Destination, error
 	for i := range d.Hosts {
 		h := &d.Hosts[i]
 		if !d.MXSecure {
+			// No DANE; the addresses still, for the caller to dial.
 			h.Status = StatusNone
 			h.Expanded, h.BaseDomain = h.Name, h.Name
+			if _, err := lookupAddrs(ctx, r, h, h.Name); err != nil {
+				h.Status, h.Err = StatusDefer, err
+			}
 			continue
 		}
 		lookupHost(ctx, r, h, 25, domain)
@@ -187,22 +191,12 @@ func lookupHost(ctx context.Context, r Resolver, h *Host, port int, nextHop stri
 	}
 	h.Expanded = name
 
-	addrSecure := true
-	var notFound error
-	for _, network := range [2]string{"ip4", "ip6"} {
-		addrs, secure, err := r.LookupNetIP(ctx, network, name)
-		addrSecure = addrSecure && secure
-		switch {
-		case errors.Is(err, ErrNoData) || errors.Is(err, ErrNXDomain):
-			notFound = err
-		case err != nil:
-			deferHost(fmt.Errorf("dane: address lookup of %s: %w", name, err))
-			return
-		}
-		h.Addrs = append(h.Addrs, addrs...)
+	addrSecure, err := lookupAddrs(ctx, r, h, name)
+	if err != nil {
+		deferHost(err)
+		return
 	}
 	if len(h.Addrs) == 0 {
-		h.Err = fmt.Errorf("dane: %s has no addresses: %w", name, notFound)
 		return
 	}
 	// RFC 7672 §2.2.2: insecure address records, no DANE.
@@ -235,6 +229,29 @@ func lookupHost(ctx context.Context, r Resolver, h *Host, port int, nextHop stri
 		}
 		return
 	}
+}
+
+// lookupAddrs looks up the A and AAAA records of name into h.Addrs and
+// reports whether both answers were secure. A failure other than not
+// found is returned; no address at all is put in h.Err.
+func lookupAddrs(ctx context.Context, r Resolver, h *Host, name string) (bool, error) {
+	allSecure := true
+	var notFound error
+	for _, network := range [2]string{"ip4", "ip6"} {
+		addrs, secure, err := r.LookupNetIP(ctx, network, name)
+		allSecure = allSecure && secure
+		switch {
+		case errors.Is(err, ErrNoData) || errors.Is(err, ErrNXDomain):
+			notFound = err
+		case err != nil:
+			return false, fmt.Errorf("dane: address lookup of %s: %w", name, err)
+		}
+		h.Addrs = append(h.Addrs, addrs...)
+	}
+	if len(h.Addrs) == 0 {
+		h.Err = fmt.Errorf("dane: %s has no addresses: %w", name, notFound)
+	}
+	return allSecure, nil
 }
 
 // referenceIDs lists the names a DANE-TA(2) certificate may match.

@@ -1,0 +1,269 @@
+package dane_test
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/mx/dane"
+	"github.com/mailsmith/mailsmith/smtp"
+)
+
+// deliverOutcome is what deliver did.
+type deliverOutcome struct {
+	delivered bool
+	mode      smtp.TLSMode
+	err       error
+}
+
+// deliver sends one message to the destination as an MTA using this
+// package should: per MX host in order, StatusDefer skips the host,
+// StatusVerify and StatusEncrypt demand TLS with Host.TLSConfig
+// (smtp.TLSRequired: the DANE check decides, not the WebPKI), StatusNone
+// delivers opportunistically. port stands in for 25 (the test's server
+// listens on a port chosen at run time).
+func deliver(ctx context.Context, d *dane.Destination, port int, msg string) deliverOutcome {
+	var out deliverOutcome
+	for _, h := range d.Hosts {
+		var policy smtp.TLSPolicy
+		switch h.Status {
+		case dane.StatusDefer:
+			out.err = h.Err
+			continue
+		case dane.StatusVerify, dane.StatusEncrypt:
+			cfg, err := h.TLSConfig(nil)
+			if err != nil {
+				out.err = err
+				continue
+			}
+			policy = smtp.TLSPolicy{Mode: smtp.TLSRequired, Config: cfg}
+		default:
+			policy = smtp.TLSPolicy{Mode: smtp.TLSOpportunistic,
+				Config: &tls.Config{ServerName: strings.TrimSuffix(h.Name, ".")}}
+		}
+		for _, a := range h.Addrs {
+			out.mode = policy.Mode
+			err := smtp.SendMail(ctx, netip.AddrPortFrom(a, uint16(port)).String(), "alice@client.example",
+				[]string{"bob@" + strings.TrimSuffix(d.Domain, ".")}, strings.NewReader(msg),
+				smtp.WithLocalName("client.example"), smtp.WithTLSPolicy(policy))
+			if err == nil {
+				out.delivered, out.err = true, nil
+				return out
+			}
+			out.err = err
+		}
+	}
+	return out
+}
+
+// e2eWorld is the zones, the Unbound serving them and the SMTP server the
+// MX hosts point at.
+type e2eWorld struct {
+	unbound  *unbound
+	resolver *dane.DNSResolver
+	smtpAddr string
+	smtpPort int
+	box      *mailbox
+	leaf     *certKey
+	inter    *certKey
+}
+
+// e2eZones: the signed ones get a trust anchor, "insecure.test." none.
+var e2eZones = []string{"good.test.", "ta.test.", "mismatch.test.", "insecure.test.", "bogus.test.",
+	"bogusmx.test.", "unusable.test.", "nodane.test.", "alias.test."}
+
+func newE2EWorld(t *testing.T, extraUnboundPorts ...int) *e2eWorld {
+	w := &e2eWorld{}
+	p := newPKI(t)
+	var names []string
+	for _, z := range e2eZones {
+		names = append(names, "mx."+strings.TrimSuffix(z, "."))
+	}
+	w.inter = p.inter
+	w.leaf = makeCert(t, certSpec{cn: names[0], dnsNames: names}, p.inter)
+	w.smtpAddr, w.box = startSMTP(t, tlsCert(w.leaf, p.inter, p.root))
+	_, ps, _ := net.SplitHostPort(w.smtpAddr)
+	w.smtpPort, _ = strconv.Atoi(ps)
+
+	ee := rec(w.leaf.cert, 3, 1, 1).String()
+	ta := rec(p.inter.cert, 2, 0, 1).String()
+	tlsa := func(host, r string) string {
+		// At port 25 for Lookup, at the server's port for posttls-finger,
+		// which looks up _<port>._tcp.
+		return fmt.Sprintf("_25._tcp.%s IN TLSA %s\n_%d._tcp.%s IN TLSA %s\n", host, r, w.smtpPort, host, r)
+	}
+	base := "@ IN MX 10 mx\nmx IN A 127.0.0.1\n"
+	bodies := map[string]string{
+		"good.test.":     base + tlsa("mx", ee),
+		"ta.test.":       base + tlsa("mx", ta),
+		"mismatch.test.": base + tlsa("mx", "3 1 1 "+strings.Repeat("00", 32)),
+		"insecure.test.": base + tlsa("mx", ee),
+		"bogus.test.":    base + tlsa("mx", ee),
+		"bogusmx.test.":  base + tlsa("mx", ee),
+		"unusable.test.": base + tlsa("mx", strings.Replace(ee, "3", "1", 1)),
+		"nodane.test.":   base,
+		// The MX host is an alias: TLSA records at the target (RFC 7672
+		// §2.2.3), and the certificate names the MX host name.
+		"alias.test.": "@ IN MX 10 mx\nmx IN CNAME real\nreal IN A 127.0.0.1\n" + tlsa("real", ta),
+	}
+	zones := map[string]string{}
+	var anchors []string
+	for _, origin := range e2eZones {
+		z := newSignedZone(t, origin)
+		var tamper func(dns.RR)
+		switch origin {
+		case "bogus.test.":
+			// TLSA data changed after signing: bogus.
+			tamper = func(rr dns.RR) {
+				if v, ok := rr.(*dns.TLSA); ok {
+					v.Certificate = strings.Repeat("ab", 32)
+				}
+			}
+		case "bogusmx.test.":
+			tamper = func(rr dns.RR) {
+				if v, ok := rr.(*dns.MX); ok {
+					v.Preference = 20
+				}
+			}
+		}
+		zones[origin] = z.zoneText(t, bodies[origin], origin != "insecure.test.", tamper)
+		if origin != "insecure.test." {
+			anchors = append(anchors, z.ds())
+		}
+	}
+	w.unbound = startUnbound(t, zones, anchors, extraUnboundPorts...)
+	w.resolver = &dane.DNSResolver{Servers: []string{w.unbound.addr}, Timeout: 3 * time.Second}
+	return w
+}
+
+// TestUnboundResolver checks DNSResolver against a real validating
+// resolver: secure answers, secure denial (NXDOMAIN, NODATA), insecure
+// answers and bogus ones.
+func TestUnboundResolver(t *testing.T) {
+	w := newE2EWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r := w.resolver
+
+	mxs, secure, err := r.LookupMX(ctx, "good.test.")
+	require.NoError(t, err)
+	require.True(t, secure)
+	require.Equal(t, "mx.good.test.", mxs[0].Host)
+
+	recs, secure, err := r.LookupTLSA(ctx, "_25._tcp.mx.good.test.")
+	require.NoError(t, err)
+	require.True(t, secure)
+	require.True(t, recs[0].Equal(rec(w.leaf.cert, 3, 1, 1)))
+
+	addrs, secure, err := r.LookupNetIP(ctx, "ip4", "mx.good.test.")
+	require.NoError(t, err)
+	require.True(t, secure)
+	require.Equal(t, []netip.Addr{netip.MustParseAddr("127.0.0.1")}, addrs)
+
+	_, secure, err = r.LookupNetIP(ctx, "ip6", "mx.good.test.")
+	require.ErrorIs(t, err, dane.ErrNoData)
+	require.True(t, secure, "NODATA proven by NSEC")
+	var de *net.DNSError
+	require.ErrorAs(t, err, &de)
+	require.True(t, de.IsNotFound)
+
+	_, secure, err = r.LookupTLSA(ctx, "_25._tcp.nothere.good.test.")
+	require.ErrorIs(t, err, dane.ErrNXDomain)
+	require.True(t, secure, "NXDOMAIN proven by NSEC")
+
+	target, secure, err := r.LookupCNAME(ctx, "mx.alias.test.")
+	require.NoError(t, err)
+	require.True(t, secure)
+	require.Equal(t, "real.alias.test.", target)
+
+	_, secure, err = r.LookupTLSA(ctx, "_25._tcp.mx.insecure.test.")
+	require.NoError(t, err)
+	require.False(t, secure, "no trust anchor for insecure.test.")
+
+	_, _, err = r.LookupTLSA(ctx, "_25._tcp.mx.bogus.test.")
+	require.ErrorIs(t, err, dane.ErrBogus)
+	require.ErrorIs(t, err, dane.ErrTemporary)
+	require.ErrorAs(t, err, &de)
+	require.True(t, de.IsTemporary)
+	t.Logf("bogus answer: %v", err)
+}
+
+// TestUnboundEndToEnd delivers through smtp.SendMail as Lookup says, over
+// DNSSEC validated by a real Unbound.
+func TestUnboundEndToEnd(t *testing.T) {
+	w := newE2EWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	tests := []struct {
+		domain    string
+		status    dane.Status
+		mxSecure  bool
+		delivered bool
+		mode      smtp.TLSMode
+		errIs     error
+	}{
+		{"good.test", dane.StatusVerify, true, true, smtp.TLSRequired, nil},
+		{"ta.test", dane.StatusVerify, true, true, smtp.TLSRequired, nil},
+		{"alias.test", dane.StatusVerify, true, true, smtp.TLSRequired, nil},
+		{"mismatch.test", dane.StatusVerify, true, false, smtp.TLSRequired, dane.ErrNoMatch},
+		{"insecure.test", dane.StatusNone, false, true, smtp.TLSOpportunistic, nil},
+		{"nodane.test", dane.StatusNone, true, true, smtp.TLSOpportunistic, nil},
+		{"unusable.test", dane.StatusEncrypt, true, true, smtp.TLSRequired, nil},
+		{"bogus.test", dane.StatusDefer, true, false, 0, dane.ErrBogus},
+	}
+	results := map[string]string{}
+	for _, tc := range tests {
+		t.Run(tc.domain, func(t *testing.T) {
+			d, err := dane.Lookup(ctx, w.resolver, tc.domain)
+			require.NoError(t, err)
+			require.Equal(t, tc.mxSecure, d.MXSecure)
+			require.Len(t, d.Hosts, 1)
+			h := d.Hosts[0]
+			require.Equal(t, tc.status, h.Status, "host error: %v", h.Err)
+			before := w.box.count()
+			out := deliver(ctx, d, w.smtpPort, "Subject: dane "+tc.domain+"\r\n\r\nhello\r\n")
+			require.Equal(t, tc.delivered, out.delivered, "error: %v", out.err)
+			if tc.delivered {
+				require.Equal(t, before+1, w.box.count())
+				require.True(t, w.box.last().tls, "delivered over TLS")
+				require.Equal(t, tc.mode, out.mode)
+			} else {
+				require.Equal(t, before, w.box.count())
+				require.ErrorIs(t, out.err, tc.errIs)
+			}
+			if tc.domain == "alias.test" {
+				require.Equal(t, "real.alias.test.", h.BaseDomain)
+				require.Equal(t, []string{"real.alias.test", "mx.alias.test", "alias.test"}, h.Names)
+			}
+			results[tc.domain] = fmt.Sprintf("status %s, delivered %v (%v)", h.Status, out.delivered, out.err)
+		})
+	}
+	// A bogus MX RRset defers the whole domain.
+	_, err := dane.Lookup(ctx, w.resolver, "bogusmx.test")
+	require.ErrorIs(t, err, dane.ErrBogus)
+	results["bogusmx.test"] = err.Error()
+	for _, d := range append(slicesKeys(results), "") {
+		if d != "" {
+			t.Logf("%s: %s", d, results[d])
+		}
+	}
+	_ = errors.New
+}
+
+func slicesKeys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
