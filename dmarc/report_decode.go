@@ -84,7 +84,7 @@ func (rd *reportDecoder) next() (xml.Token, error) {
 			if errors.As(err, &le) && le.Where == "" {
 				le.Where = rd.where()
 			} else if le != nil && rd.part != "the document" {
-				le.Where += " (" + rd.where() + ")"
+				le.Where += " in " + rd.where()
 			}
 			return nil, err
 		}

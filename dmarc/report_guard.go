@@ -195,7 +195,7 @@ func (g *xmlGuard) lex(c byte) error {
 		}
 	}
 	if g.run > g.maxToken {
-		return &ReportLimitError{Limit: "MaxTokenBytes", Max: int64(g.maxToken), Where: "one tag, comment, declaration or run of text"}
+		return &ReportLimitError{Limit: "MaxTokenBytes", Max: int64(g.maxToken), Where: "a tag, comment, declaration or run of text"}
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"strings"
 	"testing"
@@ -34,12 +35,49 @@ func repeatDoc(t testing.TB, head, unit, tail string, size int) []byte {
 	return buf.Bytes()
 }
 
+// repeatReader yields head, unit repeated until about size bytes, then
+// tail, without holding the document: the hostile shapes cost the test
+// nothing to build, and the parser must stop long before the end.
+type repeatReader struct {
+	head, unit, tail string
+	left             int
+	read             int64
+	buf              []byte
+}
+
+func newRepeatReader(head, unit, tail string, size int) *repeatReader {
+	return &repeatReader{head: head, unit: unit, tail: tail, left: size / len(unit), buf: []byte(head)}
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 {
+		switch {
+		case r.left > 0:
+			n := min(r.left, max(1, 4096/len(r.unit)))
+			r.buf = []byte(strings.Repeat(r.unit, n))
+			r.left -= n
+		case r.tail != "":
+			r.buf, r.tail = []byte(r.tail), ""
+		default:
+			return 0, io.EOF
+		}
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	r.read += int64(n)
+	return n, nil
+}
+
 // parseAllocs parses data and returns the bytes allocated with the result.
 func parseAllocs(p *ReportParser, data []byte) (*Feedback, uint64, error) {
+	return parseReaderAllocs(p, bytes.NewReader(data))
+}
+
+func parseReaderAllocs(p *ReportParser, r io.Reader) (*Feedback, uint64, error) {
 	var m0, m1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
-	f, err := p.Parse(bytes.NewReader(data))
+	f, err := p.Parse(r)
 	runtime.ReadMemStats(&m1)
 	return f, m1.TotalAlloc - m0.TotalAlloc, err
 }
@@ -75,8 +113,8 @@ func TestReportHostileShapes(t *testing.T) {
 	p := &ReportParser{MaxRecords: 10000}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := repeatDoc(t, tt.head, tt.unit, tt.tail, size)
-			f, alloc, err := parseAllocs(p, data)
+			in := newRepeatReader(tt.head, tt.unit, tt.tail, size)
+			f, alloc, err := parseReaderAllocs(p, in)
 			assert.Nil(t, f)
 			require.ErrorIs(t, err, ErrReportTooLarge)
 			var le *ReportLimitError
@@ -86,10 +124,27 @@ func TestReportHostileShapes(t *testing.T) {
 			// Before the limits, the first case allocated 6 GB. A
 			// record kept costs about 1 KB: MaxRecords=10000 of them
 			// is the largest amount any case may keep.
-			assert.Less(t, alloc, uint64(24<<20), "%d bytes allocated for a %d-byte gzip (%v)", alloc, len(data), err)
-			t.Logf("%d-byte gzip: %v; %d KB allocated", len(data), err, alloc>>10)
+			assert.Less(t, alloc, uint64(24<<20), "%d bytes allocated (%v)", alloc, err)
+			assert.Less(t, in.read, int64(size/4), "the parser read on past the limit")
+			t.Logf("%v; %d KB read, %d KB allocated", err, in.read>>10, alloc>>10)
 		})
 	}
+}
+
+// TestReportHostileGzip is the case of issue 11: a 30 KB gzip that expands
+// to 30 MB of tiny elements in one record. Before the limits it took 6 GB
+// of allocations and 11 s; it must stop at MaxRecordElements.
+func TestReportHostileGzip(t *testing.T) {
+	data := repeatDoc(t, recordHead, "<x/>", "</record></feedback>", 30<<20)
+	require.Less(t, len(data), 40<<10)
+	f, alloc, err := parseAllocs(&ReportParser{}, data)
+	assert.Nil(t, f)
+	var le *ReportLimitError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "MaxRecordElements", le.Limit)
+	assert.Equal(t, "record 1", le.Where)
+	assert.Less(t, alloc, uint64(4<<20))
+	t.Logf("%d-byte gzip: %v; %d KB allocated", len(data), err, alloc>>10)
 }
 
 // TestReportTotalWork: MaxElements bounds the whole document, whatever
@@ -111,12 +166,13 @@ func TestReportTotalWork(t *testing.T) {
 	// empty extension elements, each kept. The work and the memory stop
 	// at MaxElements, at a few hundred bytes per element.
 	const budget = 100000
-	data = repeatDoc(t, "<feedback>", "<record>"+strings.Repeat("<x/>", 1000)+"</record>", "</feedback>", 30<<20)
-	f, alloc, err := parseAllocs(&ReportParser{MaxElements: budget}, data)
+	in := newRepeatReader("<feedback>", "<record>"+strings.Repeat("<x/>", 1000)+"</record>", "</feedback>", 30<<20)
+	f, alloc, err := parseReaderAllocs(&ReportParser{MaxElements: budget}, in)
 	assert.Nil(t, f)
 	require.ErrorAs(t, err, &le)
 	assert.Equal(t, "MaxElements", le.Limit)
-	t.Logf("%d-byte gzip, MaxElements %d: %d KB allocated", len(data), budget, alloc>>10)
+	assert.Less(t, in.read, int64(budget*5), "bytes read")
+	t.Logf("MaxElements %d: %d KB read, %d KB allocated", budget, in.read>>10, alloc>>10)
 	assert.Less(t, alloc, uint64(budget*640), "allocation per element")
 }
 
