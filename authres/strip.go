@@ -37,7 +37,8 @@ const (
 // message); a line in it that is not a header field passes through. The
 // zero value's limits are DefaultMaxHeaderBytes and DefaultMaxFields; a
 // message beyond them fails with an error wrapping ErrLimit, after the
-// part of the message already read has been written.
+// part of the message already read has been written. A Stripper is not
+// changed by its use: goroutines may share one.
 type Stripper struct {
 	// AuthServID is this ADMD's authserv-id (required).
 	AuthServID string
