@@ -23,11 +23,16 @@ var (
 	ErrMalformedRecord = errors.New("dmarc: malformed DMARC record")
 
 	// ErrReportTooLarge: an aggregate report (compressed or decompressed)
-	// or one of its parts exceeds the reader's limits.
+	// or one of its parts exceeds the parser's limits; the error is a
+	// *ReportLimitError that names the limit.
 	ErrReportTooLarge = errors.New("dmarc: report exceeds size limit")
 	// ErrReportFormat: an aggregate report is not a well-formed DMARC
 	// feedback document, or its container (gzip, zip) is broken.
 	ErrReportFormat = errors.New("dmarc: malformed aggregate report")
+	// ErrReportEmpty: an aggregate report (or the gzip or zip member
+	// holding it) is empty or has no element. Such errors match both
+	// ErrReportEmpty and ErrReportFormat.
+	ErrReportEmpty = errors.New("dmarc: report is empty")
 	// ErrReportIncomplete: a report being built lacks a required element
 	// (RFC 9990 §2.1: org_name, email, report_id, date_range, policy
 	// domain, at least one record).

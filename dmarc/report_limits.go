@@ -1,9 +1,6 @@
 package dmarc
 
-import (
-	"errors"
-	"fmt"
-)
+import "fmt"
 
 // Default limits of a zero ReportParser. The byte caps bound what is read;
 // the others bound what the parser builds and the work it does, so that
@@ -71,10 +68,6 @@ func (e *ReportLimitError) Error() string {
 
 // Unwrap returns ErrReportTooLarge.
 func (e *ReportLimitError) Unwrap() error { return ErrReportTooLarge }
-
-// ErrReportEmpty: the report file (or the gzip or zip member holding it) is
-// empty. Errors for an empty report wrap both it and ErrReportFormat.
-var ErrReportEmpty = errors.New("dmarc: report is empty")
 
 // reportLimits are a ReportParser's limits with the defaults filled in.
 type reportLimits struct {

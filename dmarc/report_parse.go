@@ -91,9 +91,17 @@ func peekAll(br *bufio.Reader) []byte {
 	return out
 }
 
-func emptyErr(why string) error {
-	return fmt.Errorf("%w: %w: %s", ErrReportFormat, ErrReportEmpty, why)
+// emptyReportError is the error for an empty report: it is both
+// ErrReportEmpty and ErrReportFormat.
+type emptyReportError struct{ why string }
+
+func (e *emptyReportError) Error() string { return ErrReportEmpty.Error() + ": " + e.why }
+
+func (e *emptyReportError) Is(target error) bool {
+	return target == ErrReportEmpty || target == ErrReportFormat
 }
+
+func emptyErr(why string) error { return &emptyReportError{why: why} }
 
 func (p *ReportParser) parseGzip(br *bufio.Reader, l reportLimits) (*Feedback, error) {
 	zr, err := gzip.NewReader(br)
@@ -218,7 +226,7 @@ func (c *capReader) Read(b []byte) (int, error) {
 }
 
 // xmlDecl finds the encoding named in an XML declaration.
-var xmlDecl = regexp.MustCompile(`^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']`)
+var xmlDecl = regexp.MustCompile(`^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']`)
 
 // parseXML reads the decompressed document: it skips a UTF-8 byte order
 // mark, converts a document declared as ISO-8859-1 to UTF-8, and decodes

@@ -162,3 +162,15 @@ func TestParseReportInTheWild(t *testing.T) {
 		}
 	})
 }
+
+// TestReportLatin1AfterWhiteSpace: a Latin-1 declaration after leading
+// white space still converts (no U+FFFD, no warning).
+func TestReportLatin1AfterWhiteSpace(t *testing.T) {
+	doc := "\r\n" + `<?xml version="1.0" encoding="ISO-8859-1"?><feedback><report_metadata><org_name>R` + "\xe9" + `cepteur</org_name></report_metadata></feedback>`
+	f, err := ParseReport(strings.NewReader(doc))
+	require.NoError(t, err)
+	assert.Equal(t, "Récepteur", f.ReportMetadata.OrgName)
+	assert.Nil(t, f.Warnings)
+	_, err = ParseReport(strings.NewReader(""))
+	assert.EqualError(t, err, "dmarc: report is empty: the input has no bytes")
+}
