@@ -71,9 +71,10 @@ type Host struct {
 	// of them (Verify skips the unusable ones).
 	Records []Record
 	// Names are the reference identifiers for DANE-TA(2) name checks
-	// (RFC 7672 §3.2.2): the TLSA base domain, the MX host name and the
-	// expanded name when they differ, and the next-hop domain when the MX
-	// RRset was secure. Without trailing dots.
+	// (RFC 7672 §3.2.2): the TLSA base domain and the next-hop domain
+	// (given when the MX RRset was secure), without trailing dots. When
+	// the base domain is the expanded name, the original MX host name is
+	// not one of them, as with Postfix and danecheck.
 	Names []string
 	// Err is why Status is StatusDefer, or why a host has no addresses.
 	Err error
@@ -139,8 +140,10 @@ func Lookup(ctx context.Context, r Resolver, domain string) (*Destination, error
 }
 
 // LookupHost finds what DANE asks for one host reached at port, as for an
-// MX host of a secure MX RRset (RFC 7672 §2.2.2, §2.2.3); nextHop, when not
-// empty, joins the reference identifiers. Port 0 means 25.
+// MX host of a secure MX RRset (RFC 7672 §2.2.2, §2.2.3). nextHop, when not
+// empty, joins the reference identifiers: the recipient domain for an MX
+// host, the host itself for a destination reached without MX records
+// (RFC 7672 §2.2.2). Port 0 means 25.
 func LookupHost(ctx context.Context, r Resolver, host string, port int, nextHop string) Host {
 	h := Host{Name: strings.ToLower(dns.Fqdn(host))}
 	if port == 0 {
@@ -222,7 +225,7 @@ func lookupHost(ctx context.Context, r Resolver, h *Host, port int, nextHop stri
 		}
 		h.BaseDomain = base
 		h.Records = recs
-		h.Names = referenceIDs(base, h.Name, name, chainSecure, nextHop)
+		h.Names = referenceIDs(base, nextHop)
 		h.Status = StatusEncrypt
 		if len(usableOnly(recs)) > 0 {
 			h.Status = StatusVerify
@@ -255,7 +258,7 @@ func lookupAddrs(ctx context.Context, r Resolver, h *Host, name string) (bool, e
 }
 
 // referenceIDs lists the names a DANE-TA(2) certificate may match.
-func referenceIDs(base, host, expanded string, chainSecure bool, nextHop string) []string {
+func referenceIDs(base, nextHop string) []string {
 	var out []string
 	add := func(n string) {
 		n = strings.TrimSuffix(n, ".")
@@ -269,10 +272,6 @@ func referenceIDs(base, host, expanded string, chainSecure bool, nextHop string)
 		}
 	}
 	add(base)
-	add(host)
-	if chainSecure {
-		add(expanded)
-	}
 	add(nextHop)
 	return out
 }

@@ -188,7 +188,9 @@ func TestMoxCases(t *testing.T) {
 
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			h := dane.LookupHost(ctx, f, in.DialHost, port, "")
+			// mox dials the host directly: a non-MX destination, whose
+			// next-hop domain is the host itself (RFC 7672 §2.2.2).
+			h := dane.LookupHost(ctx, f, in.DialHost, port, in.DialHost)
 			require.NoError(t, h.Err)
 
 			var expErrs []string
