@@ -28,6 +28,7 @@ type reportDecoder struct {
 	recordNo int    // the record being read, from 1
 	part     string // the part outside records being read, for messages
 
+	sections int // CDATA sections counted
 	warnings []string
 	dropped  int
 }
@@ -101,6 +102,12 @@ func (rd *reportDecoder) next() (xml.Token, error) {
 		rd.depth--
 	case xml.Comment, xml.ProcInst, xml.Directive:
 		return tok, rd.count()
+	case xml.CharData:
+		if rd.g.sections != rd.sections {
+			// A CDATA section: a token of its own, like an element.
+			rd.sections = rd.g.sections
+			return tok, rd.count()
+		}
 	}
 	return tok, nil
 }

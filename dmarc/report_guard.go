@@ -44,6 +44,10 @@ type xmlGuard struct {
 
 	recording bool
 	rec       []byte
+
+	// sections counts CDATA sections: the decoder returns each as a
+	// token of its own, which must be counted like an element.
+	sections int
 }
 
 // Lexical states.
@@ -153,6 +157,7 @@ func (g *xmlGuard) lex(c byte) error {
 			g.state = lxBangDash
 		case '[':
 			g.state, g.match = lxCDATA, 0
+			g.sections++
 		default:
 			g.state, g.bracket = lxDecl, 0
 			return g.lex(g.unrun(c))
