@@ -130,9 +130,9 @@ func (s *deSender) attempt(ctx context.Context, d *deDelivery, h mtasts.HostPlan
 		// RFC 8461 §5: under enforce, a host that does not match the
 		// policy is not tried at all.
 		o = deOutcome{Host: h.Host, Result: tlsrpt.ResultValidationFailure, Err: errDeNotInPolicy}
-	case d.plan.Mode == mtasts.ModeEnforce:
+	case h.TLS == mtasts.TLSVerified:
 		o = s.sendVerified(ctx, d, h, rcpt, msg)
-	case d.plan.Mode == mtasts.ModeTesting:
+	case h.TLS == mtasts.TLSVerifiedReport || h.Report:
 		o = s.sendReporting(ctx, d, h, rcpt, msg)
 	default:
 		o = s.sendWithoutPolicy(ctx, d, h, rcpt, msg)
@@ -200,10 +200,10 @@ func (s *deSender) sendReporting(ctx context.Context, d *deDelivery, h mtasts.Ho
 		o.Result = tlsrpt.ResultValidationFailure
 		return o
 	}
-	if o.Result == "" {
+	if o.Result == "" && h.TLS == mtasts.TLSVerifiedReport {
 		if st, isTLS := c.TLSConnectionState(); !isTLS {
 			o.Result = tlsrpt.ResultSTARTTLSNotSupported
-		} else if verr := smtp.VerifyCertificate(st, s.roots, name); verr != nil {
+		} else if verr := smtp.VerifyCertificate(st, s.roots, h.ServerName); verr != nil {
 			o.Result = tlsrpt.ClassifyTLSError(verr)
 		}
 	}

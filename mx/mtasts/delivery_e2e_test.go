@@ -83,6 +83,13 @@ func TestDeliveryEndToEnd(t *testing.T) {
 			require.Equal(t, h.name, o.Host, "plan keeps the MX order")
 			got := m.received(deEnforce)
 			newSNI := m.handshakes()[sni[h.name]:]
+			if hp := d.plan.Hosts[i]; h.name != "backup.other.example" {
+				assert.True(t, hp.Allowed && hp.Matched, h.name)
+				assert.Equal(t, mtasts.TLSVerified, hp.TLS, h.name)
+				assert.Equal(t, h.name, hp.ServerName, h.name)
+			} else {
+				assert.False(t, hp.Allowed || hp.Matched, h.name)
+			}
 			switch {
 			case h.name == "backup.other.example":
 				assert.Zero(t, delta[h.name], "%s: a host not in the policy is never contacted", h.name)
@@ -173,10 +180,19 @@ func TestDeliveryEndToEnd(t *testing.T) {
 			got := w.mx[h.name].received(deTesting)
 			require.Len(t, got, 1, "%s (%s): delivered under testing", h.name, h.kind)
 			assert.Equal(t, h.kind != deNoSTARTTLS, got[0].TLS, "%s: STARTTLS used when offered", h.name)
-			want := h.kind.result()
+			if got[0].TLS {
+				assert.Equal(t, h.name, got[0].SNI, "%s: SNI is the MX name given to NewClient", h.name)
+			}
+			want, hp := h.kind.result(), d.plan.Hosts[i]
+			assert.True(t, hp.Allowed, h.name)
 			if h.name == "backup.other.example" {
 				want = tlsrpt.ResultValidationFailure // not in the policy
-				assert.True(t, d.plan.Hosts[i].Report)
+				assert.True(t, hp.Report, h.name)
+				assert.False(t, hp.Matched, h.name)
+			} else {
+				assert.False(t, hp.Report, h.name)
+				assert.Equal(t, mtasts.TLSVerifiedReport, hp.TLS, h.name)
+				assert.Equal(t, h.name, hp.ServerName, h.name)
 			}
 			assert.Equal(t, want, o.Result, "%s (%s)", h.name, h.kind)
 			sessions[deTesting][strings.TrimSpace(h.name+" "+string(want))]++
