@@ -74,7 +74,7 @@ func (w *spfWalk) fetch(domain string) (*spf.Record, string, error) {
 	txts, err := w.res.LookupTXT(w.ctx, fqdn(domain))
 	var dnsErr *net.DNSError
 	if err != nil && !(errors.As(err, &dnsErr) && dnsErr.IsNotFound) {
-		return nil, "", errors.Join(spf.ErrDNS, err)
+		return nil, "", errors.Join(spf.ErrTemporary, err)
 	}
 	var found []string
 	for _, t := range txts {
