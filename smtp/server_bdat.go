@@ -211,6 +211,7 @@ func (c *Conn) cmdBDAT(arg []byte) {
 		return
 	}
 	c.startDataDeadline()
+	c.rd.trickle = false // the message's first read gets the pool buffer
 	b := &c.bdat
 	*b = bdatReader{c: c, max: c.srv.maxMessageBytes()}
 	b.setChunk(size, last)

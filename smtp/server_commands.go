@@ -367,6 +367,7 @@ func (c *Conn) cmdData(arg []byte) {
 		}
 	}
 	c.startDataDeadline()
+	c.rd.trickle = false // the message's first read gets the pool buffer
 	d := &c.data
 	*d = dataReader{
 		rd:       &c.rd,

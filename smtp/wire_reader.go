@@ -25,6 +25,10 @@ type wireReader struct {
 	small   [wireSmallRead]byte
 	// lastFull is true when the last read filled all the room it had.
 	lastFull bool
+	// trickle is true when the last read brought fewer than
+	// wireTrickle octets: message data read after such a read waits in
+	// the small array too. Reset at the start of each message.
+	trickle bool
 	// beforeBlock is called just before a read that may block; the
 	// server flushes pending replies there.
 	beforeBlock func() error
@@ -33,6 +37,7 @@ type wireReader struct {
 const (
 	wireBufSize   = 32 << 10 // holds the longest command line (AUTH, 12288) with room
 	wireSmallRead = 512      // idle read size: any command line (RFC 5321 §4.5.3.1.4) fits
+	wireTrickle   = 64       // a read shorter than this is a client sending slowly
 )
 
 var wireBufPool = sync.Pool{New: func() any { b := make([]byte, wireBufSize); return &b }}
@@ -97,7 +102,9 @@ func (r *wireReader) discard() {
 // awaited) it reads into the small array, with the pool buffer
 // released, as long as what is buffered fits there and the last read
 // did not fill the room it had (a client sending fast gets the pool
-// buffer and large reads).
+// buffer and large reads). Message data (idle false) is read into the
+// small array only while it trickles in, when the last read brought
+// almost nothing and nothing is buffered.
 func (r *wireReader) fill(idle bool) error {
 	if r.err != nil {
 		return r.err
@@ -115,10 +122,10 @@ func (r *wireReader) fill(idle bool) error {
 			return err
 		}
 	}
-	if idle && r.r == r.w {
+	if r.r == r.w && (idle || r.trickle) {
 		r.release()
 	}
-	if idle && (r.buf == nil || r.inSmall && !r.lastFull && r.w-r.r < len(r.small)) {
+	if (idle || r.trickle) && (r.buf == nil || r.inSmall && !r.lastFull && r.w-r.r < len(r.small)) {
 		if r.buf == nil {
 			r.buf, r.inSmall = r.small[:], true
 			r.r, r.w = 0, 0
@@ -129,6 +136,7 @@ func (r *wireReader) fill(idle bool) error {
 		}
 		n, err := r.src.Read(r.buf[r.w:])
 		r.lastFull = r.w+n == len(r.buf)
+		r.trickle = n < wireTrickle
 		r.w += n
 		if err != nil && n == 0 {
 			r.err = err
@@ -151,6 +159,7 @@ func (r *wireReader) fill(idle bool) error {
 	}
 	n, err := r.src.Read(r.buf[r.w:])
 	r.lastFull = r.w+n == len(r.buf)
+	r.trickle = n < wireTrickle
 	r.w += n
 	if err != nil && n == 0 {
 		r.err = err
