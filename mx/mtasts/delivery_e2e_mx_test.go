@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"io"
 	"math/big"
 	"net"
@@ -41,11 +42,14 @@ const (
 	deExpired
 	// deNoSTARTTLS does not offer STARTTLS.
 	deNoSTARTTLS
+	// deBrokenTLS offers STARTTLS but every handshake fails (the server
+	// has no certificate to give).
+	deBrokenTLS
 )
 
 // String names the kind in test output.
 func (k deKind) String() string {
-	return [...]string{"good", "self-signed", "wrong-name", "expired", "no-starttls"}[k]
+	return [...]string{"good", "self-signed", "wrong-name", "expired", "no-starttls", "broken-tls"}[k]
 }
 
 // result is the RFC 8460 §4.3.1 result type a delivery that checks the
@@ -62,8 +66,24 @@ func (k deKind) result() tlsrpt.ResultType {
 		return tlsrpt.ResultCertificateExpired
 	case deNoSTARTTLS:
 		return tlsrpt.ResultSTARTTLSNotSupported
+	case deBrokenTLS:
+		return tlsrpt.ResultValidationFailure
 	}
 	return ""
+}
+
+// tlsWorks reports whether a client that does not check the certificate
+// gets TLS from a server of this kind.
+func (k deKind) tlsWorks() bool { return k != deNoSTARTTLS && k != deBrokenTLS }
+
+// opportunisticConns is the number of connections an opportunistic
+// delivery makes to a server of this kind: two when the handshake fails
+// (RFC 7435 §3: one retry in plain text on a new connection), else one.
+func (k deKind) opportunisticConns() int64 {
+	if k == deBrokenTLS {
+		return 2
+	}
+	return 1
 }
 
 // deMessage is one message a test MX server accepted, with what the server
@@ -120,6 +140,9 @@ func newDeMX(t *testing.T, ca *testCA, name string, pref uint16, kind deKind) *d
 				m.mu.Lock()
 				m.sni = append(m.sni, hello.ServerName)
 				m.mu.Unlock()
+				if kind == deBrokenTLS {
+					return nil, errors.New("test MX: no certificate today")
+				}
 				return &cert, nil
 			},
 		}

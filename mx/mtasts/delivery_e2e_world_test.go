@@ -31,6 +31,9 @@ const (
 // every host of deHosts matches it except backup.other.example.
 const deMXPattern = "*.mail.example.net"
 
+// deGoodHost is the one MX host that meets the policy.
+const deGoodHost = "good.mail.example.net"
+
 // deHosts are the MX hosts every recipient domain lists, in MX preference
 // order. The host outside the policy comes first, so that only the policy
 // keeps an MTA from trying it first.
@@ -40,11 +43,12 @@ var deHosts = []struct {
 	kind deKind
 }{
 	{"backup.other.example", 5, deGood},
-	{"mx1.mail.example.net", 10, deSelfSigned},
-	{"mx2.mail.example.net", 20, deWrongName},
-	{"mx3.mail.example.net", 30, deExpired},
-	{"mx4.mail.example.net", 40, deNoSTARTTLS},
-	{"mx5.mail.example.net", 50, deGood},
+	{"self-signed.mail.example.net", 10, deSelfSigned},
+	{"wrong-name.mail.example.net", 20, deWrongName},
+	{"expired.mail.example.net", 30, deExpired},
+	{"no-starttls.mail.example.net", 40, deNoSTARTTLS},
+	{"broken-tls.mail.example.net", 45, deBrokenTLS},
+	{deGoodHost, 50, deGood},
 }
 
 // deWorld is everything on loopback the delivery test needs: a DNS server
@@ -105,7 +109,7 @@ func newDeWorld(t *testing.T) *deWorld {
 // dialAddr resolves host through the test DNS and returns its first IPv4
 // address with port: how the policy fetch reaches its server.
 func (w *deWorld) dialAddr(ctx context.Context, host string, port int) (string, error) {
-	addrs, err := w.dns.Resolver().LookupNetIP(ctx, "ip4", host)
+	addrs, err := w.dns.Resolver().LookupNetIP(ctx, "ip4", strings.TrimSuffix(host, ".")+".")
 	if err != nil {
 		return "", err
 	}
