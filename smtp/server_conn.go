@@ -48,7 +48,7 @@ type Conn struct {
 	data         dataReader
 	bdat         bdatReader
 	fillDataFn   func() error // c.fillData, bound once
-	watchStartFn func()       // c.watchStart, bound once
+	watchStartFn func()       // c.dataEnded, bound once
 	pending      []byte       // a command line read during a BDAT transfer, still to run
 	pendBuf      []byte
 	bdatAccepted bool      // Session accepted a BDAT message early; drop the rest

@@ -13,10 +13,11 @@ const srvWatchDelay = 50 * time.Millisecond
 // busy (a slow lookup, a content scan) and cancels the session's
 // context then, instead of at the next read. Only a failed connection
 // (a reset) counts as gone: end of input (the client half-closed) is
-// remembered, and the commands already read are still answered. The watch is a read in a
-// second goroutine, started only when the call outlasts srvWatchDelay and
-// only while the server itself is not reading; whatever it reads is
-// handed back to the connection's buffer afterwards.
+// remembered, and the commands already read are still answered. The
+// watch is a read in a second goroutine, started only when the call
+// outlasts srvWatchDelay and only while the server itself is not
+// reading; whatever it reads is handed back to the connection's buffer
+// afterwards.
 type connWatch struct {
 	mu       sync.Mutex
 	timer    *time.Timer
