@@ -20,7 +20,7 @@ func TestProcess(t *testing.T) {
 	defer cancel()
 	command := func(args ...string) *exec.Cmd {
 		cmd := exec.CommandContext(ctx, os.Args[0], args...)
-		cmd.Env = append(os.Environ(), mainEnv+"=1")
+		cmd.Env = childEnv()
 		return cmd
 	}
 
@@ -56,8 +56,23 @@ func TestProcess(t *testing.T) {
 	require.NoError(t, cmd.Wait(), rest.String())
 	require.Contains(t, rest.String(), "shutting down")
 	// With no client connected there is nothing to wait for: the process
-	// ends at once (a few milliseconds here), not after a poll or a grace
-	// period (1.3-2 s was reported, issue 12). The bound leaves room for a
-	// loaded machine.
-	require.Less(t, time.Since(stopAt), time.Second, "shutdown with no client took %v", time.Since(stopAt))
+	// ends at once (a few milliseconds here). 1.3-2 s were reported (issue
+	// 12): that was the race detector's sleep at exit in a -race build, see
+	// childEnv. The bound leaves room for a loaded machine.
+	took := time.Since(stopAt)
+	t.Logf("SIGTERM to exit, no client connected: %v", took)
+	require.Less(t, took, time.Second, "shutdown with no client took %v", took)
+}
+
+// childEnv is the environment of the program run as a process: main
+// instead of the tests, and, when the test binary is built with -race, no
+// race-detector sleep at exit. That sleep (GORACE atexit_sleep_ms, 1000 ms
+// by default) made a race-built server seem to take 1.3-2 s to shut down
+// with no client connected; the server itself stops in milliseconds.
+func childEnv() []string {
+	race := "atexit_sleep_ms=0"
+	if old := os.Getenv("GORACE"); old != "" {
+		race = old + " " + race
+	}
+	return append(os.Environ(), mainEnv+"=1", "GORACE="+race)
 }

@@ -129,7 +129,7 @@ func TestKillRestart(t *testing.T) {
 			"-hostname", demozone.SenderMX, "-users", "alice@example.org:pw",
 			"-resolver", testZone.Server.Addr(), "-mx-port", fmt.Sprintf("%s=%d", demozone.ReceiverMX, port),
 			"-queue-dir", queueDir, "-retry", "20ms")
-		cmd.Env = append(os.Environ(), mainEnv+"=1")
+		cmd.Env = childEnv()
 		log := &lineWatch{addrs: make(chan string, 1)}
 		cmd.Stderr = log
 		require.NoError(t, cmd.Start())
