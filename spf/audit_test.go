@@ -511,8 +511,8 @@ func TestAuditLimits(t *testing.T) {
 			from: "u@d.test", want: PermError, err: ErrVoidLookupLimit},
 		{name: "void at three inside include", zone: zone("d.test TXT v=spf1 a:v1.test include:i.test +all", "i.test TXT v=spf1 a:v2.test a:v3.test"),
 			from: "u@d.test", want: PermError, err: ErrVoidLookupLimit},
-		{name: "void limit off", zone: zone("d.test TXT v=spf1 a:v1.test a:v2.test a:v3.test a:v4.test -all"), c: Checker{MaxVoidLookups: -1},
-			from: "u@d.test", want: Fail, voids: 4},
+		{name: "negative void limit is the default", zone: zone("d.test TXT v=spf1 a:v1.test a:v2.test a:v3.test a:v4.test -all"), c: Checker{MaxVoidLookups: -1},
+			from: "u@d.test", want: PermError, err: ErrVoidLookupLimit, voids: 3},
 		{name: "void limit raised", zone: zone("d.test TXT v=spf1 a:v1.test a:v2.test a:v3.test -all"), c: Checker{MaxVoidLookups: 3},
 			from: "u@d.test", want: Fail, voids: 3},
 		// An MX host without addresses is not a void term: the MX lookup

@@ -62,8 +62,14 @@ const (
 type Checker struct {
 	Resolver       Resolver // nil: net.DefaultResolver
 	Receiver       string   // this host's name, the "r" macro; "unknown" when empty
-	MaxLookups     int      // 0: DefaultMaxLookups
-	MaxVoidLookups int      // 0: DefaultMaxVoidLookups; negative: no limit
+	// MaxLookups limits the DNS-querying terms of one evaluation; 0 or
+	// negative: DefaultMaxLookups. RFC 7208 §4.6.4 requires a limit, so
+	// there is no way to switch it off; a larger value raises it.
+	MaxLookups int
+	// MaxVoidLookups limits the terms whose lookup finds no records; 0 or
+	// negative: DefaultMaxVoidLookups (as MaxLookups: a negative value is
+	// invalid and means the default, never "no limit").
+	MaxVoidLookups int
 	// Timeout bounds one evaluation on top of the caller's context; 0:
 	// DefaultTimeout; negative: only the context's deadline applies.
 	Timeout time.Duration
@@ -107,8 +113,7 @@ func (c *Checker) CheckHELO(ctx context.Context, ip netip.Addr, helo string) (Ve
 func (c *Checker) check(ctx context.Context, ip netip.Addr, helo, local, domain, sender string, id Identity) (Verdict, error) {
 	v := Verdict{Identity: id, ClientIP: ip, HELO: helo, Domain: domain, Receiver: c.Receiver}
 	if !ip.IsValid() {
-		v.Result = PermError
-		v.Problem = ErrInvalidIP.Error()
+		v.Result, v.Err, v.Problem = PermError, ErrInvalidIP, ErrInvalidIP.Error()
 		return v, ErrInvalidIP
 	}
 	ip = ip.Unmap().WithZone("")
@@ -152,7 +157,7 @@ func (c *Checker) check(ctx context.Context, ip netip.Addr, helo, local, domain,
 	if e.maxLookups <= 0 {
 		e.maxLookups = DefaultMaxLookups
 	}
-	if e.maxVoid == 0 {
+	if e.maxVoid <= 0 {
 		e.maxVoid = DefaultMaxVoidLookups
 	}
 	timeout := c.Timeout
@@ -160,12 +165,9 @@ func (c *Checker) check(ctx context.Context, ip netip.Addr, helo, local, domain,
 		timeout = DefaultTimeout
 	}
 	if timeout > 0 {
-		deadline := time.Now().Add(timeout)
-		if cur, ok := ctx.Deadline(); !ok || cur.After(deadline) {
-			e.ec = newEvalContext(ctx, deadline)
-			defer e.ec.release()
-			ctx = e.ec
-		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
 	}
 	e.ctx = ctx
 
@@ -181,13 +183,13 @@ func (c *Checker) check(ctx context.Context, ip netip.Addr, helo, local, domain,
 		}
 	}
 	if r.err != nil {
-		v.Problem = r.err.Error()
+		v.Err, v.Problem = r.err, r.err.Error()
 		return v, r.err
 	}
 	if r.result == TempError || r.result == PermError {
 		// Cannot happen; keep the contract anyway.
-		err := fmt.Errorf("%w: %s without a cause", ErrDNS, r.result)
-		v.Problem = err.Error()
+		err := fmt.Errorf("%w: %s without a cause", ErrTemporary, r.result)
+		v.Err, v.Problem = err, err.Error()
 		return v, err
 	}
 	return v, nil

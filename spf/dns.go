@@ -3,11 +3,9 @@ package spf
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/netip"
 	"strings"
-	"time"
 )
 
 // fqdn returns name in ASCII lower case with one final dot, so that no
@@ -44,33 +42,62 @@ func fqdn(name string) string {
 }
 
 // lookupFailure classifies a lookup error: notFound for NXDOMAIN and NODATA
-// (RFC 7208 §4.4 and §5), otherwise a TempError cause wrapping ErrDNS, or
-// ErrDeadline when the evaluation ran out of time.
+// (RFC 7208 §4.4 and §5), otherwise a TempError cause wrapping
+// ErrTemporary (and ErrDeadline when the evaluation ran out of time).
 func (e *evaluator) lookupFailure(err error, qtype, name string) (notFound bool, temp error) {
 	var de *net.DNSError
 	if errors.As(err, &de) && de.IsNotFound {
 		return true, nil
 	}
+	what := qtype + " lookup of " + name
 	if e.ctx.Err() != nil {
-		return false, fmt.Errorf("%w: %s lookup of %s: %v", ErrDeadline, qtype, name, err)
+		return false, deadlineError(what, err)
 	}
-	return false, fmt.Errorf("%w: %s lookup of %s: %v", ErrDNS, qtype, name, err)
+	return false, temporary(what, err)
 }
 
-// clockEvery is how many DNS calls pass between two readings of the clock
-// against the evaluation's deadline; resolvers that honour the context
-// are stopped by it at the deadline itself.
-const clockEvery = 4
+// temporary returns the error of a failed query: it wraps ErrTemporary and
+// a *net.DNSError with IsTemporary set (DESIGN's failure convention).
+func temporary(what string, err error) error {
+	return &chainError{
+		msg:  ErrTemporary.Error() + ": " + what + ": " + err.Error(),
+		errs: []error{ErrTemporary, asTemporary(err)},
+	}
+}
 
-// deadline returns ErrDeadline once the evaluation's context is done or
-// its deadline has passed.
+// deadlineError is temporary for an evaluation that ran out of time; it
+// also wraps ErrDeadline.
+func deadlineError(what string, err error) error {
+	return &chainError{
+		msg:  ErrDeadline.Error() + ": " + what + ": " + err.Error(),
+		errs: []error{ErrDeadline, ErrTemporary, asTemporary(err)},
+	}
+}
+
+// asTemporary makes sure errors.As finds a *net.DNSError with IsTemporary
+// set in err: Go's resolver reports REFUSED with neither IsTemporary nor
+// IsTimeout, a custom resolver may return a plain error, and a context's
+// end sets neither. All of them are TempError here (RFC 7208 §2.6.6), so a
+// *net.DNSError saying so is put in front; the original error stays in
+// the chain (DNSError.Unwrap) for errors.Is and errors.As.
+func asTemporary(err error) error {
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		if de.IsTemporary {
+			return err
+		}
+		return &net.DNSError{Err: de.Err, Name: de.Name, Server: de.Server, IsTimeout: de.IsTimeout, IsTemporary: true, UnwrapErr: err}
+	}
+	timeout := errors.Is(err, context.DeadlineExceeded)
+	return &net.DNSError{Err: err.Error(), IsTimeout: timeout, IsTemporary: true, UnwrapErr: err}
+}
+
+// deadline returns an error wrapping ErrDeadline once the evaluation's
+// context is done: a resolver that ignores its context can make one
+// lookup overrun the deadline, never a second one.
 func (e *evaluator) deadline() error {
 	if err := e.ctx.Err(); err != nil {
-		return fmt.Errorf("%w: %v", ErrDeadline, err)
-	}
-	e.calls++
-	if e.ec != nil && e.calls%clockEvery == 0 && e.ec.expired(time.Now()) {
-		return fmt.Errorf("%w: %v", ErrDeadline, context.DeadlineExceeded)
+		return deadlineError("evaluation", err)
 	}
 	return nil
 }

@@ -31,10 +31,31 @@ var (
 	// ErrInvalidIP: the client address given to Check is not valid
 	// (PermError).
 	ErrInvalidIP = errors.New("spf: invalid client IP address")
-	// ErrDNS: a DNS query failed with an error other than "no such record"
-	// (SERVFAIL, timeout, ...; RFC 7208 §2.6.6, TempError).
-	ErrDNS = errors.New("spf: DNS lookup failed")
+	// ErrTemporary: a DNS query failed with an error other than "no such
+	// record" (SERVFAIL, REFUSED, a timeout, a network error; RFC 7208
+	// §2.6.6, TempError). An error that wraps it also wraps a
+	// *net.DNSError with IsTemporary set (the resolver's own, or one put in
+	// front of it when the resolver did not say so, as Go's does not for
+	// REFUSED), so errors.As finds the failed query's details.
+	ErrTemporary = errors.New("spf: temporary DNS failure")
 	// ErrDeadline: the evaluation ran out of time (the Checker's Timeout or
-	// the caller's context; RFC 7208 §4.6.4, TempError).
+	// the caller's context; RFC 7208 §4.6.4, TempError). An error that
+	// wraps it also wraps ErrTemporary.
 	ErrDeadline = errors.New("spf: evaluation deadline exceeded")
 )
+
+// ErrDNS is the former name of ErrTemporary, the same value.
+//
+// Deprecated: use ErrTemporary.
+var ErrDNS = ErrTemporary
+
+// chainError is an error whose text is written once, with the package
+// prefix once, and which wraps several errors for errors.Is and errors.As
+// (fmt.Errorf with two %w verbs would repeat the prefixes of both).
+type chainError struct {
+	msg  string
+	errs []error
+}
+
+func (e *chainError) Error() string   { return e.msg }
+func (e *chainError) Unwrap() []error { return e.errs }

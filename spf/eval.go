@@ -13,7 +13,8 @@ import (
 const maxNames = 10
 
 // keptTerms is how many parsed terms of a record an evaluation keeps on
-// the stack between the syntax check and the evaluation.
+// the stack between the syntax check and the evaluation; a longer record
+// moves them to the heap.
 const keptTerms = 8
 
 // maxDepth caps include/redirect nesting whatever MaxLookups says, so no
@@ -24,8 +25,6 @@ const maxDepth = 32
 // recursive includes and redirects.
 type evaluator struct {
 	ctx          context.Context
-	ec           *evalContext // ctx, when the Checker added a deadline
-	calls        int          // DNS calls made
 	r            Resolver
 	ip           netip.Addr // unmapped, no zone
 	local        string     // local-part of <sender>
@@ -82,15 +81,9 @@ func (e *evaluator) checkHost(domain string, depth int) hostResult {
 	if notFound {
 		return hostResult{result: None, domain: domain}
 	}
-	record := ""
-	found := false
-	for _, t := range txts {
-		if isSPF(t) {
-			if found {
-				return e.perm(domain, fmt.Errorf("%w at %s", ErrMultipleRecords, domain))
-			}
-			record, found = t, true
-		}
+	record, found, err := selectRecord(domain, txts)
+	if err != nil {
+		return e.perm(domain, err)
 	}
 	if !found {
 		return hostResult{result: None, domain: domain}
@@ -103,22 +96,17 @@ func (e *evaluator) checkHost(domain string, depth int) hostResult {
 	}
 	var redirect, exp string
 	var hasRedirect, hasExp bool
-	// The first terms parsed are kept for the evaluation; later ones are
-	// parsed again, which costs less than moving them to the heap.
+	// The terms are parsed once; a record of up to keptTerms terms (most
+	// of them) keeps them on the stack.
 	var kept [keptTerms]Term
-	var ends [keptTerms]int // where each kept term ends in body
-	var spare Term
-	n := 0
-	for i := 0; ; n++ {
+	terms := kept[:0]
+	for i := 0; ; {
 		var tok string
 		if tok, i = nextToken(body, i); tok == "" {
 			break
 		}
-		t := &spare
-		if n < keptTerms {
-			t = &kept[n]
-		}
-		err := parseTermInto(t, tok, true)
+		var t Term
+		err := parseTermInto(&t, tok, true)
 		if err == nil {
 			err = checkDuplicate(t.Kind, tok, &hasRedirect, &hasExp)
 		}
@@ -131,21 +119,12 @@ func (e *evaluator) checkHost(domain string, depth int) hostResult {
 		case KindExp:
 			exp = t.Value
 		}
-		if n < keptTerms {
-			ends[n] = i
-		}
+		terms = append(terms, t)
 	}
 
 	// §4.6.2: mechanisms left to right; the first match decides.
-	for i, k := 0, 0; k < n; k++ {
-		t := &spare
-		if k < keptTerms {
-			t, i = &kept[k], ends[k]
-		} else {
-			var tok string
-			tok, i = nextToken(body, i)
-			_ = parseTermInto(t, tok, false) // validated above
-		}
+	for k := range terms {
+		t := &terms[k]
 		if !t.Kind.IsMechanism() {
 			continue
 		}
@@ -207,7 +186,7 @@ func (e *evaluator) countLookup(domain, prefix, term string) error {
 // countVoid counts a term whose lookup found no records (§4.6.4).
 func (e *evaluator) countVoid(domain, term string) error {
 	e.voids++
-	if e.maxVoid >= 0 && e.voids > e.maxVoid {
+	if e.voids > e.maxVoid {
 		return fmt.Errorf("%w: more than %d, at %q in the record of %s", ErrVoidLookupLimit, e.maxVoid, term, domain)
 	}
 	return nil

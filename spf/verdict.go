@@ -30,7 +30,32 @@ type Verdict struct {
 	HELO     string     // the HELO/EHLO name given
 	ClientIP netip.Addr // the client address evaluated (IPv4-mapped addresses unmapped)
 	Receiver string     // the Checker's Receiver
-	Problem  string     // for TempError and PermError: why
+
+	// Err says why the Result is TempError or PermError, nil otherwise:
+	// the same error that Check and CheckHELO return. It wraps
+	// ErrTemporary (and a *net.DNSError) for a temporary DNS failure.
+	Err error
+	// Problem is Err's text, for the Received-SPF "problem" key.
+	//
+	// Deprecated: use Err.
+	Problem string
+}
+
+// String returns the RFC 8601 method string, as AuthResult does.
+func (v Verdict) String() string { return v.AuthResult() }
+
+// IdentityDomain returns the domain of the checked identity, the one SPF
+// authorized or not: the domain of MAIL FROM, or the HELO name when MAIL
+// FROM was empty or the HELO identity was checked (RFC 7208 §2.3, §2.4).
+// It is what DMARC aligns with the RFC 5322 From domain (RFC 7489 §3.1.2,
+// dmarc.Input.SPFDomain). An internationalized name is given as its
+// A-label, without a trailing dot, as it was evaluated.
+func (v Verdict) IdentityDomain() string {
+	d := v.senderDomain()
+	if a, ok := identityDomain(d); ok {
+		return a
+	}
+	return d
 }
 
 // senderDomain returns the domain part of the checked identity.
@@ -61,11 +86,7 @@ func (v Verdict) AuthResult() string {
 	} else {
 		b.WriteString(" smtp.mailfrom=")
 	}
-	d := v.senderDomain()
-	if a, ok := identityDomain(d); ok {
-		d = a // the A-label form without a final dot, as it was evaluated
-	}
-	writeValue(&b, d, maxValueLen)
+	writeValue(&b, v.IdentityDomain(), maxValueLen)
 	return b.String()
 }
 

@@ -29,7 +29,7 @@ func (s *Server) serveDNS(w dns.ResponseWriter, req *dns.Msg) {
 	name := canonical(q.Name)
 
 	s.mu.Lock()
-	s.log = append(s.log, Query{Name: name, Type: q.Qtype, Net: network})
+	s.logLocked(Query{Name: name, Type: q.Qtype, Net: network})
 	fault := s.faultLocked(name, q.Qtype)
 	switch fault {
 	case Drop:
