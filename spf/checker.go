@@ -60,8 +60,8 @@ const (
 // queries net.DefaultResolver with the RFC's limits. A Checker is safe for
 // concurrent use.
 type Checker struct {
-	Resolver       Resolver // nil: net.DefaultResolver
-	Receiver       string   // this host's name, the "r" macro; "unknown" when empty
+	Resolver Resolver // nil: net.DefaultResolver
+	Receiver string   // this host's name, the "r" macro; "unknown" when empty
 	// MaxLookups limits the DNS-querying terms of one evaluation; 0 or
 	// negative: DefaultMaxLookups. RFC 7208 §4.6.4 requires a limit, so
 	// there is no way to switch it off; a larger value raises it.
