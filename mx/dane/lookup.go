@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -101,7 +102,7 @@ func Lookup(ctx context.Context, r Resolver, domain string) (*Destination, error
 	mxs, secure, err := r.LookupMX(ctx, domain)
 	d.MXSecure = secure
 	switch {
-	case errors.Is(err, ErrNoData):
+	case isNoData(err):
 		d.ImplicitMX = true
 		d.Hosts = []Host{{Name: domain}}
 	case err != nil:
@@ -177,7 +178,7 @@ func lookupHost(ctx context.Context, r Resolver, h *Host, port int, nextHop stri
 			firstSecure = secure
 		}
 		chainSecure = chainSecure && secure
-		if errors.Is(err, ErrNoData) || errors.Is(err, ErrNXDomain) {
+		if isNotFound(err) {
 			break
 		}
 		if err != nil {
@@ -215,7 +216,7 @@ func lookupHost(ctx context.Context, r Resolver, h *Host, port int, nextHop stri
 	for _, base := range candidates {
 		recs, secure, err := r.LookupTLSA(ctx, prefix+base)
 		switch {
-		case errors.Is(err, ErrNoData) || errors.Is(err, ErrNXDomain):
+		case isNotFound(err):
 			continue
 		case err != nil:
 			deferHost(fmt.Errorf("dane: TLSA lookup of %s%s: %w", prefix, base, err))
@@ -244,7 +245,7 @@ func lookupAddrs(ctx context.Context, r Resolver, h *Host, name string) (bool, e
 		addrs, secure, err := r.LookupNetIP(ctx, network, name)
 		allSecure = allSecure && secure
 		switch {
-		case errors.Is(err, ErrNoData) || errors.Is(err, ErrNXDomain):
+		case isNotFound(err):
 			notFound = err
 		case err != nil:
 			return false, fmt.Errorf("dane: address lookup of %s: %w", name, err)
@@ -255,6 +256,21 @@ func lookupAddrs(ctx context.Context, r Resolver, h *Host, name string) (bool, e
 		h.Err = fmt.Errorf("dane: %s has no addresses: %w", name, notFound)
 	}
 	return allSecure, nil
+}
+
+// isNotFound reports whether err says the name or the records do not
+// exist: ErrNXDomain, ErrNoData, or a *net.DNSError with IsNotFound (from a
+// Resolver of the caller's that follows DESIGN's convention).
+func isNotFound(err error) bool {
+	var de *net.DNSError
+	return errors.Is(err, ErrNoData) || errors.Is(err, ErrNXDomain) || errors.As(err, &de) && de.IsNotFound
+}
+
+// isNoData reports whether err says the name exists without records of
+// the type: ErrNoData, or a not-found *net.DNSError that is not
+// ErrNXDomain (a resolver that cannot tell them apart).
+func isNoData(err error) bool {
+	return isNotFound(err) && !errors.Is(err, ErrNXDomain)
 }
 
 // referenceIDs lists the names a DANE-TA(2) certificate may match.

@@ -14,6 +14,8 @@ import (
 //
 // Names are absolute ("mx.example.org."). An error wraps one of
 // ErrNXDomain, ErrNoData, ErrBogus or ErrTemporary, and a *net.DNSError.
+// Lookup also takes a *net.DNSError with IsNotFound alone as "no such
+// records" (as ErrNoData for the MX lookup); any other error defers.
 // secure is meaningful with ErrNXDomain and ErrNoData too: it says whether
 // the denial of existence was validated (RFC 7672 §2.1.1 needs this).
 type Resolver interface {
