@@ -6,8 +6,6 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/miekg/dns"
-
 	"github.com/mailsmith/mailsmith/mx/dane"
 )
 
@@ -106,6 +104,3 @@ func (f *fakeResolver) LookupTLSA(ctx context.Context, name string) ([]dane.Reco
 	sec, err := f.lookup("tlsa", name, ok)
 	return v, sec, err
 }
-
-// fqdn lower-cases and ends name with a dot.
-func fqdn(name string) string { return strings.ToLower(dns.Fqdn(name)) }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,12 +22,9 @@ import (
 // so it runs in a private mount namespace (unshare -m) where a resolv.conf
 // of the test ("nameserver 127.0.0.1", "options trust-ad") is bound over
 // /etc/resolv.conf; the machine's file is never changed.
-func posttlsFinger(ctx context.Context, t *testing.T, dir, dest string) string {
+func posttlsFinger(ctx context.Context, dir, dest string) string {
 	resolv := filepath.Join(dir, "resolv.conf")
-	require.NoError(t, os.WriteFile(resolv, []byte("nameserver 127.0.0.1\noptions trust-ad\n"), 0o644))
 	conf := filepath.Join(dir, "postfix")
-	require.NoError(t, os.MkdirAll(conf, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(conf, "main.cf"), []byte("compatibility_level = 3.6\n"), 0o644))
 	script := `mount --bind "$1" /etc/resolv.conf && shift && exec "$@"`
 	cmd := exec.CommandContext(ctx, "unshare", "-m", "sh", "-c", script, "sh", resolv,
 		"posttls-finger", "-c", "-t", "10", "-T", "20", "-l", "dane", "-P", "/etc/ssl/certs", dest)
@@ -68,11 +66,25 @@ func TestPosttlsFinger(t *testing.T) {
 	}
 	w := newE2EWorld(t, 53)
 	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte("nameserver 127.0.0.1\noptions trust-ad\n"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "postfix"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "postfix", "main.cf"), []byte("compatibility_level = 3.6\n"), 0o644))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	agree := 0
 	domains := []string{"good.test", "ta.test", "alias.test", "mismatch.test", "insecure.test", "nodane.test", "unusable.test", "bogus.test", "bogusmx.test"}
-	for _, domain := range domains {
+	// posttls-finger runs concurrently (each waits a little on its own).
+	theirOut := make([]string, len(domains))
+	var wg sync.WaitGroup
+	for i, domain := range domains {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			theirOut[i] = posttlsFinger(ctx, dir, domain+":"+strconv.Itoa(w.smtpPort))
+		}()
+	}
+	wg.Wait()
+	for i, domain := range domains {
 		// Ours: Lookup, then deliver as the end-to-end test does.
 		var ours string
 		d, err := dane.Lookup(ctx, w.resolver, domain)
@@ -89,7 +101,7 @@ func TestPosttlsFinger(t *testing.T) {
 				ours = "tls"
 			}
 		}
-		out := posttlsFinger(ctx, t, dir, domain+":"+strconv.Itoa(w.smtpPort))
+		out := theirOut[i]
 		theirs := postfixVerdict(out)
 		if ours == theirs {
 			agree++
