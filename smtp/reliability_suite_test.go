@@ -488,7 +488,11 @@ func TestReliabilityShutdownExpiredKeepsAcceptedReply(t *testing.T) {
 	slow.read()
 	stRun(t, slow, []stStep{{"EHLO c.example\r\n" + "MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n", []int{250, 250, 250, 354}}})
 	slow.send("id-slow\r\nhalf of it")
-	time.Sleep(50 * time.Millisecond)
+	require.Eventually(t, func() bool { // the busy Session has the whole message
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		return tr.seen["id-busy"]
+	}, 5*time.Second, time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	assert.ErrorIs(t, s.Shutdown(ctx), context.DeadlineExceeded)
