@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/subtle"
-	"encoding"
 	"encoding/base64"
 	"hash"
 	"sync"
@@ -13,73 +12,25 @@ import (
 
 // The SRS hash is HMAC-SHA1(secret, lc(field1) . lc(field2) ...) in
 // standard base64 without padding, cut to the wanted length (Mail::SRS
-// hash_create, libsrs2 srs_hash_create). HMAC's inner and outer SHA-1
-// states after the key block depend only on the secret, so they are
-// computed once per secret and restored for every address: a MAC then
-// costs two or three SHA-1 blocks and no allocation.
+// hash_create, libsrs2 srs_hash_create). crypto/hmac keeps the keyed
+// inner and outer states and restores them on Reset, so a pool of keyed
+// hashes per secret makes a MAC cost two or three SHA-1 blocks and no
+// allocation.
 
-// stateHash is a SHA-1 whose state can be restored from MarshalBinary output.
-type stateHash interface {
-	hash.Hash
-	encoding.BinaryUnmarshaler
-}
-
-// keyState holds the precomputed HMAC states of one set of secrets.
+// keyState holds keyed HMAC-SHA1 hashes for one set of secrets.
 type keyState struct {
-	secrets [][]byte // copies, to notice when Rewriter.Secrets changes
-	inner   [][]byte // marshaled SHA-1 state after (key XOR ipad)
-	outer   [][]byte // marshaled SHA-1 state after (key XOR opad)
+	secrets [][]byte    // copies, to notice when Rewriter.Secrets changes
+	hashes  []sync.Pool // of hash.Hash, HMAC-SHA1 keyed with secrets[i]
 }
 
 func newKeyState(secrets [][]byte) *keyState {
-	k := &keyState{secrets: make([][]byte, len(secrets))}
+	k := &keyState{secrets: make([][]byte, len(secrets)), hashes: make([]sync.Pool, len(secrets))}
 	for i, s := range secrets {
-		k.secrets[i] = bytes.Clone(s)
-	}
-	in, out, ok := padStates(secrets)
-	if ok {
-		k.inner, k.outer = in, out
+		key := bytes.Clone(s)
+		k.secrets[i] = key
+		k.hashes[i].New = func() any { return hmac.New(sha1.New, key) }
 	}
 	return k
-}
-
-// padStates computes the HMAC-SHA1 pad states of every secret (RFC 2104:
-// keys longer than the block are hashed first, shorter ones zero-padded).
-// ok is false if this SHA-1 cannot marshal its state.
-func padStates(secrets [][]byte) (inner, outer [][]byte, ok bool) {
-	inner = make([][]byte, len(secrets))
-	outer = make([][]byte, len(secrets))
-	for i, s := range secrets {
-		var key [sha1.BlockSize]byte
-		if len(s) > sha1.BlockSize {
-			sum := sha1.Sum(s)
-			copy(key[:], sum[:])
-		} else {
-			copy(key[:], s)
-		}
-		var ipad, opad [sha1.BlockSize]byte
-		for j, b := range key {
-			ipad[j] = b ^ 0x36
-			opad[j] = b ^ 0x5c
-		}
-		for _, p := range []struct {
-			pad [sha1.BlockSize]byte
-			dst *[]byte
-		}{{ipad, &inner[i]}, {opad, &outer[i]}} {
-			h := sha1.New()
-			m, isM := h.(encoding.BinaryMarshaler)
-			if _, isU := h.(stateHash); !isM || !isU {
-				return nil, nil, false
-			}
-			h.Write(p.pad[:])
-			st, err := m.MarshalBinary()
-			if err != nil {
-				return nil, nil, false
-			}
-			*p.dst = st
-		}
-	}
-	return inner, outer, true
 }
 
 // matches reports whether k was made for exactly these secrets.
@@ -98,17 +49,11 @@ func (k *keyState) matches(secrets [][]byte) bool {
 // scratch is per-call working memory, pooled so that MAC computation does
 // not allocate.
 type scratch struct {
-	h      stateHash
-	data   []byte // the lower-cased MAC input
-	inSum  [sha1.Size]byte
-	outSum [sha1.Size]byte
+	data []byte // the lower-cased MAC input
+	sum  [sha1.Size]byte
 }
 
-var scratchPool = sync.Pool{New: func() any {
-	s := &scratch{data: make([]byte, 0, 256)}
-	s.h, _ = sha1.New().(stateHash)
-	return s
-}}
+var scratchPool = sync.Pool{New: func() any { return &scratch{data: make([]byte, 0, 256)} }}
 
 func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 
@@ -132,20 +77,11 @@ func (s *scratch) setData(fields ...string) {
 
 // mac writes the full base64 HMAC of s.data under secret i into out.
 func (k *keyState) mac(s *scratch, i int, out *[MaxHashLength]byte) {
-	var sum []byte
-	if k.inner != nil && s.h != nil {
-		h := s.h
-		_ = h.UnmarshalBinary(k.inner[i]) // states come from MarshalBinary
-		h.Write(s.data)
-		in := h.Sum(s.inSum[:0])
-		_ = h.UnmarshalBinary(k.outer[i])
-		h.Write(in)
-		sum = h.Sum(s.outSum[:0])
-	} else {
-		h := hmac.New(sha1.New, k.secrets[i])
-		h.Write(s.data)
-		sum = h.Sum(s.outSum[:0])
-	}
+	h := k.hashes[i].Get().(hash.Hash)
+	h.Reset()
+	h.Write(s.data)
+	sum := h.Sum(s.sum[:0])
+	k.hashes[i].Put(h)
 	base64.RawStdEncoding.Encode(out[:], sum)
 }
 
