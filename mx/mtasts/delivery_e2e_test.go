@@ -5,10 +5,12 @@ import (
 	"context"
 	"mime"
 	"net/mail"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -74,6 +76,15 @@ func TestDeliveryEndToEnd(t *testing.T) {
 		require.NotNil(t, d.policy)
 		assert.Equal(t, mtasts.ModeEnforce, d.plan.Mode)
 		assert.Equal(t, 1, w.policy.fetches("mta-sts."+deEnforce), "policy fetched over HTTPS once")
+		// Everything was looked up in the test DNS, and every name
+		// resolved to loopback.
+		assert.Equal(t, 1, w.dns.CountQueries("_mta-sts."+deEnforce+".", dns.TypeTXT))
+		assert.Equal(t, 1, w.dns.CountQueries("mta-sts."+deEnforce+".", dns.TypeA))
+		assert.Positive(t, w.dns.CountQueries(deEnforce+".", dns.TypeMX))
+		for _, h := range deHosts {
+			assert.Positive(t, w.dns.CountQueries(h.name+".", dns.TypeA), h.name)
+			assert.Equal(t, netip.MustParseAddr("127.0.0.1"), d.addrs[h.name], h.name)
+		}
 		sni := map[string]int{}
 		for _, h := range deHosts {
 			sni[h.name] = len(w.mx[h.name].handshakes())
@@ -134,7 +145,7 @@ func TestDeliveryEndToEnd(t *testing.T) {
 	t.Run("enforce-first-acceptable-host", func(t *testing.T) {
 		// One message as an MTA sends it: the hosts in MX order until one
 		// takes it. The most preferred host is outside the policy and is
-		// skipped; the four bad ones refuse; the good one gets it.
+		// skipped; the five bad ones refuse; the good one gets it.
 		d, err := s.prepare(ctx, deEnforce)
 		require.NoError(t, err)
 		assert.Equal(t, 1, w.policy.fetches("mta-sts."+deEnforce), "cached policy used")
