@@ -74,7 +74,8 @@ func TestReliabilityIdleConnections(t *testing.T) {
 	warm, _ := open()
 	warm.Close()
 	require.Eventually(t, func() bool { return s.Stats().Active == 0 }, 5*time.Second, 5*time.Millisecond)
-	heap0, g0 := stHeapAndStacks(), runtime.NumGoroutine()
+	heap0, stack0 := rlMem()
+	g0 := runtime.NumGoroutine()
 	for i := 0; i < n; i++ {
 		nc, greet := open()
 		require.True(t, strings.HasPrefix(greet, "220 "), "connection %d: %q", i, greet)
@@ -87,9 +88,11 @@ func TestReliabilityIdleConnections(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return s.Stats().Active == n }, 5*time.Second, 5*time.Millisecond)
 	time.Sleep(50 * time.Millisecond) // let every connection reach its idle read
-	heap1, g1 := stHeapAndStacks(), runtime.NumGoroutine()
-	per := float64(heap1-heap0) / n
-	t.Logf("%d idle connections: %.0f bytes and %.2f goroutines each (heap+stacks, client sockets included)", n, per, float64(g1-g0)/n)
+	heap1, stack1 := rlMem()
+	g1 := runtime.NumGoroutine()
+	per := float64(heap1+stack1-heap0-stack0) / n
+	t.Logf("%d idle connections: %.0f bytes each (heap %.0f, goroutine stacks %.0f; client sockets included), %.2f goroutines each",
+		n, per, float64(heap1-heap0)/n, float64(stack1-stack0)/n, float64(g1-g0)/n)
 	assert.Less(t, per, float64(bound))
 	assert.LessOrEqual(t, g1-g0, n+10, "one goroutine per idle connection")
 
@@ -104,6 +107,16 @@ func TestReliabilityIdleConnections(t *testing.T) {
 	}
 	conns = nil
 	require.Eventually(t, func() bool { return s.Stats().Active == 0 }, 10*time.Second, 10*time.Millisecond)
+}
+
+// rlMem returns the live heap and the goroutine stacks in use, after
+// collecting garbage.
+func rlMem() (heap, stacks int64) {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc), int64(ms.StackInuse)
 }
 
 // rlSlowloris is one kind of slow client: what it sends first (and the
