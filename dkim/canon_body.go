@@ -75,11 +75,18 @@ func (c *bodyHasher) Write(p []byte) (int, error) {
 		least := 1 // bytes to run through the state machine
 		if c.neutral() {
 			if c.relaxed && useAVX2 && i > 0 && len(p)-i >= 96 {
-				if k := c.vector(p[i-1 : min(len(p), i-1+scanWindow)]); k > 0 {
-					i += k
+				k := c.vector(p[i-1 : min(len(p), i-1+scanWindow)])
+				i += k
+				if i < len(p) && p[i] == '\n' && p[i-1] != '\r' {
+					// It stopped at a bare LF: a line end, as CRLF.
+					c.step('\n')
+					i++
 					continue
 				}
-				least = 32 // past the bare LF that stopped it
+				if k > 0 {
+					continue
+				}
+				least = 32 // past whatever stopped it
 			} else if k := c.clean(p[i:min(len(p), i+scanWindow)]); k > 0 {
 				c.pass(p[i : i+k])
 				c.lineContent = p[i+k-1] != '\n'

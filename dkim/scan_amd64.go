@@ -45,9 +45,8 @@ func scanRelaxedAVX2(b []byte) int
 func setUseAVX2(on bool) { useAVX2 = on }
 
 // relaxedAVX2 canonicalizes (relaxed) src[1:] into dst as far as it can
-// without help (see scan_amd64.s): it stops before a 32-byte round that
-// holds a bare LF, and when fewer than 64 bytes of src or of dst are
-// left. It returns the position in src of the first byte not consumed
+// without help (see scan_amd64.s): it stops at a bare LF, and when fewer
+// than 64 bytes of src or of dst are left. It returns the position in src of the first byte not consumed
 // and the number of bytes written. src[0] must have been consumed, with
 // the canonicalizer in a neutral state after it.
 //

@@ -174,14 +174,16 @@ relaxeddone:
 // for bodyHasher.vector: src[0] was consumed already (it is read only as
 // the byte before src[1]). A round at position AX reads src[AX-1..AX+63]
 // and writes dst[R8..R8+63], so it runs while AX+64 <= len(src) and
-// R8+64 <= len(dst). A round that holds a bare LF is not done.
+// R8+64 <= len(dst). It stops at a bare LF (which needs a CR inserted),
+// having done the bytes before it.
 //
 // Per byte: WSP followed by WSP, LF or CRLF is deleted (runs of WSP
 // shrink to their last byte, WSP before a line end vanishes); any other
 // TAB becomes SP (TAB^0x29 = SP); everything else is copied.
 //
 // SI: src, DX: len(src), DI: dst, R9: len(dst), AX: position in src,
-// R8: bytes written.
+// R8: bytes written, R13: bytes of src taken this round, CX: bytes of
+// them deleted.
 TEXT ·relaxedAVX2(SB), NOSPLIT, $0-64
 	MOVQ dst_base+0(FP), DI
 	MOVQ dst_len+8(FP), R9
@@ -208,8 +210,6 @@ vloop:
 	VPCMPEQB Y12, Y0, Y4
 	VPCMPEQB Y13, Y3, Y5
 	VPANDN Y4, Y5, Y5        // bare LF
-	VPTEST Y5, Y5
-	JNZ vdone
 	VPCMPEQB Y10, Y0, Y6     // TAB
 	VPCMPEQB Y11, Y0, Y7
 	VPOR Y6, Y7, Y7          // WSP
@@ -227,18 +227,27 @@ vloop:
 	VPXOR Y6, Y0, Y6         // TAB -> SP
 	VMOVDQU Y6, (DI)(R8*1)
 	VPMOVMSKB Y7, BX
-	TESTL BX, BX
-	JNZ vcompact
-	ADDQ $32, R8
-	ADDQ $32, AX
-	JMP vloop
-
-vcompact:
-	// For each deleted byte j (ascending, CX deleted before it), the
-	// bytes after it, TAB -> SP, go to dst[R8+j-CX].
+	VPMOVMSKB Y5, R12
+	MOVQ $32, R13
+	XORQ CX, CX
+	TESTL R12, R12
+	JZ vmask
+	// A bare LF at j: take the j bytes before it only.
+	BSFL R12, CX
+	MOVQ CX, R13
+	MOVL $1, R12
+	SHLL CX, R12
+	DECL R12
+	ANDL R12, BX
 	XORQ CX, CX
 
+vmask:
+	TESTL BX, BX
+	JZ vadvance
+
 vnext:
+	// For each deleted byte j (ascending, CX deleted before it), the
+	// bytes after it, TAB -> SP, go to dst[R8+j-CX].
 	BSFQ BX, R10
 	LEAQ 1(AX)(R10*1), R11
 	VMOVDQU (SI)(R11*1), Y0
@@ -252,10 +261,13 @@ vnext:
 	LEAQ -1(BX), R11
 	ANDQ R11, BX
 	JNZ vnext
-	ADDQ $32, R8
+
+vadvance:
+	ADDQ R13, R8
 	SUBQ CX, R8
-	ADDQ $32, AX
-	JMP vloop
+	ADDQ R13, AX
+	CMPQ R13, $32
+	JEQ vloop
 
 vdone:
 	VZEROUPPER
