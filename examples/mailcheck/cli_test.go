@@ -137,3 +137,19 @@ func TestHelp(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "host:port")
 }
+
+// FuzzCheckDomainName: no panic, and what passes converts to an A-label
+// name of at most 253 octets.
+func FuzzCheckDomainName(f *testing.F) {
+	for _, s := range []string{"example.org", "Bücher.example", "a@b", "192.0.2.1", "-json", "a..b", "xn--", "."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if checkDomainName(s) != nil {
+			return
+		}
+		if a := asciiDomain(s); a == "" || len(a) > 253 {
+			t.Fatalf("%q accepted as %q", s, a)
+		}
+	})
+}
