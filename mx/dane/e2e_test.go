@@ -3,10 +3,12 @@ package dane_test
 import (
 	"context"
 	"crypto/tls"
-	"errors"
+	"crypto/x509"
 	"fmt"
+	"maps"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -247,6 +249,10 @@ func TestUnboundEndToEnd(t *testing.T) {
 				require.Equal(t, before, w.box.count())
 				require.ErrorIs(t, out.err, tc.errIs)
 			}
+			if tc.status == dane.StatusVerify && tc.delivered {
+				// SNI: the TLSA base domain (RFC 7672 §8.1).
+				require.Equal(t, strings.TrimSuffix(h.BaseDomain, "."), w.box.last().sni)
+			}
 			if tc.domain == "alias.test" {
 				require.Equal(t, "real.alias.test.", h.BaseDomain)
 				require.Equal(t, []string{"real.alias.test", "alias.test"}, h.Names)
@@ -258,18 +264,22 @@ func TestUnboundEndToEnd(t *testing.T) {
 	_, err := dane.Lookup(ctx, w.resolver, "bogusmx.test")
 	require.ErrorIs(t, err, dane.ErrBogus)
 	results["bogusmx.test"] = err.Error()
-	for _, d := range append(slicesKeys(results), "") {
-		if d != "" {
-			t.Logf("%s: %s", d, results[d])
-		}
+	for _, d := range slices.Sorted(maps.Keys(results)) {
+		t.Logf("%s: %s", d, results[d])
 	}
-	_ = errors.New
-}
 
-func slicesKeys(m map[string]string) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
+	// Under TLSVerified the WebPKI check runs before the DANE check and
+	// decides: the DANE-authenticated server fails it (its chain is not
+	// from a public CA). This is why Host.TLSConfig goes with TLSRequired.
+	d, err := dane.Lookup(ctx, w.resolver, "good.test")
+	require.NoError(t, err)
+	cfg, err := d.Hosts[0].TLSConfig(nil)
+	require.NoError(t, err)
+	before := w.box.count()
+	err = smtp.SendMail(ctx, w.smtpAddr, "alice@client.example", []string{"bob@good.test"},
+		strings.NewReader("Subject: x\r\n\r\nx\r\n"), smtp.WithLocalName("client.example"),
+		smtp.WithTLSPolicy(smtp.TLSPolicy{Mode: smtp.TLSVerified, Config: cfg}))
+	var ua x509.UnknownAuthorityError
+	require.ErrorAs(t, err, &ua)
+	require.Equal(t, before, w.box.count())
 }

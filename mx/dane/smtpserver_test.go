@@ -39,6 +39,7 @@ type received struct {
 	to   []string
 	data []byte
 	tls  bool
+	sni  string // the Server Name Indication the client sent
 }
 
 func (m *mailbox) NewSession(c *smtp.Conn) (smtp.Session, error) {
@@ -74,7 +75,9 @@ func (s *mailSession) Data(r io.Reader) error {
 		return err
 	}
 	s.cur.data = b
-	_, s.cur.tls = s.conn.TLSConnectionState()
+	var cs tls.ConnectionState
+	cs, s.cur.tls = s.conn.TLSConnectionState()
+	s.cur.sni = cs.ServerName
 	s.box.mu.Lock()
 	s.box.msgs = append(s.box.msgs, s.cur)
 	s.box.mu.Unlock()
