@@ -458,7 +458,7 @@ empty.nt.sub IN A 192.0.2.99
 `)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	r := &mx.Router{Resolver: srv.Resolver(), ResolveAddrs: true}
+	r := &mx.Router{Resolver: &mx.NetResolver{Resolver: srv.Resolver()}, ResolveAddrs: true}
 
 	hosts, err := r.Lookup(ctx, "good.wire.example")
 	require.NoError(t, err)

@@ -4,18 +4,64 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/miekg/dns"
 )
 
-// Go's resolver answers "not found" alike for NXDOMAIN (the name does not
-// exist) and NODATA (it exists without records of the type asked), so an MX
-// lookup alone cannot tell "no such domain" from "implicit MX" (RFC 5321
-// §5.1). When the resolver is a *net.Resolver, nameExists asks the same
-// servers the resolver uses (through its Dial function when it has one) and
-// reads the response code itself.
+// ExistsResolver is an optional interface of a Resolver: one that can also
+// say whether a name exists. Lookup looks for it with a type assertion,
+// and uses it only in one place: when a domain has no MX records and no A
+// or AAAA records either, to tell a domain that does not exist (NXDOMAIN:
+// ErrNoSuchDomain) from one that exists without those records (NODATA:
+// the implicit MX of RFC 5321 §5.1, whose Host then has no addresses).
+//
+// DomainExists gets the name absolute, in lower-case A-labels
+// ("example.org."). It returns true when the name exists (the answer's
+// RCODE is NOERROR, with or without records of any type) and false for
+// NXDOMAIN. An error means it could not tell; Lookup then decides as it
+// would without the method.
+//
+// NetResolver gives a *net.Resolver this method.
+type ExistsResolver interface {
+	DomainExists(ctx context.Context, name string) (bool, error)
+}
+
+// NetResolver is a *net.Resolver that also implements ExistsResolver: it
+// sends an MX query itself and reads the RCODE, which *net.Resolver does
+// not show (it reports NXDOMAIN and NODATA alike). The query goes to
+// Servers, or else to the name servers of /etc/resolv.conf (at most three;
+// 127.0.0.1:53 and [::1]:53 when it lists none), over UDP and, when the
+// answer is truncated, TCP, dialed through the Resolver's Dial when it has
+// one, so a Resolver pointed at a local cache sends this query there too.
+//
+//	r := mx.Router{Resolver: &mx.NetResolver{Resolver: net.DefaultResolver}}
+type NetResolver struct {
+	// Resolver answers the lookups; nil means net.DefaultResolver.
+	*net.Resolver
+	// Servers are the name servers ("host:port") DomainExists asks, in
+	// order; nil means those of /etc/resolv.conf.
+	Servers []string
+}
+
+func (r *NetResolver) net() *net.Resolver {
+	if r.Resolver == nil {
+		return net.DefaultResolver
+	}
+	return r.Resolver
+}
+
+// LookupMX is the Resolver's LookupMX.
+func (r *NetResolver) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
+	return r.net().LookupMX(ctx, name)
+}
+
+// LookupNetIP is the Resolver's LookupNetIP.
+func (r *NetResolver) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	return r.net().LookupNetIP(ctx, network, host)
+}
 
 const (
 	resolvConf       = "/etc/resolv.conf"
@@ -25,36 +71,50 @@ const (
 	defaultProbePort = "53"
 )
 
-// nameExists reports whether domain exists. decided is false when the
-// resolver offers no way to tell (it is not a *net.Resolver) or no server
-// gave a clear answer; the caller then falls back on what the resolver
-// itself said.
-func nameExists(ctx context.Context, res Resolver, domain string) (exists, decided bool) {
-	nr, ok := res.(*net.Resolver)
-	if !ok || nr == nil {
-		return false, false
-	}
+// DomainExists implements ExistsResolver: true for NOERROR, false for
+// NXDOMAIN, from the first server that gives either; an error (a
+// *net.DNSError with IsTemporary set) when none does.
+func (r *NetResolver) DomainExists(ctx context.Context, name string) (bool, error) {
 	q := new(dns.Msg)
-	q.SetQuestion(dns.Fqdn(domain), dns.TypeMX)
+	q.SetQuestion(dns.Fqdn(name), dns.TypeMX)
 	q.RecursionDesired = true
 	q.SetEdns0(probeUDPSize, false)
 
-	for _, server := range probeServers() {
-		if ctx.Err() != nil {
+	servers := r.Servers
+	if len(servers) == 0 {
+		servers = probeServers()
+	}
+	why := "no server answered"
+	for _, server := range servers {
+		if err := ctx.Err(); err != nil {
+			why = err.Error()
 			break
 		}
-		resp, err := exchange(ctx, nr, server, q)
+		resp, err := exchange(ctx, r.net(), server, q)
 		if err != nil {
+			why = err.Error()
 			continue
 		}
 		switch resp.Rcode {
 		case dns.RcodeNameError:
-			return false, true
+			return false, nil
 		case dns.RcodeSuccess:
-			return true, true
+			return true, nil
 		}
+		why = "RCODE " + dns.RcodeToString[resp.Rcode]
 	}
-	return false, false
+	return false, &net.DNSError{Err: why, Name: name, IsTemporary: true}
+}
+
+// domainExists asks the Resolver whether domain exists, when it can tell
+// (ExistsResolver). decided is false when it cannot, or could not.
+func (r *Router) domainExists(ctx context.Context, domain string) (exists, decided bool) {
+	er, ok := r.resolver().(ExistsResolver)
+	if !ok {
+		return false, false
+	}
+	exists, err := er.DomainExists(ctx, domain+".")
+	return exists, err == nil
 }
 
 // probeServers returns the name servers from resolv.conf, or the local

@@ -35,6 +35,17 @@ const ImplicitPreference = 0
 //     whether a domain without MX records exists (implicit MX).
 //
 // An empty answer with a nil error is read as NODATA (the name exists).
+//
+// What the plain interface can and cannot tell: a *net.Resolver reports
+// NXDOMAIN (no such domain) and NODATA (the name exists, without records of
+// that type) as the same IsNotFound error. For a domain with MX records, or
+// with an A or AAAA record, that does not matter. For a domain that has
+// none of them it does: RFC 5321 §5.1 makes an existing domain its own
+// (implicit) mail exchanger, a missing one gets ErrNoSuchDomain. With only
+// these two methods, and a resolver that reports NODATA as an error, such
+// a domain reads as ErrNoSuchDomain. A resolver that can tell implements
+// the optional ExistsResolver; NetResolver wraps a *net.Resolver to do so.
+// Lookup never looks at the concrete type of the Resolver.
 type Resolver interface {
 	LookupMX(ctx context.Context, name string) ([]*net.MX, error)
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)

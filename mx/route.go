@@ -106,10 +106,11 @@ func (r *Router) implicit(ctx context.Context, rt Route, known bool) (Route, err
 	if !known || r.ResolveAddrs {
 		fam := lookupAddrs(ctx, r.resolver(), rt.Domain)
 		if !known && len(fam.addrs) == 0 {
-			// Go's resolver reports NXDOMAIN and NODATA alike, so the MX
-			// answer did not say whether the domain exists, and it has no
-			// address either. Ask the question whose answer shows it.
-			exists, decided := nameExists(ctx, r.resolver(), rt.Domain)
+			// The resolver reported "not found" for MX, A and AAAA; as
+			// *net.Resolver does, it may mean NXDOMAIN or NODATA. Ask
+			// whether the domain exists when the resolver can tell
+			// (ExistsResolver).
+			exists, decided := r.domainExists(ctx, rt.Domain)
 			switch {
 			case !decided && fam.failure != nil:
 				// Never assume the implicit MX on a temporary failure.

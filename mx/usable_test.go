@@ -38,7 +38,7 @@ flakyv6      IN TXT  "no A; its AAAA query fails"
 
 func TestWireNoUsableMX(t *testing.T) {
 	srv := dnstest.New(t, usableZone)
-	r := Router{Resolver: srv.Resolver(), ResolveAddrs: true}
+	r := Router{Resolver: optIn(srv), ResolveAddrs: true}
 
 	for _, domain := range []string{"nxonly.example.org", "nodata.example.org"} {
 		rt, err := r.Route(wireCtx(t), domain)
@@ -63,7 +63,7 @@ func TestWireNoUsableMX(t *testing.T) {
 	assert.Equal(t, addrs("2001:db8::6"), hosts[0].Addrs)
 
 	// Without address resolution nothing is known about addresses.
-	hosts, err = (&Router{Resolver: srv.Resolver()}).Lookup(wireCtx(t), "nxonly.example.org")
+	hosts, err = (&Router{Resolver: optIn(srv)}).Lookup(wireCtx(t), "nxonly.example.org")
 	require.NoError(t, err)
 	assert.Len(t, hosts, 2)
 }
@@ -83,7 +83,7 @@ func TestWireNoAddressYetIsTemporary(t *testing.T) {
 		t.Run(tc.domain+" "+tc.fault.String(), func(t *testing.T) {
 			srv := dnstest.New(t, usableZone)
 			srv.Fault(tc.name, tc.qtype, tc.fault)
-			rt, err := (&Router{Resolver: srv.Resolver(), ResolveAddrs: true}).Route(wireCtx(t), tc.domain)
+			rt, err := (&Router{Resolver: optIn(srv), ResolveAddrs: true}).Route(wireCtx(t), tc.domain)
 			require.ErrorIs(t, err, ErrTemporary)
 			assert.False(t, errors.Is(err, ErrNoUsableMX), "%v", err)
 			var de *net.DNSError
@@ -96,7 +96,7 @@ func TestWireNoAddressYetIsTemporary(t *testing.T) {
 			// With the fault gone: the host has its address, or none is
 			// usable.
 			srv.ClearFaults()
-			rt, err = (&Router{Resolver: srv.Resolver(), ResolveAddrs: true}).Route(wireCtx(t), tc.domain)
+			rt, err = (&Router{Resolver: optIn(srv), ResolveAddrs: true}).Route(wireCtx(t), tc.domain)
 			if tc.qtype == dns.TypeA {
 				require.NoError(t, err)
 				assert.NotEmpty(t, rt.Hosts)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -80,7 +81,7 @@ func TestWireLookup(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.domain, func(t *testing.T) {
-			r := Router{Resolver: srv.Resolver()}
+			r := Router{Resolver: optIn(srv)}
 			rt, err := r.Route(wireCtx(t), tc.domain)
 			if tc.errIs != nil {
 				require.ErrorIs(t, err, tc.errIs)
@@ -99,7 +100,7 @@ func TestWireLookup(t *testing.T) {
 
 func TestWirePartialResults(t *testing.T) {
 	srv := dnstest.New(t, wireZone)
-	rt, err := (&Router{Resolver: srv.Resolver()}).Route(wireCtx(t), "partial.example.org")
+	rt, err := (&Router{Resolver: optIn(srv)}).Route(wireCtx(t), "partial.example.org")
 	require.NoError(t, err)
 	var de *net.DNSError
 	require.ErrorAs(t, rt.ResolverErr, &de, "Go reports the record it dropped")
@@ -108,7 +109,7 @@ func TestWirePartialResults(t *testing.T) {
 
 func TestWireResolveAddrs(t *testing.T) {
 	srv := dnstest.New(t, wireZone)
-	r := Router{Resolver: srv.Resolver(), ResolveAddrs: true, Rand: rand.New(rand.NewPCG(1, 1))}
+	r := Router{Resolver: optIn(srv), ResolveAddrs: true, Rand: rand.New(rand.NewPCG(1, 1))}
 	hosts, err := r.Lookup(wireCtx(t), "example.org")
 	require.NoError(t, err)
 	require.Len(t, hosts, 3)
@@ -143,10 +144,10 @@ func TestWireFaults(t *testing.T) {
 		qtype     uint16
 		domain    string
 		errIs     error
-		temporary bool // *net.DNSError IsTemporary or IsTimeout
+		temporary bool // a *net.DNSError with IsTemporary (DESIGN's failure convention)
 	}{
 		{fault: dnstest.ServFail, name: "example.org.", qtype: dns.TypeMX, domain: "example.org", errIs: ErrTemporary, temporary: true},
-		{fault: dnstest.Refused, name: "example.org.", qtype: dns.TypeMX, domain: "example.org", errIs: ErrTemporary},
+		{fault: dnstest.Refused, name: "example.org.", qtype: dns.TypeMX, domain: "example.org", errIs: ErrTemporary, temporary: true},
 		{fault: dnstest.Drop, name: "example.org.", qtype: dns.TypeMX, domain: "example.org", errIs: ErrTemporary, temporary: true},
 		{fault: dnstest.NXDomain, name: "example.org.", qtype: dns.TypeNone, domain: "example.org", errIs: ErrNoSuchDomain},
 		// The MX fails on a domain that has an address: no implicit MX.
@@ -159,13 +160,14 @@ func TestWireFaults(t *testing.T) {
 		t.Run(fmt.Sprintf("%s %s %s", tc.fault, tc.name, dns.TypeToString[tc.qtype]), func(t *testing.T) {
 			srv := dnstest.New(t, wireZone)
 			srv.Fault(tc.name, tc.qtype, tc.fault)
-			hosts, err := (&Router{Resolver: srv.Resolver()}).Lookup(wireCtx(t), tc.domain)
+			hosts, err := (&Router{Resolver: optIn(srv)}).Lookup(wireCtx(t), tc.domain)
 			require.ErrorIs(t, err, tc.errIs)
 			assert.Empty(t, hosts)
 			if tc.temporary {
 				var de *net.DNSError
 				require.ErrorAs(t, err, &de)
-				assert.True(t, de.IsTemporary || de.IsTimeout, "%+v", de)
+				assert.True(t, de.IsTemporary, "%+v", de)
+				assert.True(t, strings.HasPrefix(err.Error(), "mx: ") && strings.Count(err.Error(), "mx: ") == 1, err.Error())
 			}
 		})
 	}
@@ -175,7 +177,7 @@ func TestWireFaultOnHostAddress(t *testing.T) {
 	srv := dnstest.New(t, wireZone)
 	srv.Fault("mx1.example.org.", dns.TypeAAAA, dnstest.Drop)
 	srv.Fault("mx2.example.org.", dns.TypeA, dnstest.ServFail)
-	hosts, err := (&Router{Resolver: srv.Resolver(), ResolveAddrs: true}).Lookup(wireCtx(t), "example.org")
+	hosts, err := (&Router{Resolver: optIn(srv), ResolveAddrs: true}).Lookup(wireCtx(t), "example.org")
 	require.NoError(t, err, "a host's failure is not fatal")
 	require.Len(t, hosts, 3)
 	assert.Equal(t, addrs("192.0.2.1"), hosts[0].Addrs, "the A record is kept")
@@ -195,12 +197,12 @@ func TestWireImplicitNeedsExistingName(t *testing.T) {
 	srv := dnstest.New(t, wireZone)
 	// The MX lookup of a missing name gives the same error from Go as
 	// NODATA; the answer code tells them apart.
-	_, err := (&Router{Resolver: srv.Resolver()}).Lookup(wireCtx(t), "nope.example.org")
+	_, err := (&Router{Resolver: optIn(srv)}).Lookup(wireCtx(t), "nope.example.org")
 	require.ErrorIs(t, err, ErrNoSuchDomain)
 	assert.Equal(t, 2, srv.CountQueries("nope.example.org.", dns.TypeMX), "%v", srv.Queries())
 
 	srv.ResetLog()
-	hosts, err := (&Router{Resolver: srv.Resolver()}).Lookup(wireCtx(t), "nomx.example.org")
+	hosts, err := (&Router{Resolver: optIn(srv)}).Lookup(wireCtx(t), "nomx.example.org")
 	require.NoError(t, err)
 	assert.True(t, hosts[0].Implicit)
 	assert.Equal(t, 1, srv.CountQueries("nomx.example.org.", dns.TypeMX), "an address proves the name exists")
@@ -209,7 +211,7 @@ func TestWireImplicitNeedsExistingName(t *testing.T) {
 func TestWireTruncation(t *testing.T) {
 	srv := dnstest.New(t, wireZone)
 	srv.Fault("example.org.", dns.TypeMX, dnstest.Truncate)
-	hosts, err := (&Router{Resolver: srv.Resolver()}).Lookup(wireCtx(t), "example.org")
+	hosts, err := (&Router{Resolver: optIn(srv)}).Lookup(wireCtx(t), "example.org")
 	require.NoError(t, err)
 	assert.Len(t, hosts, 3)
 	assert.Equal(t, []dnstest.Query{
@@ -224,7 +226,7 @@ func TestWireTruncation(t *testing.T) {
 	}
 	require.NoError(t, srv.Add(recs...))
 	srv.ResetLog()
-	hosts, err = (&Router{Resolver: srv.Resolver()}).Lookup(wireCtx(t), "big.example.org")
+	hosts, err = (&Router{Resolver: optIn(srv)}).Lookup(wireCtx(t), "big.example.org")
 	require.NoError(t, err)
 	assert.Len(t, hosts, 40)
 	assert.Equal(t, "mail-exchanger-number-00.example.org", hosts[0].Name)
@@ -246,7 +248,7 @@ func TestWireTruncatedProbe(t *testing.T) {
 	// Every MX answer for txtonly is truncated over UDP: the existence check
 	// must retry over TCP too instead of trusting an empty truncated reply.
 	srv.Fault("txtonly.example.org.", dns.TypeMX, dnstest.Truncate)
-	hosts, err := (&Router{Resolver: srv.Resolver()}).Lookup(wireCtx(t), "txtonly.example.org")
+	hosts, err := (&Router{Resolver: optIn(srv)}).Lookup(wireCtx(t), "txtonly.example.org")
 	require.NoError(t, err)
 	assert.True(t, hosts[0].Implicit)
 	tcp := 0
@@ -256,4 +258,69 @@ func TestWireTruncatedProbe(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, tcp, "Go's lookup and the probe both retried over TCP: %v", srv.Queries())
+}
+
+// optIn is the Resolver of the wire tests: Go's resolver talking to srv,
+// able to tell NXDOMAIN from NODATA (NetResolver).
+func optIn(srv *dnstest.Server) Resolver { return &NetResolver{Resolver: srv.Resolver()} }
+
+// TestWhatThePlainResolverCanTell: a *net.Resolver alone reports NXDOMAIN
+// and NODATA alike, so a domain that exists without MX, A or AAAA records
+// reads as ErrNoSuchDomain, and the Router sends no query of its own
+// (no behaviour depends on the concrete type). Wrapped in NetResolver, or
+// any resolver with DomainExists (dnstest.Memory), or one that answers
+// NODATA with an empty answer and no error, it is the implicit MX.
+func TestWhatThePlainResolverCanTell(t *testing.T) {
+	srv := dnstest.New(t, wireZone)
+	plain := srv.Resolver()
+	_, err := (&Router{Resolver: plain}).Lookup(wireCtx(t), "txtonly.example.org")
+	require.ErrorIs(t, err, ErrNoSuchDomain)
+	assert.Equal(t, 1, srv.CountQueries("txtonly.example.org.", dns.TypeMX), "no probe: %v", srv.Queries())
+
+	for name, res := range map[string]Resolver{
+		"NetResolver":               &NetResolver{Resolver: plain},
+		"NetResolver with Servers":  &NetResolver{Resolver: &net.Resolver{PreferGo: true, Dial: plain.Dial}, Servers: []string{srv.Addr()}},
+		"dnstest.Memory":            srv.Memory(),
+		"NODATA as an empty answer": emptyOnNODATA{srv.Memory()},
+	} {
+		t.Run(name, func(t *testing.T) {
+			hosts, err := (&Router{Resolver: res}).Lookup(wireCtx(t), "txtonly.example.org")
+			require.NoError(t, err)
+			require.Len(t, hosts, 1)
+			assert.True(t, hosts[0].Implicit)
+			_, err = (&Router{Resolver: res}).Lookup(wireCtx(t), "nope.example.org")
+			assert.ErrorIs(t, err, ErrNoSuchDomain)
+		})
+	}
+}
+
+// emptyOnNODATA answers NODATA with an empty answer and no error, and has
+// no DomainExists.
+type emptyOnNODATA struct{ m *dnstest.Memory }
+
+func (e emptyOnNODATA) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
+	mxs, err := e.m.LookupMX(ctx, name)
+	if err != nil {
+		if ok, _ := e.m.DomainExists(ctx, name); ok {
+			return nil, nil
+		}
+	}
+	return mxs, err
+}
+
+func (e emptyOnNODATA) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	return e.m.LookupNetIP(ctx, network, host)
+}
+
+// TestNetResolverNoAnswer: a NetResolver whose servers do not answer cannot
+// tell, and says so with a temporary *net.DNSError.
+func TestNetResolverNoAnswer(t *testing.T) {
+	srv := dnstest.New(t, wireZone)
+	srv.Fault("txtonly.example.org.", dns.TypeMX, dnstest.Refused)
+	r := &NetResolver{Resolver: srv.Resolver(), Servers: []string{srv.Addr()}}
+	_, err := r.DomainExists(wireCtx(t), "txtonly.example.org.")
+	var de *net.DNSError
+	require.ErrorAs(t, err, &de)
+	assert.True(t, de.IsTemporary)
+	assert.Contains(t, de.Err, "REFUSED")
 }
