@@ -99,8 +99,8 @@ func parseSignature(value string) (*Signature, error) {
 	}
 	switch s.Algorithm {
 	case AlgorithmRSASHA256, AlgorithmEd25519SHA256, AlgorithmRSASHA1:
-		// rsa-sha1 parses; Verify refuses it (RFC 8301 §3.1) once the
-		// signature is otherwise evaluated.
+		// rsa-sha1 parses (ParseSignature callers may want to see it);
+		// Verify refuses it (RFC 8301 §3.1) before any key lookup.
 	default:
 		return s, fmt.Errorf("%w: a=%s", ErrUnsupportedAlgorithm, clip(s.Algorithm))
 	}
