@@ -7,7 +7,9 @@
 // domain publishes DMARC p=reject and fails (550 5.7.1), and files mail that
 // fails under p=quarantine into the recipient's Junk folder (Maildir++
 // ".Junk"). Each recipient has a Maildir under -maildir named after the
-// address.
+// address. A message is written with the Maildir protocol before the 250
+// reply: into tmp/, synced, moved to new/, and new/ synced, so an accepted
+// message survives a crash or a power cut.
 //
 //	go run ./examples/inbound -listen :25 -hostname mx.example.com \
 //	    -domains example.com -maildir /var/mail
