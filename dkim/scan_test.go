@@ -88,6 +88,7 @@ func TestBodyCanonWithoutAVX2(t *testing.T) {
 	TestBodyCanonRandom(t)
 	TestBodyCanonRandomTokens(t)
 	TestBodyCanonEqualLines(t)
+	TestBodyCanonLargeBodies(t)
 }
 
 // TestBodyCanonLongRandom feeds long bodies in large pieces, so the
@@ -117,6 +118,34 @@ func TestBodyCanonLongRandom(t *testing.T) {
 			for _, piece := range pieces {
 				if got := canonBody(body, c, piece); !bytes.Equal(want, got) {
 					t.Fatalf("%s piece %d body %q:\nwant %q\ngot  %q", c, piece, body, want, got)
+				}
+			}
+		}
+	}
+}
+
+// TestBodyCanonLargeBodies compares whole-message-sized bodies (prose
+// with defects sprinkled in) with refBody, fed in read-buffer-sized
+// pieces, so that the staging buffer fills and drains many times.
+func TestBodyCanonLargeBodies(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	defects := []string{"\n", " \n", "\t\t", "  \r\n", "\r\n\r\n\r\n", "\r", " \t \r\n\r\n"}
+	for iter := 0; iter < 6; iter++ {
+		body := proseText(100<<10 + rng.IntN(200<<10))
+		for d := rng.IntN(2000); d > 0; d-- {
+			at := rng.IntN(len(body))
+			body = append(body[:at], append([]byte(defects[rng.IntN(len(defects))]), body[at:]...)...)
+		}
+		for _, c := range []Canonicalization{Simple, Relaxed} {
+			want := refBody(body, c)
+			for _, piece := range []int{readChunk, 1000 + rng.IntN(20000)} {
+				if got := canonBody(body, c, piece); !bytes.Equal(want, got) {
+					i := 0
+					for i < min(len(want), len(got)) && want[i] == got[i] {
+						i++
+					}
+					t.Fatalf("%s piece %d: differs at output octet %d: want %q, got %q", c, piece, i,
+						want[i:min(len(want), i+40)], got[i:min(len(got), i+40)])
 				}
 			}
 		}
