@@ -24,6 +24,9 @@ const (
 	PermError Result = "permerror"
 )
 
+// String returns the result word.
+func (r Result) String() string { return string(r) }
+
 // DefaultMaxNames is how many PTR names Verify checks when
 // Verifier.MaxNames is zero. Further names are ignored, which bounds the
 // forward lookups a reverse zone's owner can cause (like the limit of 10 on
@@ -61,8 +64,8 @@ type Resolver interface {
 type Verifier struct {
 	// Resolver answers the DNS queries; nil means net.DefaultResolver.
 	Resolver Resolver
-	// MaxNames caps how many PTR names are checked; 0 means
-	// DefaultMaxNames.
+	// MaxNames caps how many PTR names are checked; 0 or negative means
+	// DefaultMaxNames (a negative value is invalid, never "no limit").
 	MaxNames int
 }
 
@@ -80,6 +83,10 @@ type Verdict struct {
 	// Checked are the PTR names whose forward lookup was made (at most
 	// MaxNames), in the order of the PTR answer.
 	Checked []string
+	// Err says why Result is TempError or PermError, nil otherwise: the
+	// same error Verify returns. It wraps ErrTemporary (and a
+	// *net.DNSError with IsTemporary) for a temporary DNS failure.
+	Err error
 	// ResolverErr is an error the resolver returned together with usable
 	// PTR names. Go's LookupAddr does so when it dropped names that are not
 	// valid domain names; the names it kept are checked.

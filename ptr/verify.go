@@ -34,11 +34,17 @@ const goMalformedRecords = "DNS response contained records which contain invalid
 //     and for an invalid ip.
 //
 // The error is non-nil exactly when Result is TempError or PermError, and
-// says why; it wraps ErrTemporary, ErrNoPTR or ErrInvalidIP. A temperror
+// says why (Verdict.Err holds the same error); it wraps ErrTemporary, ErrNoPTR or ErrInvalidIP. A temperror
 // error also wraps the resolver's own error, and errors.As finds in it a
 // *net.DNSError with IsTemporary set (Go reports REFUSED without the flag,
 // so one saying so is put in front of the resolver's).
 func (v *Verifier) Verify(ctx context.Context, ip netip.Addr) (Verdict, error) {
+	vd, err := v.verify(ctx, ip)
+	vd.Err = err
+	return vd, err
+}
+
+func (v *Verifier) verify(ctx context.Context, ip netip.Addr) (Verdict, error) {
 	if !ip.IsValid() {
 		return Verdict{Result: PermError}, fmt.Errorf("%w: the zero address", ErrInvalidIP)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,15 +121,15 @@ func TestWireFaults(t *testing.T) {
 		ip        string
 		result    Result
 		errIs     error
-		temporary bool // the *net.DNSError says IsTemporary or IsTimeout
+		temporary bool // a *net.DNSError with IsTemporary (DESIGN's failure convention)
 	}{
 		{name: rev1, qtype: dns.TypePTR, fault: dnstest.ServFail, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
-		{name: rev1, qtype: dns.TypePTR, fault: dnstest.Refused, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary},
+		{name: rev1, qtype: dns.TypePTR, fault: dnstest.Refused, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
 		{name: rev1, qtype: dns.TypePTR, fault: dnstest.Drop, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
 		{name: rev1, qtype: dns.TypePTR, fault: dnstest.NXDomain, ip: "192.0.2.1", result: PermError, errIs: ErrNoPTR},
 		{name: rev1, qtype: dns.TypePTR, fault: dnstest.Truncate, ip: "192.0.2.1", result: Pass},
 		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.ServFail, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
-		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.Refused, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary},
+		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.Refused, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
 		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.Drop, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
 		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.NXDomain, ip: "192.0.2.1", result: Fail},
 		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.Truncate, ip: "192.0.2.1", result: Pass},
@@ -145,13 +146,15 @@ func TestWireFaults(t *testing.T) {
 			assert.Equal(t, tc.result, vd.Result)
 			if tc.errIs != nil {
 				require.ErrorIs(t, err, tc.errIs)
+				assert.True(t, strings.HasPrefix(err.Error(), "ptr: ") && strings.Count(err.Error(), "ptr: ") == 1, err.Error())
 			} else {
 				require.NoError(t, err)
 			}
+			assert.Equal(t, err, vd.Err, "Verdict.Err is the returned error")
 			if tc.temporary {
 				var de *net.DNSError
 				require.ErrorAs(t, err, &de)
-				assert.True(t, de.IsTemporary || de.IsTimeout, "%+v", de)
+				assert.True(t, de.IsTemporary, "%+v", de)
 			}
 			if tc.fault == dnstest.Truncate {
 				tcp := 0
