@@ -50,9 +50,9 @@
 // What it does not do: validate DNSSEC, deliver mail (an SMTP client
 // applies Host.TLSConfig), choose between DANE and MTA-STS (RFC 8461 §2:
 // DANE wins when it applies; the caller decides, see package mx/mtasts),
-// or send TLS reports (package mx/tlsrpt). It does not use DANE with an
-// insecure MX RRset, which RFC 7672 §2.2.1 allows but Postfix does not do
-// by default.
+// or send TLS reports (package mx/tlsrpt). Lookup does not use DANE with
+// an insecure MX RRset, which RFC 7672 §2.2.1 allows (and Postfix does at
+// its "dane" level); LookupHost does it for one host.
 //
 // Usage:
 //

@@ -83,8 +83,10 @@ type Host struct {
 
 // Lookup finds the MX hosts of domain and what DANE asks for each of them
 // (RFC 7672 §2.2). An MX RRset that is not secure means no DANE for any
-// host (StatusNone; the next-hop's own security decides, as Postfix does
-// by default). For a secure one, each host's addresses are looked up
+// host (StatusNone; the addresses are still looked up). RFC 7672 §2.2.1
+// allows DANE for the hosts of an insecure MX RRset too, as Postfix's
+// smtp_tls_dane_insecure_mx_policy=dane does: a caller wanting that calls
+// LookupHost for each host. For a secure one, each host's addresses are looked up
 // following CNAMEs one link at a time, then its TLSA records at
 // _25._tcp.<host>: StatusVerify, StatusEncrypt, StatusNone or
 // StatusDefer as Status describes. A domain without MX records is its own
