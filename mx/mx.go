@@ -83,11 +83,12 @@ type Host struct {
 }
 
 // Router finds the mail exchangers for a domain. Its zero value is ready to
-// use: net.DefaultResolver, no address resolution, a random order among
+// use: net.DefaultResolver (as a NetResolver), no address resolution, a random order among
 // equal preferences. A Router is safe for concurrent use when Rand is nil
 // (a *rand.Rand is not safe for concurrent use).
 type Router struct {
-	// Resolver answers the DNS queries; nil means net.DefaultResolver.
+	// Resolver answers the DNS queries; nil means a NetResolver over
+	// net.DefaultResolver (which can tell NXDOMAIN from NODATA).
 	Resolver Resolver
 	// ResolveAddrs fills Host.Addrs with the A and AAAA records of every
 	// host.
@@ -176,9 +177,12 @@ func (r *Router) Lookup(ctx context.Context, domain string) ([]Host, error) {
 	return rt.Hosts, err
 }
 
+// defaultResolver serves Routers whose Resolver is nil.
+var defaultResolver = &NetResolver{}
+
 func (r *Router) resolver() Resolver {
 	if r.Resolver == nil {
-		return net.DefaultResolver
+		return defaultResolver
 	}
 	return r.Resolver
 }

@@ -41,7 +41,7 @@ func mxReport(ctx context.Context, w io.Writer, res *net.Resolver) int {
 	fmt.Fprintln(w, "\nMX routing (package mx, RFC 5321 §5.1, RFC 7505)")
 	failed := 0
 	for _, c := range mxCases {
-		r := &mx.Router{Resolver: res, ResolveAddrs: true, Rand: rand.New(rand.NewPCG(2026, 12)), Self: c.self}
+		r := &mx.Router{Resolver: &mx.NetResolver{Resolver: res}, ResolveAddrs: true, Rand: rand.New(rand.NewPCG(2026, 12)), Self: c.self}
 		route, err := r.Route(ctx, c.domain)
 		ok := matchMX(c, route.Hosts, err)
 		if !ok {
