@@ -7,7 +7,6 @@ import (
 	"context"
 	"net"
 	"net/netip"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailsmith/mailsmith/internal/dnstest"
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 	"github.com/mailsmith/mailsmith/ptr"
 )
 
@@ -352,13 +352,7 @@ slow    IN A    192.0.2.3
 // The method strings parse with Python's authres (the RFC 8601 parser of
 // python3-authres), which refuses an unquoted IPv6 pvalue.
 func TestAuditMethodStringParsesWithAuthres(t *testing.T) {
-	py := "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import authres").Run(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("python3-authres is required under CI: %v", err)
-		}
-		t.Skipf("python3-authres not available: %v", err)
-	}
+	py := testpeer.Python(t, "Debian python3-authres", "authres")
 	for _, ip := range []string{"192.0.2.1", "2001:db8::1", "::ffff:192.0.2.9", "fe80::1%eth0"} {
 		vd := ptr.Verdict{Result: ptr.Pass, IP: netip.MustParseAddr(ip).Unmap().WithZone("")}
 		header := "Authentication-Results: mx.example.net; " + vd.AuthResult()

@@ -14,6 +14,8 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 )
 
 // The differential test runs thousands of generated records and client
@@ -325,10 +327,7 @@ func fakeFromDiff(t testing.TB, c diffCase) *fakeZone {
 }
 
 func TestDifferentialPyspf(t *testing.T) {
-	python := requirePeer(t, "/usr/bin/python3", "Python 3 for pyspf")
-	if out, err := exec.Command(python, "-c", "import spf").CombinedOutput(); err != nil {
-		peerMissing(t, "pyspf (Debian python3-spf)", fmt.Errorf("%v: %s", err, bytes.TrimSpace(out)))
-	}
+	python := testpeer.Python(t, "Debian python3-spf", "spf")
 	const nCases = 1000
 	g := &diffGen{r: rand.New(rand.NewPCG(7208, 2014))}
 	cases := make([]diffCase, nCases)

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 	"github.com/mailsmith/mailsmith/srs"
 )
 
@@ -69,16 +69,8 @@ type auditRes struct {
 
 func auditNeedPerl(t *testing.T) string {
 	t.Helper()
-	perl, err := exec.LookPath("perl")
-	if err == nil {
-		err = exec.Command(perl, "-MMail::SRS", "-MJSON::PP", "-e", "1").Run()
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Mail::SRS (libmail-srs-perl) is required under CI: %v", err)
-		}
-		t.Skipf("Mail::SRS (libmail-srs-perl) not available: %v", err)
-	}
+	perl := testpeer.Program(t, "perl", "Debian perl")
+	testpeer.Runs(t, "Perl module Mail::SRS (Debian libmail-srs-perl)", perl, "-MMail::SRS", "-MJSON::PP", "-e", "1")
 	return perl
 }
 

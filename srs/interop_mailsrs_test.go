@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 )
 
 // Live interop with Perl's Mail::SRS (Debian libmail-srs-perl), driven by
@@ -58,10 +60,8 @@ func runMailSRS(t *testing.T, perl string, reqs []perlRequest) []perlResult {
 
 func needMailSRS(t *testing.T) string {
 	t.Helper()
-	perl := needPeer(t, "perl", "perl")
-	if err := exec.Command(perl, "-MMail::SRS", "-e", "1").Run(); err != nil {
-		missing(t, "Perl module Mail::SRS (Debian libmail-srs-perl) not installed")
-	}
+	perl := testpeer.Program(t, "perl", "Debian perl")
+	testpeer.Runs(t, "Perl module Mail::SRS (Debian libmail-srs-perl)", perl, "-MMail::SRS", "-MJSON::PP", "-e", "1")
 	return perl
 }
 
@@ -209,9 +209,7 @@ func TestInteropMailSRS(t *testing.T) {
 // installed Mail::SRS: the stored expectations must be what it says today.
 func TestMailSRSRegeneratesVectors(t *testing.T) {
 	perl := needMailSRS(t)
-	if err := exec.Command(perl, "-MJSON::PP", "-MDigest::HMAC_SHA1", "-e", "1").Run(); err != nil {
-		missing(t, "Perl modules JSON::PP / Digest::HMAC_SHA1 not installed")
-	}
+	testpeer.Runs(t, "Perl modules JSON::PP, Digest::HMAC_SHA1", perl, "-MJSON::PP", "-MDigest::HMAC_SHA1", "-e", "1")
 	cmd := exec.Command(perl, "gen-vectors-mailsrs.pl", "spec-public.json")
 	cmd.Dir = "testdata"
 	out, err := cmd.Output()

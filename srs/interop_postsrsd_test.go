@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 )
 
 // Live interop with postsrsd (Debian package, libsrs2-derived C), started
@@ -30,7 +32,7 @@ func findPostsrsd(t *testing.T) string {
 	if _, err := os.Stat("/usr/sbin/postsrsd"); err == nil {
 		return "/usr/sbin/postsrsd"
 	}
-	missing(t, "postsrsd not found (Debian package postsrsd; .ci/install-peers installs it)")
+	testpeer.Missing(t, "postsrsd (Debian postsrsd)", "not in PATH nor /usr/sbin")
 	return ""
 }
 
