@@ -41,6 +41,7 @@ type world struct {
 	bob, alice        *memstore.Store
 	carol             *flaky
 	starttls, implTLS string
+	queueDir          string
 }
 
 func startWorld(t *testing.T, extraFlags ...string) *world {
@@ -65,6 +66,7 @@ func startWorld(t *testing.T, extraFlags ...string) *world {
 	}
 
 	dir := t.TempDir()
+	w.queueDir = filepath.Join(dir, "queue")
 	var keySpecs []string
 	for _, sel := range []string{demozone.SelectorRSA, demozone.SelectorEd25519} {
 		pem, err := dkim.MarshalPrivateKey(zone.Key("example.org", sel).Signer)
@@ -77,7 +79,7 @@ func startWorld(t *testing.T, extraFlags ...string) *world {
 	require.NoError(t, os.WriteFile(users, []byte("# test users\nalice@example.org:wonderland\n"), 0o600))
 
 	args := append([]string{"-listen", "127.0.0.1:0", "-listen-tls", "127.0.0.1:0", "-hostname", demozone.SenderMX,
-		"-users-file", users, "-dkim", strings.Join(keySpecs, ","), "-retry", "50ms", "-queue-dir", filepath.Join(dir, "queue")}, extraFlags...)
+		"-users-file", users, "-dkim", strings.Join(keySpecs, ","), "-retry", "50ms", "-queue-dir", w.queueDir}, extraFlags...)
 	cfg, err := parseFlags(args, io.Discard)
 	require.NoError(t, err)
 	cfg.resolverOverride = zone.Resolver()
@@ -276,4 +278,22 @@ func TestGeneratedKeyKept(t *testing.T) {
 	}
 	require.Len(t, txt(first), 2)
 	require.Equal(t, txt(first), txt(second), "the same records after a restart")
+}
+
+// TestNo250WithoutSpool: when the message cannot be put in the spool, the
+// client gets 451 (try again), never 250.
+func TestNo250WithoutSpool(t *testing.T) {
+	w := startWorld(t)
+	msgDir := filepath.Join(w.queueDir, "msg")
+	require.NoError(t, os.RemoveAll(msgDir))
+	require.NoError(t, os.WriteFile(msgDir, []byte("not a directory"), 0o600)) // renames into it fail
+	err := submitMail(w.starttls, false, "alice@example.org", "wonderland", "alice@example.org", []string{"bob@example.com"}, bare)
+	var se *smtp.Error
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, 451, se.Code, "%v", se)
+
+	require.NoError(t, os.Remove(msgDir))
+	require.NoError(t, os.Mkdir(msgDir, 0o700))
+	require.NoError(t, submitMail(w.starttls, false, "alice@example.org", "wonderland", "alice@example.org", []string{"bob@example.com"}, bare))
+	require.Len(t, wait(t, w.bob, 1), 1, "only the message answered 250 is delivered")
 }
