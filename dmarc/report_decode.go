@@ -271,8 +271,8 @@ func (rd *reportDecoder) raw() ([]byte, error) {
 	}
 }
 
-// recordChunk is how many records are collected per allocation; one
-// slice of the final size is made at the end, so the records cost twice
+// recordChunk is the most records collected per allocation; one slice of
+// the final size is made at the end, so the records cost about three times
 // their size in allocations, not the five times of append's growth.
 const recordChunk = 512
 
@@ -304,8 +304,9 @@ func (rd *reportDecoder) feedback(root xml.StartElement) (*Feedback, error) {
 			// The record's own start tag counts in the record.
 			outside := rd.scope - 1
 			rd.inRecord, rd.scope, rd.recordNo = true, 1, nrec+1
-			if len(chunks) == 0 || len(chunks[len(chunks)-1]) == recordChunk {
-				chunks = append(chunks, make([]ReportRecord, 0, recordChunk))
+			if len(chunks) == 0 || len(chunks[len(chunks)-1]) == cap(chunks[len(chunks)-1]) {
+				// Chunks grow with the report, from 8 records to 512.
+				chunks = append(chunks, make([]ReportRecord, 0, min(recordChunk, max(8, nrec))))
 			}
 			c := &chunks[len(chunks)-1]
 			*c = append(*c, ReportRecord{})
@@ -323,7 +324,10 @@ func (rd *reportDecoder) feedback(root xml.StartElement) (*Feedback, error) {
 	if err != nil {
 		return nil, err
 	}
-	if nrec > 0 {
+	switch {
+	case len(chunks) == 1:
+		f.Records = chunks[0]
+	case nrec > 0:
 		f.Records = make([]ReportRecord, 0, nrec)
 		for _, c := range chunks {
 			f.Records = append(f.Records, c...)

@@ -213,3 +213,14 @@ func BenchmarkParseReportHostile(b *testing.B) {
 		}
 	}
 }
+
+// TestReportSmallAllocs: a small report costs little (no large up-front
+// buffers for records it does not have).
+func TestReportSmallAllocs(t *testing.T) {
+	data := readSample(t, "google-style.xml")
+	f, alloc, err := parseAllocs(&ReportParser{}, data)
+	require.NoError(t, err)
+	require.Len(t, f.Records, 2)
+	t.Logf("%d bytes of XML: %d bytes allocated", len(data), alloc)
+	assert.Less(t, alloc, uint64(64<<10))
+}
