@@ -34,7 +34,9 @@ type certSpec struct {
 	maxPath   int // for a CA: -1 none
 	notBefore time.Time
 	notAfter  time.Time
-	key       crypto.Signer // nil: a new ECDSA P-256 key
+	key       crypto.Signer      // nil: a new ECDSA P-256 key
+	ku        x509.KeyUsage      // non-zero: instead of the default
+	eku       []x509.ExtKeyUsage // non-nil: instead of the default
 }
 
 // makeCert makes a certificate signed by parent (nil: self-signed).
@@ -74,6 +76,12 @@ func makeCert(t testing.TB, s certSpec, parent *certKey) *certKey {
 		}
 	} else {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	}
+	if s.ku != 0 {
+		tmpl.KeyUsage = s.ku
+	}
+	if s.eku != nil {
+		tmpl.ExtKeyUsage = s.eku
 	}
 	signer, issuer := key, tmpl
 	if parent != nil {

@@ -131,6 +131,7 @@ func TestOpenSSLDifferential(t *testing.T) {
 	p := newPKI(t)
 	name := "mx.example.org"
 	selfSigned := makeCert(t, certSpec{cn: name, dnsNames: []string{name}, ca: true, maxPath: -1}, nil)
+	selfSignedLeaf := makeCert(t, certSpec{cn: name, dnsNames: []string{name}}, nil)
 	rsaLeaf := makeCert(t, certSpec{cn: name, dnsNames: []string{name}, key: rsaKey}, p.inter)
 	stranger := makeCert(t, certSpec{cn: "Stranger", ca: true, maxPath: -1}, nil)
 	cnOnly := makeCert(t, certSpec{cn: name}, p.inter)
@@ -156,6 +157,7 @@ func TestOpenSSLDifferential(t *testing.T) {
 		{"wildcard", []*certKey{p.wild, p.inter}},
 		{"expired leaf", []*certKey{p.expired, p.inter, p.root}},
 		{"self-signed", []*certKey{selfSigned}},
+		{"self-signed leaf", []*certKey{selfSignedLeaf}},
 		{"rsa leaf", []*certKey{rsaLeaf, p.inter, p.root}},
 		{"cn only", []*certKey{cnOnly, p.inter}},
 		{"p384 leaf", []*certKey{p384, p.inter}},
@@ -229,6 +231,10 @@ func TestOpenSSLDifferential(t *testing.T) {
 		job{byLabel["cn only"], []dane.Record{rec(p.inter.cert, 2, 1, 1)}},
 		job{byLabel["self-signed"], []dane.Record{rec(selfSigned.cert, 2, 0, 1)}},
 		job{byLabel["self-signed"], []dane.Record{rec(selfSigned.cert, 2, 0, 0)}},
+		job{byLabel["self-signed leaf"], []dane.Record{rec(selfSignedLeaf.cert, 2, 0, 1)}},
+		job{byLabel["self-signed leaf"], []dane.Record{rec(selfSignedLeaf.cert, 2, 0, 0)}},
+		job{byLabel["self-signed leaf"], []dane.Record{rec(selfSignedLeaf.cert, 2, 1, 0)}},
+		job{byLabel["self-signed leaf"], []dane.Record{rec(selfSignedLeaf.cert, 2, 1, 2)}},
 	)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)

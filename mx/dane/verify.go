@@ -146,6 +146,14 @@ func VerifyMatch(records []Record, chain []*x509.Certificate, opts VerifyOptions
 			if err != nil {
 				continue // Usable checked it
 			}
+			if c.Equal(chain[0]) {
+				// The server certificate cannot anchor itself (OpenSSL:
+				// "self-signed certificate"); DANE-EE(3) is for that.
+				if v.pathErr == nil {
+					v.pathErr = fmt.Errorf("DANE-TA(2) record %s is the server certificate itself", r.short())
+				}
+				continue
+			}
 			a = anchorFromCert(c, r)
 		} else {
 			a = anchorFromKey(r)

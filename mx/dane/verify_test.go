@@ -14,7 +14,7 @@ import (
 // pki is a root, an intermediate and leaves for the Verify tests.
 type pki struct {
 	root, inter, leaf, other, expired, wild *certKey
-	otherRoot                               *certKey
+	otherRoot, self                         *certKey
 }
 
 func newPKI(t testing.TB) *pki {
@@ -27,6 +27,7 @@ func newPKI(t testing.TB) *pki {
 		notBefore: time.Now().Add(-3 * time.Hour), notAfter: time.Now().Add(-time.Hour)}, p.inter)
 	p.wild = makeCert(t, certSpec{cn: "x", dnsNames: []string{"*.example.org"}}, p.inter)
 	p.otherRoot = makeCert(t, certSpec{cn: "Other Root", ca: true, maxPath: -1}, nil)
+	p.self = makeCert(t, certSpec{cn: "mx.example.org", dnsNames: []string{"mx.example.org"}}, nil)
 	return p
 }
 
@@ -36,6 +37,14 @@ func TestVerify(t *testing.T) {
 	full := chainOf(p.leaf, p.inter, p.root)
 	short := chainOf(p.leaf, p.inter)
 	zero32 := dane.Record{Usage: 3, Selector: 1, MatchingType: 1, Data: make([]byte, 32)}
+	past := time.Now().Add(-48 * time.Hour)
+	oldRoot := makeCert(t, certSpec{cn: "Old Root", ca: true, maxPath: -1, notBefore: past, notAfter: past.Add(time.Hour)}, nil)
+	oldInter := makeCert(t, certSpec{cn: "Old Inter", ca: true, maxPath: -1, notBefore: past, notAfter: past.Add(time.Hour)}, p.root)
+	underOldRoot := makeCert(t, certSpec{cn: "mx.example.org", dnsNames: names}, oldRoot)
+	underOldInter := makeCert(t, certSpec{cn: "mx.example.org", dnsNames: names}, oldInter)
+	noTLSUsage := makeCert(t, certSpec{cn: "mx.example.org", dnsNames: names, ku: x509.KeyUsageCRLSign}, p.inter)
+	clientOnly := makeCert(t, certSpec{cn: "mx.example.org", dnsNames: names, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, p.inter)
+	cnOnly := makeCert(t, certSpec{cn: "mx.example.org"}, p.inter)
 	tests := []struct {
 		name    string
 		records []dane.Record
@@ -59,6 +68,8 @@ func TestVerify(t *testing.T) {
 		{"TA root key in full, not sent", []dane.Record{rec(p.root.cert, 2, 1, 0)}, short, names, 0, 1, nil},
 		{"TA digest of an unsent root", []dane.Record{rec(p.root.cert, 2, 0, 1)}, short, names, -1, 0, dane.ErrNoMatch},
 		{"TA on the leaf does not match", []dane.Record{rec(p.leaf.cert, 2, 0, 1)}, full, names, -1, 0, dane.ErrNoMatch},
+		{"TA in full is the self-signed leaf itself", []dane.Record{rec(p.self.cert, 2, 0, 0)}, chainOf(p.self), names, -1, 0, dane.ErrNoMatch},
+		{"EE on a self-signed leaf", []dane.Record{rec(p.self.cert, 3, 0, 0)}, chainOf(p.self), names, 0, 0, nil},
 		{"TA wrong name", []dane.Record{rec(p.inter.cert, 2, 0, 1)}, chainOf(p.other, p.inter), names, -1, 0, dane.ErrNameMismatch},
 		{"TA no names given", []dane.Record{rec(p.inter.cert, 2, 0, 1)}, chainOf(p.other, p.inter), nil, 0, 1, nil},
 		{"TA wildcard", []dane.Record{rec(p.inter.cert, 2, 0, 1)}, chainOf(p.wild, p.inter), names, 0, 1, nil},
@@ -66,6 +77,14 @@ func TestVerify(t *testing.T) {
 		{"TA second name", []dane.Record{rec(p.inter.cert, 2, 0, 1)}, full, []string{"example.org", "MX.Example.ORG."}, 0, 1, nil},
 		{"TA expired leaf", []dane.Record{rec(p.inter.cert, 2, 0, 1)}, chainOf(p.expired, p.inter), names, -1, 0, dane.ErrNoMatch},
 		{"TA other root", []dane.Record{rec(p.otherRoot.cert, 2, 0, 0)}, short, names, -1, 0, dane.ErrNoMatch},
+		// As OpenSSL (and so Postfix): a self-signed anchor must be
+		// valid; an anchor that is not self-signed is a name and a key.
+		{"TA expired self-signed root", []dane.Record{rec(oldRoot.cert, 2, 0, 1)}, chainOf(underOldRoot, oldRoot), names, -1, 0, dane.ErrNoMatch},
+		{"TA expired intermediate", []dane.Record{rec(oldInter.cert, 2, 0, 1)}, chainOf(underOldInter, oldInter, p.root), names, 0, 1, nil},
+		{"TA leaf key usage without TLS", []dane.Record{rec(p.inter.cert, 2, 0, 1)}, chainOf(noTLSUsage, p.inter), names, -1, 0, dane.ErrNoMatch},
+		{"TA leaf for clients only", []dane.Record{rec(p.inter.cert, 2, 0, 1)}, chainOf(clientOnly, p.inter), names, -1, 0, dane.ErrNoMatch},
+		{"EE ignores key usage", []dane.Record{rec(noTLSUsage.cert, 3, 1, 1)}, chainOf(noTLSUsage, p.inter), names, 0, 0, nil},
+		{"TA common name when no DNS names", []dane.Record{rec(p.inter.cert, 2, 0, 1)}, chainOf(cnOnly, p.inter), names, 0, 1, nil},
 		{"PKIX-EE unusable", []dane.Record{rec(p.leaf.cert, 1, 1, 1)}, full, names, -1, 0, dane.ErrNoUsableRecords},
 		{"PKIX-TA unusable", []dane.Record{rec(p.root.cert, 0, 0, 1)}, full, names, -1, 0, dane.ErrNoUsableRecords},
 		{"short digest unusable", []dane.Record{{Usage: 3, Selector: 1, MatchingType: 1, Data: rec(p.leaf.cert, 3, 1, 1).Data[:16]}}, full, names, -1, 0, dane.ErrNoUsableRecords},
