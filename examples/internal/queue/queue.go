@@ -8,9 +8,18 @@
 // message once every recipient is delivered or bounced. A restart picks up
 // every message still queued.
 //
-// The spool is plain files (see spool.go), no database: delivery is at
-// least once. A crash between a remote server's 250 and the state update
-// that records it sends that recipient the message again on restart.
+// The spool is plain files in Queue.Dir, no database, as Postfix and Exim
+// keep theirs:
+//
+//	tmp/           files being written; cleared at start (crash debris)
+//	msg/<id>.msg   the envelope (one JSON line), then the message; written once
+//	msg/<id>.state attempts, next try, recipients delivered and bounced
+//
+// Each file is written in tmp/, synced, renamed into msg/, and msg/ is
+// synced. A message is removed, .msg first, once every recipient is done.
+// Delivery is at least once: a crash between a remote server's 250 and the
+// state update that records it sends that recipient the message again
+// after the restart.
 package queue
 
 import (
