@@ -82,7 +82,7 @@ type e2eWorld struct {
 
 // e2eZones: the signed ones get a trust anchor, "insecure.test." none.
 var e2eZones = []string{"good.test.", "ta.test.", "mismatch.test.", "insecure.test.", "bogus.test.",
-	"bogusmx.test.", "unusable.test.", "nodane.test.", "alias.test."}
+	"bogusmx.test.", "unusable.test.", "nodane.test.", "alias.test.", "tlsacname.test."}
 
 func newE2EWorld(t *testing.T, extraUnboundPorts ...int) *e2eWorld {
 	w := &e2eWorld{}
@@ -123,6 +123,9 @@ func newE2EWorld(t *testing.T, extraUnboundPorts ...int) *e2eWorld {
 		// The MX host is an alias: TLSA records at the target (RFC 7672
 		// §2.2.3), which the certificate names.
 		"alias.test.": "@ IN MX 10 mx\nmx IN CNAME real\nreal IN A 127.0.0.1\n" + tlsa("real", ta),
+		// The TLSA RRset is reached through a CNAME (RFC 7671 §7), as
+		// providers publish one set for many hosts.
+		"tlsacname.test.": base + fmt.Sprintf("_25._tcp.mx IN CNAME keys\n_%d._tcp.mx IN CNAME keys\nkeys IN TLSA %s\n", w.smtpPort, ee),
 	}
 	zones := map[string]string{}
 	var anchors []string
@@ -223,6 +226,7 @@ func TestUnboundEndToEnd(t *testing.T) {
 		{"good.test", dane.StatusVerify, true, true, smtp.TLSRequired, nil},
 		{"ta.test", dane.StatusVerify, true, true, smtp.TLSRequired, nil},
 		{"alias.test", dane.StatusVerify, true, true, smtp.TLSRequired, nil},
+		{"tlsacname.test", dane.StatusVerify, true, true, smtp.TLSRequired, nil},
 		{"mismatch.test", dane.StatusVerify, true, false, smtp.TLSRequired, dane.ErrNoMatch},
 		{"insecure.test", dane.StatusNone, false, true, smtp.TLSOpportunistic, nil},
 		{"nodane.test", dane.StatusNone, true, true, smtp.TLSOpportunistic, nil},

@@ -72,7 +72,7 @@ func TestPosttlsFinger(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	agree := 0
-	domains := []string{"good.test", "ta.test", "alias.test", "mismatch.test", "insecure.test", "nodane.test", "unusable.test", "bogus.test", "bogusmx.test"}
+	domains := []string{"good.test", "ta.test", "alias.test", "mismatch.test", "insecure.test", "nodane.test", "unusable.test", "bogus.test", "bogusmx.test", "tlsacname.test"}
 	// posttls-finger runs concurrently (each waits a little on its own).
 	theirOut := make([]string, len(domains))
 	var wg sync.WaitGroup
