@@ -218,9 +218,13 @@ func BenchmarkParseReportHostile(b *testing.B) {
 // buffers for records it does not have).
 func TestReportSmallAllocs(t *testing.T) {
 	data := readSample(t, "google-style.xml")
-	f, alloc, err := parseAllocs(&ReportParser{}, data)
-	require.NoError(t, err)
-	require.Len(t, f.Records, 2)
+	alloc := uint64(1 << 62)
+	for range 5 { // the least of a few runs: no one-time or background costs
+		f, a, err := parseAllocs(&ReportParser{}, data)
+		require.NoError(t, err)
+		require.Len(t, f.Records, 2)
+		alloc = min(alloc, a)
+	}
 	t.Logf("%d bytes of XML: %d bytes allocated", len(data), alloc)
-	assert.Less(t, alloc, uint64(64<<10))
+	assert.Less(t, alloc, uint64(48<<10))
 }
