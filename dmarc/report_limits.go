@@ -52,8 +52,8 @@ type ReportLimitError struct {
 	Limit string
 	// Max is the limit in force.
 	Max int64
-	// Where says where in the report it was hit ("record 12", "<org_name>
-	// in report_metadata", ...); it may be empty.
+	// Where says where in the report it was hit ("record 12", "the value of
+	// <org_name> in report_metadata", ...); it may be empty.
 	Where string
 }
 
