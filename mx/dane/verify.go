@@ -82,9 +82,10 @@ type Match struct {
 // Postfix require), the server certificate must be fit for a TLS server
 // (an extended key usage, when present, includes serverAuth; a key usage,
 // when present, allows a TLS key), and it must match one of opts.Names
-// (RFC 7672 §3.2.2). A failure
-// of the names is ErrNameMismatch; any other failure is ErrNoMatch, which
-// then also wraps the x509 error of the chain that came closest.
+// (RFC 7672 §3.2.2). The server certificate is never its own DANE-TA(2)
+// anchor. A failure of the names is ErrNameMismatch; any other failure is
+// ErrNoMatch, which then also wraps the x509 error of the first anchor
+// that failed.
 func Verify(records []Record, chain []*x509.Certificate, opts VerifyOptions) (Record, error) {
 	m, err := VerifyMatch(records, chain, opts)
 	return m.Record, err
