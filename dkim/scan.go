@@ -59,26 +59,38 @@ func hasByte(w uint64, c byte) bool {
 	return (y-lsb)&^y&msb != 0
 }
 
-// hasBelow21 reports whether some byte of w is below 0x21.
-func hasBelow21(w uint64) bool { return (w-0x21*lsb)&^w&msb != 0 }
+// hasByte2 reports whether some byte of w1 or w2 equals c.
+func hasByte2(w1, w2 uint64, c byte) bool {
+	y1, y2 := w1^(uint64(c)*lsb), w2^(uint64(c)*lsb)
+	return ((y1-lsb)&^y1|(y2-lsb)&^y2)&msb != 0
+}
+
+// hasBelow21x2 reports whether some byte of w1 or w2 is below 0x21.
+func hasBelow21x2(w1, w2 uint64) bool {
+	return ((w1-0x21*lsb)&^w1|(w2-0x21*lsb)&^w2)&msb != 0
+}
 
 // below21 has the top bit of each byte set where the byte of w is < 0x21.
 func below21(w uint64) uint64 {
 	return ^(((w &^ msb) + (0x80-0x21)*lsb) | w) & msb
 }
 
-// scanSimpleWords scans b from position i (>= 1) on, eight bytes at a
-// time.
+// scanSimpleWords scans b from position i (>= 1) on, eight or sixteen
+// bytes at a time.
 func scanSimpleWords(b []byte, i int) int {
 	n := len(b)
-	for ; i+8 < n; i += 8 {
+	for i+8 < n {
 		w := load64(b, i)
 		if !hasByte(w, '\n') {
+			// Sixteen bytes at a time while there is no LF.
+			for i += 8; i+16 < n && !hasByte2(load64(b, i), load64(b, i+8), '\n'); i += 16 {
+			}
 			continue
 		}
 		if bad := eqMask(w, '\n') &^ eqMask(load64(b, i-1), '\r'); bad != 0 {
 			return i + bits.TrailingZeros64(bad)/8
 		}
+		i += 8
 	}
 	for ; i < n-1; i++ {
 		if b[i] == '\n' && b[i-1] != '\r' {
@@ -88,25 +100,49 @@ func scanSimpleWords(b []byte, i int) int {
 	return max(n-1, 1)
 }
 
-// scanRelaxedWords scans b from position i (>= 1) on, eight bytes at a
-// time.
+// scanRelaxedWords scans b from position i (>= 1) on, eight or sixteen
+// bytes at a time.
 func scanRelaxedWords(b []byte, i int) int {
 	n := len(b)
-	for ; i+8 < n; i += 8 {
+	for i+8 < n {
 		w := load64(b, i)
-		if !hasBelow21(w) {
+		low := below21(w)
+		if low == 0 {
+			// Sixteen bytes at a time while there is no byte below
+			// 0x21 (base64, say).
+			for i += 8; i+16 < n && !hasBelow21x2(load64(b, i), load64(b, i+8)); i += 16 {
+			}
 			continue
 		}
-		if low, sp := below21(w), eqMask(w, ' '); low == sp &&
-			sp&(low>>8) == 0 && (sp>>63 == 0 || b[i+8] > ' ') {
-			// Only single spaces, each before a byte above SP.
-			continue
+		sp := eqMask(w, ' ')
+		if low == sp {
+			// Text: single spaces, each before a byte above SP, pass.
+			if sp&(low>>8) == 0 && (sp>>63 == 0 || b[i+8] > ' ') {
+				i += 8
+				continue
+			}
+		} else {
+			// Line ends: the only bytes below 0x21 are SP before a byte
+			// above SP, CR, and LF after CR.
+			cr, lf := eqMask(w, '\r'), eqMask(w, '\n')
+			next, prevCR := low>>8, cr<<8
+			if b[i+8] <= ' ' {
+				next |= 1 << 63
+			}
+			if b[i-1] == '\r' {
+				prevCR |= 0x80
+			}
+			if low&^(sp|cr|lf) == 0 && sp&next == 0 && lf&^prevCR == 0 {
+				i += 8
+				continue
+			}
 		}
 		for j := i; j < i+8; j++ {
 			if relaxedChanges(b, j) {
 				return j
 			}
 		}
+		i += 8
 	}
 	for ; i < n-1; i++ {
 		if relaxedChanges(b, i) {
