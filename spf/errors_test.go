@@ -64,7 +64,7 @@ host   IN A   192.0.2.1
 
 // TestDeadlineIsTemporary: running out of time is a temporary failure too.
 func TestDeadlineIsTemporary(t *testing.T) {
-	c := &Checker{Resolver: blockingResolver{newFakeZone()}, Timeout: 20 * time.Millisecond}
+	c := &Checker{Resolver: blockingResolver{mkZone(t)}, Timeout: 20 * time.Millisecond}
 	_, err := c.Check(ctx, netip.MustParseAddr("192.0.2.1"), "h.example", "u@example.org")
 	assert.ErrorIs(t, err, ErrDeadline)
 	assert.ErrorIs(t, err, ErrTemporary)

@@ -173,3 +173,25 @@ func TestParseIPv4(t *testing.T) {
 		}
 	}
 }
+
+// TestRFCParseRoundTrip: Parse(r.String()) gives back an equal Record,
+// whatever the spelling of the input.
+func TestRFCParseRoundTrip(t *testing.T) {
+	for _, in := range []string{
+		"V=SPF1 +All",
+		"v=spf1   IP4:192.0.2.77/24  Ip6:2001:DB8::/32 ~MX:%{D}.Example.ORG/24//64 -PTR ?Exists:%{IR}.x.test redirect=R.test EXP=e.test Moo=cow",
+		"v=spf1 a:foo:bar/baz.example.com/0 ip6:::FFFF:192.0.2.1/128 include:%{l1r+-}.x.test x=",
+	} {
+		r, err := Parse(in)
+		require.NoError(t, err, in)
+		r2, err := Parse(r.String())
+		require.NoError(t, err, r.String())
+		assert.Equal(t, r, r2, in)
+		assert.Equal(t, r.String(), r2.String())
+	}
+	// A hand-built record equals the parsed one.
+	r, err := Parse("v=spf1 -all")
+	require.NoError(t, err)
+	assert.Equal(t, &Record{Terms: []Term{{Kind: KindAll, Qualifier: QualifierFail, CIDR4: NoCIDR, CIDR6: NoCIDR}}}, r)
+	assert.Equal(t, "-all", r.Terms[0].Text())
+}

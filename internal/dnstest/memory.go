@@ -140,10 +140,35 @@ func (m *Memory) LookupTXT(ctx context.Context, name string) ([]string, error) {
 	}
 	out := make([]string, 0, len(rrs))
 	for _, rr := range rrs {
-		out = append(out, strings.Join(rr.(*dns.TXT).Txt, ""))
+		var b strings.Builder
+		for _, part := range rr.(*dns.TXT).Txt {
+			unescape(&b, part)
+		}
+		out = append(out, b.String())
 	}
 	return out, nil
 }
+
+// unescape writes the bytes of a character-string that miekg/dns keeps in
+// presentation form ("\"", "\\", "\DDD") as they travel on the wire.
+func unescape(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 == len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		if i+3 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
+			b.WriteByte((s[i+1]-'0')*100 + (s[i+2]-'0')*10 + (s[i+3] - '0'))
+			i += 3
+			continue
+		}
+		b.WriteByte(s[i+1])
+		i++
+	}
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // LookupNetIP returns the A ("ip4"), AAAA ("ip6") or both ("ip", A first)
 // records of host.

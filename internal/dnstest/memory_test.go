@@ -33,7 +33,7 @@ func outcome(answers []string, err error) string {
 // Go's resolver talking to the Server over the wire, from the same zone
 // text, faults included.
 func TestMemoryMatchesServer(t *testing.T) {
-	srv := New(t, zoneOrg, zoneNet)
+	srv := New(t, zoneOrg, zoneNet, `escaped.example.com. IN TXT "a\"b\\c \010 é ; %{i}" "second part"`)
 	srv.Timeout = 100 * time.Millisecond
 	wire := srv.Resolver()
 	mem := srv.Memory()
@@ -46,6 +46,7 @@ func TestMemoryMatchesServer(t *testing.T) {
 	}
 	probes := []probe{
 		{"example.org.", NoFault, dns.TypeTXT},
+		{"escaped.example.com.", NoFault, dns.TypeTXT},
 		{"example.org.", NoFault, dns.TypeMX},
 		{"mx1.example.org.", NoFault, dns.TypeA},
 		{"mx1.example.org.", NoFault, dns.TypeAAAA},

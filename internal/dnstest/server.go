@@ -354,9 +354,18 @@ func (s *Server) Resolver() *net.Resolver {
 	}
 }
 
-// canonical returns name in lower case with a trailing dot.
+// canonical returns name in lower case with a trailing dot, with the
+// escapes of master-file text ("\\064", "\\@") turned into the bytes they
+// stand for, as names arrive from Go's resolver (which Memory serves) and
+// as they travel on the wire.
 func canonical(name string) string {
-	return strings.ToLower(dns.Fqdn(name))
+	name = strings.ToLower(dns.Fqdn(name))
+	if strings.IndexByte(name, '\\') < 0 {
+		return name
+	}
+	var b strings.Builder
+	unescape(&b, name)
+	return b.String()
 }
 
 // parent returns the name one label up: "a.b." → "b.", "b." → ".".
