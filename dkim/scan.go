@@ -79,6 +79,7 @@ func below21(w uint64) uint64 {
 // bytes at a time.
 func scanSimpleWords(b []byte, i int) int {
 	n := len(b)
+	lineStart := -1 // start of the line being scanned, -1: not known
 	for i+8 < n {
 		w := load64(b, i)
 		if !hasByte(w, '\n') {
@@ -87,10 +88,11 @@ func scanSimpleWords(b []byte, i int) int {
 			}
 			continue
 		}
-		if bad := eqMask(w, '\n') &^ eqMask(load64(b, i-1), '\r'); bad != 0 {
+		lf := eqMask(w, '\n')
+		if bad := lf &^ eqMask(load64(b, i-1), '\r'); bad != 0 {
 			return i + bits.TrailingZeros64(bad)/8
 		}
-		i += 8
+		i, lineStart = afterLineEnd(b, i, lf, lineStart, false)
 	}
 	for ; i < n-1; i++ {
 		if b[i] == '\n' && b[i-1] != '\r' {
@@ -104,6 +106,7 @@ func scanSimpleWords(b []byte, i int) int {
 // bytes at a time.
 func scanRelaxedWords(b []byte, i int) int {
 	n := len(b)
+	lineStart := -1 // start of the line being scanned, -1: not known
 	for i+8 < n {
 		w := load64(b, i)
 		low := below21(w)
@@ -133,7 +136,7 @@ func scanRelaxedWords(b []byte, i int) int {
 				prevCR |= 0x80
 			}
 			if low&^(sp|cr|lf) == 0 && sp&next == 0 && lf&^prevCR == 0 {
-				i += 8
+				i, lineStart = afterLineEnd(b, i, lf, lineStart, true)
 				continue
 			}
 		}
@@ -150,6 +153,70 @@ func scanRelaxedWords(b []byte, i int) int {
 		}
 	}
 	return max(n-1, 1)
+}
+
+// afterLineEnd returns where to scan on after the word at b[i:], whose
+// LFs (mask lf) were found to change nothing, and the start of the line
+// being scanned then. When the line that just ended follows a line
+// start seen before, the lines after it that have its length are checked
+// in one go (base64 parts are made of equal lines), see sameLengthLines.
+func afterLineEnd(b []byte, i int, lf uint64, lineStart int, relaxed bool) (int, int) {
+	if lf == 0 {
+		return i + 8, lineStart
+	}
+	s := i + (63-bits.LeadingZeros64(lf))/8 + 1 // after the word's last LF
+	next := s
+	if lineStart >= 0 {
+		next = sameLengthLines(b, s, s-lineStart, relaxed)
+	}
+	return max(i+8, next), next
+}
+
+// sameLengthLines returns how far from s lines of length l (CRLF
+// included) go on whose positions cannot change: each ends in CRLF, and
+// its content has no byte below 0x21 (relaxed) or no LF (simple). Only
+// lines that end before len(b)-1 are taken. Each line is checked, so any
+// l gives a correct answer; the line just scanned gives a fast one.
+func sameLengthLines(b []byte, s, l int, relaxed bool) int {
+	n := len(b)
+	for l >= 3 && s+l < n {
+		e := s + l - 2 // the CR
+		if b[e] != '\r' || b[e+1] != '\n' {
+			return s
+		}
+		j := s
+		for ; j+16 <= e; j += 16 {
+			if lineWordsChange(load64(b, j), load64(b, j+8), relaxed) {
+				return s
+			}
+		}
+		if j < e {
+			if e-s >= 16 {
+				// The rest as the sixteen bytes that end at e (they
+				// overlap what was checked).
+				if lineWordsChange(load64(b, e-16), load64(b, e-8), relaxed) {
+					return s
+				}
+			} else {
+				for ; j < e; j++ {
+					if c := b[j]; c == '\n' || relaxed && c <= ' ' {
+						return s
+					}
+				}
+			}
+		}
+		s += l
+	}
+	return s
+}
+
+// lineWordsChange reports whether the sixteen bytes of w1 and w2 hold an
+// LF (simple) or a byte below 0x21 (relaxed).
+func lineWordsChange(w1, w2 uint64, relaxed bool) bool {
+	if relaxed {
+		return hasBelow21x2(w1, w2)
+	}
+	return hasByte2(w1, w2, '\n')
 }
 
 // relaxedChanges reports whether position i (0 < i < len(b)-1) may change

@@ -56,6 +56,40 @@ func TestScans(t *testing.T) {
 	}
 }
 
+// TestScansEqualLines compares the scans with scanRef on buffers of
+// equal-length lines (the shape of base64 parts, which the word-at-a-time
+// scans check a line at a time) with one defect each.
+func TestScansEqualLines(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	special := []byte(" \t\r\n\x00\x20\x21")
+	for iter := 0; iter < 20000; iter++ {
+		width := 1 + rng.IntN(40)
+		var b []byte
+		for l := 1 + rng.IntN(12); l > 0; l-- {
+			for j := 0; j < width; j++ {
+				b = append(b, byte('A'+rng.IntN(26)))
+			}
+			b = append(b, '\r', '\n')
+		}
+		b = append(b, "tail"[:rng.IntN(5)]...)
+		if rng.IntN(4) != 0 {
+			b[rng.IntN(len(b))] = special[rng.IntN(len(special))]
+		}
+		for _, relaxed := range []bool{false, true} {
+			want := scanRef(b, relaxed)
+			var got, words int
+			if relaxed {
+				got, words = scanRelaxed(b), scanRelaxedWords(b, 1)
+			} else {
+				got, words = scanSimple(b), scanSimpleWords(b, 1)
+			}
+			if got != want || words != want {
+				t.Fatalf("relaxed=%v %q: scan %d, words %d, want %d", relaxed, b, got, words, want)
+			}
+		}
+	}
+}
+
 // TestScanAVX2Bounds: the vector scans never report a position outside
 // the contract, on buffers whose only change is at the last position or
 // beyond (so they run to their end).
