@@ -19,6 +19,8 @@ func TestDemo(t *testing.T) {
 		"dmarc=pass (p=reject dis=none) header.from=example.org",
 		"refused it: 550 5.7.1",
 		"decision: quarantine",
+		"1 Authentication-Results header from mx.example.com: Mallory's is gone",
+		"it says dmarc=fail, not the pass Mallory wrote",
 		"envelope sender rewritten: alice@example.org → SRS0=",
 		"spf=fail        with the original sender alice@example.org",
 		"the forwarder reversed SRS0=",

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailsmith/mailsmith/authres"
 	"github.com/mailsmith/mailsmith/dkim"
 	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
@@ -80,13 +81,43 @@ func (w *world) spoof(ctx context.Context, n *narrator) {
 // junk: a failing message under p=quarantine lands in the Junk folder.
 func (w *world) junk(ctx context.Context, n *narrator) {
 	n.scene("11:30", "Mallory tries Bob's own domain")
-	n.say("Next Mallory sends a \"password reset\" from it@example.com. Bob's own domain publishes DMARC p=quarantine, a softer policy: mail that fails is delivered, but to the Junk folder.")
+	n.say("Next Mallory sends a \"password reset\" from it@example.com. Bob's own domain publishes DMARC p=quarantine, a softer policy: mail that fails is delivered, but to the Junk folder. He also writes an Authentication-Results header of his own on top, in the name of mx.example.com, saying that everything passed, hoping Bob's mail program believes it.")
+	forged := "Authentication-Results: mx.example.com; spf=pass smtp.mailfrom=example.com;\r\n\tdkim=pass header.d=example.com; dmarc=pass header.from=example.com\r\n"
 	err := w.send(ctx, n, "mail.phish.example", "mallory@phish.example", "bob@example.com",
-		compose("IT desk <it@example.com>", "Bob <bob@example.com>", "Password expires today", "Click here to keep your password."))
+		append([]byte(forged), compose("IT desk <it@example.com>", "Bob <bob@example.com>", "Password expires today", "Click here to keep your password.")...))
 	n.expect(err == nil, "mx.example.com answered: %s", replyText(err))
 	ev, _ := w.lastEvent(demozone.ReceiverMX)
 	w.explainChecks(n, ev, expected{"pass", "none", "fail", authcheck.Quarantine})
 	n.expect(ev.Message != nil && ev.Message.Junk, "delivered to Bob's Junk folder")
+	if ev.Message != nil {
+		w.explainForgedResults(n, ev.Message.Data)
+	}
+}
+
+// explainForgedResults shows that the MX removed the Authentication-Results
+// field a sender forged in its name (RFC 8601 §5, authres.Stripper) and
+// that the one left, parsed with authres.Parse, is its own.
+func (w *world) explainForgedResults(n *narrator, msg []byte) {
+	n.say("Only Bob's server may write Authentication-Results in the name mx.example.com, so it deletes every such header that arrives with a message (RFC 8601 §5) before it adds its own. In the message Bob's mail program shows:")
+	var ours []*authres.Header
+	for _, v := range mailmsg.Get(msg, authres.FieldName) {
+		h, err := authres.Parse(v)
+		if err != nil {
+			n.fail("Authentication-Results does not parse: %v", err)
+			return
+		}
+		if authres.EqualAuthServID(h.AuthServID, demozone.ReceiverMX) {
+			ours = append(ours, h)
+		}
+	}
+	if !n.expect(len(ours) == 1, "%d Authentication-Results header from mx.example.com: Mallory's is gone", len(ours)) {
+		return
+	}
+	for _, r := range ours[0].Results {
+		if r.Method == "dmarc" {
+			n.expect(r.Value == "fail", "it says dmarc=%s, not the pass Mallory wrote", r.Value)
+		}
+	}
 }
 
 // forwarded: Alice writes to Bob's forwarding address; SRS keeps SPF working.

@@ -14,7 +14,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/authres"
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
+	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
@@ -89,6 +91,13 @@ func delivered(t *testing.T, dir string) []string {
 	return msgs
 }
 
+// forgedAR are Authentication-Results fields a sender writes to fool the
+// recipient's mail program: two claim to come from mx.example.com (RFC
+// 8601 §5: the MX removes them), one from another ADMD stays.
+const forgedAR = "Authentication-Results: mx.example.com; dmarc=pass header.from=example.com\r\n" +
+	"Authentication-Results: MX.Example.COM. (forged);\r\n\tspf=pass smtp.mailfrom=example.com\r\n" +
+	"Authentication-Results: mx.example.net; dkim=pass header.d=example.com\r\n"
+
 func TestInbound(t *testing.T) {
 	zone, addr, root := startInbound(t)
 	bob := filepath.Join(root, "bob@example.com")
@@ -104,6 +113,10 @@ func TestInbound(t *testing.T) {
 		wantCode   int      // 0: accepted
 		folder     string   // where it must land
 		wantFields []string // substrings of the delivered message
+		// wantAR are the Authentication-Results fields of the delivered
+		// message, top first, as "authserv-id method=result" of their
+		// last result; nil: not checked.
+		wantAR []string
 	}{
 		{
 			name: "signed and authorised", helo: demozone.SenderMX, from: "alice@example.org",
@@ -118,8 +131,9 @@ func TestInbound(t *testing.T) {
 		},
 		{
 			name: "failing p=quarantine goes to Junk", helo: "phish.example", from: "mallory@phish.example",
-			rcpt: "bob@example.com", msg: message("Bob <bob@example.com>", "junk"), folder: filepath.Join(bob, ".Junk"),
+			rcpt: "bob@example.com", msg: append([]byte(forgedAR), message("Bob <bob@example.com>", "junk")...), folder: filepath.Join(bob, ".Junk"),
 			wantFields: []string{"dmarc=fail (p=quarantine dis=quarantine) header.from=example.com", "spf=pass smtp.mailfrom=phish.example"},
+			wantAR:     []string{"mx.example.com dmarc=fail", "mx.example.net dkim=pass"},
 		},
 		{
 			name: "other domains are not relayed", helo: demozone.SenderMX, from: "alice@example.org",
@@ -152,6 +166,16 @@ func TestInbound(t *testing.T) {
 			got := strings.Join(msgs, "\n")
 			for _, f := range tt.wantFields {
 				require.Contains(t, got, f)
+			}
+			if tt.wantAR != nil {
+				var ars []string
+				for _, v := range mailmsg.Get([]byte(msgs[len(msgs)-1]), "Authentication-Results") {
+					h, err := authres.Parse(v)
+					require.NoError(t, err, v)
+					last := h.Results[len(h.Results)-1]
+					ars = append(ars, h.AuthServID+" "+last.Method+"="+last.Value)
+				}
+				require.Equal(t, tt.wantAR, ars, "the forged fields claiming mx.example.com are gone, others kept")
 			}
 		})
 	}

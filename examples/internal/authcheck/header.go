@@ -1,21 +1,23 @@
 package authcheck
 
 import (
-	"strings"
+	"errors"
+	"fmt"
 
+	"github.com/mailsmith/mailsmith/authres"
 	"github.com/mailsmith/mailsmith/dmarc"
-	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 )
 
-// Methods returns the RFC 8601 method results, one per check: iprev, spf,
-// one dkim per signature ("dkim=none" for an unsigned message), dmarc.
+// Methods returns the RFC 8601 method results, one per check, as the
+// suite's packages write them (their AuthResult methods): iprev, spf, one
+// dkim per signature ("dkim=none" for an unsigned message), dmarc.
 func (r *Result) Methods() []string {
 	m := []string{r.IPRev.AuthResult(), r.SPF.AuthResult()}
 	if len(r.DKIM) == 0 {
 		m = append(m, "dkim=none")
 	}
 	for i := range r.DKIM {
-		m = append(m, r.DKIM[i].String())
+		m = append(m, r.DKIM[i].AuthResult())
 	}
 	if r.FromErr != nil {
 		m = append(m, "dmarc=permerror (no single From address)")
@@ -25,31 +27,28 @@ func (r *Result) Methods() []string {
 	return m
 }
 
-// AuthenticationResults returns the Authentication-Results header field
-// (RFC 8601 §2.2) with authservID, one method per folded line, ending in
-// CRLF.
-func (r *Result) AuthenticationResults(authservID string) string {
-	return "Authentication-Results: " + authservID + ";\r\n\t" +
-		strings.Join(r.Methods(), ";\r\n\t") + "\r\n"
+// Header returns the Authentication-Results field (RFC 8601 §2.2) of the
+// checks with authservID, built by package authres; Field writes it folded
+// at 78 columns. A method string that authres cannot read is left out and
+// named in the error, with the header of the others: the field is still
+// worth adding. An authservID that authres refuses gives only the error.
+func (r *Result) Header(authservID string) (*authres.Header, error) {
+	h, err := authres.Build(authservID)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, m := range r.Methods() {
+		if err := h.Add(m); err != nil {
+			errs = append(errs, fmt.Errorf("left out %q: %w", m, err))
+		}
+	}
+	return h, errors.Join(errs...)
 }
 
 // ReceivedSPF returns the Received-SPF header field, ending in CRLF.
 func (r *Result) ReceivedSPF(receiver string) string {
 	return r.SPF.ReceivedSPF(receiver)
-}
-
-// StripForged removes Authentication-Results fields that claim to come
-// from authservID: RFC 8601 §5 asks an MX to delete them, since only it may
-// have written them.
-func StripForged(msg []byte, authservID string) ([]byte, int) {
-	return mailmsg.Remove(msg, func(f mailmsg.Field) bool {
-		if !strings.EqualFold(f.Name, "Authentication-Results") {
-			return false
-		}
-		id, _, _ := strings.Cut(f.Value(), ";")
-		id, _, _ = strings.Cut(strings.TrimSpace(id), " ")
-		return strings.EqualFold(id, authservID)
-	})
 }
 
 // Summary is a one-line verdict for logs: "iprev=pass spf=pass dkim=pass

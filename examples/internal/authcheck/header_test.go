@@ -1,24 +1,69 @@
 package authcheck
 
 import (
+	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/authres"
+	"github.com/mailsmith/mailsmith/dkim"
 	"github.com/mailsmith/mailsmith/dmarc"
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
+	"github.com/mailsmith/mailsmith/ptr"
+	"github.com/mailsmith/mailsmith/spf"
 )
 
-func TestStripForged(t *testing.T) {
-	msg := []byte("Authentication-Results: mx.example.com; dmarc=pass\r\n" +
-		"Authentication-Results: MX.Example.COM;\r\n\tspf=pass\r\n" +
-		"Authentication-Results: mx.example.net; dkim=pass\r\n" +
-		"Authentication-Results: mx.example.com.evil; dkim=pass\r\n" +
-		"From: a@example.org\r\n\r\nAuthentication-Results: mx.example.com; in the body\r\n")
-	out, n := StripForged(msg, "mx.example.com")
-	require.Equal(t, 2, n)
-	require.Equal(t, []string{"mx.example.net; dkim=pass", "mx.example.com.evil; dkim=pass"}, mailmsg.Get(out, "Authentication-Results"))
-	require.Contains(t, string(out), "in the body")
+// TestHeader checks the wiring to authres: every check's method string
+// ends up in the field, in order, and the field authres folds parses
+// back to the same results.
+func TestHeader(t *testing.T) {
+	ip := netip.MustParseAddr("192.0.2.1")
+	r := &Result{
+		IPRev: ptr.Verdict{Result: ptr.Pass, IP: ip, Names: []string{"mail.example.org"}},
+		SPF:   spf.Verdict{Result: spf.Pass, Identity: spf.IdentityMailFrom, Sender: "alice@example.org", ClientIP: ip},
+		DKIM: []dkim.Verification{
+			{Result: dkim.Pass, Domain: "example.org", Selector: "rsa2026", Algorithm: "rsa-sha256"},
+			{Result: dkim.Fail, Domain: "example.org", Selector: "ed2026", Algorithm: "ed25519-sha256"},
+		},
+		FromDomain: "example.org",
+		DMARC:      dmarc.Verdict{Result: dmarc.Pass, FromDomain: "example.org", PublishedPolicy: dmarc.PolicyReject, Disposition: dmarc.PolicyNone},
+	}
+	tests := []struct {
+		name    string
+		r       *Result
+		methods []string // result keywords in order, "method=value"
+	}{
+		{"all checks", r, []string{"iprev=pass", "spf=pass", "dkim=pass", "dkim=fail", "dmarc=pass"}},
+		{"unsigned, no single From", &Result{IPRev: r.IPRev, SPF: r.SPF, FromErr: mailmsg.ErrFrom},
+			[]string{"iprev=pass", "spf=pass", "dkim=none", "dmarc=permerror"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := tt.r.Header("mx.example.com")
+			require.NoError(t, err)
+			field := h.Field()
+			require.True(t, strings.HasPrefix(field, "Authentication-Results: mx.example.com;"), field)
+			require.True(t, strings.HasSuffix(field, "\r\n"))
+			for _, line := range strings.Split(strings.TrimSuffix(field, "\r\n"), "\r\n") {
+				require.LessOrEqual(t, len(strings.ReplaceAll(line, "\t", "        ")), authres.LineWidth, "folded: %q", line)
+			}
+			back, err := authres.Parse(strings.TrimPrefix(strings.TrimSuffix(field, "\r\n"), "Authentication-Results:"))
+			require.NoError(t, err, field)
+			require.Equal(t, "mx.example.com", back.AuthServID)
+			var got []string
+			for _, res := range back.Results {
+				got = append(got, res.Method+"="+res.Value)
+			}
+			require.Equal(t, tt.methods, got, field)
+			for i, m := range tt.r.Methods() {
+				require.Equal(t, m, h.Results[i].Text, "method string kept as the suite wrote it")
+			}
+		})
+	}
+	_, err := r.Header("")
+	require.ErrorIs(t, err, authres.ErrAuthServID)
 }
 
 func TestAction(t *testing.T) {

@@ -1,10 +1,13 @@
 package receiver
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/mailsmith/mailsmith/authres"
 	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 	"github.com/mailsmith/mailsmith/smtp"
@@ -51,10 +54,29 @@ func (s *session) Data(r io.Reader) error {
 	var trace []string
 	action := authcheck.Accept
 	if c := s.b.Checker; c != nil {
-		data, _ = authcheck.StripForged(data, s.b.Hostname)
+		// RFC 8601 §5: only this MX may have written fields with its
+		// authserv-id; whatever the sender put there goes.
+		var clean bytes.Buffer
+		strip := &authres.Stripper{AuthServID: s.b.Hostname}
+		removed, err := strip.Strip(&clean, bytes.NewReader(data))
+		if err != nil {
+			s.b.log().Warn("message refused: cannot remove forged Authentication-Results", "from", m.From, "ip", m.RemoteIP, "err", err)
+			return stripRefusal(err)
+		}
+		if removed > 0 {
+			s.b.log().Info("removed forged Authentication-Results", "from", m.From, "ip", m.RemoteIP, "count", removed)
+		}
+		data = clean.Bytes()
 		m.Checks = c.Check(ctx, authcheck.Input{IP: m.RemoteIP, HELO: m.HELO, MailFrom: m.From, Message: data})
 		action = m.Checks.Action()
-		trace = append(trace, m.Checks.AuthenticationResults(s.b.Hostname), m.Checks.ReceivedSPF(s.b.Hostname))
+		h, err := m.Checks.Header(s.b.Hostname)
+		if err != nil {
+			s.b.log().Error("Authentication-Results", "err", err)
+		}
+		if h != nil {
+			trace = append(trace, h.Field())
+		}
+		trace = append(trace, m.Checks.ReceivedSPF(s.b.Hostname))
 	}
 	trace = append(trace, s.received(m))
 	m.Data = mailmsg.Prepend(data, trace...)
@@ -73,6 +95,16 @@ func (s *session) Data(r io.Reader) error {
 	s.b.log().Info("message", "from", m.From, "to", m.To, "ip", m.RemoteIP, "helo", m.HELO,
 		"checks", summary(m), "err", refusal)
 	return refusal
+}
+
+// stripRefusal is the reply to a message whose forged
+// Authentication-Results fields could not be removed: a header beyond the
+// Stripper's limits is refused for good, anything else is temporary.
+func stripRefusal(err error) error {
+	if errors.Is(err, authres.ErrLimit) {
+		return &smtp.Error{Code: 552, EnhancedCode: [3]int{5, 3, 4}, Message: "message header too big"}
+	}
+	return err // 451 4.3.0
 }
 
 func summary(m *Message) string {
