@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"testing"
+	"time"
 )
 
 const typicalRecord = "v=spf1 ip4:192.0.2.0/24 ip4:198.51.100.0/24 ip6:2001:db8::/32 a mx include:_spf.example.net ~all"
@@ -50,3 +51,33 @@ func BenchmarkCheckPassNestedInclude(b *testing.B) { benchCheck(b, "192.0.2.10",
 
 // BenchmarkCheckFail: every term evaluated, then -all.
 func BenchmarkCheckFail(b *testing.B) { benchCheck(b, "192.0.3.10", Fail) }
+
+// BenchmarkEvalDeadline compares the two ways one evaluation can carry the
+// Checker's Timeout to its lookups, used as Check uses them (three lookups,
+// one reading of the clock): context.WithTimeout, whose timer is started
+// and stopped on every call, and evalContext (context.go), which starts no
+// timer unless a resolver asks for Done.
+func BenchmarkEvalDeadline(b *testing.B) {
+	parent := context.Background()
+	b.Run("impl=WithTimeout", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ctx, cancel := context.WithTimeout(parent, DefaultTimeout)
+			for range 3 {
+				_ = ctx.Err()
+			}
+			cancel()
+		}
+	})
+	b.Run("impl=evalContext", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ec := newEvalContext(parent, time.Now().Add(DefaultTimeout))
+			for range 3 {
+				_ = ec.Err()
+			}
+			_ = ec.expired(time.Now())
+			ec.release()
+		}
+	})
+}

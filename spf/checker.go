@@ -165,9 +165,12 @@ func (c *Checker) check(ctx context.Context, ip netip.Addr, helo, local, domain,
 		timeout = DefaultTimeout
 	}
 	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
+		deadline := time.Now().Add(timeout)
+		if cur, ok := ctx.Deadline(); !ok || cur.After(deadline) {
+			e.ec = newEvalContext(ctx, deadline)
+			defer e.ec.release()
+			ctx = e.ec
+		}
 	}
 	e.ctx = ctx
 

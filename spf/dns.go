@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"time"
 )
 
 // fqdn returns name in ASCII lower case with one final dot, so that no
@@ -92,12 +93,22 @@ func asTemporary(err error) error {
 	return &net.DNSError{Err: err.Error(), IsTimeout: timeout, IsTemporary: true, UnwrapErr: err}
 }
 
+// clockEvery is how many DNS calls pass between two readings of the clock
+// against the evaluation's deadline; resolvers that honour the context
+// are stopped by it at the deadline itself.
+const clockEvery = 4
+
 // deadline returns an error wrapping ErrDeadline once the evaluation's
-// context is done: a resolver that ignores its context can make one
-// lookup overrun the deadline, never a second one.
+// context is done or its deadline has passed: a resolver that ignores its
+// context can make a few lookups overrun the deadline, never the whole
+// evaluation.
 func (e *evaluator) deadline() error {
 	if err := e.ctx.Err(); err != nil {
 		return deadlineError("evaluation", err)
+	}
+	e.calls++
+	if e.ec != nil && e.calls%clockEvery == 0 && e.ec.expired(time.Now()) {
+		return deadlineError("evaluation", context.DeadlineExceeded)
 	}
 	return nil
 }

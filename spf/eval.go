@@ -25,6 +25,8 @@ const maxDepth = 32
 // recursive includes and redirects.
 type evaluator struct {
 	ctx          context.Context
+	ec           *evalContext // ctx, when the Checker added a deadline
+	calls        int          // DNS calls made
 	r            Resolver
 	ip           netip.Addr // unmapped, no zone
 	local        string     // local-part of <sender>
