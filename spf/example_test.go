@@ -2,6 +2,7 @@ package spf_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -102,4 +103,31 @@ func ExampleChecker_CheckHELO() {
 	// Output:
 	// fail postmaster@mail.example.org <nil>
 	// spf=fail smtp.helo=mail.example.org
+}
+
+func ExampleChecker_Lookup() {
+	c := &spf.Checker{Resolver: records{
+		"example.org.": {"google-site-verification=abc", "v=spf1 mx include:_spf.example.net -all"},
+		"example.net.": {"v=spf1 -all", "v=spf1 +all"},
+	}}
+	ctx := context.Background()
+	rec, text, err := c.Lookup(ctx, "example.org")
+	fmt.Println(len(rec.Terms), "terms:", text, err)
+	rec, _, err = c.Lookup(ctx, "example.com")
+	fmt.Println(rec == nil, err) // none
+	_, _, err = c.Lookup(ctx, "example.net")
+	fmt.Println(errors.Is(err, spf.ErrMultipleRecords))
+	// Output:
+	// 3 terms: v=spf1 mx include:_spf.example.net -all <nil>
+	// true <nil>
+	// true
+}
+
+func ExampleVerdict_IdentityDomain() {
+	c := &spf.Checker{Resolver: records{"mail.example.org.": {"v=spf1 a -all"}}}
+	// A null reverse-path: the identity is postmaster@<HELO>.
+	v, _ := c.Check(context.Background(), netip.MustParseAddr("192.0.2.10"), "mail.example.org", "<>")
+	fmt.Println(v.Identity, v.IdentityDomain(), v)
+	// Output:
+	// mailfrom mail.example.org spf=fail smtp.mailfrom=mail.example.org
 }
