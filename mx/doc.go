@@ -24,25 +24,24 @@
 //     U-labels is looked up in A-labels; names with "_" labels are passed
 //     through unchanged.
 //
-// A domain that does not exist gives ErrNoSuchDomain. Go's resolver reports
-// NXDOMAIN and NODATA with the same error, so when the MX lookup finds
-// nothing, Lookup looks at the domain's A and AAAA records, and when those
-// are missing too and the resolver is a *net.Resolver, it asks the same
-// servers (through the resolver's Dial) for the response code itself. With
-// another resolver, an empty MX answer without error means NODATA.
+// A domain that does not exist gives ErrNoSuchDomain. When the MX lookup
+// finds nothing, Lookup looks at the domain's A and AAAA records; when
+// those are missing too, only a resolver that can tell NXDOMAIN from
+// NODATA can say whether the domain exists: one that implements the
+// optional ExistsResolver interface (NetResolver gives a *net.Resolver that
+// ability, and a nil Router.Resolver is a NetResolver over
+// net.DefaultResolver), or one that answers NODATA with an empty answer
+// and no error. Any other resolver's "not found" for MX, A and AAAA alike
+// gives ErrNoSuchDomain, as it cannot say more. Lookup never looks at the
+// resolver's concrete type.
 //
 // DNS failures (SERVFAIL, timeouts, REFUSED, network errors, a cancelled
 // context) give an error that wraps ErrTemporary and the resolver's own
-// error, and in which errors.As finds a *net.DNSError with IsTemporary set
-// (Go reports REFUSED without that flag, so one saying so is put in front
-// of the resolver's); the message should stay queued (RFC 5321 §4.5.4.1).
+// error (Host.Err, for one host's address lookups, alike), and in which
+// errors.As finds a *net.DNSError with IsTemporary set (Go reports REFUSED
+// without that flag, so one saying so is put in front of the resolver's);
+// the message should stay queued (RFC 5321 §4.5.4.1).
 // Such a failure never yields the implicit MX or ErrNoSuchDomain.
-//
-// In an empty MX answer, Lookup reads "not found" (IsNotFound) as "no MX
-// records" and then needs the domain's existence; an answer of nil
-// records and a nil error is taken as NODATA (the domain exists). A
-// resolver that is not a *net.Resolver and answers "not found" for MX, A
-// and AAAA alike gives ErrNoSuchDomain, as it cannot say more.
 //
 // With Router.ResolveAddrs, each host's A and AAAA records are looked up too
 // (Host.Addrs, A first); a host whose lookups fail keeps the reason in

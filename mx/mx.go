@@ -102,7 +102,8 @@ type Router struct {
 	// fails with ErrSelfIsBest. IP addresses match against Host.Addrs and
 	// so take effect only with ResolveAddrs.
 	Self []string
-	// MaxHosts caps the number of hosts kept; 0 means DefaultMaxHosts.
+	// MaxHosts caps the number of hosts kept; 0 or negative means
+	// DefaultMaxHosts (a negative value is invalid, never "no limit").
 	MaxHosts int
 }
 
