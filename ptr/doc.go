@@ -21,6 +21,11 @@
 //     REFUSED) and no name confirmed the address.
 //   - permerror: the address has no PTR records (NXDOMAIN or NODATA).
 //
+// Verify's error is non-nil exactly for temperror and permerror, and
+// Verdict.Err holds the same error: for temperror it wraps ErrTemporary
+// and a *net.DNSError with IsTemporary set (one is put in front of the
+// resolver's when it does not say so, as Go's does not for REFUSED).
+//
 // At most Verifier.MaxNames PTR names (10 by default) are checked, so a
 // reverse zone cannot make Verify send an unbounded number of queries.
 // Go's LookupAddr drops PTR names that are not valid domain names and
