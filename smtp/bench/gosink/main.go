@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/mailsmith/mailsmith/smtp"
@@ -33,10 +34,20 @@ func (session) Data(r io.Reader) error {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "address to listen on (loopback only)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file until SIGTERM")
 	flag.Parse()
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
 	}
 	fmt.Println(l.Addr().String())
 	s := &smtp.Server{Backend: discard{}, Hostname: "gosink.localhost"}
@@ -46,7 +57,9 @@ func main() {
 		<-ch
 		s.Close()
 	}()
-	if err := s.Serve(l); err != nil && err != smtp.ErrServerClosed {
+	err = s.Serve(l)
+	pprof.StopCPUProfile()
+	if err != nil && err != smtp.ErrServerClosed {
 		log.Fatal(err)
 	}
 }
