@@ -24,7 +24,7 @@ import (
 	"github.com/mailsmith/mailsmith/srs"
 )
 
-type auditParams struct {
+type diffParams struct {
 	Secret        []string `json:"Secret"`
 	HashLength    int      `json:"HashLength,omitempty"`
 	HashMin       int      `json:"HashMin,omitempty"`
@@ -35,7 +35,7 @@ type auditParams struct {
 
 // rewriter builds the Rewriter an outsider would build from Mail::SRS
 // parameters.
-func (p auditParams) rewriter(domain string, unix int64) *srs.Rewriter {
+func (p diffParams) rewriter(domain string, unix int64) *srs.Rewriter {
 	r := &srs.Rewriter{
 		Domain:        domain,
 		HashLength:    p.HashLength,
@@ -53,28 +53,28 @@ func (p auditParams) rewriter(domain string, unix int64) *srs.Rewriter {
 	return r
 }
 
-type auditReq struct {
+type diffReq struct {
 	Op     string      `json:"op"`
 	Input  string      `json:"input"`
 	Alias  string      `json:"alias,omitempty"`
 	Time   int64       `json:"time"`
-	Params auditParams `json:"params"`
+	Params diffParams `json:"params"`
 }
 
-type auditRes struct {
+type diffRes struct {
 	OK     bool   `json:"ok"`
 	Output string `json:"output"`
 	Error  string `json:"error"`
 }
 
-func auditNeedPerl(t *testing.T) string {
+func needMailSRSPerl(t *testing.T) string {
 	t.Helper()
 	perl := testpeer.Program(t, "perl", "Debian perl")
 	testpeer.Runs(t, "Perl module Mail::SRS (Debian libmail-srs-perl)", perl, "-MMail::SRS", "-MJSON::PP", "-e", "1")
 	return perl
 }
 
-func auditPerl(t *testing.T, perl string, reqs []auditReq) []auditRes {
+func runMailSRS(t *testing.T, perl string, reqs []diffReq) []diffRes {
 	t.Helper()
 	var in bytes.Buffer
 	enc := json.NewEncoder(&in)
@@ -87,11 +87,11 @@ func auditPerl(t *testing.T, perl string, reqs []auditReq) []auditRes {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	require.NoError(t, err, stderr.String())
-	var res []auditRes
+	var res []diffRes
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		var r auditRes
+		var r diffRes
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
 		res = append(res, r)
 	}
@@ -136,8 +136,8 @@ var (
 
 func pick[T any](rng *rand.Rand, s []T) T { return s[rng.IntN(len(s))] }
 
-func randParams(rng *rand.Rand) auditParams {
-	var p auditParams
+func randParams(rng *rand.Rand) diffParams {
+	var p diffParams
 	n := 1 + rng.IntN(3)
 	for i := 0; i < n; i++ {
 		p.Secret = append(p.Secret, pick(rng, auditSecrets))
@@ -158,7 +158,7 @@ func randParams(rng *rand.Rand) auditParams {
 	return p
 }
 
-func maxAgeDays(p auditParams) int64 {
+func maxAgeDays(p diffParams) int64 {
 	if p.MaxAge == 0 {
 		return 21
 	}
@@ -190,12 +190,12 @@ func base64url(addr string) string {
 	return addr[:5] + h + body[i:]
 }
 
-func TestAuditDifferentialMailSRS(t *testing.T) {
-	perl := auditNeedPerl(t)
+func TestMailSRSDifferential(t *testing.T) {
+	perl := needMailSRSPerl(t)
 	rng := rand.New(rand.NewPCG(20261201, 5))
 
 	type fwd struct {
-		p      auditParams
+		p      diffParams
 		alias  string
 		unix   int64
 		sender string
@@ -217,14 +217,14 @@ func TestAuditDifferentialMailSRS(t *testing.T) {
 		unix := 1_600_000_000 + rng.Int64N(400_000_000)
 		fwds = append(fwds, fwd{p, alias, unix, sender})
 	}
-	reqs := make([]auditReq, len(fwds))
+	reqs := make([]diffReq, len(fwds))
 	for i, f := range fwds {
-		reqs[i] = auditReq{Op: "forward", Input: f.sender, Alias: f.alias, Time: f.unix, Params: f.p}
+		reqs[i] = diffReq{Op: "forward", Input: f.sender, Alias: f.alias, Time: f.unix, Params: f.p}
 	}
-	perlFwd := auditPerl(t, perl, reqs)
+	perlFwd := runMailSRS(t, perl, reqs)
 
 	type rev struct {
-		p      auditParams
+		p      diffParams
 		unix   int64
 		addr   string
 		goOnly bool   // a variant only this package must accept (base64url)
@@ -268,21 +268,21 @@ func TestAuditDifferentialMailSRS(t *testing.T) {
 			revs = append(revs, rev{p: f.p, unix: f.unix, addr: u, goOnly: true, orig: pr.Output})
 		}
 		// Forward again at a second forwarder with its own secret: SRS1.
-		hop := auditParams{Secret: []string{"hop-two-" + fmt.Sprint(i)}, Separator: pick(rng, []string{"", "+", "-"})}
+		hop := diffParams{Secret: []string{"hop-two-" + fmt.Sprint(i)}, Separator: pick(rng, []string{"", "+", "-"})}
 		revs = append(revs, rev{p: hop, unix: f.unix, addr: "fwd:" + pr.Output})
 	}
 	require.Zero(t, mismatches, "Forward differs from Mail::SRS")
 
 	// Second-hop forwards go through Perl too; then reverse everything.
-	var hopReqs []auditReq
+	var hopReqs []diffReq
 	var hopIdx []int
 	for i, r := range revs {
 		if strings.HasPrefix(r.addr, "fwd:") {
-			hopReqs = append(hopReqs, auditReq{Op: "forward", Input: r.addr[4:], Alias: "hop2.example", Time: r.unix, Params: r.p})
+			hopReqs = append(hopReqs, diffReq{Op: "forward", Input: r.addr[4:], Alias: "hop2.example", Time: r.unix, Params: r.p})
 			hopIdx = append(hopIdx, i)
 		}
 	}
-	hopRes := auditPerl(t, perl, hopReqs)
+	hopRes := runMailSRS(t, perl, hopReqs)
 	for k, i := range hopIdx {
 		r := revs[i]
 		got, err := r.p.rewriter("hop2.example", r.unix).Forward(r.addr[4:])
@@ -291,7 +291,7 @@ func TestAuditDifferentialMailSRS(t *testing.T) {
 		require.Equal(t, hopRes[k].Output, got, "second hop of %q", r.addr[4:])
 		revs[i].addr = got
 		// And a third hop: SRS1 of SRS1.
-		third := auditParams{Secret: []string{"third hop secret"}, HashLength: 6}
+		third := diffParams{Secret: []string{"third hop secret"}, HashLength: 6}
 		got3, err := third.rewriter("hop3.example", r.unix).Forward(got)
 		require.NoError(t, err)
 		revs = append(revs, rev{p: third, unix: r.unix + 400*86400, addr: got3})
@@ -307,14 +307,14 @@ func TestAuditDifferentialMailSRS(t *testing.T) {
 		"SRS0=abcd=G3=ho!st=user@x.example", "SRS0=abcd=G3=host.example=a@b@x.example", "SRS1=abcd==rest@x.example",
 		"SRS0=abcd=G3=host.example=SRS0=x@x.example", "srs0-abcd=AB=h.example=u@x.example",
 	} {
-		revs = append(revs, rev{p: auditParams{Secret: []string{"k"}}, unix: 1_700_000_000, addr: bad})
+		revs = append(revs, rev{p: diffParams{Secret: []string{"k"}}, unix: 1_700_000_000, addr: bad})
 	}
 
-	var rreqs []auditReq
+	var rreqs []diffReq
 	for _, r := range revs {
-		rreqs = append(rreqs, auditReq{Op: "reverse", Input: r.addr, Time: r.unix, Params: r.p})
+		rreqs = append(rreqs, diffReq{Op: "reverse", Input: r.addr, Time: r.unix, Params: r.p})
 	}
-	perlRev := auditPerl(t, perl, rreqs)
+	perlRev := runMailSRS(t, perl, rreqs)
 	checked := 0
 	for i, r := range revs {
 		got, err := r.p.rewriter("ignored.example", r.unix).Reverse(r.addr)
@@ -349,17 +349,17 @@ func TestAuditDifferentialMailSRS(t *testing.T) {
 
 // A Rewriter with only Domain and Secrets behaves as Mail::SRS->new with
 // only Secret: HashLength 4, HashMin 4, MaxAge 21 days, separator '='.
-func TestAuditZeroRewriterIsMailSRSDefault(t *testing.T) {
-	perl := auditNeedPerl(t)
+func TestMailSRSZeroRewriterIsMailSRSDefault(t *testing.T) {
+	perl := needMailSRSPerl(t)
 	const unix = 1_812_345_678
-	p := auditParams{Secret: []string{"zero-value-secret"}}
+	p := diffParams{Secret: []string{"zero-value-secret"}}
 	senders := []string{"someone@elsewhere.example", "SRS0=abcd=AB=x.example=y@hop.example", "SRS1=efgh=hop.example==abcd=AB=x.example=y@hop2.example"}
-	var reqs []auditReq
+	var reqs []diffReq
 	for _, s := range senders {
-		reqs = append(reqs, auditReq{Op: "forward", Input: s, Alias: "zero.example", Time: unix, Params: p})
+		reqs = append(reqs, diffReq{Op: "forward", Input: s, Alias: "zero.example", Time: unix, Params: p})
 	}
-	res := auditPerl(t, perl, reqs)
-	var rreqs []auditReq
+	res := runMailSRS(t, perl, reqs)
+	var rreqs []diffReq
 	for i, s := range senders {
 		r := &srs.Rewriter{Domain: "zero.example", Secrets: [][]byte{[]byte("zero-value-secret")}, Now: func() time.Time { return time.Unix(unix, 0) }}
 		got, err := r.Forward(s)
@@ -367,10 +367,10 @@ func TestAuditZeroRewriterIsMailSRSDefault(t *testing.T) {
 		require.True(t, res[i].OK)
 		assert.Equal(t, res[i].Output, got)
 		for _, d := range []int64{21, 22, -1} {
-			rreqs = append(rreqs, auditReq{Op: "reverse", Input: got, Time: unix + d*86400, Params: p})
+			rreqs = append(rreqs, diffReq{Op: "reverse", Input: got, Time: unix + d*86400, Params: p})
 		}
 	}
-	rres := auditPerl(t, perl, rreqs)
+	rres := runMailSRS(t, perl, rreqs)
 	for _, q := range rreqs {
 		_ = q
 	}
@@ -385,7 +385,7 @@ func TestAuditZeroRewriterIsMailSRSDefault(t *testing.T) {
 }
 
 // Hand-picked cases with fixed expectations (no Perl needed).
-func TestAuditReverseSemantics(t *testing.T) {
+func TestMailSRSReverseSemantics(t *testing.T) {
 	now := time.Date(2027, 3, 4, 12, 0, 0, 0, time.UTC)
 	at := func(d int) func() time.Time { return func() time.Time { return now.AddDate(0, 0, d) } }
 	signer := &srs.Rewriter{Domain: "fwd.example", Secrets: [][]byte{[]byte("k1")}, Now: at(0)}
@@ -429,7 +429,7 @@ func TestAuditReverseSemantics(t *testing.T) {
 	}
 }
 
-func TestAuditForwardEdges(t *testing.T) {
+func TestMailSRSForwardEdges(t *testing.T) {
 	r := &srs.Rewriter{Domain: "fwd.example", Secrets: [][]byte{[]byte("k")}, Now: func() time.Time { return time.Unix(1_800_000_000, 0) }}
 	for _, in := range []string{"", "<>"} {
 		out, err := r.Forward(in)

@@ -1,6 +1,6 @@
 package ptr_test
 
-// Black-box audit: the package seen only through its exported API, with
+// Black-box tests: the package seen only through its exported API, with
 // resolvers written the way an outside user would write them.
 
 import (
@@ -91,7 +91,7 @@ var (
 	errTimeout = &net.DNSError{Err: "i/o timeout", Name: "x", IsTimeout: true}
 )
 
-func auditDNS() *outsiderDNS {
+func outsiderZone() *outsiderDNS {
 	return &outsiderDNS{
 		ptr: map[string][]string{
 			"192.0.2.1":     {"Mail.Example.ORG."},
@@ -127,7 +127,7 @@ func auditDNS() *outsiderDNS {
 	}
 }
 
-func TestAuditVerifyResults(t *testing.T) {
+func TestVerifierVerifyResults(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		ip     string
@@ -153,7 +153,7 @@ func TestAuditVerifyResults(t *testing.T) {
 		{"192.0.2.51", ptr.TempError, nil, ptr.ErrTemporary},
 	} {
 		t.Run(tc.ip, func(t *testing.T) {
-			res := auditDNS()
+			res := outsiderZone()
 			vd, err := (&ptr.Verifier{Resolver: res}).Verify(ctx, netip.MustParseAddr(tc.ip))
 			assert.Equal(t, tc.result, vd.Result)
 			assert.Equal(t, tc.names, vd.Names)
@@ -189,8 +189,8 @@ func TestAuditVerifyResults(t *testing.T) {
 	}
 }
 
-func TestAuditEmptyAnswers(t *testing.T) {
-	res := auditDNS()
+func TestVerifierEmptyAnswers(t *testing.T) {
+	res := outsiderZone()
 	res.empty = true
 	vd, err := (&ptr.Verifier{Resolver: res}).Verify(context.Background(), netip.MustParseAddr("192.0.2.77"))
 	assert.Equal(t, ptr.PermError, vd.Result)
@@ -200,7 +200,7 @@ func TestAuditEmptyAnswers(t *testing.T) {
 	assert.NoError(t, err)
 }
 
-func TestAuditMaxNames(t *testing.T) {
+func TestVerifierMaxNames(t *testing.T) {
 	res := &outsiderDNS{ptr: map[string][]string{}, a: map[string][]netip.Addr{}}
 	var names []string
 	for i := 0; i < 15; i++ {
@@ -230,7 +230,7 @@ func TestAuditMaxNames(t *testing.T) {
 	assert.Equal(t, []string{"a.many.example"}, vd.Checked)
 }
 
-func TestAuditReverseName(t *testing.T) {
+func TestVerifierReverseName(t *testing.T) {
 	for _, tc := range []struct{ ip, want string }{
 		{"1.2.3.4", "4.3.2.1.in-addr.arpa."},
 		{"192.0.2.1", "1.2.0.192.in-addr.arpa."},
@@ -252,26 +252,26 @@ func TestAuditReverseName(t *testing.T) {
 	assert.Equal(t, "", ptr.ReverseName(netip.Addr{}))
 }
 
-func TestAuditResultStrings(t *testing.T) {
+func TestVerifierResultStrings(t *testing.T) {
 	assert.Equal(t, "pass", string(ptr.Pass))
 	assert.Equal(t, "fail", string(ptr.Fail))
 	assert.Equal(t, "temperror", string(ptr.TempError))
 	assert.Equal(t, "permerror", string(ptr.PermError))
 }
 
-func TestAuditMethodString(t *testing.T) {
+func TestVerifierMethodString(t *testing.T) {
 	ctx := context.Background()
-	vd, _ := (&ptr.Verifier{Resolver: auditDNS()}).Verify(ctx, netip.MustParseAddr("::ffff:192.0.2.1"))
+	vd, _ := (&ptr.Verifier{Resolver: outsiderZone()}).Verify(ctx, netip.MustParseAddr("::ffff:192.0.2.1"))
 	assert.Equal(t, "iprev=pass policy.iprev=192.0.2.1", vd.AuthResult())
-	vd, _ = (&ptr.Verifier{Resolver: auditDNS()}).Verify(ctx, netip.MustParseAddr("2001:db8::1"))
+	vd, _ = (&ptr.Verifier{Resolver: outsiderZone()}).Verify(ctx, netip.MustParseAddr("2001:db8::1"))
 	// ':' is a tspecial (RFC 2045 §5.1), so an IPv6 address is no token:
 	// RFC 8601 §2.2 pvalue needs the quoted-string form.
 	assert.Equal(t, `iprev=pass policy.iprev="2001:db8::1"`, vd.AuthResult())
-	vd, _ = (&ptr.Verifier{Resolver: auditDNS()}).Verify(ctx, netip.MustParseAddr("192.0.2.9"))
+	vd, _ = (&ptr.Verifier{Resolver: outsiderZone()}).Verify(ctx, netip.MustParseAddr("192.0.2.9"))
 	assert.Equal(t, "iprev=permerror policy.iprev=192.0.2.9", vd.AuthResult())
 }
 
-func TestAuditPackageVerifyHonoursDeadline(t *testing.T) {
+func TestVerifierPackageVerifyHonoursDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -292,7 +292,7 @@ func TestAuditPackageVerifyHonoursDeadline(t *testing.T) {
 	assert.True(t, de.IsTemporary)
 }
 
-func TestAuditWire(t *testing.T) {
+func TestVerifierWire(t *testing.T) {
 	srv := dnstest.New(t, `
 $ORIGIN 2.0.192.in-addr.arpa.
 1   IN PTR mail.wire.example.
@@ -351,7 +351,7 @@ slow    IN A    192.0.2.3
 
 // The method strings parse with Python's authres (the RFC 8601 parser of
 // python3-authres), which refuses an unquoted IPv6 pvalue.
-func TestAuditMethodStringParsesWithAuthres(t *testing.T) {
+func TestVerifierMethodStringParsesWithAuthres(t *testing.T) {
 	py := testpeer.Python(t, "Debian python3-authres", "authres")
 	for _, ip := range []string{"192.0.2.1", "2001:db8::1", "::ffff:192.0.2.9", "fe80::1%eth0"} {
 		vd := ptr.Verdict{Result: ptr.Pass, IP: netip.MustParseAddr(ip).Unmap().WithZone("")}
@@ -365,7 +365,7 @@ print(r.method, r.result, r.policy_iprev)`, header).CombinedOutput()
 }
 
 // RFC 2317 classless reverse delegation: the PTR sits behind a CNAME.
-func TestAuditWireClasslessDelegation(t *testing.T) {
+func TestVerifierWireClasslessDelegation(t *testing.T) {
 	srv := dnstest.New(t, `
 $ORIGIN 2.0.192.in-addr.arpa.
 1      IN CNAME 1.0-25.2.0.192.in-addr.arpa.

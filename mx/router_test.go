@@ -1,6 +1,6 @@
 package mx_test
 
-// Black-box audit: the package seen only through its exported API, with
+// Black-box tests: the package seen only through its exported API, with
 // resolvers written the way an outside user would write them.
 
 import (
@@ -110,7 +110,7 @@ var (
 	errTimeout = &net.DNSError{Err: "i/o timeout", Name: "x", IsTimeout: true}
 )
 
-func auditDNS() *outsiderDNS {
+func outsiderZone() *outsiderDNS {
 	return &outsiderDNS{
 		mx: map[string][]*net.MX{
 			"order.example":              {{Host: "c.example.", Pref: 30}, {Host: "a.example.", Pref: 10}, {Host: "b.example.", Pref: 20}},
@@ -147,8 +147,8 @@ func auditDNS() *outsiderDNS {
 	}
 }
 
-func TestAuditOrderByPreference(t *testing.T) {
-	r := &mx.Router{Resolver: auditDNS()}
+func TestRouterOrderByPreference(t *testing.T) {
+	r := &mx.Router{Resolver: outsiderZone()}
 	hosts, err := r.Lookup(context.Background(), "order.example")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a.example", "b.example", "c.example"}, hostNames(hosts))
@@ -168,7 +168,7 @@ func equalPrefDNS() *outsiderDNS {
 	return &outsiderDNS{mx: map[string][]*net.MX{"eq.example": recs}}
 }
 
-func TestAuditShuffleInjectedRand(t *testing.T) {
+func TestRouterShuffleInjectedRand(t *testing.T) {
 	res := equalPrefDNS()
 	run := func(seed uint64) []string {
 		r := &mx.Router{Resolver: res, Rand: rand.New(rand.NewPCG(seed, seed^0x9e3779b9))}
@@ -189,7 +189,7 @@ func TestAuditShuffleInjectedRand(t *testing.T) {
 	assert.Greater(t, len(seen), 10, "equal preferences must be shuffled")
 }
 
-func TestAuditShuffleNilRandVaries(t *testing.T) {
+func TestRouterShuffleNilRandVaries(t *testing.T) {
 	r := &mx.Router{Resolver: equalPrefDNS()}
 	seen := map[string]bool{}
 	firsts := map[string]bool{}
@@ -206,8 +206,8 @@ func TestAuditShuffleNilRandVaries(t *testing.T) {
 	assert.Len(t, firsts, 5, "every equal-preference host comes first sometimes")
 }
 
-func TestAuditImplicitAndErrors(t *testing.T) {
-	res := auditDNS()
+func TestRouterImplicitAndErrors(t *testing.T) {
+	res := outsiderZone()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		domain   string
@@ -251,8 +251,8 @@ func TestAuditImplicitAndErrors(t *testing.T) {
 }
 
 // A resolver error that is no *net.DNSError is a failure, never "no MX".
-func TestAuditGenericErrorIsNotImplicit(t *testing.T) {
-	hosts, err := (&mx.Router{Resolver: auditDNS()}).Lookup(context.Background(), "generic.example")
+func TestRouterGenericErrorIsNotImplicit(t *testing.T) {
+	hosts, err := (&mx.Router{Resolver: outsiderZone()}).Lookup(context.Background(), "generic.example")
 	require.Error(t, err)
 	assert.Empty(t, hosts)
 	assert.ErrorIs(t, err, mx.ErrTemporary)
@@ -262,7 +262,7 @@ func TestAuditGenericErrorIsNotImplicit(t *testing.T) {
 	assert.EqualError(t, errors.Unwrap(de), "boom")
 }
 
-func TestAuditEmptyAnswersMeanNoData(t *testing.T) {
+func TestRouterEmptyAnswersMeanNoData(t *testing.T) {
 	res := &emptyDNS{outsiderDNS{
 		mx: map[string][]*net.MX{"withmx.example": {{Host: "mx.withmx.example.", Pref: 10}}},
 		a:  map[string][]netip.Addr{"nodata.example": ips("192.0.2.7"), "mx.withmx.example": ips("192.0.2.8")},
@@ -282,14 +282,14 @@ func TestAuditEmptyAnswersMeanNoData(t *testing.T) {
 	assert.NoError(t, hosts[0].Err)
 }
 
-func TestAuditNullMXMixedIgnored(t *testing.T) {
-	hosts, err := (&mx.Router{Resolver: auditDNS()}).Lookup(context.Background(), "nullmix.example")
+func TestRouterNullMXMixedIgnored(t *testing.T) {
+	hosts, err := (&mx.Router{Resolver: outsiderZone()}).Lookup(context.Background(), "nullmix.example")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"mx.nullmix.example"}, hostNames(hosts))
 }
 
-func TestAuditNames(t *testing.T) {
-	res := auditDNS()
+func TestRouterNames(t *testing.T) {
+	res := outsiderZone()
 	ctx := context.Background()
 	for _, tc := range []struct{ domain, want string }{
 		{"case.example", "mx1.case.example"},
@@ -319,21 +319,21 @@ func TestAuditNames(t *testing.T) {
 	}
 }
 
-func TestAuditInvalidDomains(t *testing.T) {
+func TestRouterInvalidDomains(t *testing.T) {
 	for _, d := range []string{"", ".", "a..b", "[192.0.2.256]", "[IPv6:192.0.2.1]", "[x:y]", "-bad.example", strings.Repeat("a", 64) + ".example", "exa mple.org", "a@b.example"} {
-		_, err := (&mx.Router{Resolver: auditDNS()}).Lookup(context.Background(), d)
+		_, err := (&mx.Router{Resolver: outsiderZone()}).Lookup(context.Background(), d)
 		assert.ErrorIs(t, err, mx.ErrInvalidDomain, "%q", d)
 	}
 }
 
-func TestAuditIPLiteralTargetsSkipped(t *testing.T) {
-	rt, err := (&mx.Router{Resolver: auditDNS()}).Route(context.Background(), "ipmix.example")
+func TestRouterIPLiteralTargetsSkipped(t *testing.T) {
+	rt, err := (&mx.Router{Resolver: outsiderZone()}).Route(context.Background(), "ipmix.example")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"real.ipmix.example"}, hostNames(rt.Hosts))
 	require.Len(t, rt.Skipped, 1)
 	assert.ErrorIs(t, rt.Skipped[0].Reason, mx.ErrIPLiteral)
 
-	rt, err = (&mx.Router{Resolver: auditDNS()}).Route(context.Background(), "ipmx.example")
+	rt, err = (&mx.Router{Resolver: outsiderZone()}).Route(context.Background(), "ipmx.example")
 	require.ErrorIs(t, err, mx.ErrNoUsableMX)
 	assert.Len(t, rt.Skipped, 3)
 	for _, s := range rt.Skipped {
@@ -341,15 +341,15 @@ func TestAuditIPLiteralTargetsSkipped(t *testing.T) {
 	}
 }
 
-func TestAuditDuplicatesRemoved(t *testing.T) {
-	hosts, err := (&mx.Router{Resolver: auditDNS()}).Lookup(context.Background(), "dup.example")
+func TestRouterDuplicatesRemoved(t *testing.T) {
+	hosts, err := (&mx.Router{Resolver: outsiderZone()}).Lookup(context.Background(), "dup.example")
 	require.NoError(t, err)
 	require.Len(t, hosts, 1)
 	assert.Equal(t, mx.Host{Name: "mx.dup.example", Preference: 10}, hosts[0])
 }
 
-func TestAuditResolveAddrs(t *testing.T) {
-	r := &mx.Router{Resolver: auditDNS(), ResolveAddrs: true}
+func TestRouterResolveAddrs(t *testing.T) {
+	r := &mx.Router{Resolver: outsiderZone(), ResolveAddrs: true}
 	hosts, err := r.Lookup(context.Background(), "order.example")
 	require.NoError(t, err, "a failing host must not fail the lookup")
 	require.Equal(t, []string{"a.example", "b.example", "c.example"}, hostNames(hosts))
@@ -370,7 +370,7 @@ func TestAuditResolveAddrs(t *testing.T) {
 	assert.Equal(t, []mx.Host{{Name: "aonly.example", Addrs: ips("192.0.2.1"), Implicit: true}}, hosts)
 
 	// An MX host without any address: recorded, not fatal.
-	res := auditDNS()
+	res := outsiderZone()
 	res.mx["noaddr.example"] = []*net.MX{{Host: "ghost.noaddr.example.", Pref: 10}, {Host: "a.example.", Pref: 20}}
 	hosts, err = (&mx.Router{Resolver: res, ResolveAddrs: true}).Lookup(context.Background(), "noaddr.example")
 	require.NoError(t, err)
@@ -379,8 +379,8 @@ func TestAuditResolveAddrs(t *testing.T) {
 	assert.Empty(t, hosts[0].Addrs)
 }
 
-func TestAuditSelf(t *testing.T) {
-	res := auditDNS()
+func TestRouterSelf(t *testing.T) {
+	res := outsiderZone()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		self []string
@@ -416,7 +416,7 @@ func TestAuditSelf(t *testing.T) {
 // The package-level Lookup (zero Router, net.DefaultResolver) must answer
 // within the ctx deadline even where no DNS server is reachable, and never
 // succeed with made-up data for a reserved name.
-func TestAuditPackageLookupHonoursDeadline(t *testing.T) {
+func TestRouterPackageLookupHonoursDeadline(t *testing.T) {
 	for _, d := range []string{"nonexistent.invalid", "example.org"} {
 		ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 		start := time.Now()
@@ -441,7 +441,7 @@ func TestAuditPackageLookupHonoursDeadline(t *testing.T) {
 
 // Over the wire with a *net.Resolver: the existence probe must tell NXDOMAIN
 // from NODATA and must honour the ctx when the server stops answering.
-func TestAuditWire(t *testing.T) {
+func TestRouterWire(t *testing.T) {
 	srv := dnstest.New(t, `
 $ORIGIN wire.example.
 @        IN SOA ns hostmaster 1 3600 600 86400 60
@@ -535,7 +535,7 @@ empty.nt.sub IN A 192.0.2.99
 
 // No network at all (every dial fails) or a DNS server that never answers:
 // a temporary failure within the ctx deadline, never "no such domain".
-func TestAuditNoNetwork(t *testing.T) {
+func TestRouterNoNetwork(t *testing.T) {
 	hole, err := net.ListenPacket("udp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer hole.Close()
