@@ -1,6 +1,6 @@
 package srs_test
 
-// Black-box audit: srs.Rewriter seen only through its exported API and
+// Black-box differential tests: srs.Rewriter seen only through its exported API and
 // compared with the real Mail::SRS (Debian libmail-srs-perl), with secrets,
 // addresses and settings the package's own tests do not use, in the way
 // held-out vectors would be run: Params -> Rewriter, Time -> Now.
@@ -54,10 +54,10 @@ func (p diffParams) rewriter(domain string, unix int64) *srs.Rewriter {
 }
 
 type diffReq struct {
-	Op     string      `json:"op"`
-	Input  string      `json:"input"`
-	Alias  string      `json:"alias,omitempty"`
-	Time   int64       `json:"time"`
+	Op     string     `json:"op"`
+	Input  string     `json:"input"`
+	Alias  string     `json:"alias,omitempty"`
+	Time   int64      `json:"time"`
 	Params diffParams `json:"params"`
 }
 
@@ -114,24 +114,24 @@ func perlErrIs(msg string) error {
 }
 
 var (
-	auditLocals = []string{
+	diffLocals = []string{
 		"zoë", "Jean-Luc.Picard", "x", "o'brien", "a+b+c", "a=b==c", "-lead", "trail-", "=", "+", "==x",
 		`"quoted string"`, `"with=equals"`, `"a\"b"`, "UPPER", "MiXeD", "user_name", "a.b.c.d",
 		"1234567890", "!#$%&'*/=?^_`{|}~", "SRS0", "SRS", "srs0x", "SRS1", "SRS2=x", "ñoño", "ü",
 		"a%b", "postmaster", "", "dots..dots", "SRS0_x", "srs", strings.Repeat("l", 64),
 	}
-	auditDomains = []string{
+	diffDomains = []string{
 		"mail.example.net", "EXAMPLE.COM", "Sub.Domain.Example.Org", "xn--mnchen-3ya.example",
 		"münchen.example", "under_score.example", "a.b", "x-y.example", "[192.0.2.33]",
 		"[IPv6:2001:db8::33]", "ex.example.", "1.2.3.4.example", strings.Repeat("d", 63) + ".example",
 		"exa!mple.org", "a%b.example", "x+y.example", "host:25", "example.org>", "a/b.example", "a~b.example",
 	}
-	auditSecrets = []string{
+	diffSecrets = []string{
 		"correct horse battery staple", "s", strings.Repeat("long-secret-", 9), "sécret-ünïcode",
 		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", // exactly 64 bytes
 		"tab\tand space",
 	}
-	auditForwarders = []string{"relay.example.com", "Fwd.Example.NET", "lists.xn--mnchen-3ya.example", "bounces@fw.example"}
+	diffForwarders = []string{"relay.example.com", "Fwd.Example.NET", "lists.xn--mnchen-3ya.example", "bounces@fw.example"}
 )
 
 func pick[T any](rng *rand.Rand, s []T) T { return s[rng.IntN(len(s))] }
@@ -140,7 +140,7 @@ func randParams(rng *rand.Rand) diffParams {
 	var p diffParams
 	n := 1 + rng.IntN(3)
 	for i := 0; i < n; i++ {
-		p.Secret = append(p.Secret, pick(rng, auditSecrets))
+		p.Secret = append(p.Secret, pick(rng, diffSecrets))
 	}
 	p.HashLength = pick(rng, []int{0, 0, 0, 1, 2, 3, 4, 5, 6, 8, 12, 20, 27, 30})
 	if rng.IntN(3) == 0 {
@@ -203,12 +203,12 @@ func TestMailSRSDifferential(t *testing.T) {
 	var fwds []fwd
 	for i := 0; i < 600; i++ {
 		p := randParams(rng)
-		alias := pick(rng, auditForwarders)
-		sender := pick(rng, auditLocals) + "@" + pick(rng, auditDomains)
+		alias := pick(rng, diffForwarders)
+		sender := pick(rng, diffLocals) + "@" + pick(rng, diffDomains)
 		switch rng.IntN(10) {
 		case 0: // the forwarder's own domain, in another case
 			d := alias[strings.LastIndexByte(alias, '@')+1:]
-			sender = pick(rng, auditLocals) + "@" + strings.ToUpper(d)
+			sender = pick(rng, diffLocals) + "@" + strings.ToUpper(d)
 		case 1: // an SRS0 address from another forwarder (opaque to us)
 			sender = pick(rng, []string{"SRS0=", "srs0+", "SRS0-", "Srs0="}) + pick(rng, []string{"Ab/+=ZZ=orig.example=joe", "opaque+string", "=x=y", ""}) + "@other-fwd.example"
 		case 2: // an SRS1 address from other forwarders
