@@ -1,7 +1,6 @@
 package dmarc
 
 import (
-	"bytes"
 	"context"
 	"testing"
 )
@@ -94,27 +93,4 @@ func BenchmarkCheckOverTheWire(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-func BenchmarkParseReport(b *testing.B) {
-	data := readSample(b, "google-style.xml")
-	gz := gzipBytes(b, data)
-	b.Run("xml", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(data)))
-		for b.Loop() {
-			if _, err := ParseReport(bytes.NewReader(data)); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("gzip", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(data)))
-		for b.Loop() {
-			if _, err := ParseReport(bytes.NewReader(gz)); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 }

@@ -80,17 +80,26 @@ type Verdict struct {
 	// to exist (no A, AAAA or MX). The test is made only when np differs
 	// from the policy that would apply otherwise.
 	NonExistent bool
+	// Err says why the Result is not Pass: for TempError and PermError
+	// the same error Check returns (wrapping ErrTemporary, and a
+	// *net.DNSError, for a temporary DNS failure; ErrMalformedRecord or
+	// ErrInvalidDomain otherwise); for Fail an error wrapping
+	// ErrNotAligned that names the identifiers tried. It is nil for Pass
+	// and None.
+	Err error
 }
+
+// String returns the RFC 8601 method string, as AuthResult does.
+func (v Verdict) String() string { return v.AuthResult() }
 
 // Check evaluates DMARC for one message (RFC 9989 §5.3; RFC 7489 §6.6 in
 // PSL mode). The error is non-nil exactly when Result is TempError or
-// PermError and says why.
+// PermError; it is Verdict.Err and says why.
 func (c *Checker) Check(ctx context.Context, in Input) (Verdict, error) {
 	v := Verdict{Result: None, Disposition: PolicyNone}
 	author, err := NormalizeDomain(in.FromDomain)
 	if err != nil {
-		v.Result = PermError
-		return v, fmt.Errorf("RFC5322.From domain: %w", err)
+		return c.fail(v, inContext("RFC5322.From domain", err))
 	}
 	v.FromDomain = author
 	s := c.newSession()
@@ -146,6 +155,7 @@ func (c *Checker) Check(ctx context.Context, in Input) (Verdict, error) {
 		return c.fail(v, alignErr)
 	}
 	v.Result = Fail
+	v.Err = notAligned(in, rec)
 
 	// Disposition (§4.10.1; RFC 7489 §6.6.4 for pct).
 	pol := rec.Policy
@@ -188,7 +198,51 @@ func (c *Checker) fail(v Verdict, err error) (Verdict, error) {
 		v.Result = PermError
 	}
 	v.Disposition = PolicyNone
+	v.Err = err
 	return v, err
+}
+
+// notAligned is Verdict.Err for Fail: which identifiers were tried.
+func notAligned(in Input, rec *Record) error {
+	var b strings.Builder
+	if in.SPFPass && in.SPFDomain != "" {
+		fmt.Fprintf(&b, "SPF domain %q not aligned (%s)", truncate(in.SPFDomain, 80), modeName(rec.EffectiveSPFAlignment()))
+	} else {
+		b.WriteString("no SPF pass")
+	}
+	b.WriteString(", ")
+	switch n := len(in.DKIMDomains); {
+	case n == 0:
+		b.WriteString("no valid DKIM signature")
+	default:
+		b.WriteString("DKIM d=")
+		for i, d := range in.DKIMDomains[:min(n, 3)] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "%q", truncate(d, 80))
+		}
+		if n > 3 {
+			fmt.Fprintf(&b, " and %d more", n-3)
+		}
+		fmt.Fprintf(&b, " not aligned (%s)", modeName(rec.EffectiveDKIMAlignment()))
+	}
+	return chain(ErrNotAligned, b.String(), nil)
+}
+
+func modeName(m AlignmentMode) string {
+	if m == AlignStrict {
+		return "strict"
+	}
+	return "relaxed"
+}
+
+// dnsType is the query type of a LookupNetIP network.
+func dnsType(network string) string {
+	if network == "ip6" {
+		return "AAAA"
+	}
+	return "A"
 }
 
 func (c *Checker) intN(n int) int {
@@ -251,7 +305,7 @@ func (s *session) exists(ctx context.Context, domain string) (bool, error) {
 	var tempErr error
 	for _, network := range []string{"ip4", "ip6"} {
 		addrs, err := r.LookupNetIP(ctx, network, host)
-		switch err := classify(host, err); {
+		switch err := classify(dnsType(network)+" "+host, err); {
 		case err == nil && len(addrs) > 0:
 			return true, nil
 		case err != nil && err != errNotFound && tempErr == nil:
@@ -259,7 +313,7 @@ func (s *session) exists(ctx context.Context, domain string) (bool, error) {
 		}
 	}
 	mxs, err := r.LookupMX(ctx, host)
-	switch err := classify(host, err); {
+	switch err := classify("MX "+host, err); {
 	case err == nil && len(mxs) > 0:
 		return true, nil
 	case err != nil && err != errNotFound && tempErr == nil:

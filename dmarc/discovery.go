@@ -2,8 +2,6 @@ package dmarc
 
 import (
 	"context"
-	"errors"
-	"fmt"
 )
 
 // Discovery selects how policy records and Organizational Domains are
@@ -39,7 +37,7 @@ type txtResult struct {
 	rec       *Record // the single valid DMARC record, if any
 	count     int     // TXT records that start with v=DMARC1
 	malformed error   // count == 1 but the record did not parse
-	err       error   // temporary failure (wraps ErrTempError)
+	err       error   // temporary failure (wraps ErrTemporary)
 }
 
 // session caches DNS answers for one Check or Lookup call, so the walks for
@@ -76,7 +74,7 @@ func (s *session) fetch(ctx context.Context, domain string) txtResult {
 		return r
 	}
 	txts, err := s.c.resolver().LookupTXT(ctx, name)
-	if err = classify(name, err); err != nil {
+	if err = classify("TXT "+name, err); err != nil {
 		if err != errNotFound {
 			r.err = err
 		}
@@ -93,7 +91,7 @@ func (s *session) fetch(ctx context.Context, domain string) txtResult {
 	if r.count == 1 {
 		rec, perr := Parse(only)
 		if perr != nil {
-			r.malformed = fmt.Errorf("%w: %s: %w", ErrMalformedRecord, name, perr)
+			r.malformed = chain(ErrMalformedRecord, name, perr)
 		} else {
 			r.rec = rec
 		}
@@ -272,7 +270,7 @@ func (s *session) orgDomain(ctx context.Context, domain string) (string, error) 
 // returns it with the domain it was published at (the DMARC Policy
 // Domain). With TreeWalk it follows RFC 9989 §4.10.1, with PSL RFC 7489
 // §6.6.3. When no record applies it returns (nil, "", nil). The error wraps
-// ErrTempError for a temporary DNS failure, ErrMalformedRecord when the
+// ErrTemporary for a temporary DNS failure, ErrMalformedRecord when the
 // only candidate record was malformed, ErrInvalidDomain for a bad name.
 func (c *Checker) Lookup(ctx context.Context, domain string) (*Record, string, error) {
 	d, err := NormalizeDomain(domain)
@@ -292,6 +290,3 @@ func (c *Checker) OrganizationalDomain(ctx context.Context, domain string) (stri
 	}
 	return c.newSession().orgDomain(ctx, d)
 }
-
-// isTemp reports whether err is a temporary DNS failure.
-func isTemp(err error) bool { return errors.Is(err, ErrTempError) }

@@ -20,7 +20,7 @@ const ExternalReportLabel = "_report._dmarc"
 // to neither. Use ExternalDestination to get the URIs to send to. Names
 // are converted to A-labels. A name longer than the DNS allows yields
 // false (§3 step 4). NXDOMAIN or NODATA yields false with a nil error; a
-// temporary DNS failure yields false and an error wrapping ErrTempError.
+// temporary DNS failure yields false and an error wrapping ErrTemporary.
 func (c *Checker) VerifyExternalDestination(ctx context.Context, policyDomain, reportDomain string) (bool, error) {
 	ok, recs, err := c.externalRecords(ctx, policyDomain, reportDomain)
 	if !ok || err != nil {
@@ -87,11 +87,11 @@ func overrideURIs(recs []*Record, host string, failure bool) (out []ReportURI, o
 func (c *Checker) externalRecords(ctx context.Context, policyDomain, reportDomain string) (bool, []*Record, error) {
 	pd, err := NormalizeDomain(policyDomain)
 	if err != nil {
-		return false, nil, fmt.Errorf("policy domain: %w", err)
+		return false, nil, inContext("policy domain", err)
 	}
 	rd, err := NormalizeDomain(reportDomain)
 	if err != nil {
-		return false, nil, fmt.Errorf("report domain: %w", err)
+		return false, nil, inContext("report domain", err)
 	}
 	name := pd + "." + ExternalReportLabel + "." + rd
 	if len(name) > maxDomainLen {
@@ -99,7 +99,7 @@ func (c *Checker) externalRecords(ctx context.Context, policyDomain, reportDomai
 	}
 	name += "."
 	txts, err := c.resolver().LookupTXT(ctx, name)
-	if err = classify(name, err); err != nil {
+	if err = classify("TXT "+name, err); err != nil {
 		if err == errNotFound {
 			return false, nil, nil
 		}

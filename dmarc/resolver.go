@@ -3,7 +3,6 @@ package dmarc
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/netip"
 )
@@ -29,7 +28,8 @@ import (
 //
 // To report that a name has no record (NXDOMAIN or NODATA), return a
 // *net.DNSError with IsNotFound set, as *net.Resolver does; any other
-// error is a temporary failure (TempError). ExampleResolver shows an
+// error is a temporary failure (TempError, an error wrapping
+// ErrTemporary). ExampleResolver shows an
 // in-memory Resolver for tests.
 type Resolver interface {
 	LookupTXT(ctx context.Context, name string) ([]string, error)
@@ -41,8 +41,10 @@ type Resolver interface {
 var errNotFound = errors.New("not found")
 
 // classify sorts a lookup error: nil for success, errNotFound for
-// NXDOMAIN/NODATA, otherwise an error wrapping ErrTempError.
-func classify(name string, err error) error {
+// NXDOMAIN/NODATA, otherwise a temporary failure wrapping ErrTemporary
+// and a temporary *net.DNSError. query names the lookup ("TXT
+// _dmarc.example.com.").
+func classify(query string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -50,7 +52,7 @@ func classify(name string, err error) error {
 	if errors.As(err, &de) && de.IsNotFound {
 		return errNotFound
 	}
-	return fmt.Errorf("%w: %s: %v", ErrTempError, name, err)
+	return temporary(query, err)
 }
 
 func (c *Checker) resolver() Resolver {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mailsmith/mailsmith/dmarc"
+	"github.com/mailsmith/mailsmith/dmarc/report"
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 )
@@ -13,7 +14,7 @@ import (
 func (w *world) evening(ctx context.Context, n *narrator, begin time.Time) {
 	n.scene("23:59", "Bob's server reports back to example.org")
 	n.say("Once a day a receiver sends each domain's owner an aggregate report (RFC 9990): from which addresses mail in its name arrived, and whether it passed. This is how Alice's company would learn that someone is spoofing it.")
-	b := &dmarc.ReportBuilder{OrgName: "example.com", Email: "dmarc-noreply@example.com", ReportID: "demo-1",
+	b := &report.Builder{OrgName: "example.com", Email: "dmarc-noreply@example.com", ReportID: "demo-1",
 		Generator: "mailsmith demo", Begin: begin, End: time.Now()}
 	var policyDomain string
 	var rec *dmarc.Record
@@ -23,12 +24,12 @@ func (w *world) evening(ctx context.Context, n *narrator, begin time.Time) {
 			continue
 		}
 		policyDomain, rec = c.DMARC.PolicyDomain, c.DMARC.Record
-		m := c.DMARC.ReportMessage(ev.Message.RemoteIP)
+		m := report.NewMessage(c.DMARC, ev.Message.RemoteIP)
 		m.EnvelopeFrom = mailmsg.Domain(ev.Message.From)
 		m.EnvelopeTo = demozone.ReceiverDomain
-		m.SPF = &dmarc.SPFAuthResult{Domain: c.SPFDomain, Scope: "mfrom", Result: string(c.SPF.Result)}
+		m.SPF = &report.SPFResult{Domain: c.SPFDomain, Scope: "mfrom", Result: string(c.SPF.Result)}
 		for _, v := range c.DKIM {
-			m.DKIM = append(m.DKIM, dmarc.DKIMAuthResult{Domain: v.Domain, Selector: v.Selector, Result: string(v.Result)})
+			m.DKIM = append(m.DKIM, report.DKIMResult{Domain: v.Domain, Selector: v.Selector, Result: string(v.Result)})
 		}
 		b.Add(m)
 	}
@@ -49,7 +50,7 @@ func (w *world) evening(ctx context.Context, n *narrator, begin time.Time) {
 			r.Row.Count, r.Row.SourceIP, r.Identifiers.EnvelopeFrom, pe.DKIM, pe.SPF, pe.Disposition)
 	}
 	xml, err := fb.Marshal()
-	if !n.expect(err == nil, "%s, %d bytes of XML", dmarc.ReportFilename("example.com", policyDomain, b.Begin, b.End, "", true), len(xml)) {
+	if !n.expect(err == nil, "%s, %d bytes of XML", report.Filename("example.com", policyDomain, b.Begin, b.End, "", true), len(xml)) {
 		return
 	}
 	c := &dmarc.Checker{Resolver: w.res}

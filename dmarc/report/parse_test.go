@@ -1,6 +1,11 @@
-package dmarc
+package report
 
 import (
+	"context"
+
+	"github.com/mailsmith/mailsmith/dmarc"
+	"github.com/mailsmith/mailsmith/internal/dnstest"
+
 	"archive/zip"
 	"bytes"
 	"compress/flate"
@@ -85,60 +90,60 @@ func TestParseReportSamples(t *testing.T) {
 	type want struct {
 		org, email, id, domain string
 		begin, end             int64
-		p, sp, np              Policy
+		p, sp, np              dmarc.Policy
 		records                int
 		messages               int64
-		first                  ReportRecord
+		first                  Record
 		namespace              string
 	}
 	tests := map[string]want{
 		"google-style.xml": {
 			org: "google.com", email: "noreply-dmarc-support@google.com", id: "4312257963015524870", domain: "example.com",
-			begin: 1764460800, end: 1764547199, p: PolicyReject, sp: PolicyReject, np: PolicyReject, records: 2, messages: 45,
-			first: ReportRecord{
+			begin: 1764460800, end: 1764547199, p: dmarc.PolicyReject, sp: dmarc.PolicyReject, np: dmarc.PolicyReject, records: 2, messages: 45,
+			first: Record{
 				Row:         Row{SourceIP: "192.0.2.10", Count: 42, PolicyEvaluated: PolicyEvaluated{Disposition: "none", DKIM: "pass", SPF: "pass"}},
 				Identifiers: Identifiers{HeaderFrom: "example.com"},
 				AuthResults: AuthResults{
-					DKIM: []DKIMAuthResult{{Domain: "example.com", Selector: "s2025", Result: "pass"}},
-					SPF:  []SPFAuthResult{{Domain: "bounce.example.com", Result: "pass"}},
+					DKIM: []DKIMResult{{Domain: "example.com", Selector: "s2025", Result: "pass"}},
+					SPF:  []SPFResult{{Domain: "bounce.example.com", Result: "pass"}},
 				},
 			},
 		},
 		"microsoft-style.xml": {
 			org: "Enterprise Outlook", email: "dmarcreport@microsoft.com", id: "9a1c5e1b2f3d4c7e8a6b0d9c8e7f6a5b", domain: "example.org",
-			begin: 1764374400, end: 1764460800, p: PolicyQuarantine, sp: PolicyNone, records: 2, messages: 6,
-			first: ReportRecord{
+			begin: 1764374400, end: 1764460800, p: dmarc.PolicyQuarantine, sp: dmarc.PolicyNone, records: 2, messages: 6,
+			first: Record{
 				Row:         Row{SourceIP: "198.51.100.7", Count: 1, PolicyEvaluated: PolicyEvaluated{Disposition: "quarantine", DKIM: "fail", SPF: "fail"}},
 				Identifiers: Identifiers{EnvelopeTo: "contoso.example", EnvelopeFrom: "list.example.net", HeaderFrom: "example.org"},
 				AuthResults: AuthResults{
-					DKIM: []DKIMAuthResult{{Domain: "example.org", Selector: "selector1", Result: "fail"}},
-					SPF:  []SPFAuthResult{{Domain: "list.example.net", Scope: "mfrom", Result: "pass"}},
+					DKIM: []DKIMResult{{Domain: "example.org", Selector: "selector1", Result: "fail"}},
+					SPF:  []SPFResult{{Domain: "list.example.net", Scope: "mfrom", Result: "pass"}},
 				},
 			},
 		},
 		"yahoo-style.xml": {
 			org: "Yahoo", email: "dmarchelp@yahooinc.com", id: "1764460800.734205", domain: "example.net",
-			begin: 1764374400, end: 1764460799, p: PolicyNone, records: 1, messages: 12,
-			first: ReportRecord{
+			begin: 1764374400, end: 1764460799, p: dmarc.PolicyNone, records: 1, messages: 12,
+			first: Record{
 				Row:         Row{SourceIP: "203.0.113.44", Count: 12, PolicyEvaluated: PolicyEvaluated{Disposition: "none", DKIM: "pass", SPF: "fail"}},
 				Identifiers: Identifiers{HeaderFrom: "news.example.net"},
 				AuthResults: AuthResults{
-					DKIM: []DKIMAuthResult{{Domain: "example.net", Selector: "y1", Result: "pass"}, {Domain: "esp.example", Selector: "k1", Result: "pass"}},
-					SPF:  []SPFAuthResult{{Domain: "esp.example", Result: "pass"}},
+					DKIM: []DKIMResult{{Domain: "example.net", Selector: "y1", Result: "pass"}, {Domain: "esp.example", Selector: "k1", Result: "pass"}},
+					SPF:  []SPFResult{{Domain: "esp.example", Result: "pass"}},
 				},
 			},
 		},
 		"rfc9990-style.xml": {
 			org: "Receiver Example", email: "dmarc-reports@receiver.example", id: "<20261130.1@receiver.example>", domain: "example.com",
-			begin: 1764460800, end: 1764547199, p: PolicyReject, sp: PolicyQuarantine, np: PolicyReject, records: 1, messages: 7,
-			namespace: ReportNamespace,
-			first: ReportRecord{
+			begin: 1764460800, end: 1764547199, p: dmarc.PolicyReject, sp: dmarc.PolicyQuarantine, np: dmarc.PolicyReject, records: 1, messages: 7,
+			namespace: Namespace,
+			first: Record{
 				Row: Row{SourceIP: "192.0.2.99", Count: 7, PolicyEvaluated: PolicyEvaluated{Disposition: "quarantine", DKIM: "fail", SPF: "fail",
 					Reasons: []Reason{{Type: "policy_test_mode", Comment: "t=y lowered reject"}}}},
 				Identifiers: Identifiers{EnvelopeTo: "receiver.example", HeaderFrom: "mail.example.com"},
 				AuthResults: AuthResults{
-					DKIM: []DKIMAuthResult{{Domain: "mail.example.com", Selector: "2026a", Result: "fail", HumanResult: "body hash did not verify"}},
-					SPF:  []SPFAuthResult{{Domain: "mail.example.com", Scope: "mfrom", Result: "temperror"}},
+					DKIM: []DKIMResult{{Domain: "mail.example.com", Selector: "2026a", Result: "fail", HumanResult: "body hash did not verify"}},
+					SPF:  []SPFResult{{Domain: "mail.example.com", Scope: "mfrom", Result: "temperror"}},
 				},
 			},
 		},
@@ -146,10 +151,10 @@ func TestParseReportSamples(t *testing.T) {
 	for name, w := range tests {
 		for kind, data := range containers(t, name, readSample(t, name)) {
 			t.Run(name+"/"+kind, func(t *testing.T) {
-				f, err := ParseReport(bytes.NewReader(data))
+				f, err := Parse(bytes.NewReader(data))
 				require.NoError(t, err)
 				require.NoError(t, f.Validate())
-				m := f.ReportMetadata
+				m := f.Metadata
 				assert.Equal(t, w.org, m.OrgName)
 				assert.Equal(t, w.email, m.Email)
 				assert.Equal(t, w.id, m.ReportID)
@@ -171,13 +176,13 @@ func TestParseReportSamples(t *testing.T) {
 }
 
 func TestParseReportDetails(t *testing.T) {
-	f, err := ParseReport(bytes.NewReader(readSample(t, "rfc9990-style.xml")))
+	f, err := Parse(bytes.NewReader(readSample(t, "rfc9990-style.xml")))
 	require.NoError(t, err)
 	assert.Equal(t, "1.0", f.Version)
 	assert.Equal(t, "treewalk", f.PolicyPublished.DiscoveryMethod)
 	assert.Equal(t, "y", f.PolicyPublished.Testing)
-	assert.Equal(t, "Example MTA 4.2", f.ReportMetadata.Generator)
-	assert.Equal(t, []string{"Multiple DMARC Policy Records at _dmarc.old.example.com"}, f.ReportMetadata.Errors)
+	assert.Equal(t, "Example MTA 4.2", f.Metadata.Generator)
+	assert.Equal(t, []string{"Multiple DMARC Policy Records at _dmarc.old.example.com"}, f.Metadata.Errors)
 	require.NotNil(t, f.Extension)
 	assert.Contains(t, string(f.Extension.Inner), "arc-override")
 	require.Len(t, f.Records[0].Extensions, 1)
@@ -186,22 +191,22 @@ func TestParseReportDetails(t *testing.T) {
 	ip, err := f.Records[0].Row.SourceAddr()
 	require.NoError(t, err)
 	assert.Equal(t, netip.MustParseAddr("192.0.2.99"), ip)
-	assert.Equal(t, time.Date(2025, 11, 30, 0, 0, 0, 0, time.UTC), f.ReportMetadata.DateRange.BeginTime())
+	assert.Equal(t, time.Date(2025, 11, 30, 0, 0, 0, 0, time.UTC), f.Metadata.DateRange.BeginTime())
 
-	l1, err := ParseReport(bytes.NewReader(readSample(t, "latin1.xml")))
+	l1, err := Parse(bytes.NewReader(readSample(t, "latin1.xml")))
 	require.NoError(t, err)
-	assert.Equal(t, "Recépteur", l1.ReportMetadata.OrgName)
+	assert.Equal(t, "Recépteur", l1.Metadata.OrgName)
 }
 
 // TestReportRoundTrip: parse, write, parse again gives the same report.
 func TestReportRoundTrip(t *testing.T) {
 	for _, name := range []string{"google-style.xml", "microsoft-style.xml", "yahoo-style.xml", "rfc9990-style.xml", "latin1.xml"} {
 		t.Run(name, func(t *testing.T) {
-			f, err := ParseReport(bytes.NewReader(readSample(t, name)))
+			f, err := Parse(bytes.NewReader(readSample(t, name)))
 			require.NoError(t, err)
 			var buf bytes.Buffer
 			require.NoError(t, f.WriteGzip(&buf))
-			g, err := ParseReport(&buf)
+			g, err := Parse(&buf)
 			require.NoError(t, err)
 			// Extension bodies keep their prefixes, not their bindings.
 			f.Extension, g.Extension = nil, nil
@@ -217,30 +222,30 @@ func TestReportParseErrors(t *testing.T) {
 	valid := readSample(t, "yahoo-style.xml")
 	tests := []struct {
 		name string
-		p    ReportParser
+		p    Parser
 		data []byte
 		want error
 	}{
-		{"empty", ReportParser{}, nil, ErrReportFormat},
-		{"not XML", ReportParser{}, []byte("hello"), ErrReportFormat},
-		{"wrong root", ReportParser{}, []byte("<html><body/></html>"), ErrReportFormat},
-		{"truncated", ReportParser{}, valid[:len(valid)/2], ErrReportFormat},
-		{"bad number", ReportParser{}, bytes.Replace(valid, []byte("<count>12</count>"), []byte("<count>many</count>"), 1), ErrReportFormat},
-		{"entity expansion refused", ReportParser{}, []byte(`<?xml version="1.0"?><!DOCTYPE f [<!ENTITY a "aaaa">]><feedback><report_metadata><org_name>&a;</org_name></report_metadata></feedback>`), ErrReportFormat},
-		{"unknown charset", ReportParser{}, []byte(`<?xml version="1.0" encoding="EBCDIC"?><feedback/>`), ErrReportFormat},
-		{"XML over the limit", ReportParser{MaxBytes: 500}, valid, ErrReportTooLarge},
-		{"gzip over the decompressed limit", ReportParser{MaxBytes: 500}, gzipBytes(t, valid), ErrReportTooLarge},
-		{"gzip bomb", ReportParser{MaxBytes: 1 << 20}, bomb(t, false), ErrReportTooLarge},
+		{"empty", Parser{}, nil, ErrFormat},
+		{"not XML", Parser{}, []byte("hello"), ErrFormat},
+		{"wrong root", Parser{}, []byte("<html><body/></html>"), ErrFormat},
+		{"truncated", Parser{}, valid[:len(valid)/2], ErrFormat},
+		{"bad number", Parser{}, bytes.Replace(valid, []byte("<count>12</count>"), []byte("<count>many</count>"), 1), ErrFormat},
+		{"entity expansion refused", Parser{}, []byte(`<?xml version="1.0"?><!DOCTYPE f [<!ENTITY a "aaaa">]><feedback><report_metadata><org_name>&a;</org_name></report_metadata></feedback>`), ErrFormat},
+		{"unknown charset", Parser{}, []byte(`<?xml version="1.0" encoding="EBCDIC"?><feedback/>`), ErrFormat},
+		{"XML over the limit", Parser{MaxBytes: 500}, valid, ErrTooLarge},
+		{"gzip over the decompressed limit", Parser{MaxBytes: 500}, gzipBytes(t, valid), ErrTooLarge},
+		{"gzip bomb", Parser{MaxBytes: 1 << 20}, bomb(t, false), ErrTooLarge},
 		// archive/zip stops at the declared size and reports a format error.
-		{"zip bomb lying about its size", ReportParser{MaxBytes: 1 << 20}, bomb(t, true), ErrReportFormat},
-		{"zip bomb, declared size honest", ReportParser{MaxBytes: 1 << 20}, zipBytes(t, map[string][]byte{"r.xml": bytes.Repeat([]byte(" "), 2<<20)}), ErrReportTooLarge},
-		{"compressed input over the limit", ReportParser{MaxCompressedBytes: 100}, gzipBytes(t, valid), ErrReportTooLarge},
-		{"zip input over the limit", ReportParser{MaxCompressedBytes: 100}, zipBytes(t, map[string][]byte{"r.xml": valid}), ErrReportTooLarge},
-		{"too many zip entries", ReportParser{MaxZipEntries: 2}, zipBytes(t, map[string][]byte{"a.xml": valid, "b.txt": nil, "c.txt": nil}), ErrReportTooLarge},
-		{"zip without xml", ReportParser{}, zipBytes(t, map[string][]byte{"a.txt": valid, "b.txt": valid}), ErrReportFormat},
-		{"broken gzip", ReportParser{}, []byte{0x1f, 0x8b, 0, 0, 1, 2, 3}, ErrReportFormat},
-		{"broken zip", ReportParser{}, []byte("PK\x03\x04garbage"), ErrReportFormat},
-		{"too many records", ReportParser{MaxRecords: 1}, readSample(t, "google-style.xml"), ErrReportTooLarge},
+		{"zip bomb lying about its size", Parser{MaxBytes: 1 << 20}, bomb(t, true), ErrFormat},
+		{"zip bomb, declared size honest", Parser{MaxBytes: 1 << 20}, zipBytes(t, map[string][]byte{"r.xml": bytes.Repeat([]byte(" "), 2<<20)}), ErrTooLarge},
+		{"compressed input over the limit", Parser{MaxCompressedBytes: 100}, gzipBytes(t, valid), ErrTooLarge},
+		{"zip input over the limit", Parser{MaxCompressedBytes: 100}, zipBytes(t, map[string][]byte{"r.xml": valid}), ErrTooLarge},
+		{"too many zip entries", Parser{MaxZipEntries: 2}, zipBytes(t, map[string][]byte{"a.xml": valid, "b.txt": nil, "c.txt": nil}), ErrTooLarge},
+		{"zip without xml", Parser{}, zipBytes(t, map[string][]byte{"a.txt": valid, "b.txt": valid}), ErrFormat},
+		{"broken gzip", Parser{}, []byte{0x1f, 0x8b, 0, 0, 1, 2, 3}, ErrFormat},
+		{"broken zip", Parser{}, []byte("PK\x03\x04garbage"), ErrFormat},
+		{"too many records", Parser{MaxRecords: 1}, readSample(t, "google-style.xml"), ErrTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -250,23 +255,23 @@ func TestReportParseErrors(t *testing.T) {
 		})
 	}
 	// A zip holding a single file with another extension is accepted.
-	f, err := ParseReport(bytes.NewReader(zipBytes(t, map[string][]byte{"report": valid})))
+	f, err := Parse(bytes.NewReader(zipBytes(t, map[string][]byte{"report": valid})))
 	require.NoError(t, err)
-	assert.Equal(t, "Yahoo", f.ReportMetadata.OrgName)
+	assert.Equal(t, "Yahoo", f.Metadata.OrgName)
 }
 
 func TestReportValidate(t *testing.T) {
 	base := func() *Feedback {
-		f, err := ParseReport(bytes.NewReader(readSample(t, "yahoo-style.xml")))
+		f, err := Parse(bytes.NewReader(readSample(t, "yahoo-style.xml")))
 		require.NoError(t, err)
 		return f
 	}
 	require.NoError(t, base().Validate())
 	for name, mut := range map[string]func(f *Feedback){
-		"org_name":    func(f *Feedback) { f.ReportMetadata.OrgName = "" },
-		"email":       func(f *Feedback) { f.ReportMetadata.Email = "" },
-		"report_id":   func(f *Feedback) { f.ReportMetadata.ReportID = "" },
-		"date_range":  func(f *Feedback) { f.ReportMetadata.DateRange.Begin = f.ReportMetadata.DateRange.End + 1 },
+		"org_name":    func(f *Feedback) { f.Metadata.OrgName = "" },
+		"email":       func(f *Feedback) { f.Metadata.Email = "" },
+		"report_id":   func(f *Feedback) { f.Metadata.ReportID = "" },
+		"date_range":  func(f *Feedback) { f.Metadata.DateRange.Begin = f.Metadata.DateRange.End + 1 },
 		"domain":      func(f *Feedback) { f.PolicyPublished.Domain = "" },
 		"p":           func(f *Feedback) { f.PolicyPublished.P = "block" },
 		"records":     func(f *Feedback) { f.Records = nil },
@@ -283,35 +288,35 @@ func TestReportValidate(t *testing.T) {
 }
 
 func TestReportBuilder(t *testing.T) {
-	rec, err := Parse("v=DMARC1; p=reject; sp=quarantine; adkim=s; rua=mailto:d@example.com")
+	rec, err := dmarc.Parse("v=DMARC1; p=reject; sp=quarantine; adkim=s; rua=mailto:d@example.com")
 	require.NoError(t, err)
-	b := &ReportBuilder{
+	b := &Builder{
 		OrgName: "mailsmith test", Email: "postmaster@receiver.example", ReportID: "r-1", Generator: "mailsmith dmarc",
 		Begin: time.Unix(1764460800, 0), End: time.Unix(1764547199, 0),
 	}
 	_, err = b.Feedback()
-	assert.ErrorIs(t, err, ErrReportIncomplete, "no policy, no records")
-	b.SetPolicy("example.com", rec, TreeWalk)
+	assert.ErrorIs(t, err, ErrIncomplete, "no policy, no records")
+	b.SetPolicy("example.com", rec, dmarc.TreeWalk)
 
 	ip1 := netip.MustParseAddr("192.0.2.1")
 	ip2 := netip.MustParseAddr("::ffff:192.0.2.2")
-	pass := ReportMessage{SourceIP: ip1, HeaderFrom: "Example.COM.", EnvelopeFrom: "example.com", Disposition: "none", DKIMAligned: true, SPFAligned: true,
-		DKIM: []DKIMAuthResult{{Domain: "example.com", Selector: "s1", Result: "pass"}}, SPF: &SPFAuthResult{Domain: "example.com", Scope: "mfrom", Result: "pass"}}
+	pass := Message{SourceIP: ip1, HeaderFrom: "Example.COM.", EnvelopeFrom: "example.com", Disposition: "none", DKIMAligned: true, SPFAligned: true,
+		DKIM: []DKIMResult{{Domain: "example.com", Selector: "s1", Result: "pass"}}, SPF: &SPFResult{Domain: "example.com", Scope: "mfrom", Result: "pass"}}
 	for range 3 {
 		b.Add(pass)
 	}
-	fail := ReportMessage{SourceIP: ip2, HeaderFrom: "example.com", Disposition: "reject", Count: 4,
-		SPF: &SPFAuthResult{Domain: "evil.example.net", Scope: "mfrom", Result: "fail"}}
+	fail := Message{SourceIP: ip2, HeaderFrom: "example.com", Disposition: "reject", Count: 4,
+		SPF: &SPFResult{Domain: "evil.example.net", Scope: "mfrom", Result: "fail"}}
 	b.Add(fail)
 	b.Add(fail)
-	v := Verdict{Result: Fail, Disposition: PolicyQuarantine, Testing: true, FromDomain: "www.example.com"}
-	b.Add(v.ReportMessage(ip1))
+	v := dmarc.Verdict{Result: dmarc.Fail, Disposition: dmarc.PolicyQuarantine, Testing: true, FromDomain: "www.example.com"}
+	b.Add(NewMessage(v, ip1))
 	assert.Equal(t, 3, b.Len())
 
 	f, err := b.Feedback()
 	require.NoError(t, err)
-	assert.Equal(t, ReportNamespace, f.XMLName.Space)
-	assert.Equal(t, PolicyPublished{Domain: "example.com", DiscoveryMethod: "treewalk", P: PolicyReject, SP: PolicyQuarantine,
+	assert.Equal(t, Namespace, f.XMLName.Space)
+	assert.Equal(t, PolicyPublished{Domain: "example.com", DiscoveryMethod: "treewalk", P: dmarc.PolicyReject, SP: dmarc.PolicyQuarantine,
 		FO: "0", ADKIM: "s", ASPF: "r", Testing: "n"}, f.PolicyPublished)
 	require.Len(t, f.Records, 3)
 	assert.Equal(t, int64(3), f.Records[0].Row.Count)
@@ -335,31 +340,31 @@ func TestReportBuilder(t *testing.T) {
 	assert.Regexp(t, `(?s)<row>.*</row>\s*<identifiers>.*</identifiers>\s*<auth_results>`, out)
 	assert.Regexp(t, `(?s)<disposition>none</disposition>\s*<dkim>pass</dkim>\s*<spf>pass</spf>`, out)
 
-	g, err := ParseReport(strings.NewReader(out))
+	g, err := Parse(strings.NewReader(out))
 	require.NoError(t, err)
 	assert.Equal(t, f, g)
 
 	var gz bytes.Buffer
 	require.NoError(t, f.WriteGzip(&gz))
-	h, err := ParseReport(&gz)
+	h, err := Parse(&gz)
 	require.NoError(t, err)
 	assert.Equal(t, f, h)
 }
 
 func TestReportBuilderFromCheck(t *testing.T) {
-	_, c := serve(t, dmarcTXT("example.com", "v=DMARC1; p=reject; rua=mailto:agg@example.com"))
-	b := &ReportBuilder{OrgName: "r", Email: "r@receiver.example", ReportID: "1", Begin: time.Unix(0, 0), End: time.Unix(86399, 0)}
-	for i, in := range []Input{
+	c := &dmarc.Checker{Resolver: dnstest.NewMemory(t, `_dmarc.example.com. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:agg@example.com"`)}
+	b := &Builder{OrgName: "r", Email: "r@receiver.example", ReportID: "1", Begin: time.Unix(0, 0), End: time.Unix(86399, 0)}
+	for i, in := range []dmarc.Input{
 		{FromDomain: "example.com", DKIMDomains: []string{"example.com"}},
 		{FromDomain: "example.com", SPFDomain: "example.net", SPFPass: true},
 		{FromDomain: "example.com", DKIMDomains: []string{"example.com"}},
 	} {
-		v, err := c.Check(ctx(t), in)
+		v, err := c.Check(context.Background(), in)
 		require.NoError(t, err)
 		if i == 0 {
 			b.SetPolicy(v.PolicyDomain, v.Record, c.Discovery)
 		}
-		m := v.ReportMessage(netip.MustParseAddr("192.0.2.5"))
+		m := NewMessage(v, netip.MustParseAddr("192.0.2.5"))
 		m.EnvelopeFrom = in.SPFDomain
 		b.Add(m)
 	}
@@ -372,19 +377,19 @@ func TestReportBuilderFromCheck(t *testing.T) {
 }
 
 func TestReportBuilderDKIMOrder(t *testing.T) {
-	b := &ReportBuilder{OrgName: "r", Email: "r@x.example", ReportID: "1", Begin: time.Unix(0, 0), End: time.Unix(1, 0)}
-	b.SetPolicy("example.com", &Record{Policy: PolicyNone}, PSL)
-	var sigs []DKIMAuthResult
-	sigs = append(sigs, DKIMAuthResult{Domain: "bad.example", Selector: "a", Result: "fail"})
+	b := &Builder{OrgName: "r", Email: "r@x.example", ReportID: "1", Begin: time.Unix(0, 0), End: time.Unix(1, 0)}
+	b.SetPolicy("example.com", &dmarc.Record{Policy: dmarc.PolicyNone}, dmarc.PSL)
+	var sigs []DKIMResult
+	sigs = append(sigs, DKIMResult{Domain: "bad.example", Selector: "a", Result: "fail"})
 	for i := range 150 {
-		sigs = append(sigs, DKIMAuthResult{Domain: "other.example", Selector: strconv.Itoa(i), Result: "pass"})
+		sigs = append(sigs, DKIMResult{Domain: "other.example", Selector: strconv.Itoa(i), Result: "pass"})
 	}
-	sigs = append(sigs, DKIMAuthResult{Domain: "mail.example.com", Selector: "r", Result: "pass"}, DKIMAuthResult{Domain: "Example.com", Selector: "s", Result: "pass"})
-	b.Add(ReportMessage{SourceIP: netip.MustParseAddr("192.0.2.1"), HeaderFrom: "example.com", Disposition: "none", DKIMAligned: true, DKIM: sigs})
+	sigs = append(sigs, DKIMResult{Domain: "mail.example.com", Selector: "r", Result: "pass"}, DKIMResult{Domain: "Example.com", Selector: "s", Result: "pass"})
+	b.Add(Message{SourceIP: netip.MustParseAddr("192.0.2.1"), HeaderFrom: "example.com", Disposition: "none", DKIMAligned: true, DKIM: sigs})
 	f, err := b.Feedback()
 	require.NoError(t, err)
 	got := f.Records[0].AuthResults.DKIM
-	require.Len(t, got, MaxReportDKIMResults)
+	require.Len(t, got, MaxDKIMResults)
 	assert.Equal(t, "s", got[0].Selector)
 	assert.Equal(t, "r", got[1].Selector)
 	assert.Equal(t, "0", got[2].Selector)
@@ -395,8 +400,8 @@ func TestReportBuilderDKIMOrder(t *testing.T) {
 
 func TestReportFilename(t *testing.T) {
 	b, e := time.Unix(1013662812, 0), time.Unix(1013749130, 0)
-	assert.Equal(t, "mail.receiver.example!example.com!1013662812!1013749130.xml.gz", ReportFilename("mail.receiver.example", "example.com", b, e, "", true))
-	assert.Equal(t, "r.example!example.com!1013662812!1013749130!abc123.xml", ReportFilename("R.example.", "Example.com", b, e, "abc-123", false))
+	assert.Equal(t, "mail.receiver.example!example.com!1013662812!1013749130.xml.gz", Filename("mail.receiver.example", "example.com", b, e, "", true))
+	assert.Equal(t, "r.example!example.com!1013662812!1013749130!abc123.xml", Filename("R.example.", "Example.com", b, e, "abc-123", false))
 }
 
 func FuzzParseReport(f *testing.F) {
@@ -415,7 +420,7 @@ func FuzzParseReport(f *testing.F) {
 	f.Add([]byte("<!DOCTYPE feedback [<!ENTITY a \">\">]><?pi x?><feedback><!-- c --><extension><![CDATA[x]]></extension></feedback>"))
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
 	f.Add([]byte("PK\x03\x04"))
-	p := ReportParser{MaxBytes: 1 << 20, MaxCompressedBytes: 1 << 20, MaxRecords: 1000, MaxElements: 20000, MaxTokenBytes: 4096}
+	p := Parser{MaxBytes: 1 << 20, MaxCompressedBytes: 1 << 20, MaxRecords: 1000, MaxElements: 20000, MaxTokenBytes: 4096}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fb, err := p.Parse(bytes.NewReader(data))
 		if err != nil {

@@ -1,4 +1,4 @@
-package dmarc
+package report
 
 import (
 	"bufio"
@@ -15,7 +15,7 @@ import (
 //     decoder builds it: a tag with its name and attributes, a comment, a
 //     processing instruction, a declaration or a run of text longer than
 //     maxToken bytes, or a tag with more than maxAttrs attributes, stop
-//     the read with a ReportLimitError (encoding/xml would otherwise
+//     the read with a LimitError (encoding/xml would otherwise
 //     collect a 30 MB name or a million attributes before returning);
 //   - it copies what it hands out while recording, so the parser can keep
 //     the raw inner XML of extension elements.
@@ -142,7 +142,7 @@ func (g *xmlGuard) lex(c byte) error {
 		case '=':
 			g.attrs++
 			if g.attrs > g.maxAttrs {
-				return &ReportLimitError{Limit: "MaxAttributes", Max: int64(g.maxAttrs), Where: "one element"}
+				return &LimitError{Limit: "MaxAttributes", Max: int64(g.maxAttrs), Where: "one element"}
 			}
 		case '>':
 			g.state, g.run = lxText, 0
@@ -200,7 +200,7 @@ func (g *xmlGuard) lex(c byte) error {
 		}
 	}
 	if g.run > g.maxToken {
-		return &ReportLimitError{Limit: "MaxTokenBytes", Max: int64(g.maxToken), Where: "a tag, comment, declaration or run of text"}
+		return &LimitError{Limit: "MaxTokenBytes", Max: int64(g.maxToken), Where: "a tag, comment, declaration or run of text"}
 	}
 	return nil
 }

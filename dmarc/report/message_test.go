@@ -1,6 +1,8 @@
-package dmarc
+package report
 
 import (
+	"github.com/mailsmith/mailsmith/dmarc"
+
 	"bytes"
 	"encoding/base64"
 	"io"
@@ -86,15 +88,15 @@ func TestParseReportEmails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			f, err := ParseReport(bytes.NewReader(reportAttachment(t, tt.file)))
+			f, err := Parse(bytes.NewReader(reportAttachment(t, tt.file)))
 			require.NoError(t, err)
 			require.NoError(t, f.Validate())
-			assert.Equal(t, tt.org, f.ReportMetadata.OrgName)
-			assert.Equal(t, tt.id, f.ReportMetadata.ReportID)
-			assert.Equal(t, tt.begin, f.ReportMetadata.DateRange.Begin)
-			assert.Equal(t, tt.end, f.ReportMetadata.DateRange.End)
+			assert.Equal(t, tt.org, f.Metadata.OrgName)
+			assert.Equal(t, tt.id, f.Metadata.ReportID)
+			assert.Equal(t, tt.begin, f.Metadata.DateRange.Begin)
+			assert.Equal(t, tt.end, f.Metadata.DateRange.End)
 			assert.Equal(t, tt.domain, f.PolicyPublished.Domain)
-			assert.Equal(t, PolicyReject, f.PolicyPublished.P)
+			assert.Equal(t, dmarc.PolicyReject, f.PolicyPublished.P)
 			require.Len(t, f.Records, tt.records)
 			assert.Equal(t, tt.messages, f.MessageCount())
 			if tt.firstIP != "" {

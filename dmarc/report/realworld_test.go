@@ -1,4 +1,4 @@
-package dmarc
+package report
 
 // Aggregate reports as real receivers send them (issue 12 point 2): each
 // case is a shape met in the wild that the parser must read.
@@ -38,15 +38,15 @@ func wildReport(root, meta, record string) string {
 
 func TestParseReportInTheWild(t *testing.T) {
 	t.Run("fractional timestamps", func(t *testing.T) {
-		f, err := ParseReport(strings.NewReader(wildReport("", `<report_metadata><org_name>r</org_name><email>d@r.example</email><report_id>1</report_id>
+		f, err := Parse(strings.NewReader(wildReport("", `<report_metadata><org_name>r</org_name><email>d@r.example</email><report_id>1</report_id>
 <date_range><begin>1337270400.0</begin><end> 1337356799.999 </end></date_range></report_metadata>`, "")))
 		require.NoError(t, err)
-		assert.Equal(t, int64(1337270400), f.ReportMetadata.DateRange.Begin)
-		assert.Equal(t, int64(1337356799), f.ReportMetadata.DateRange.End)
+		assert.Equal(t, int64(1337270400), f.Metadata.DateRange.Begin)
+		assert.Equal(t, int64(1337356799), f.Metadata.DateRange.End)
 		require.NoError(t, f.Validate())
 	})
 	t.Run("result words in other cases", func(t *testing.T) {
-		f, err := ParseReport(strings.NewReader(wildReport("", "", `<record><row><source_ip>192.0.2.1</source_ip><count>1</count>
+		f, err := Parse(strings.NewReader(wildReport("", "", `<record><row><source_ip>192.0.2.1</source_ip><count>1</count>
 <policy_evaluated><disposition>None</disposition><dkim>Pass</dkim><spf>FAIL</spf><reason><type>Forwarded</type></reason></policy_evaluated></row>
 <identifiers><header_from>example.com</header_from></identifiers>
 <auth_results><dkim><domain>example.com</domain><result>Pass</result></dkim><spf><domain>example.com</domain><scope>MFROM</scope><result>SoftFail</result></spf></auth_results></record>`)))
@@ -54,7 +54,7 @@ func TestParseReportInTheWild(t *testing.T) {
 		r := f.Records[0]
 		assert.Equal(t, PolicyEvaluated{Disposition: "none", DKIM: "pass", SPF: "fail", Reasons: []Reason{{Type: "forwarded"}}}, r.Row.PolicyEvaluated)
 		assert.Equal(t, "pass", r.AuthResults.DKIM[0].Result)
-		assert.Equal(t, SPFAuthResult{Domain: "example.com", Scope: "mfrom", Result: "softfail"}, r.AuthResults.SPF[0])
+		assert.Equal(t, SPFResult{Domain: "example.com", Scope: "mfrom", Result: "softfail"}, r.AuthResults.SPF[0])
 		require.NoError(t, f.Validate())
 	})
 	t.Run("namespaces", func(t *testing.T) {
@@ -63,51 +63,51 @@ func TestParseReportInTheWild(t *testing.T) {
 			`<feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">`,
 			`<feedback xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">`,
 		} {
-			f, err := ParseReport(strings.NewReader(wildReport(root, "", "")))
+			f, err := Parse(strings.NewReader(wildReport(root, "", "")))
 			require.NoError(t, err, root)
 			assert.Equal(t, int64(3), f.MessageCount(), root)
 		}
 		// A prefixed root, its children unprefixed in no namespace.
 		doc := `<d:feedback xmlns:d="urn:ietf:params:xml:ns:dmarc-2.0"><d:report_metadata><d:org_name>r</d:org_name></d:report_metadata>
 <d:record><d:row><d:count>4</d:count></d:row></d:record></d:feedback>`
-		f, err := ParseReport(strings.NewReader(doc))
+		f, err := Parse(strings.NewReader(doc))
 		require.NoError(t, err)
-		assert.Equal(t, ReportNamespace, f.XMLName.Space)
-		assert.Equal(t, "r", f.ReportMetadata.OrgName)
+		assert.Equal(t, Namespace, f.XMLName.Space)
+		assert.Equal(t, "r", f.Metadata.OrgName)
 		assert.Equal(t, int64(4), f.MessageCount())
 	})
 	t.Run("empty elements", func(t *testing.T) {
-		f, err := ParseReport(strings.NewReader(wildReport("", `<report_metadata><org_name>r</org_name><email/><extra_contact_info></extra_contact_info><report_id>1</report_id>
+		f, err := Parse(strings.NewReader(wildReport("", `<report_metadata><org_name>r</org_name><email/><extra_contact_info></extra_contact_info><report_id>1</report_id>
 <date_range><begin/><end>1337356799</end></date_range><error/></report_metadata>`, `<record><row><source_ip>192.0.2.1</source_ip><count/>
 <policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass</spf><reason/></policy_evaluated></row>
 <identifiers><envelope_to/><envelope_from></envelope_from><header_from>example.com</header_from></identifiers>
 <auth_results><dkim><domain>example.com</domain><selector/><result>pass</result><human_result/></dkim><spf/></auth_results></record>`)))
 		require.NoError(t, err)
-		assert.Equal(t, int64(0), f.ReportMetadata.DateRange.Begin)
-		assert.Equal(t, []string{""}, f.ReportMetadata.Errors)
+		assert.Equal(t, int64(0), f.Metadata.DateRange.Begin)
+		assert.Equal(t, []string{""}, f.Metadata.Errors)
 		r := f.Records[0]
 		assert.Equal(t, int64(0), r.Row.Count)
 		assert.Equal(t, []Reason{{}}, r.Row.PolicyEvaluated.Reasons)
-		assert.Equal(t, []DKIMAuthResult{{Domain: "example.com", Result: "pass"}}, r.AuthResults.DKIM)
-		assert.Equal(t, []SPFAuthResult{{}}, r.AuthResults.SPF)
+		assert.Equal(t, []DKIMResult{{Domain: "example.com", Result: "pass"}}, r.AuthResults.DKIM)
+		assert.Equal(t, []SPFResult{{}}, r.AuthResults.SPF)
 	})
 	t.Run("stray outer elements", func(t *testing.T) {
 		for _, doc := range []string{
 			"<report>" + strings.TrimPrefix(wildReport("", "", ""), `<?xml version="1.0" encoding="UTF-8"?>`+"\n") + "</report>",
 			`<?xml version="1.0"?><envelope><body><!-- c --><feedback><record><row><count>3</count></row></record></feedback></body></envelope>`,
 		} {
-			f, err := ParseReport(strings.NewReader(doc))
+			f, err := Parse(strings.NewReader(doc))
 			require.NoError(t, err, doc)
 			assert.Equal(t, int64(3), f.MessageCount())
 		}
-		_, err := ParseReport(strings.NewReader(`<report><body/></report>`))
-		assert.ErrorIs(t, err, ErrReportFormat)
+		_, err := Parse(strings.NewReader(`<report><body/></report>`))
+		assert.ErrorIs(t, err, ErrFormat)
 		assert.ErrorContains(t, err, "no <feedback> element")
 	})
 	t.Run("invalid UTF-8 in a domain", func(t *testing.T) {
 		doc := wildReport("", "", strings.Replace(wildReport("", "", "")[strings.Index(wildReport("", "", ""), "<record>"):strings.Index(wildReport("", "", ""), "</record>")+9],
 			"<header_from>example.com", "<header_from>ex\xe4mple.com", 1))
-		f, err := ParseReport(strings.NewReader(doc))
+		f, err := Parse(strings.NewReader(doc))
 		require.NoError(t, err)
 		assert.Equal(t, "ex\uFFFDmple.com", f.Records[0].Identifiers.HeaderFrom)
 		require.Len(t, f.Warnings, 1)
@@ -115,12 +115,12 @@ func TestParseReportInTheWild(t *testing.T) {
 		// Gzipped, and a truncated multi-byte sequence at the very end
 		// of a value.
 		doc = strings.Replace(wildReport("", "", ""), "<domain>example.com</domain>", "<domain>example.com\xc3</domain>", 1)
-		f, err = ParseReport(bytes.NewReader(gzipBytes(t, []byte(doc))))
+		f, err = Parse(bytes.NewReader(gzipBytes(t, []byte(doc))))
 		require.NoError(t, err)
 		assert.Equal(t, "example.com\uFFFD", f.PolicyPublished.Domain)
 		assert.Len(t, f.Warnings, 1)
 		// A valid document gets no warning; Latin-1 declared is converted.
-		f, err = ParseReport(strings.NewReader(wildReport("", "", "")))
+		f, err = Parse(strings.NewReader(wildReport("", "", "")))
 		require.NoError(t, err)
 		assert.Nil(t, f.Warnings)
 	})
@@ -131,15 +131,15 @@ func TestParseReportInTheWild(t *testing.T) {
 			"junk":         []byte("\r\n--boundary--\r\n"),
 			"broken magic": {0x1f, 0x8b, 0, 0},
 		} {
-			f, err := ParseReport(bytes.NewReader(append(bytes.Clone(gz), tail...)))
+			f, err := Parse(bytes.NewReader(append(bytes.Clone(gz), tail...)))
 			require.NoError(t, err, name)
 			assert.Equal(t, int64(3), f.MessageCount(), name)
-			assert.Equal(t, []string{"dmarc: report: bytes after the gzip data ignored"}, f.Warnings, name)
+			assert.Equal(t, []string{"bytes after the gzip data ignored"}, f.Warnings, name)
 		}
 		// Two members make one stream (RFC 1952 §2.2).
 		doc := wildReport("", "", "")
 		two := append(gzipBytes(t, []byte(doc[:100])), gzipBytes(t, []byte(doc[100:]))...)
-		f, err := ParseReport(bytes.NewReader(two))
+		f, err := Parse(bytes.NewReader(two))
 		require.NoError(t, err)
 		assert.Equal(t, int64(3), f.MessageCount())
 		assert.Nil(t, f.Warnings)
@@ -154,10 +154,10 @@ func TestParseReportInTheWild(t *testing.T) {
 			"empty zip":   zipBytes(t, map[string][]byte{"r.xml": nil}),
 			"white space": []byte(" \r\n\t"),
 		} {
-			f, err := ParseReport(bytes.NewReader(data))
+			f, err := Parse(bytes.NewReader(data))
 			assert.Nil(t, f, name)
-			assert.ErrorIs(t, err, ErrReportEmpty, name)
-			assert.ErrorIs(t, err, ErrReportFormat, name)
+			assert.ErrorIs(t, err, ErrEmpty, name)
+			assert.ErrorIs(t, err, ErrFormat, name)
 			assert.ErrorContains(t, err, "empty", name)
 		}
 	})
@@ -167,10 +167,10 @@ func TestParseReportInTheWild(t *testing.T) {
 // white space still converts (no U+FFFD, no warning).
 func TestReportLatin1AfterWhiteSpace(t *testing.T) {
 	doc := "\r\n" + `<?xml version="1.0" encoding="ISO-8859-1"?><feedback><report_metadata><org_name>R` + "\xe9" + `cepteur</org_name></report_metadata></feedback>`
-	f, err := ParseReport(strings.NewReader(doc))
+	f, err := Parse(strings.NewReader(doc))
 	require.NoError(t, err)
-	assert.Equal(t, "Récepteur", f.ReportMetadata.OrgName)
+	assert.Equal(t, "Récepteur", f.Metadata.OrgName)
 	assert.Nil(t, f.Warnings)
-	_, err = ParseReport(strings.NewReader(""))
-	assert.EqualError(t, err, "dmarc: report is empty: the input has no bytes")
+	_, err = Parse(strings.NewReader(""))
+	assert.EqualError(t, err, "dmarc/report: report is empty: the input has no bytes")
 }

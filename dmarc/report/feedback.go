@@ -1,4 +1,4 @@
-package dmarc
+package report
 
 import (
 	"encoding/xml"
@@ -6,14 +6,16 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/mailsmith/mailsmith/dmarc"
 )
 
-// ReportNamespace is the XML namespace of RFC 9990 aggregate reports.
+// Namespace is the XML namespace of RFC 9990 aggregate reports.
 // Reports in the RFC 7489 Appendix C format have no namespace.
-const ReportNamespace = "urn:ietf:params:xml:ns:dmarc-2.0"
+const Namespace = "urn:ietf:params:xml:ns:dmarc-2.0"
 
-// ReportVersion is the value of the RFC 9990 "version" element.
-const ReportVersion = "1.0"
+// Version is the value of the RFC 9990 "version" element.
+const Version = "1.0"
 
 // Feedback is a DMARC aggregate report (RFC 9990 §2.1 and Appendix A; the
 // RFC 7489 Appendix C schema is a subset, plus the historic pct element).
@@ -21,14 +23,14 @@ const ReportVersion = "1.0"
 // that a report from any major receiver parses; Validate checks the
 // RFC 9990 rules.
 type Feedback struct {
-	// XMLName is the root element: "feedback" in ReportNamespace (RFC
+	// XMLName is the root element: "feedback" in Namespace (RFC
 	// 9990) or in no namespace (RFC 7489).
 	XMLName         xml.Name
 	Version         string          `xml:"version,omitempty"`
-	ReportMetadata  ReportMetadata  `xml:"report_metadata"`
+	Metadata        Metadata        `xml:"report_metadata"`
 	PolicyPublished PolicyPublished `xml:"policy_published"`
 	Extension       *Extension      `xml:"extension,omitempty"`
-	Records         []ReportRecord  `xml:"record"`
+	Records         []Record        `xml:"record"`
 	// Warnings lists what the parser repaired or ignored to read the
 	// report (invalid UTF-8 replaced with U+FFFD and where, bytes after
 	// the gzip data); nil when nothing was. It is not written out.
@@ -46,8 +48,8 @@ func (f Feedback) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
 	return e.Encode(p)
 }
 
-// ReportMetadata describes the reporter (RFC 9990 §2.1.3).
-type ReportMetadata struct {
+// Metadata describes the reporter (RFC 9990 §2.1.3).
+type Metadata struct {
 	OrgName          string    `xml:"org_name"`
 	Email            string    `xml:"email"`
 	ExtraContactInfo string    `xml:"extra_contact_info,omitempty"`
@@ -71,15 +73,15 @@ func (d DateRange) EndTime() time.Time { return time.Unix(d.End, 0).UTC() }
 
 // PolicyPublished is the policy the reporter found (RFC 9990 §2.1.5).
 type PolicyPublished struct {
-	Domain          string `xml:"domain"`
-	DiscoveryMethod string `xml:"discovery_method,omitempty"` // "psl" or "treewalk"
-	P               Policy `xml:"p"`
-	SP              Policy `xml:"sp,omitempty"`
-	NP              Policy `xml:"np,omitempty"`
-	FO              string `xml:"fo,omitempty"`
-	ADKIM           string `xml:"adkim,omitempty"`
-	ASPF            string `xml:"aspf,omitempty"`
-	Testing         string `xml:"testing,omitempty"` // "y" or "n"
+	Domain          string       `xml:"domain"`
+	DiscoveryMethod string       `xml:"discovery_method,omitempty"` // "psl" or "treewalk"
+	P               dmarc.Policy `xml:"p"`
+	SP              dmarc.Policy `xml:"sp,omitempty"`
+	NP              dmarc.Policy `xml:"np,omitempty"`
+	FO              string       `xml:"fo,omitempty"`
+	ADKIM           string       `xml:"adkim,omitempty"`
+	ASPF            string       `xml:"aspf,omitempty"`
+	Testing         string       `xml:"testing,omitempty"` // "y" or "n"
 	// Percent is the historic pct element of RFC 7489 reports.
 	Percent string `xml:"pct,omitempty"`
 }
@@ -96,8 +98,8 @@ type AnyElement struct {
 	Inner   []byte     `xml:",innerxml"`
 }
 
-// ReportRecord is one row of results (RFC 9990 §2.1.7).
-type ReportRecord struct {
+// Record is one row of results (RFC 9990 §2.1.7).
+type Record struct {
 	Row         Row          `xml:"row"`
 	Identifiers Identifiers  `xml:"identifiers"`
 	AuthResults AuthResults  `xml:"auth_results"`
@@ -115,7 +117,7 @@ type Row struct {
 func (r Row) SourceAddr() (netip.Addr, error) {
 	a, err := netip.ParseAddr(strings.TrimSpace(r.SourceIP))
 	if err != nil {
-		return netip.Addr{}, fmt.Errorf("%w: source_ip %q", ErrReportFormat, r.SourceIP)
+		return netip.Addr{}, fmt.Errorf("%w: source_ip %q", ErrFormat, r.SourceIP)
 	}
 	return a, nil
 }
@@ -145,20 +147,20 @@ type Identifiers struct {
 
 // AuthResults are the raw SPF and DKIM results (RFC 9990 §2.1.11).
 type AuthResults struct {
-	DKIM []DKIMAuthResult `xml:"dkim,omitempty"`
-	SPF  []SPFAuthResult  `xml:"spf,omitempty"`
+	DKIM []DKIMResult `xml:"dkim,omitempty"`
+	SPF  []SPFResult  `xml:"spf,omitempty"`
 }
 
-// DKIMAuthResult is one DKIM signature's result (RFC 9990 §2.1.12).
-type DKIMAuthResult struct {
+// DKIMResult is one DKIM signature's result (RFC 9990 §2.1.12).
+type DKIMResult struct {
 	Domain      string `xml:"domain"`
 	Selector    string `xml:"selector,omitempty"`
 	Result      string `xml:"result"`
 	HumanResult string `xml:"human_result,omitempty"`
 }
 
-// SPFAuthResult is the SPF result (RFC 9990 §2.1.13).
-type SPFAuthResult struct {
+// SPFResult is the SPF result (RFC 9990 §2.1.13).
+type SPFResult struct {
 	Domain      string `xml:"domain"`
 	Scope       string `xml:"scope,omitempty"` // "mfrom" (RFC 7489 also "helo")
 	Result      string `xml:"result"`
@@ -177,23 +179,23 @@ func (f *Feedback) MessageCount() int64 {
 // Validate checks the elements RFC 9990 requires and the values it
 // enumerates. Parsing does not call it: real reports often bend the rules.
 func (f *Feedback) Validate() error {
-	m := f.ReportMetadata
+	m := f.Metadata
 	switch {
 	case m.OrgName == "":
-		return fmt.Errorf("%w: report_metadata/org_name", ErrReportIncomplete)
+		return fmt.Errorf("%w: report_metadata/org_name", ErrIncomplete)
 	case m.Email == "":
-		return fmt.Errorf("%w: report_metadata/email", ErrReportIncomplete)
+		return fmt.Errorf("%w: report_metadata/email", ErrIncomplete)
 	case m.ReportID == "":
-		return fmt.Errorf("%w: report_metadata/report_id", ErrReportIncomplete)
+		return fmt.Errorf("%w: report_metadata/report_id", ErrIncomplete)
 	case m.DateRange.End == 0 || m.DateRange.Begin > m.DateRange.End:
-		return fmt.Errorf("%w: report_metadata/date_range %d-%d", ErrReportIncomplete, m.DateRange.Begin, m.DateRange.End)
+		return fmt.Errorf("%w: report_metadata/date_range %d-%d", ErrIncomplete, m.DateRange.Begin, m.DateRange.End)
 	case f.PolicyPublished.Domain == "":
-		return fmt.Errorf("%w: policy_published/domain", ErrReportIncomplete)
+		return fmt.Errorf("%w: policy_published/domain", ErrIncomplete)
 	case len(f.Records) == 0:
-		return fmt.Errorf("%w: no record", ErrReportIncomplete)
+		return fmt.Errorf("%w: no record", ErrIncomplete)
 	}
-	if _, ok := parsePolicy(string(f.PolicyPublished.P)); !ok {
-		return fmt.Errorf("%w: policy_published/p %q", ErrReportFormat, f.PolicyPublished.P)
+	if !oneOf(string(f.PolicyPublished.P), "none", "quarantine", "reject") {
+		return fmt.Errorf("%w: policy_published/p %q", ErrFormat, f.PolicyPublished.P)
 	}
 	for i, r := range f.Records {
 		if _, err := r.Row.SourceAddr(); err != nil {
@@ -202,23 +204,14 @@ func (f *Feedback) Validate() error {
 		pe := r.Row.PolicyEvaluated
 		switch {
 		case r.Row.Count < 0:
-			return fmt.Errorf("%w: record %d: count %d", ErrReportFormat, i+1, r.Row.Count)
+			return fmt.Errorf("%w: record %d: count %d", ErrFormat, i+1, r.Row.Count)
 		case r.Identifiers.HeaderFrom == "":
-			return fmt.Errorf("%w: record %d: identifiers/header_from", ErrReportIncomplete, i+1)
+			return fmt.Errorf("%w: record %d: identifiers/header_from", ErrIncomplete, i+1)
 		case !oneOf(pe.Disposition, "none", "pass", "quarantine", "reject"):
-			return fmt.Errorf("%w: record %d: disposition %q", ErrReportFormat, i+1, pe.Disposition)
+			return fmt.Errorf("%w: record %d: disposition %q", ErrFormat, i+1, pe.Disposition)
 		case !oneOf(pe.DKIM, "pass", "fail") || !oneOf(pe.SPF, "pass", "fail"):
-			return fmt.Errorf("%w: record %d: policy_evaluated dkim %q spf %q", ErrReportFormat, i+1, pe.DKIM, pe.SPF)
+			return fmt.Errorf("%w: record %d: policy_evaluated dkim %q spf %q", ErrFormat, i+1, pe.DKIM, pe.SPF)
 		}
 	}
 	return nil
-}
-
-func oneOf(s string, vals ...string) bool {
-	for _, v := range vals {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }

@@ -1,4 +1,4 @@
-package dmarc
+package report
 
 import (
 	"compress/gzip"
@@ -10,11 +10,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mailsmith/mailsmith/dmarc"
 )
 
-// ReportMessage is one evaluated message (or several identical ones) to
+// Message is one evaluated message (or several identical ones) to
 // add to an aggregate report.
-type ReportMessage struct {
+type Message struct {
 	SourceIP     netip.Addr
 	HeaderFrom   string // RFC5322.From domain
 	EnvelopeFrom string // RFC5321.MailFrom domain ("" for a null path)
@@ -25,17 +27,17 @@ type ReportMessage struct {
 	DKIMAligned bool // policy_evaluated/dkim pass
 	SPFAligned  bool // policy_evaluated/spf pass
 	Reasons     []Reason
-	DKIM        []DKIMAuthResult // raw DKIM results
-	SPF         *SPFAuthResult   // raw SPF result (MAIL FROM)
-	Count       int64            // messages; 0 means 1
+	DKIM        []DKIMResult // raw DKIM results
+	SPF         *SPFResult   // raw SPF result (MAIL FROM)
+	Count       int64        // messages; 0 means 1
 }
 
-// ReportMessage turns a verdict into a ReportMessage: the disposition, the
+// NewMessage turns a DMARC verdict into a Message: the disposition, the
 // alignment results, and a policy_test_mode (t=y) or sampled_out (pct)
 // reason when the disposition was lowered. The raw results and the
 // envelope are the caller's to add.
-func (v Verdict) ReportMessage(ip netip.Addr) ReportMessage {
-	m := ReportMessage{
+func NewMessage(v dmarc.Verdict, ip netip.Addr) Message {
+	m := Message{
 		SourceIP:    ip,
 		HeaderFrom:  v.FromDomain,
 		Disposition: string(v.Disposition),
@@ -43,7 +45,7 @@ func (v Verdict) ReportMessage(ip netip.Addr) ReportMessage {
 		SPFAligned:  v.SPFAligned,
 	}
 	if m.Disposition == "" {
-		m.Disposition = string(PolicyNone)
+		m.Disposition = string(dmarc.PolicyNone)
 	}
 	switch {
 	case v.Testing:
@@ -54,12 +56,12 @@ func (v Verdict) ReportMessage(ip netip.Addr) ReportMessage {
 	return m
 }
 
-// ReportBuilder accumulates evaluated messages for one Policy Domain and
+// Builder accumulates evaluated messages for one Policy Domain and
 // reporting period and produces an RFC 9990 report. Identical messages
 // (same source, identifiers, evaluation and raw results) share a record
 // whose count grows. The zero value is ready; set the metadata fields and
 // call SetPolicy before Feedback. Not safe for concurrent use.
-type ReportBuilder struct {
+type Builder struct {
 	OrgName          string // reporting organization
 	Email            string // reporter contact
 	ExtraContactInfo string
@@ -69,15 +71,15 @@ type ReportBuilder struct {
 	Errors           []string
 
 	policy  PolicyPublished
-	records []ReportRecord
+	records []Record
 	index   map[string]int
 }
 
 // SetPolicy records the policy the messages were evaluated against: the
 // record, where it was found, and the discovery method. Unspecified tags
 // get their default values (RFC 9990 §2.1.5).
-func (b *ReportBuilder) SetPolicy(policyDomain string, r *Record, d Discovery) {
-	pp := PolicyPublished{Domain: policyDomain, DiscoveryMethod: d.String(), P: PolicyNone}
+func (b *Builder) SetPolicy(policyDomain string, r *dmarc.Record, d dmarc.Discovery) {
+	pp := PolicyPublished{Domain: policyDomain, DiscoveryMethod: d.String(), P: dmarc.PolicyNone}
 	if r != nil {
 		if asNone, ok := r.PolicyUsable(); ok && !asNone {
 			pp.P = r.Policy
@@ -99,12 +101,12 @@ func (b *ReportBuilder) SetPolicy(policyDomain string, r *Record, d Discovery) {
 }
 
 // Add accumulates one message.
-func (b *ReportBuilder) Add(m ReportMessage) {
+func (b *Builder) Add(m Message) {
 	count := m.Count
 	if count <= 0 {
 		count = 1
 	}
-	rec := ReportRecord{
+	rec := Record{
 		Row: Row{
 			SourceIP: m.SourceIP.Unmap().String(),
 			PolicyEvaluated: PolicyEvaluated{
@@ -122,10 +124,10 @@ func (b *ReportBuilder) Add(m ReportMessage) {
 		AuthResults: AuthResults{DKIM: rankDKIM(m.DKIM, lowerDomain(m.HeaderFrom))},
 	}
 	if rec.Row.PolicyEvaluated.Disposition == "" {
-		rec.Row.PolicyEvaluated.Disposition = string(PolicyNone)
+		rec.Row.PolicyEvaluated.Disposition = string(dmarc.PolicyNone)
 	}
 	if m.SPF != nil {
-		rec.AuthResults.SPF = []SPFAuthResult{*m.SPF}
+		rec.AuthResults.SPF = []SPFResult{*m.SPF}
 	}
 	key := recordKey(&rec)
 	if b.index == nil {
@@ -140,20 +142,20 @@ func (b *ReportBuilder) Add(m ReportMessage) {
 	b.records = append(b.records, rec)
 }
 
-// MaxReportDKIMResults is how many DKIM results a record keeps (RFC 9990
+// MaxDKIMResults is how many DKIM results a record keeps (RFC 9990
 // §2.1.15: no more than 100 signatures per row).
-const MaxReportDKIMResults = 100
+const MaxDKIMResults = 100
 
 // rankDKIM orders DKIM results as RFC 9990 §2.1.15 prefers them (passing
 // and strictly aligned, passing and relaxed aligned, other passing, not
 // passing; relaxed alignment approximated by a shared parent domain) and
-// keeps the first MaxReportDKIMResults.
-func rankDKIM(in []DKIMAuthResult, headerFrom string) []DKIMAuthResult {
+// keeps the first MaxDKIMResults.
+func rankDKIM(in []DKIMResult, headerFrom string) []DKIMResult {
 	if len(in) == 0 {
 		return nil
 	}
-	out := append([]DKIMAuthResult(nil), in...)
-	rank := func(r DKIMAuthResult) int {
+	out := append([]DKIMResult(nil), in...)
+	rank := func(r DKIMResult) int {
 		d := lowerDomain(r.Domain)
 		switch {
 		case r.Result != "pass":
@@ -166,8 +168,8 @@ func rankDKIM(in []DKIMAuthResult, headerFrom string) []DKIMAuthResult {
 		return 2
 	}
 	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
-	if len(out) > MaxReportDKIMResults {
-		out = out[:MaxReportDKIMResults]
+	if len(out) > MaxDKIMResults {
+		out = out[:MaxDKIMResults]
 	}
 	return out
 }
@@ -184,7 +186,7 @@ func lowerDomain(d string) string {
 }
 
 // recordKey identifies records that may be merged.
-func recordKey(r *ReportRecord) string {
+func recordKey(r *Record) string {
 	var b strings.Builder
 	w := func(s ...string) {
 		for _, x := range s {
@@ -208,14 +210,14 @@ func recordKey(r *ReportRecord) string {
 }
 
 // Len returns the number of records accumulated so far.
-func (b *ReportBuilder) Len() int { return len(b.records) }
+func (b *Builder) Len() int { return len(b.records) }
 
 // Feedback returns the report built so far, validated against RFC 9990.
-func (b *ReportBuilder) Feedback() (*Feedback, error) {
+func (b *Builder) Feedback() (*Feedback, error) {
 	f := &Feedback{
-		XMLName: xml.Name{Space: ReportNamespace, Local: "feedback"},
-		Version: ReportVersion,
-		ReportMetadata: ReportMetadata{
+		XMLName: xml.Name{Space: Namespace, Local: "feedback"},
+		Version: Version,
+		Metadata: Metadata{
 			OrgName:          b.OrgName,
 			Email:            b.Email,
 			ExtraContactInfo: b.ExtraContactInfo,
@@ -225,13 +227,13 @@ func (b *ReportBuilder) Feedback() (*Feedback, error) {
 			Generator:        b.Generator,
 		},
 		PolicyPublished: b.policy,
-		Records:         append([]ReportRecord(nil), b.records...),
+		Records:         append([]Record(nil), b.records...),
 	}
 	if b.Begin.IsZero() {
-		f.ReportMetadata.DateRange.Begin = 0
+		f.Metadata.DateRange.Begin = 0
 	}
 	if b.End.IsZero() {
-		f.ReportMetadata.DateRange.End = 0
+		f.Metadata.DateRange.End = 0
 	}
 	if err := f.Validate(); err != nil {
 		return nil, err
@@ -243,7 +245,7 @@ func (b *ReportBuilder) Feedback() (*Feedback, error) {
 func (f *Feedback) Marshal() ([]byte, error) {
 	out, err := xml.MarshalIndent(f, "", "  ")
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrReportFormat, err)
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
 	return append([]byte(xml.Header), append(out, '\n')...), nil
 }
@@ -268,10 +270,10 @@ func (f *Feedback) WriteGzip(w io.Writer) error {
 	return zw.Close()
 }
 
-// ReportFilename returns the attachment file name of RFC 9990 §2.5.1:
+// Filename returns the attachment file name of RFC 9990 §2.5.1:
 // receiver!policy-domain!begin!end[!unique-id].xml[.gz]. uniqueID may be
 // empty; characters other than letters and digits are removed from it.
-func ReportFilename(receiver, policyDomain string, begin, end time.Time, uniqueID string, gzipped bool) string {
+func Filename(receiver, policyDomain string, begin, end time.Time, uniqueID string, gzipped bool) string {
 	var b strings.Builder
 	b.WriteString(lowerDomain(receiver))
 	b.WriteByte('!')

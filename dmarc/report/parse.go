@@ -1,4 +1,4 @@
-package dmarc
+package report
 
 import (
 	"archive/zip"
@@ -12,19 +12,19 @@ import (
 	"unicode/utf8"
 )
 
-// ReportParser reads aggregate reports as they arrive by mail: plain XML,
+// Parser reads aggregate reports as they arrive by mail: plain XML,
 // gzip (RFC 9990 §2.5.1) or zip (still sent by some receivers). Every
 // size is capped so a hostile report (zip bomb, huge XML, millions of tiny
 // elements) cannot exhaust memory or time (RFC 9990 §7.1): the byte caps
 // bound what is read, the other limits what is built from it. A report
-// over a limit fails with a *ReportLimitError that names the limit. The
+// over a limit fails with a *LimitError that names the limit. The
 // zero value uses the Default* limits; a field left at 0 takes its
 // default.
-type ReportParser struct {
-	MaxBytes           int64 // decompressed XML; 0: DefaultMaxReportBytes
+type Parser struct {
+	MaxBytes           int64 // decompressed XML; 0: DefaultMaxBytes
 	MaxCompressedBytes int64 // compressed input; 0: DefaultMaxCompressedBytes
 	MaxZipEntries      int   // files in a zip archive; 0: DefaultMaxZipEntries
-	MaxRecords         int   // record elements; 0: DefaultMaxReportRecords
+	MaxRecords         int   // record elements; 0: DefaultMaxRecords
 	// MaxRecordElements bounds the elements, comments and processing
 	// instructions inside one record, and those outside the records
 	// together; 0: DefaultMaxRecordElements.
@@ -36,13 +36,13 @@ type ReportParser struct {
 	// DefaultMaxRecordReasons.
 	MaxRecordReasons int
 	// MaxErrors bounds the error elements of report_metadata; 0:
-	// DefaultMaxReportErrors.
+	// DefaultMaxErrors.
 	MaxErrors int
 	// MaxElements is the budget of elements, comments and processing
 	// instructions in the whole document: the total work, and with it
-	// the memory a report can take. 0: DefaultMaxReportElements.
+	// the memory a report can take. 0: DefaultMaxElements.
 	MaxElements int64
-	// MaxDepth bounds element nesting; 0: DefaultMaxReportDepth.
+	// MaxDepth bounds element nesting; 0: DefaultMaxDepth.
 	MaxDepth int
 	// MaxTokenBytes bounds one tag (name and attributes), comment,
 	// declaration or run of text, and one value kept; 0:
@@ -53,23 +53,23 @@ type ReportParser struct {
 	MaxAttributes int
 }
 
-// ParseReport parses a report with the default limits.
-func ParseReport(r io.Reader) (*Feedback, error) {
-	var p ReportParser
+// Parse parses a report with the default limits.
+func Parse(r io.Reader) (*Feedback, error) {
+	var p Parser
 	return p.Parse(r)
 }
 
 // Parse detects the container by its magic bytes and parses the report.
-// Errors wrap ErrReportTooLarge (a *ReportLimitError says which limit) or
-// ErrReportFormat; an empty input or container also wraps ErrReportEmpty.
+// Errors wrap ErrTooLarge (a *LimitError says which limit) or
+// ErrFormat; an empty input or container also wraps ErrEmpty.
 // Feedback.Warnings lists what was repaired on the way.
-func (p *ReportParser) Parse(r io.Reader) (*Feedback, error) {
+func (p *Parser) Parse(r io.Reader) (*Feedback, error) {
 	l := p.limits()
 	br := bufio.NewReader(&capReader{r: r, n: l.compressed, limit: "MaxCompressedBytes"})
 	magic, err := br.Peek(4)
 	if len(magic) == 0 {
 		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%w: %v", ErrReportFormat, err)
+			return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 		}
 		return nil, emptyErr("the input has no bytes")
 	}
@@ -92,21 +92,21 @@ func peekAll(br *bufio.Reader) []byte {
 }
 
 // emptyReportError is the error for an empty report: it is both
-// ErrReportEmpty and ErrReportFormat.
+// ErrEmpty and ErrFormat.
 type emptyReportError struct{ why string }
 
-func (e *emptyReportError) Error() string { return ErrReportEmpty.Error() + ": " + e.why }
+func (e *emptyReportError) Error() string { return ErrEmpty.Error() + ": " + e.why }
 
 func (e *emptyReportError) Is(target error) bool {
-	return target == ErrReportEmpty || target == ErrReportFormat
+	return target == ErrEmpty || target == ErrFormat
 }
 
 func emptyErr(why string) error { return &emptyReportError{why: why} }
 
-func (p *ReportParser) parseGzip(br *bufio.Reader, l reportLimits) (*Feedback, error) {
+func (p *Parser) parseGzip(br *bufio.Reader, l reportLimits) (*Feedback, error) {
 	zr, err := gzip.NewReader(br)
 	if err != nil {
-		return nil, fmt.Errorf("%w: gzip: %v", ErrReportFormat, err)
+		return nil, fmt.Errorf("%w: gzip: %v", ErrFormat, err)
 	}
 	defer zr.Close()
 	zr.Multistream(false)
@@ -114,7 +114,7 @@ func (p *ReportParser) parseGzip(br *bufio.Reader, l reportLimits) (*Feedback, e
 	var warn []string
 	f, err := parseXML(gs, l, func() []string {
 		if gs.trailing {
-			warn = append(warn, "dmarc: report: bytes after the gzip data ignored")
+			warn = append(warn, "bytes after the gzip data ignored")
 		}
 		return warn
 	})
@@ -139,7 +139,7 @@ func (g *gzipStream) Read(p []byte) (int, error) {
 		n, err := g.zr.Read(p)
 		if err != io.EOF {
 			if err != nil && !isTooLarge(err) {
-				err = fmt.Errorf("%w: gzip: %v", ErrReportFormat, err)
+				err = fmt.Errorf("%w: gzip: %v", ErrFormat, err)
 			}
 			return n, err
 		}
@@ -158,17 +158,17 @@ func (g *gzipStream) Read(p []byte) (int, error) {
 	}
 }
 
-func (p *ReportParser) parseZip(br *bufio.Reader, l reportLimits) (*Feedback, error) {
+func (p *Parser) parseZip(br *bufio.Reader, l reportLimits) (*Feedback, error) {
 	data, err := io.ReadAll(br)
 	if err != nil {
 		return nil, err
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, fmt.Errorf("%w: zip: %v", ErrReportFormat, err)
+		return nil, fmt.Errorf("%w: zip: %v", ErrFormat, err)
 	}
 	if len(zr.File) > l.zipEntries {
-		return nil, &ReportLimitError{Limit: "MaxZipEntries", Max: int64(l.zipEntries), Where: fmt.Sprintf("a zip archive of %d entries", len(zr.File))}
+		return nil, &LimitError{Limit: "MaxZipEntries", Max: int64(l.zipEntries), Where: fmt.Sprintf("a zip archive of %d entries", len(zr.File))}
 	}
 	var pick *zip.File
 	var files []*zip.File
@@ -185,20 +185,20 @@ func (p *ReportParser) parseZip(br *bufio.Reader, l reportLimits) (*Feedback, er
 		pick = files[0]
 	}
 	if pick == nil {
-		return nil, fmt.Errorf("%w: zip holds no .xml file", ErrReportFormat)
+		return nil, fmt.Errorf("%w: zip holds no .xml file", ErrFormat)
 	}
 	if pick.UncompressedSize64 > uint64(l.bytes) {
-		return nil, &ReportLimitError{Limit: "MaxBytes", Max: l.bytes, Where: fmt.Sprintf("zip entry %q, which declares %d bytes", pick.Name, pick.UncompressedSize64)}
+		return nil, &LimitError{Limit: "MaxBytes", Max: l.bytes, Where: fmt.Sprintf("zip entry %q, which declares %d bytes", pick.Name, pick.UncompressedSize64)}
 	}
 	rc, err := pick.Open()
 	if err != nil {
-		return nil, fmt.Errorf("%w: zip entry %q: %v", ErrReportFormat, pick.Name, err)
+		return nil, fmt.Errorf("%w: zip entry %q: %v", ErrFormat, pick.Name, err)
 	}
 	defer rc.Close()
 	return parseXML(rc, l, nil)
 }
 
-// capReader fails with a ReportLimitError once more than n bytes were
+// capReader fails with a LimitError once more than n bytes were
 // read.
 type capReader struct {
 	r     io.Reader
@@ -212,7 +212,7 @@ func (c *capReader) Read(b []byte) (int, error) {
 		c.max = c.n
 	}
 	if c.n < 0 {
-		return 0, &ReportLimitError{Limit: c.limit, Max: c.max}
+		return 0, &LimitError{Limit: c.limit, Max: c.max}
 	}
 	if int64(len(b)) > c.n+1 {
 		b = b[:c.n+1]
@@ -220,7 +220,7 @@ func (c *capReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
 	c.n -= int64(n)
 	if c.n < 0 {
-		return n, &ReportLimitError{Limit: c.limit, Max: c.max}
+		return n, &LimitError{Limit: c.limit, Max: c.max}
 	}
 	return n, err
 }
@@ -240,7 +240,7 @@ func parseXML(r io.Reader, l reportLimits, more func() []string) (*Feedback, err
 			if isTooLarge(err) {
 				return nil, err
 			}
-			return nil, fmt.Errorf("%w: %v", ErrReportFormat, err)
+			return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 		}
 		return nil, emptyErr("the document has no bytes")
 	}
@@ -255,7 +255,7 @@ func parseXML(r io.Reader, l reportLimits, more func() []string) (*Feedback, err
 		case "iso-8859-1", "latin1", "latin-1", "iso8859-1", "l1":
 			src = bufio.NewReader(&latin1Reader{r: br})
 		default:
-			return nil, fmt.Errorf("%w: unsupported charset %q", ErrReportFormat, cs)
+			return nil, fmt.Errorf("%w: unsupported charset %q", ErrFormat, cs)
 		}
 	}
 	g := newXMLGuard(src, l)

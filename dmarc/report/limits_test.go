@@ -1,4 +1,4 @@
-package dmarc
+package report
 
 // Hostile aggregate reports (issue 11 point 3): inputs within the byte caps
 // whose shape makes a naive parser build gigabytes. Each must stop at the
@@ -69,11 +69,11 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 }
 
 // parseAllocs parses data and returns the bytes allocated with the result.
-func parseAllocs(p *ReportParser, data []byte) (*Feedback, uint64, error) {
+func parseAllocs(p *Parser, data []byte) (*Feedback, uint64, error) {
 	return parseReaderAllocs(p, bytes.NewReader(data))
 }
 
-func parseReaderAllocs(p *ReportParser, r io.Reader) (*Feedback, uint64, error) {
+func parseReaderAllocs(p *Parser, r io.Reader) (*Feedback, uint64, error) {
 	var m0, m1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
@@ -85,7 +85,7 @@ func parseReaderAllocs(p *ReportParser, r io.Reader) (*Feedback, uint64, error) 
 const recordHead = `<feedback><report_metadata><org_name>x</org_name></report_metadata><record><row><source_ip>192.0.2.1</source_ip><count>1</count></row>`
 
 func TestReportHostileShapes(t *testing.T) {
-	const size = 30 << 20 // decompressed, within DefaultMaxReportBytes
+	const size = 30 << 20 // decompressed, within DefaultMaxBytes
 	tests := []struct {
 		name, head, unit, tail string
 		limit                  string
@@ -113,14 +113,14 @@ func TestReportHostileShapes(t *testing.T) {
 		{"long declaration", "<!DOCTYPE feedback [", `<!ENTITY a ">">`, "]><feedback/>", "MaxTokenBytes"},
 		{"long processing instruction", "<?pi ", "?", "?><feedback/>", "MaxTokenBytes"},
 	}
-	p := &ReportParser{MaxRecords: 10000}
+	p := &Parser{MaxRecords: 10000}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := newRepeatReader(tt.head, tt.unit, tt.tail, size)
 			f, alloc, err := parseReaderAllocs(p, in)
 			assert.Nil(t, f)
-			require.ErrorIs(t, err, ErrReportTooLarge)
-			var le *ReportLimitError
+			require.ErrorIs(t, err, ErrTooLarge)
+			var le *LimitError
 			require.True(t, errors.As(err, &le), "%v", err)
 			assert.Equal(t, tt.limit, le.Limit, "%v", err)
 			assert.Contains(t, err.Error(), tt.limit)
@@ -140,9 +140,9 @@ func TestReportHostileShapes(t *testing.T) {
 func TestReportHostileGzip(t *testing.T) {
 	data := repeatDoc(t, recordHead, "<x/>", "</record></feedback>", 30<<20)
 	require.Less(t, len(data), 40<<10)
-	f, alloc, err := parseAllocs(&ReportParser{}, data)
+	f, alloc, err := parseAllocs(&Parser{}, data)
 	assert.Nil(t, f)
-	var le *ReportLimitError
+	var le *LimitError
 	require.ErrorAs(t, err, &le)
 	assert.Equal(t, "MaxRecordElements", le.Limit)
 	assert.Equal(t, "record 1", le.Where)
@@ -155,11 +155,11 @@ func TestReportHostileGzip(t *testing.T) {
 func TestReportTotalWork(t *testing.T) {
 	rec := `<record><row><source_ip>192.0.2.1</source_ip><count>1</count></row></record>`
 	data := []byte("<feedback>" + strings.Repeat(rec, 2000) + "</feedback>")
-	f, err := (&ReportParser{}).Parse(bytes.NewReader(data))
+	f, err := (&Parser{}).Parse(bytes.NewReader(data))
 	require.NoError(t, err)
 	require.Len(t, f.Records, 2000)
-	_, err = (&ReportParser{MaxElements: 5000}).Parse(bytes.NewReader(data))
-	var le *ReportLimitError
+	_, err = (&Parser{MaxElements: 5000}).Parse(bytes.NewReader(data))
+	var le *LimitError
 	require.ErrorAs(t, err, &le)
 	assert.Equal(t, "MaxElements", le.Limit)
 	assert.Equal(t, int64(5000), le.Max)
@@ -170,7 +170,7 @@ func TestReportTotalWork(t *testing.T) {
 	// at MaxElements, at a few hundred bytes per element.
 	const budget = 100000
 	in := newRepeatReader("<feedback>", "<record>"+strings.Repeat("<x/>", 1000)+"</record>", "</feedback>", 30<<20)
-	f, alloc, err := parseReaderAllocs(&ReportParser{MaxElements: budget}, in)
+	f, alloc, err := parseReaderAllocs(&Parser{MaxElements: budget}, in)
 	assert.Nil(t, f)
 	require.ErrorAs(t, err, &le)
 	assert.Equal(t, "MaxElements", le.Limit)
@@ -190,7 +190,7 @@ func TestReportMemoryProportional(t *testing.T) {
 	}
 	b.WriteString("</feedback>")
 	doc := []byte(b.String())
-	f, alloc, err := parseAllocs(&ReportParser{}, doc)
+	f, alloc, err := parseAllocs(&Parser{}, doc)
 	require.NoError(t, err)
 	require.Len(t, f.Records, n)
 	require.NoError(t, f.Validate())
@@ -208,7 +208,7 @@ func BenchmarkParseReportHostile(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := ParseReport(bytes.NewReader(data)); !errors.Is(err, ErrReportTooLarge) {
+		if _, err := Parse(bytes.NewReader(data)); !errors.Is(err, ErrTooLarge) {
 			b.Fatal(err)
 		}
 	}
@@ -220,7 +220,7 @@ func TestReportSmallAllocs(t *testing.T) {
 	data := readSample(t, "google-style.xml")
 	alloc := uint64(1 << 62)
 	for range 5 { // the least of a few runs: no one-time or background costs
-		f, a, err := parseAllocs(&ReportParser{}, data)
+		f, a, err := parseAllocs(&Parser{}, data)
 		require.NoError(t, err)
 		require.Len(t, f.Records, 2)
 		alloc = min(alloc, a)

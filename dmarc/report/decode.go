@@ -1,4 +1,4 @@
-package dmarc
+package report
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/mailsmith/mailsmith/dmarc"
 )
 
 // maxWarnings bounds Feedback.Warnings; a last entry counts the rest.
@@ -33,7 +35,7 @@ type reportDecoder struct {
 	dropped  int
 }
 
-func isTooLarge(err error) bool { return errors.Is(err, ErrReportTooLarge) }
+func isTooLarge(err error) bool { return errors.Is(err, ErrTooLarge) }
 
 // decodeReport reads the first feedback element of the document, at the
 // top or inside wrapper elements, and stops after it.
@@ -49,7 +51,7 @@ func decodeReport(g *xmlGuard, l reportLimits) (*Feedback, error) {
 				if !seen {
 					return nil, emptyErr("the document has no element")
 				}
-				return nil, fmt.Errorf("%w: no <feedback> element", ErrReportFormat)
+				return nil, fmt.Errorf("%w: no <feedback> element", ErrFormat)
 			}
 			return nil, err
 		}
@@ -66,7 +68,7 @@ func decodeReport(g *xmlGuard, l reportLimits) (*Feedback, error) {
 			return nil, err
 		}
 		if rd.dropped > 0 {
-			rd.warnings = append(rd.warnings, fmt.Sprintf("dmarc: report: %d more warnings", rd.dropped))
+			rd.warnings = append(rd.warnings, fmt.Sprintf("%d more warnings", rd.dropped))
 		}
 		f.Warnings = rd.warnings
 		return f, nil
@@ -81,7 +83,7 @@ func (rd *reportDecoder) next() (xml.Token, error) {
 		case err == io.EOF:
 			return nil, err
 		case isTooLarge(err):
-			var le *ReportLimitError
+			var le *LimitError
 			if errors.As(err, &le) && le.Where == "" {
 				le.Where = rd.where()
 			} else if le != nil && rd.part != "the document" {
@@ -89,7 +91,7 @@ func (rd *reportDecoder) next() (xml.Token, error) {
 			}
 			return nil, err
 		}
-		return nil, fmt.Errorf("%w: %v", ErrReportFormat, err)
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
 	switch tok.(type) {
 	case xml.StartElement:
@@ -123,7 +125,7 @@ func (rd *reportDecoder) count() error {
 		if !rd.inRecord {
 			where = "the report outside its records"
 		}
-		return &ReportLimitError{Limit: "MaxRecordElements", Max: int64(rd.l.recordElements), Where: where}
+		return &LimitError{Limit: "MaxRecordElements", Max: int64(rd.l.recordElements), Where: where}
 	}
 	return nil
 }
@@ -137,7 +139,7 @@ func (rd *reportDecoder) where() string {
 }
 
 func (rd *reportDecoder) limit(name string, max int64) error {
-	return &ReportLimitError{Limit: name, Max: max, Where: rd.where()}
+	return &LimitError{Limit: name, Max: max, Where: rd.where()}
 }
 
 func (rd *reportDecoder) warnf(format string, args ...any) {
@@ -145,7 +147,7 @@ func (rd *reportDecoder) warnf(format string, args ...any) {
 		rd.dropped++
 		return
 	}
-	rd.warnings = append(rd.warnings, "dmarc: report: "+fmt.Sprintf(format, args...))
+	rd.warnings = append(rd.warnings, fmt.Sprintf(format, args...))
 }
 
 // children calls fn for each child element of the element just started,
@@ -170,7 +172,7 @@ func (rd *reportDecoder) children(fn func(se xml.StartElement) error) error {
 // eof turns an end of input inside an element into a format error.
 func (rd *reportDecoder) eof(err error) error {
 	if err == io.EOF {
-		return fmt.Errorf("%w: the document ends inside <feedback>", ErrReportFormat)
+		return fmt.Errorf("%w: the document ends inside <feedback>", ErrFormat)
 	}
 	return err
 }
@@ -207,7 +209,7 @@ func (rd *reportDecoder) text(se xml.StartElement) (string, error) {
 		switch t := tok.(type) {
 		case xml.CharData:
 			if len(s)+len(b)+len(t) > rd.l.tokenBytes {
-				return "", &ReportLimitError{Limit: "MaxTokenBytes", Max: int64(rd.l.tokenBytes), Where: fmt.Sprintf("the value of <%s> in %s", se.Name.Local, rd.where())}
+				return "", &LimitError{Limit: "MaxTokenBytes", Max: int64(rd.l.tokenBytes), Where: fmt.Sprintf("the value of <%s> in %s", se.Name.Local, rd.where())}
 			}
 			switch {
 			case b != nil:
@@ -278,7 +280,7 @@ const recordChunk = 512
 
 func (rd *reportDecoder) feedback(root xml.StartElement) (*Feedback, error) {
 	f := &Feedback{XMLName: root.Name}
-	var chunks [][]ReportRecord
+	var chunks [][]Record
 	nrec := 0
 	err := rd.children(func(se xml.StartElement) error {
 		var err error
@@ -287,7 +289,7 @@ func (rd *reportDecoder) feedback(root xml.StartElement) (*Feedback, error) {
 			f.Version, err = rd.text(se)
 		case "report_metadata":
 			rd.part = "report_metadata"
-			err = rd.metadata(&f.ReportMetadata)
+			err = rd.metadata(&f.Metadata)
 		case "policy_published":
 			rd.part = "policy_published"
 			err = rd.policy(&f.PolicyPublished)
@@ -299,17 +301,17 @@ func (rd *reportDecoder) feedback(root xml.StartElement) (*Feedback, error) {
 			}
 		case "record":
 			if nrec >= rd.l.records {
-				return &ReportLimitError{Limit: "MaxRecords", Max: int64(rd.l.records), Where: "the report"}
+				return &LimitError{Limit: "MaxRecords", Max: int64(rd.l.records), Where: "the report"}
 			}
 			// The record's own start tag counts in the record.
 			outside := rd.scope - 1
 			rd.inRecord, rd.scope, rd.recordNo = true, 1, nrec+1
 			if len(chunks) == 0 || len(chunks[len(chunks)-1]) == cap(chunks[len(chunks)-1]) {
 				// Chunks grow with the report, from 8 records to 512.
-				chunks = append(chunks, make([]ReportRecord, 0, min(recordChunk, max(8, nrec))))
+				chunks = append(chunks, make([]Record, 0, min(recordChunk, max(8, nrec))))
 			}
 			c := &chunks[len(chunks)-1]
-			*c = append(*c, ReportRecord{})
+			*c = append(*c, Record{})
 			if err = rd.record(&(*c)[len(*c)-1]); err == nil {
 				nrec++
 			}
@@ -328,7 +330,7 @@ func (rd *reportDecoder) feedback(root xml.StartElement) (*Feedback, error) {
 	case len(chunks) == 1:
 		f.Records = chunks[0]
 	case nrec > 0:
-		f.Records = make([]ReportRecord, 0, nrec)
+		f.Records = make([]Record, 0, nrec)
 		for _, c := range chunks {
 			f.Records = append(f.Records, c...)
 		}
@@ -336,7 +338,7 @@ func (rd *reportDecoder) feedback(root xml.StartElement) (*Feedback, error) {
 	return f, nil
 }
 
-func (rd *reportDecoder) metadata(m *ReportMetadata) error {
+func (rd *reportDecoder) metadata(m *Metadata) error {
 	return rd.children(func(se xml.StartElement) error {
 		var err error
 		switch se.Name.Local {
@@ -375,7 +377,7 @@ func (rd *reportDecoder) metadata(m *ReportMetadata) error {
 				}
 				*p, err = parseTimestamp(s)
 				if err != nil {
-					return fmt.Errorf("%w: date_range <%s> %q: %v", ErrReportFormat, se.Name.Local, truncate(s, 40), err)
+					return fmt.Errorf("%w: date_range <%s> %q: %v", ErrFormat, se.Name.Local, truncate(s, 40), err)
 				}
 				return nil
 			})
@@ -412,11 +414,11 @@ func (rd *reportDecoder) policy(pp *PolicyPublished) error {
 			s, err := rd.keyword(se)
 			switch se.Name.Local {
 			case "p":
-				pp.P = Policy(s)
+				pp.P = dmarc.Policy(s)
 			case "sp":
-				pp.SP = Policy(s)
+				pp.SP = dmarc.Policy(s)
 			default:
-				pp.NP = Policy(s)
+				pp.NP = dmarc.Policy(s)
 			}
 			return err
 		case "fo":
@@ -442,7 +444,7 @@ func (rd *reportDecoder) policy(pp *PolicyPublished) error {
 	})
 }
 
-func (rd *reportDecoder) record(rec *ReportRecord) error {
+func (rd *reportDecoder) record(rec *Record) error {
 	results := 0
 	return rd.children(func(se xml.StartElement) error {
 		switch se.Name.Local {
@@ -475,12 +477,12 @@ func (rd *reportDecoder) record(rec *ReportRecord) error {
 					return rd.limit("MaxRecordResults", int64(rd.l.recordResults))
 				}
 				if se.Name.Local == "dkim" {
-					var r DKIMAuthResult
+					var r DKIMResult
 					err := rd.authResult(&r.Domain, &r.Selector, &r.Result, &r.HumanResult, "selector")
 					ar.DKIM = append(ar.DKIM, r)
 					return err
 				}
-				var r SPFAuthResult
+				var r SPFResult
 				err := rd.authResult(&r.Domain, &r.Scope, &r.Result, &r.HumanResult, "scope")
 				ar.SPF = append(ar.SPF, r)
 				return err
@@ -539,7 +541,7 @@ func (rd *reportDecoder) row(row *Row) error {
 			}
 			row.Count, err = strconv.ParseInt(s, 10, 64)
 			if err != nil {
-				return fmt.Errorf("%w: <count> %q in %s is not a number", ErrReportFormat, truncate(s, 40), rd.where())
+				return fmt.Errorf("%w: <count> %q in %s is not a number", ErrFormat, truncate(s, 40), rd.where())
 			}
 			return nil
 		case "policy_evaluated":
