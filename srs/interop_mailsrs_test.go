@@ -19,11 +19,11 @@ import (
 // testdata/mailsrs-driver.pl with its clock pinned to each request's time.
 
 type perlRequest struct {
-	Op     string         `json:"op"`
-	Input  string         `json:"input"`
-	Alias  string         `json:"alias,omitempty"`
-	Time   int64          `json:"time"`
-	Params map[string]any `json:"params"`
+	Op     string `json:"op"`
+	Input  string `json:"input"`
+	Alias  string `json:"alias,omitempty"`
+	Time   int64  `json:"time"`
+	Params any    `json:"params"` // map[string]any or diffParams
 }
 
 type perlResult struct {
@@ -33,7 +33,7 @@ type perlResult struct {
 }
 
 // runMailSRS sends all requests to one Perl process and returns its answers.
-func runMailSRS(t *testing.T, perl string, reqs []perlRequest) []perlResult {
+func runMailSRS[R any](t *testing.T, perl string, reqs []R) []perlResult {
 	t.Helper()
 	var in bytes.Buffer
 	enc := json.NewEncoder(&in)

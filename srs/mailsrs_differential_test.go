@@ -1,27 +1,20 @@
-package srs_test
+package srs
 
-// Black-box differential tests: srs.Rewriter seen only through its exported API and
+// Differential tests: the Rewriter, used only through its exported API,
 // compared with the real Mail::SRS (Debian libmail-srs-perl), with secrets,
 // addresses and settings the package's own tests do not use, in the way
 // held-out vectors would be run: Params -> Rewriter, Time -> Now.
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/mailsmith/mailsmith/internal/testpeer"
-	"github.com/mailsmith/mailsmith/srs"
 )
 
 type diffParams struct {
@@ -35,8 +28,8 @@ type diffParams struct {
 
 // rewriter builds the Rewriter an outsider would build from Mail::SRS
 // parameters.
-func (p diffParams) rewriter(domain string, unix int64) *srs.Rewriter {
-	r := &srs.Rewriter{
+func (p diffParams) rewriter(domain string, unix int64) *Rewriter {
+	r := &Rewriter{
 		Domain:        domain,
 		HashLength:    p.HashLength,
 		HashMin:       p.HashMin,
@@ -61,54 +54,14 @@ type diffReq struct {
 	Params diffParams `json:"params"`
 }
 
-type diffRes struct {
-	OK     bool   `json:"ok"`
-	Output string `json:"output"`
-	Error  string `json:"error"`
-}
-
-func needMailSRSPerl(t *testing.T) string {
-	t.Helper()
-	perl := testpeer.Program(t, "perl", "Debian perl")
-	testpeer.Runs(t, "Perl module Mail::SRS (Debian libmail-srs-perl)", perl, "-MMail::SRS", "-MJSON::PP", "-e", "1")
-	return perl
-}
-
-func runMailSRS(t *testing.T, perl string, reqs []diffReq) []diffRes {
-	t.Helper()
-	var in bytes.Buffer
-	enc := json.NewEncoder(&in)
-	for _, r := range reqs {
-		require.NoError(t, enc.Encode(r))
-	}
-	cmd := exec.Command(perl, "testdata/mailsrs-driver.pl")
-	cmd.Stdin = &in
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	require.NoError(t, err, stderr.String())
-	var res []diffRes
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var r diffRes
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
-		res = append(res, r)
-	}
-	require.Len(t, res, len(reqs))
-	return res
-}
-
-// perlErrIs maps Mail::SRS's error wording to the sentinel an outsider
-// would expect.
 func perlErrIs(msg string) error {
 	switch {
 	case strings.Contains(msg, "Invalid timestamp"):
-		return srs.ErrExpired
+		return ErrExpired
 	case strings.Contains(msg, "Invalid hash"):
-		return srs.ErrBadHash
+		return ErrBadHash
 	case strings.Contains(msg, "does not match"):
-		return srs.ErrNotSRS
+		return ErrNotSRS
 	}
 	return nil
 }
@@ -191,7 +144,7 @@ func base64url(addr string) string {
 }
 
 func TestMailSRSDifferential(t *testing.T) {
-	perl := needMailSRSPerl(t)
+	perl := needMailSRS(t)
 	rng := rand.New(rand.NewPCG(20261201, 5))
 
 	type fwd struct {
@@ -236,9 +189,9 @@ func TestMailSRSDifferential(t *testing.T) {
 		got, err := f.p.rewriter(f.alias, f.unix).Forward(f.sender)
 		pr := perlFwd[i]
 		desc := fmt.Sprintf("forward %q alias %q params %+v time %d", f.sender, f.alias, f.p, f.unix)
-		if pr.OK && srs.RefusedByDesign(f.sender) {
+		if pr.OK && RefusedByDesign(f.sender) {
 			// Stricter than Mail::SRS on purpose (see Forward).
-			assert.ErrorIs(t, err, srs.ErrMalformed, desc)
+			assert.ErrorIs(t, err, ErrMalformed, desc)
 			continue
 		}
 		if pr.OK != (err == nil) || (pr.OK && pr.Output != got) {
@@ -246,7 +199,7 @@ func TestMailSRSDifferential(t *testing.T) {
 			t.Errorf("%s:\n  perl: ok=%v %q %s\n  go:   %q %v", desc, pr.OK, pr.Output, pr.Error, got, err)
 			continue
 		}
-		if !pr.OK || !srs.IsSRS(pr.Output) {
+		if !pr.OK || !IsSRS(pr.Output) {
 			continue
 		}
 		days := maxAgeDays(f.p)
@@ -350,7 +303,7 @@ func TestMailSRSDifferential(t *testing.T) {
 // A Rewriter with only Domain and Secrets behaves as Mail::SRS->new with
 // only Secret: HashLength 4, HashMin 4, MaxAge 21 days, separator '='.
 func TestMailSRSZeroRewriterIsMailSRSDefault(t *testing.T) {
-	perl := needMailSRSPerl(t)
+	perl := needMailSRS(t)
 	const unix = 1_812_345_678
 	p := diffParams{Secret: []string{"zero-value-secret"}}
 	senders := []string{"someone@elsewhere.example", "SRS0=abcd=AB=x.example=y@hop.example", "SRS1=efgh=hop.example==abcd=AB=x.example=y@hop2.example"}
@@ -361,7 +314,7 @@ func TestMailSRSZeroRewriterIsMailSRSDefault(t *testing.T) {
 	res := runMailSRS(t, perl, reqs)
 	var rreqs []diffReq
 	for i, s := range senders {
-		r := &srs.Rewriter{Domain: "zero.example", Secrets: [][]byte{[]byte("zero-value-secret")}, Now: func() time.Time { return time.Unix(unix, 0) }}
+		r := &Rewriter{Domain: "zero.example", Secrets: [][]byte{[]byte("zero-value-secret")}, Now: func() time.Time { return time.Unix(unix, 0) }}
 		got, err := r.Forward(s)
 		require.NoError(t, err)
 		require.True(t, res[i].OK)
@@ -375,7 +328,7 @@ func TestMailSRSZeroRewriterIsMailSRSDefault(t *testing.T) {
 		_ = q
 	}
 	for i, q := range rreqs {
-		r := &srs.Rewriter{Secrets: [][]byte{[]byte("zero-value-secret")}, Now: func() time.Time { return time.Unix(q.Time, 0) }}
+		r := &Rewriter{Secrets: [][]byte{[]byte("zero-value-secret")}, Now: func() time.Time { return time.Unix(q.Time, 0) }}
 		got, err := r.Reverse(q.Input)
 		assert.Equal(t, rres[i].OK, err == nil, "%s at %d: perl %q, go %v", q.Input, q.Time, rres[i].Error, err)
 		if rres[i].OK {
@@ -388,32 +341,32 @@ func TestMailSRSZeroRewriterIsMailSRSDefault(t *testing.T) {
 func TestMailSRSReverseSemantics(t *testing.T) {
 	now := time.Date(2027, 3, 4, 12, 0, 0, 0, time.UTC)
 	at := func(d int) func() time.Time { return func() time.Time { return now.AddDate(0, 0, d) } }
-	signer := &srs.Rewriter{Domain: "fwd.example", Secrets: [][]byte{[]byte("k1")}, Now: at(0)}
+	signer := &Rewriter{Domain: "fwd.example", Secrets: [][]byte{[]byte("k1")}, Now: at(0)}
 	addr, err := signer.Forward(`"odd local"+x=y@Example.ORG`)
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(addr, "SRS0="), addr)
 
 	for _, tc := range []struct {
 		name string
-		r    *srs.Rewriter
+		r    *Rewriter
 		in   string
 		want string
 		is   error
 	}{
-		{"same day", &srs.Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(0)}, addr, `"odd local"+x=y@Example.ORG`, nil},
-		{"21 days", &srs.Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(21)}, addr, `"odd local"+x=y@Example.ORG`, nil},
-		{"22 days", &srs.Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(22)}, addr, "", srs.ErrExpired},
-		{"yesterday's clock: future stamp", &srs.Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(-1)}, addr, "", srs.ErrExpired},
-		{"MaxAge 2 days, 3 days later", &srs.Rewriter{Secrets: [][]byte{[]byte("k1")}, MaxAge: 48 * time.Hour, Now: at(3)}, addr, "", srs.ErrExpired},
-		{"1024 days later wraps", &srs.Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(1024)}, addr, `"odd local"+x=y@Example.ORG`, nil},
-		{"rotated: old secret second", &srs.Rewriter{Secrets: [][]byte{[]byte("k2"), []byte("k1")}, Now: at(0)}, addr, `"odd local"+x=y@Example.ORG`, nil},
-		{"other secret", &srs.Rewriter{Secrets: [][]byte{[]byte("k2")}, Now: at(0)}, addr, "", srs.ErrBadHash},
-		{"lower-cased", &srs.Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(0)}, strings.ToLower(addr), `"odd local"+x=y@example.org`, nil},
-		{"not SRS", &srs.Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(0)}, "user@example.org", "", srs.ErrNotSRS},
-		{"SRS2 is not SRS", &srs.Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(0)}, "SRS2=a=b=c=d@x", "", srs.ErrNotSRS},
-		{"missing fields: cannot verify", &srs.Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(0)}, "SRS0=abcd=G3@fwd.example", "", srs.ErrBadHash},
-		{"empty hash", &srs.Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(0)}, "SRS0=@fwd.example", "", srs.ErrBadHash},
-		{"truncated hash", &srs.Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(0)}, addr[:8] + addr[9:], "", srs.ErrBadHash},
+		{"same day", &Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(0)}, addr, `"odd local"+x=y@Example.ORG`, nil},
+		{"21 days", &Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(21)}, addr, `"odd local"+x=y@Example.ORG`, nil},
+		{"22 days", &Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(22)}, addr, "", ErrExpired},
+		{"yesterday's clock: future stamp", &Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(-1)}, addr, "", ErrExpired},
+		{"MaxAge 2 days, 3 days later", &Rewriter{Secrets: [][]byte{[]byte("k1")}, MaxAge: 48 * time.Hour, Now: at(3)}, addr, "", ErrExpired},
+		{"1024 days later wraps", &Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(1024)}, addr, `"odd local"+x=y@Example.ORG`, nil},
+		{"rotated: old secret second", &Rewriter{Secrets: [][]byte{[]byte("k2"), []byte("k1")}, Now: at(0)}, addr, `"odd local"+x=y@Example.ORG`, nil},
+		{"other secret", &Rewriter{Secrets: [][]byte{[]byte("k2")}, Now: at(0)}, addr, "", ErrBadHash},
+		{"lower-cased", &Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(0)}, strings.ToLower(addr), `"odd local"+x=y@example.org`, nil},
+		{"not SRS", &Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(0)}, "user@example.org", "", ErrNotSRS},
+		{"SRS2 is not SRS", &Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(0)}, "SRS2=a=b=c=d@x", "", ErrNotSRS},
+		{"missing fields: cannot verify", &Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(0)}, "SRS0=abcd=G3@fwd.example", "", ErrBadHash},
+		{"empty hash", &Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(0)}, "SRS0=@fwd.example", "", ErrBadHash},
+		{"truncated hash", &Rewriter{Secrets: [][]byte{[]byte("k1")}, Now: at(0)}, addr[:8] + addr[9:], "", ErrBadHash},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.r.Reverse(tc.in)
@@ -430,7 +383,7 @@ func TestMailSRSReverseSemantics(t *testing.T) {
 }
 
 func TestMailSRSForwardEdges(t *testing.T) {
-	r := &srs.Rewriter{Domain: "fwd.example", Secrets: [][]byte{[]byte("k")}, Now: func() time.Time { return time.Unix(1_800_000_000, 0) }}
+	r := &Rewriter{Domain: "fwd.example", Secrets: [][]byte{[]byte("k")}, Now: func() time.Time { return time.Unix(1_800_000_000, 0) }}
 	for _, in := range []string{"", "<>"} {
 		out, err := r.Forward(in)
 		require.NoError(t, err)
@@ -450,12 +403,12 @@ func TestMailSRSForwardEdges(t *testing.T) {
 
 	for _, bad := range []string{"no-at-sign", `"a@b"@example.org`, "user@", "user@exa=mple.org", "us\r\ner@example.org"} {
 		_, err := r.Forward(bad)
-		assert.ErrorIs(t, err, srs.ErrMalformed, "%q", bad)
+		assert.ErrorIs(t, err, ErrMalformed, "%q", bad)
 	}
-	_, err = (&srs.Rewriter{Domain: "fwd.example"}).Forward("a@b.example")
-	assert.ErrorIs(t, err, srs.ErrConfig)
-	_, err = (&srs.Rewriter{Secrets: [][]byte{[]byte("k")}}).Forward("a@b.example")
-	assert.ErrorIs(t, err, srs.ErrConfig)
-	_, err = (&srs.Rewriter{Domain: "fwd.example", Secrets: [][]byte{[]byte("k")}, Separator: '/'}).Forward("a@b.example")
-	assert.ErrorIs(t, err, srs.ErrConfig)
+	_, err = (&Rewriter{Domain: "fwd.example"}).Forward("a@b.example")
+	assert.ErrorIs(t, err, ErrConfig)
+	_, err = (&Rewriter{Secrets: [][]byte{[]byte("k")}}).Forward("a@b.example")
+	assert.ErrorIs(t, err, ErrConfig)
+	_, err = (&Rewriter{Domain: "fwd.example", Secrets: [][]byte{[]byte("k")}, Separator: '/'}).Forward("a@b.example")
+	assert.ErrorIs(t, err, ErrConfig)
 }
