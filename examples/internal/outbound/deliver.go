@@ -1,9 +1,8 @@
 package outbound
 
 import (
-	"bytes"
 	"context"
-	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -13,6 +12,9 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 	"github.com/mailsmith/mailsmith/mx"
+	"github.com/mailsmith/mailsmith/mx/dane"
+	"github.com/mailsmith/mailsmith/mx/mtasts"
+	"github.com/mailsmith/mailsmith/mx/tlsrpt"
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
@@ -22,7 +24,11 @@ const DefaultPort = 25
 // DefaultTimeout bounds one delivery attempt to one host.
 const DefaultTimeout = 2 * time.Minute
 
-// Deliverer sends messages to the MX hosts of their recipients.
+// Deliverer sends messages to the MX hosts of their recipients. Its TLS
+// per MX host is DANE's when the host has secure TLSA records (DANE set),
+// else the recipient domain's MTA-STS policy (MTASTS set), else
+// opportunistic STARTTLS without a certificate check (RFC 7435); each
+// session is counted in TLSReport (RFC 8460) when it is set.
 type Deliverer struct {
 	Resolver  resolver.Resolver // nil: net.DefaultResolver
 	LocalName string            // EHLO name; "" means "localhost"
@@ -30,10 +36,18 @@ type Deliverer struct {
 	// it per MX host name (tests and the demo run every MX on 127.0.0.1).
 	Port  int
 	Ports map[string]int
-	// TLSConfig is used for STARTTLS when a host offers it; nil means
-	// opportunistic encryption without certificate checks, as between MTAs
-	// without DANE or MTA-STS.
-	TLSConfig *tls.Config
+	// MTASTS fetches and caches recipient domains' MTA-STS policies (RFC
+	// 8461); nil: MTA-STS is not used.
+	MTASTS *mtasts.Client
+	// DANE is a DNSSEC-aware resolver (a validating resolver's answers,
+	// RFC 7672); nil: DANE is not used.
+	DANE dane.Resolver
+	// RootCAs are the WebPKI roots an MTA-STS policy checks MX
+	// certificates against; nil: the system's.
+	RootCAs *x509.CertPool
+	// TLSReport counts the sessions for TLS reports (RFC 8460); nil: none
+	// are counted.
+	TLSReport *tlsrpt.Builder
 	Timeout   time.Duration // per host attempt; 0: DefaultTimeout
 }
 
@@ -44,6 +58,9 @@ type Status struct {
 	Addr      string // the address connected to
 	Err       error  // nil when the message was accepted
 	Permanent bool   // Err is final: bounce, do not retry
+	// Attempts are the MX hosts tried (or skipped) for the recipient's
+	// domain in this delivery, in order.
+	Attempts []Attempt
 }
 
 // Deliver sends msg from from (the envelope sender, "" for a bounce) to
@@ -74,9 +91,10 @@ func (d *Deliverer) Deliver(ctx context.Context, from string, to []string, msg [
 // deliverDomain delivers to the recipients (indexes into statuses) of one
 // domain.
 func (d *Deliverer) deliverDomain(ctx context.Context, domain, from string, idx []int, statuses []Status, msg []byte) {
+	var attempts []Attempt
 	setAll := func(err error, permanent bool) {
 		for _, i := range idx {
-			statuses[i].Err, statuses[i].Permanent = err, permanent
+			statuses[i].Err, statuses[i].Permanent, statuses[i].Attempts = err, permanent, attempts
 		}
 	}
 	router := &mx.Router{ResolveAddrs: true}
@@ -88,18 +106,35 @@ func (d *Deliverer) deliverDomain(ctx context.Context, domain, from string, idx 
 		setAll(fmt.Errorf("MX lookup for %s: %w", domain, err), permanentMX(err))
 		return
 	}
+	pol, err := d.Policies(ctx, domain, hosts)
+	if err != nil {
+		setAll(err, false)
+		return
+	}
+	rcpts := make([]string, len(idx))
+	for k, i := range idx {
+		rcpts[k] = statuses[i].Recipient
+	}
 	lastErr := fmt.Errorf("no MX host of %s has an address", domain)
-	for _, h := range hosts {
-		for _, ip := range h.Addrs {
-			addr := net.JoinHostPort(ip.String(), strconv.Itoa(d.port(h.Name)))
+	for n, mh := range hosts {
+		h := pol.HostTLS(n)
+		if h.Skip != nil {
+			a := Attempt{Host: h.Host, Source: h.Source, Err: h.Skip}
+			d.record(h, a)
+			attempts = append(attempts, a)
+			lastErr = h.Skip
+			continue
+		}
+		for _, ip := range mh.Addrs {
+			addr := net.JoinHostPort(ip.String(), strconv.Itoa(d.port(mh.Name)))
 			for _, i := range idx {
-				statuses[i].Host, statuses[i].Addr = h.Name, addr
+				statuses[i].Host, statuses[i].Addr = mh.Name, addr
 			}
-			rcpts := make([]string, len(idx))
-			for k, i := range idx {
-				rcpts[k] = statuses[i].Recipient
-			}
-			rcptErrs, err := d.send(ctx, h.Name, addr, from, rcpts, msg)
+			a := Attempt{Host: h.Host, Addr: addr, Source: h.Source}
+			rcptErrs, err := d.attempt(ctx, h, addr, from, rcpts, msg, &a)
+			a.Err = err
+			d.record(h, a)
+			attempts = append(attempts, a)
 			if err == nil || permanentSMTP(err) || refusedEach(rcptErrs) {
 				// The host answered for good: per-recipient results, or a
 				// refusal of the whole message.
@@ -110,10 +145,11 @@ func (d *Deliverer) deliverDomain(ctx context.Context, domain, from string, idx 
 					}
 					statuses[i].Err = e
 					statuses[i].Permanent = e != nil && permanentSMTP(e)
+					statuses[i].Attempts = attempts
 				}
 				return
 			}
-			lastErr = fmt.Errorf("%s (%s): %w", h.Name, addr, err)
+			lastErr = fmt.Errorf("%s (%s): %w", mh.Name, addr, err)
 		}
 	}
 	setAll(lastErr, false)
@@ -129,37 +165,15 @@ func (d *Deliverer) port(host string) int {
 	return DefaultPort
 }
 
-// send runs one SMTP session to one address.
-func (d *Deliverer) send(ctx context.Context, host, addr, from string, to []string, msg []byte) ([]error, error) {
+// attempt runs one SMTP session to one address, bounded by the timeout.
+func (d *Deliverer) attempt(ctx context.Context, h HostTLS, addr, from string, to []string, msg []byte, a *Attempt) ([]error, error) {
 	timeout := d.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	c, err := smtp.Dial(ctx, addr)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	if err := c.Hello(ctx, d.LocalName); err != nil {
-		return nil, err
-	}
-	if ok, _ := c.Extension("STARTTLS"); ok {
-		cfg := d.TLSConfig
-		if cfg == nil {
-			cfg = &tls.Config{ServerName: host, InsecureSkipVerify: true} //nolint:gosec // opportunistic TLS between MTAs
-		}
-		if err := c.StartTLS(ctx, cfg); err != nil {
-			return nil, fmt.Errorf("STARTTLS: %w", err)
-		}
-	}
-	rcptErrs, err := c.Send(ctx, from, to, bytes.NewReader(msg), nil)
-	if err != nil {
-		return rcptErrs, err
-	}
-	_ = c.Quit(ctx) // the message is accepted; a failed QUIT changes nothing
-	return rcptErrs, nil
+	return d.session(ctx, h, addr, from, to, msg, a)
 }
 
 // permanentMX reports whether an MX lookup failure is final.
