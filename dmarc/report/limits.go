@@ -38,6 +38,15 @@ const (
 	// record takes about 20, so it allows some 50,000 records; each kept
 	// element costs at most about 100 bytes of memory.
 	DefaultMaxElements = 1 << 20
+	// DefaultMaxMessageBytes bounds a report email as ParseMessage reads
+	// it: a report of DefaultMaxCompressedBytes fits in base64.
+	DefaultMaxMessageBytes = 32 << 20
+	// DefaultMaxParts bounds the MIME parts ParseMessage visits (report
+	// emails have two to six).
+	DefaultMaxParts = 64
+	// DefaultMaxPartDepth bounds the nesting of multipart entities and
+	// attached messages (Outlook's reports nest three deep).
+	DefaultMaxPartDepth = 8
 )
 
 // LimitError is the error for a report that exceeds one of a
@@ -47,8 +56,8 @@ type LimitError struct {
 	// Limit is the name of the Parser field that was exceeded:
 	// "MaxBytes", "MaxCompressedBytes", "MaxZipEntries", "MaxRecords",
 	// "MaxRecordElements", "MaxRecordResults", "MaxRecordReasons",
-	// "MaxErrors", "MaxElements", "MaxDepth", "MaxTokenBytes" or
-	// "MaxAttributes".
+	// "MaxErrors", "MaxElements", "MaxDepth", "MaxTokenBytes",
+	// "MaxAttributes", "MaxMessageBytes", "MaxParts" or "MaxPartDepth".
 	Limit string
 	// Max is the limit in force.
 	Max int64
@@ -76,6 +85,8 @@ type reportLimits struct {
 	recordElements, recordResults, recordReasons int
 	errors, depth, tokenBytes, attributes        int
 	elements                                     int64
+	message                                      int64
+	parts, partDepth                             int
 }
 
 func (p *Parser) limits() reportLimits {
@@ -98,6 +109,12 @@ func (p *Parser) limits() reportLimits {
 		tokenBytes:     def(p.MaxTokenBytes, DefaultMaxTokenBytes),
 		attributes:     def(p.MaxAttributes, DefaultMaxAttributes),
 		elements:       p.MaxElements,
+		message:        p.MaxMessageBytes,
+		parts:          def(p.MaxParts, DefaultMaxParts),
+		partDepth:      def(p.MaxPartDepth, DefaultMaxPartDepth),
+	}
+	if l.message <= 0 {
+		l.message = DefaultMaxMessageBytes
 	}
 	if l.elements <= 0 {
 		l.elements = DefaultMaxElements

@@ -1,78 +1,57 @@
 package report
 
 import (
-	"github.com/mailsmith/mailsmith/dmarc"
-
+	"bufio"
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"io"
-	"mime"
-	"mime/multipart"
+	"mime/quotedprintable"
 	"net/mail"
+	"net/textproto"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/mailsmith/mailsmith/dmarc"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// reportAttachment returns the decoded report attachment of a report
-// email: the first part that is gzip, zip or XML (test helper; parsing
-// report emails belongs to dmarc/report).
-func reportAttachment(t testing.TB, name string) []byte {
+var realEmails = []string{"google.eml", "mailru.eml", "outlook.eml", "xs4all.eml", "yahoo.eml"}
+
+func readEmail(t testing.TB, name string) []byte {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", "report-emails", name))
 	require.NoError(t, err)
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	return raw
+}
+
+// reportAttachment returns the decoded report part of a report email, as
+// ParseMessage finds it (fuzz seeds for Parse).
+func reportAttachment(t testing.TB, name string) []byte {
+	t.Helper()
+	msg, err := mail.ReadMessage(bytes.NewReader(readEmail(t, name)))
 	require.NoError(t, err)
 	var found []byte
-	var walk func(h map[string][]string, body io.Reader)
-	walk = func(h map[string][]string, body io.Reader) {
-		get := func(k string) string {
-			if v := h[k]; len(v) > 0 {
-				return v[0]
-			}
-			return ""
-		}
-		mt, params, _ := mime.ParseMediaType(get("Content-Type"))
-		if strings.HasPrefix(mt, "multipart/") {
-			mr := multipart.NewReader(body, params["boundary"])
-			for {
-				p, err := mr.NextRawPart()
-				if err != nil {
-					return
-				}
-				walk(p.Header, p)
-				if found != nil {
-					return
-				}
-			}
-		}
-		_, dparams, _ := mime.ParseMediaType(get("Content-Disposition"))
-		fname := strings.ToLower(params["name"] + dparams["filename"])
-		if !(strings.Contains(mt, "gzip") || strings.Contains(mt, "zip") || strings.HasSuffix(mt, "xml") ||
-			strings.HasSuffix(fname, ".gz") || strings.HasSuffix(fname, ".zip") || strings.HasSuffix(fname, ".xml")) {
-			return
-		}
-		data, err := io.ReadAll(body)
-		require.NoError(t, err)
-		if strings.EqualFold(strings.TrimSpace(get("Content-Transfer-Encoding")), "base64") {
-			data, err = io.ReadAll(base64.NewDecoder(base64.StdEncoding, bytes.NewReader(data)))
-			require.NoError(t, err)
-		}
-		found = data
-	}
-	walk(msg.Header, msg.Body)
-	require.NotNil(t, found, "no report attachment in %s", name)
+	w := &mimeWalk{l: (&Parser{}).limits(), report: func(r io.Reader) (*Feedback, error) {
+		found, err = io.ReadAll(r)
+		return &Feedback{}, err
+	}}
+	_, err = w.entity(textproto.MIMEHeader(msg.Header), msg.Body, 0)
+	require.NoError(t, err)
+	require.NotNil(t, found, "no report part in %s", name)
 	return found
 }
 
-// TestParseReportEmails parses the reports of five real report emails
-// (testdata/report-emails, see its README) as they arrived: zip from
-// Google, gzip from the others.
-func TestParseReportEmails(t *testing.T) {
+// TestParseMessageRealEmails parses five real report emails
+// (testdata/report-emails, see its README) as they arrived: a single-part
+// zip from Google, gzip attachments in multipart messages from the others
+// (Outlook's three levels deep, XS4ALL's and Yahoo's in binary or base64
+// with a name parameter).
+func TestParseMessageRealEmails(t *testing.T) {
 	tests := []struct {
 		file, org, id   string
 		begin, end      int64
@@ -88,7 +67,7 @@ func TestParseReportEmails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			f, err := Parse(bytes.NewReader(reportAttachment(t, tt.file)))
+			f, err := ParseMessage(bytes.NewReader(readEmail(t, tt.file)))
 			require.NoError(t, err)
 			require.NoError(t, f.Validate())
 			assert.Equal(t, tt.org, f.Metadata.OrgName)
@@ -105,4 +84,189 @@ func TestParseReportEmails(t *testing.T) {
 			assert.Nil(t, f.Warnings)
 		})
 	}
+}
+
+// sampleReport is a small valid report document.
+func sampleReport(t testing.TB) []byte { return readSample(t, "rfc9990-style.xml") }
+
+func b64(b []byte) string {
+	s := base64.StdEncoding.EncodeToString(b)
+	var out strings.Builder
+	for len(s) > 76 {
+		out.WriteString(s[:76] + "\r\n")
+		s = s[76:]
+	}
+	out.WriteString(s + "\r\n")
+	return out.String()
+}
+
+func qp(b []byte) string {
+	var buf bytes.Buffer
+	w := quotedprintable.NewWriter(&buf)
+	w.Binary = true // keep the document's line ends as they are
+	_, _ = w.Write(b)
+	_ = w.Close()
+	return buf.String()
+}
+
+const hdr = "From: dmarc@receiver.example\r\nTo: agg@example.com\r\nSubject: Report Domain: example.com\r\nMIME-Version: 1.0\r\n"
+
+// mixed wraps parts (each with its own header lines) in a
+// multipart/mixed entity with the given boundary.
+func mixed(boundary string, parts ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=%q\r\n\r\nThis is a MIME message.\r\n", boundary)
+	for _, p := range parts {
+		fmt.Fprintf(&b, "--%s\r\n%s\r\n", boundary, p)
+	}
+	fmt.Fprintf(&b, "--%s--\r\n", boundary)
+	return b.String()
+}
+
+// TestParseMessageShapes: the shapes report emails come in, each must
+// yield the sample report.
+func TestParseMessageShapes(t *testing.T) {
+	doc := sampleReport(t)
+	gz := gzipBytes(t, doc)
+	zp := zipBytes(t, map[string][]byte{"r.xml": doc})
+	text := "Content-Type: text/plain; charset=utf-8\r\n\r\nThis is an aggregate report for example.com.\r\n"
+	html := "Content-Type: text/html\r\n\r\n<html><body>report</body></html>\r\n"
+	tests := map[string]string{
+		"inline XML":              hdr + "Content-Type: text/xml\r\n\r\n" + string(doc),
+		"inline XML, no type":     hdr + "\r\n" + string(doc),
+		"inline XML, text/plain":  hdr + "Content-Type: text/plain\r\n\r\n\r\n  " + string(doc),
+		"single-part gzip":        hdr + "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(gz),
+		"single-part zip, LF":     strings.ReplaceAll(hdr+"Content-Type: application/zip\r\nContent-Transfer-Encoding: BASE64\r\n\r\n"+b64(zp), "\r\n", "\n"),
+		"multipart gzip":          hdr + mixed("b1", text, "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"r!example.com!1!2.xml.gz\"\r\n\r\n"+b64(gz)),
+		"multipart zip as octets": hdr + mixed("b1", text, "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"+b64(zp)),
+		"multipart xml by name":   hdr + mixed("b1", text, "Content-Type: application/octet-stream; name=\"r.xml\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"+qp(doc)),
+		"nested alternative":      hdr + mixed("outer", mixed("inner", text, html), "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n"+b64(gz)),
+		"base64 with spaces":      hdr + "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n" + strings.ReplaceAll(b64(gz), "\r\n", " \t\r\n"),
+		"forwarded report":        hdr + mixed("fw", text, "Content-Type: message/rfc822\r\n\r\n"+hdr+"Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n"+b64(gz)),
+	}
+	want, err := Parse(bytes.NewReader(doc))
+	require.NoError(t, err)
+	for name, msg := range tests {
+		f, err := ParseMessage(strings.NewReader(msg))
+		if assert.NoError(t, err, name) {
+			assert.Equal(t, want, f, name)
+		}
+	}
+}
+
+// TestParseMessageErrors: what is not a report email says so.
+func TestParseMessageErrors(t *testing.T) {
+	text := "Content-Type: text/plain\r\n\r\nno report here\r\n"
+	tests := []struct {
+		name, msg string
+		want      error
+		limit     string
+	}{
+		{"no report part", hdr + mixed("b", text, "Content-Type: text/html\r\n\r\n<p>hi</p>\r\n"), ErrNoReport, ""},
+		{"plain text", hdr + "\r\nHello\r\n", ErrNoReport, ""},
+		{"no header", "", ErrFormat, ""},
+		{"multipart without boundary", hdr + "Content-Type: multipart/mixed\r\n\r\n--x\r\n", ErrFormat, ""},
+		{"unterminated multipart", hdr + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nx", ErrFormat, ""},
+		{"gzip part that is not gzip", hdr + "Content-Type: application/gzip\r\n\r\nhello", ErrFormat, ""},
+		{"broken base64", hdr + "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!!\r\n", ErrFormat, ""},
+		{"too deep", hdr + nest(10), ErrTooLarge, "MaxPartDepth"},
+		{"too many parts", hdr + mixed("b", strings.Split(strings.Repeat(text+"\x00", 70), "\x00")[:70]...), ErrTooLarge, "MaxParts"},
+	}
+	for _, tt := range tests {
+		f, err := ParseMessage(strings.NewReader(tt.msg))
+		assert.Nil(t, f, tt.name)
+		assert.ErrorIs(t, err, tt.want, tt.name)
+		if err != nil {
+			assert.True(t, strings.HasPrefix(err.Error(), "dmarc/report: "), "%s: %v", tt.name, err)
+			assert.Equal(t, 1, strings.Count(err.Error(), "dmarc/report:"), "%s: %v", tt.name, err)
+		}
+		if tt.limit != "" {
+			var le *LimitError
+			if assert.ErrorAs(t, err, &le, tt.name) {
+				assert.Equal(t, tt.limit, le.Limit, tt.name)
+			}
+		}
+	}
+}
+
+// nest returns n multipart entities, each the first part of the one
+// before.
+func nest(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n", i, i)
+	}
+	return b.String()
+}
+
+// TestParseMessageBounded: a message far over MaxMessageBytes stops at
+// the cap, having read and allocated little more than it (the report is
+// streamed, the message never held whole).
+func TestParseMessageBounded(t *testing.T) {
+	const limit = 1 << 20
+	p := &Parser{MaxMessageBytes: limit}
+	text := "Content-Type: text/plain\r\n\r\n" + strings.Repeat("filler line of a human-readable part\r\n", 100) + "\r\n"
+	head := hdr + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" + text
+	// An endless text part: 64 MiB if read whole.
+	in := &countingReader{r: io.MultiReader(strings.NewReader(head), newRepeatReader("", "more text that is not a report\r\n", "", 64<<20))}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := p.ParseMessage(bufio.NewReader(in))
+	runtime.ReadMemStats(&after)
+	var le *LimitError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "MaxMessageBytes", le.Limit)
+	assert.Less(t, in.n, int64(limit+64<<10), "bytes read")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(4<<20), "bytes allocated")
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// TestParseMessagePartsWork: a message of many tiny parts stops at
+// MaxParts; the work is bounded by the count, not the message size.
+func TestParseMessagePartsWork(t *testing.T) {
+	part := "Content-Type: text/plain\r\n\r\nx\r\n"
+	parts := make([]string, 100000)
+	for i := range parts {
+		parts[i] = part
+	}
+	msg := hdr + mixed("b", parts...)
+	in := &countingReader{r: strings.NewReader(msg)}
+	_, err := (&Parser{}).ParseMessage(in)
+	var le *LimitError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "MaxParts", le.Limit)
+	assert.EqualValues(t, DefaultMaxParts, le.Max)
+	assert.Less(t, in.n, int64(len(msg)/100), "read far into the message")
+}
+
+func FuzzParseMessage(f *testing.F) {
+	for _, name := range realEmails {
+		f.Add(readEmail(f, name))
+	}
+	doc := readSample(f, "rfc9990-style.xml")
+	f.Add([]byte(hdr + "Content-Type: text/xml\r\n\r\n" + string(doc)))
+	f.Add([]byte(hdr + mixed("b", "Content-Type: text/plain\r\n\r\nhi\r\n", "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n"+b64(gzipBytes(f, doc)))))
+	f.Add([]byte(hdr + mixed("fw", "Content-Type: message/rfc822\r\n\r\n"+hdr+"Content-Type: application/octet-stream; name=r.xml\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"+qp(doc))))
+	f.Add([]byte(hdr + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n--c\r\n"))
+	p := Parser{MaxMessageBytes: 1 << 20, MaxBytes: 1 << 20, MaxCompressedBytes: 1 << 20, MaxRecords: 1000, MaxElements: 20000, MaxTokenBytes: 4096}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fb, err := p.ParseMessage(bytes.NewReader(data))
+		if (fb == nil) == (err == nil) {
+			t.Fatalf("report %v and error %v", fb != nil, err)
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "dmarc/report: ") {
+			t.Fatalf("error without the package prefix: %v", err)
+		}
+	})
 }

@@ -12,45 +12,58 @@ import (
 	"unicode/utf8"
 )
 
-// Parser reads aggregate reports as they arrive by mail: plain XML,
-// gzip (RFC 9990 §2.5.1) or zip (still sent by some receivers). Every
-// size is capped so a hostile report (zip bomb, huge XML, millions of tiny
-// elements) cannot exhaust memory or time (RFC 9990 §7.1): the byte caps
-// bound what is read, the other limits what is built from it. A report
-// over a limit fails with a *LimitError that names the limit. The
-// zero value uses the Default* limits; a field left at 0 takes its
-// default.
+// Parser reads aggregate reports as they arrive: plain XML, gzip (RFC
+// 9990 §2.5.1) or zip (still sent by some receivers), alone (Parse) or in
+// the email that brought them (ParseMessage). Every size is capped so a
+// hostile report (zip bomb, huge XML, millions of tiny elements, a
+// message of endless MIME parts) cannot exhaust memory or time (RFC 9990
+// §7.1): the byte caps bound what is read, the other limits what is
+// built from it. A report over a limit fails with a *LimitError that
+// names the limit.
+//
+// The zero value uses the Default* limits. Every field is a safety cap:
+// 0 or a negative value means its default, never "no limit" (to allow
+// more, set a larger value).
 type Parser struct {
-	MaxBytes           int64 // decompressed XML; 0: DefaultMaxBytes
-	MaxCompressedBytes int64 // compressed input; 0: DefaultMaxCompressedBytes
-	MaxZipEntries      int   // files in a zip archive; 0: DefaultMaxZipEntries
-	MaxRecords         int   // record elements; 0: DefaultMaxRecords
+	MaxBytes           int64 // decompressed XML; 0 or negative: DefaultMaxBytes
+	MaxCompressedBytes int64 // gzip or zip input; 0 or negative: DefaultMaxCompressedBytes
+	MaxZipEntries      int   // files in a zip archive; 0 or negative: DefaultMaxZipEntries
+	MaxRecords         int   // record elements; 0 or negative: DefaultMaxRecords
 	// MaxRecordElements bounds the elements, comments and processing
 	// instructions inside one record, and those outside the records
-	// together; 0: DefaultMaxRecordElements.
+	// together; 0 or negative: DefaultMaxRecordElements.
 	MaxRecordElements int
 	// MaxRecordResults bounds the dkim and spf results of one record;
-	// 0: DefaultMaxRecordResults.
+	// 0 or negative: DefaultMaxRecordResults.
 	MaxRecordResults int
-	// MaxRecordReasons bounds the reason elements of one record; 0:
-	// DefaultMaxRecordReasons.
+	// MaxRecordReasons bounds the reason elements of one record; 0 or
+	// negative: DefaultMaxRecordReasons.
 	MaxRecordReasons int
-	// MaxErrors bounds the error elements of report_metadata; 0:
-	// DefaultMaxErrors.
+	// MaxErrors bounds the error elements of report_metadata; 0 or
+	// negative: DefaultMaxErrors.
 	MaxErrors int
 	// MaxElements is the budget of elements, comments and processing
 	// instructions in the whole document: the total work, and with it
-	// the memory a report can take. 0: DefaultMaxElements.
+	// the memory a report can take. 0 or negative: DefaultMaxElements.
 	MaxElements int64
-	// MaxDepth bounds element nesting; 0: DefaultMaxDepth.
+	// MaxDepth bounds element nesting; 0 or negative: DefaultMaxDepth.
 	MaxDepth int
 	// MaxTokenBytes bounds one tag (name and attributes), comment,
-	// declaration or run of text, and one value kept; 0:
+	// declaration or run of text, and one value kept; 0 or negative:
 	// DefaultMaxTokenBytes.
 	MaxTokenBytes int
-	// MaxAttributes bounds the attributes of one element; 0:
+	// MaxAttributes bounds the attributes of one element; 0 or negative:
 	// DefaultMaxAttributes.
 	MaxAttributes int
+	// MaxMessageBytes bounds the bytes ParseMessage reads from a report
+	// email; 0 or negative: DefaultMaxMessageBytes.
+	MaxMessageBytes int64
+	// MaxParts bounds the MIME parts ParseMessage visits, the message
+	// itself included; 0 or negative: DefaultMaxParts.
+	MaxParts int
+	// MaxPartDepth bounds the nesting of multipart entities and attached
+	// messages in a report email; 0 or negative: DefaultMaxPartDepth.
+	MaxPartDepth int
 }
 
 // Parse parses a report with the default limits.
@@ -161,7 +174,10 @@ func (g *gzipStream) Read(p []byte) (int, error) {
 func (p *Parser) parseZip(br *bufio.Reader, l reportLimits) (*Feedback, error) {
 	data, err := io.ReadAll(br)
 	if err != nil {
-		return nil, err
+		if isTooLarge(err) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: zip: %v", ErrFormat, err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {

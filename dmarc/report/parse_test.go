@@ -404,7 +404,7 @@ func TestReportFilename(t *testing.T) {
 	assert.Equal(t, "r.example!example.com!1013662812!1013749130!abc123.xml", Filename("R.example.", "Example.com", b, e, "abc-123", false))
 }
 
-func FuzzParseReport(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, name := range []string{"google-style.xml", "microsoft-style.xml", "rfc9990-style.xml"} {
 		b, err := os.ReadFile(filepath.Join("testdata", "reports", name))
 		if err != nil {
