@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
 func names(hosts []Host) []string {
@@ -33,7 +35,7 @@ func TestLookupWithFake(t *testing.T) {
 	tests := []struct {
 		name    string
 		domain  string
-		fake    fakeResolver
+		fake    dnstest.Answers
 		want    []string // host names in order
 		pref    []uint16
 		errIs   error
@@ -42,33 +44,33 @@ func TestLookupWithFake(t *testing.T) {
 		{
 			name:   "sorted by preference",
 			domain: "example.org",
-			fake:   fakeResolver{mx: map[string][]*net.MX{"example.org.": mxs(20, "b.example.org.", 10, "a.example.org.", 30, "c.example.org.")}},
+			fake:   dnstest.Answers{MX: map[string][]*net.MX{"example.org.": mxs(20, "b.example.org.", 10, "a.example.org.", 30, "c.example.org.")}},
 			want:   []string{"a.example.org", "b.example.org", "c.example.org"},
 			pref:   []uint16{10, 20, 30},
 		},
 		{
 			name:   "case and trailing dot folded",
 			domain: "Example.ORG.",
-			fake:   fakeResolver{mx: map[string][]*net.MX{"example.org.": mxs(5, "MX.Example.Org.")}},
+			fake:   dnstest.Answers{MX: map[string][]*net.MX{"example.org.": mxs(5, "MX.Example.Org.")}},
 			want:   []string{"mx.example.org"},
 			pref:   []uint16{5},
 		},
 		{
 			name:   "null MX",
 			domain: "example.org",
-			fake:   fakeResolver{mx: map[string][]*net.MX{"example.org.": mxs(0, ".")}},
+			fake:   dnstest.Answers{MX: map[string][]*net.MX{"example.org.": mxs(0, ".")}},
 			errIs:  ErrNullMX,
 		},
 		{
 			name:   "null MX at another preference",
 			domain: "example.org",
-			fake:   fakeResolver{mx: map[string][]*net.MX{"example.org.": mxs(10, ".")}},
+			fake:   dnstest.Answers{MX: map[string][]*net.MX{"example.org.": mxs(10, ".")}},
 			errIs:  ErrNullMX,
 		},
 		{
 			name:    "null MX mixed with a real one is ignored",
 			domain:  "example.org",
-			fake:    fakeResolver{mx: map[string][]*net.MX{"example.org.": mxs(0, ".", 10, "mx.example.org.")}},
+			fake:    dnstest.Answers{MX: map[string][]*net.MX{"example.org.": mxs(0, ".", 10, "mx.example.org.")}},
 			want:    []string{"mx.example.org"},
 			pref:    []uint16{10},
 			skipped: map[string]error{".": ErrNullTarget},
@@ -76,7 +78,7 @@ func TestLookupWithFake(t *testing.T) {
 		{
 			name:   "IP literal and invalid targets skipped",
 			domain: "example.org",
-			fake: fakeResolver{mx: map[string][]*net.MX{"example.org.": mxs(
+			fake: dnstest.Answers{MX: map[string][]*net.MX{"example.org.": mxs(
 				1, "192.0.2.1.", 2, "2001:db8::1", 3, "[192.0.2.2]", 4, "bad name.example.", 5, "-x.example.", 6, "1.2.3.4.5.", 10, "mx.example.org.")}},
 			want: []string{"mx.example.org"},
 			pref: []uint16{10},
@@ -88,14 +90,14 @@ func TestLookupWithFake(t *testing.T) {
 		{
 			name:    "only unusable targets: error, no implicit MX",
 			domain:  "example.org",
-			fake:    fakeResolver{mx: map[string][]*net.MX{"example.org.": mxs(10, "192.0.2.1.")}, ip: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.9")}},
+			fake:    dnstest.Answers{MX: map[string][]*net.MX{"example.org.": mxs(10, "192.0.2.1.")}, IP: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.9")}},
 			errIs:   ErrNoUsableMX,
 			skipped: map[string]error{"192.0.2.1.": ErrIPLiteral},
 		},
 		{
 			name:    "duplicates removed, best preference kept",
 			domain:  "example.org",
-			fake:    fakeResolver{mx: map[string][]*net.MX{"example.org.": mxs(20, "MX.example.org.", 10, "mx.example.org.", 30, "other.example.org.")}},
+			fake:    dnstest.Answers{MX: map[string][]*net.MX{"example.org.": mxs(20, "MX.example.org.", 10, "mx.example.org.", 30, "other.example.org.")}},
 			want:    []string{"mx.example.org", "other.example.org"},
 			pref:    []uint16{10, 30},
 			skipped: map[string]error{"mx.example.org.": ErrDuplicate},
@@ -103,83 +105,83 @@ func TestLookupWithFake(t *testing.T) {
 		{
 			name:   "no MX and no address: no such domain",
 			domain: "nope.example",
-			fake:   fakeResolver{},
+			fake:   dnstest.Answers{},
 			errIs:  ErrNoSuchDomain,
 		},
 		{
 			name:   "no MX but an address: implicit MX",
 			domain: "example.org",
-			fake:   fakeResolver{ip: map[string][]netip.Addr{"ip6 example.org.": addrs("2001:db8::25")}},
+			fake:   dnstest.Answers{IP: map[string][]netip.Addr{"ip6 example.org.": addrs("2001:db8::25")}},
 			want:   []string{"example.org"},
 			pref:   []uint16{0},
 		},
 		{
 			name:   "empty MX answer without error: implicit MX",
 			domain: "example.org",
-			fake:   fakeResolver{mx: map[string][]*net.MX{"example.org.": {}}},
+			fake:   dnstest.Answers{MX: map[string][]*net.MX{"example.org.": {}}},
 			want:   []string{"example.org"},
 			pref:   []uint16{0},
 		},
 		{
 			name:   "SERVFAIL on MX is temporary, never implicit",
 			domain: "example.org",
-			fake: fakeResolver{mxErr: map[string]error{"example.org.": servFail("example.org.")},
-				ip: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.9")}},
+			fake: dnstest.Answers{MXErr: map[string]error{"example.org.": servFail("example.org.")},
+				IP: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.9")}},
 			errIs: ErrTemporary,
 		},
 		{
 			name:   "no MX, address lookup fails: temporary",
 			domain: "example.org",
-			fake:   fakeResolver{ipErr: map[string]error{"ip4 example.org.": servFail("example.org.")}},
+			fake:   dnstest.Answers{IPErr: map[string]error{"ip4 example.org.": servFail("example.org.")}},
 			errIs:  ErrTemporary,
 		},
 		{
 			name:   "partial records plus error: records used",
 			domain: "example.org",
-			fake: fakeResolver{mx: map[string][]*net.MX{"example.org.": mxs(10, "mx.example.org.")},
-				mxErr: map[string]error{"example.org.": malformed}},
+			fake: dnstest.Answers{MX: map[string][]*net.MX{"example.org.": mxs(10, "mx.example.org.")},
+				MXErr: map[string]error{"example.org.": malformed}},
 			want: []string{"mx.example.org"},
 			pref: []uint16{10},
 		},
 		{
 			name:   "every record malformed: no usable MX, not implicit",
 			domain: "example.org",
-			fake: fakeResolver{mxErr: map[string]error{"example.org.": malformed},
-				ip: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.9")}},
+			fake: dnstest.Answers{MXErr: map[string]error{"example.org.": malformed},
+				IP: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.9")}},
 			errIs: ErrNoUsableMX,
 		},
 		{
 			name:   "U-label input queried as A-labels",
 			domain: "Bücher.example",
-			fake:   fakeResolver{mx: map[string][]*net.MX{"xn--bcher-kva.example.": mxs(10, "mx.xn--bcher-kva.example.")}},
+			fake:   dnstest.Answers{MX: map[string][]*net.MX{"xn--bcher-kva.example.": mxs(10, "mx.xn--bcher-kva.example.")}},
 			want:   []string{"mx.xn--bcher-kva.example"},
 			pref:   []uint16{10},
 		},
 		{
 			name:   "ideographic full stop separates labels",
 			domain: "例え。テスト",
-			fake:   fakeResolver{mx: map[string][]*net.MX{"xn--r8jz45g.xn--zckzah.": mxs(10, "mx.example.")}},
+			fake:   dnstest.Answers{MX: map[string][]*net.MX{"xn--r8jz45g.xn--zckzah.": mxs(10, "mx.example.")}},
 			want:   []string{"mx.example"},
 			pref:   []uint16{10},
 		},
 		{
 			name:   "underscore label never goes through IDNA",
 			domain: "_Mail.example.org",
-			fake:   fakeResolver{mx: map[string][]*net.MX{"_mail.example.org.": mxs(10, "mx.example.org.")}},
+			fake:   dnstest.Answers{MX: map[string][]*net.MX{"_mail.example.org.": mxs(10, "mx.example.org.")}},
 			want:   []string{"mx.example.org"},
 			pref:   []uint16{10},
 		},
 		{
 			name:   "underscore label beside a U-label",
 			domain: "_x.bücher.example",
-			fake:   fakeResolver{mx: map[string][]*net.MX{"_x.xn--bcher-kva.example.": mxs(10, "mx.example.")}},
+			fake:   dnstest.Answers{MX: map[string][]*net.MX{"_x.xn--bcher-kva.example.": mxs(10, "mx.example.")}},
 			want:   []string{"mx.example"},
 			pref:   []uint16{10},
 		},
 		{
 			name:   "nil record ignored",
 			domain: "example.org",
-			fake:   fakeResolver{mx: map[string][]*net.MX{"example.org.": {nil, {Pref: 1, Host: "mx.example.org."}}}},
+			fake:   dnstest.Answers{MX: map[string][]*net.MX{"example.org.": {nil, {Pref: 1, Host: "mx.example.org."}}}},
 			want:   []string{"mx.example.org"},
 			pref:   []uint16{1},
 		},
@@ -197,7 +199,7 @@ func TestLookupWithFake(t *testing.T) {
 				assert.Equal(t, tc.want, names(rt.Hosts))
 				for i, h := range rt.Hosts {
 					assert.Equal(t, tc.pref[i], h.Preference)
-					assert.Equal(t, h.Preference == 0 && h.Name == rt.Domain && len(tc.fake.mx[rt.Domain+"."]) == 0, h.Implicit)
+					assert.Equal(t, h.Preference == 0 && h.Name == rt.Domain && len(tc.fake.MX[rt.Domain+"."]) == 0, h.Implicit)
 					assert.Nil(t, h.Addrs, "addresses only when asked")
 				}
 			}
@@ -213,20 +215,20 @@ func TestLookupWithFake(t *testing.T) {
 }
 
 func TestTemporaryErrorKeepsDNSError(t *testing.T) {
-	fake := &fakeResolver{mxErr: map[string]error{"example.org.": servFail("example.org.")}}
+	fake := &dnstest.Answers{MXErr: map[string]error{"example.org.": servFail("example.org.")}}
 	_, err := (&Router{Resolver: fake}).Lookup(context.Background(), "example.org")
 	require.ErrorIs(t, err, ErrTemporary)
 	var de *net.DNSError
 	require.ErrorAs(t, err, &de)
 	assert.True(t, de.IsTemporary)
 	assert.Contains(t, err.Error(), "example.org")
-	assert.Equal(t, []string{"MX example.org."}, fake.calls, "no implicit-MX lookups on a temporary failure")
+	assert.Equal(t, []string{"MX example.org."}, fake.Calls(), "no implicit-MX lookups on a temporary failure")
 }
 
 func TestPartialResultsReported(t *testing.T) {
 	malformed := &net.DNSError{Err: goMalformedRecords, Name: "example.org."}
-	fake := &fakeResolver{mx: map[string][]*net.MX{"example.org.": mxs(10, "mx.example.org.")},
-		mxErr: map[string]error{"example.org.": malformed}}
+	fake := &dnstest.Answers{MX: map[string][]*net.MX{"example.org.": mxs(10, "mx.example.org.")},
+		MXErr: map[string]error{"example.org.": malformed}}
 	rt, err := (&Router{Resolver: fake}).Route(context.Background(), "example.org")
 	require.NoError(t, err)
 	assert.Equal(t, malformed, rt.ResolverErr)
@@ -236,23 +238,23 @@ func TestInvalidDomains(t *testing.T) {
 	for _, d := range []string{"", ".", "..", "a..b", "-a.example", "a-.example", "a b.example", "192.0.2.1",
 		"[300.1.1.1]", "[IPv6:1.2.3.4]", "[192.0.2.5", "example.123", "a@b.example", string(make([]byte, 2000)),
 		"xn--a.例", "a.\u200d.example", "toolong" + string(make([]byte, 64)) + ".example"} {
-		fake := &fakeResolver{}
+		fake := &dnstest.Answers{}
 		_, err := (&Router{Resolver: fake}).Lookup(context.Background(), d)
 		assert.ErrorIs(t, err, ErrInvalidDomain, "%q", d)
-		assert.Empty(t, fake.calls, "%q: no query for an invalid name", d)
+		assert.Empty(t, fake.Calls(), "%q: no query for an invalid name", d)
 	}
 	long := ""
 	for len(long) < 250 {
 		long += "abcdefghi."
 	}
-	_, err := (&Router{Resolver: &fakeResolver{}}).Lookup(context.Background(), long+"example")
+	_, err := (&Router{Resolver: &dnstest.Answers{}}).Lookup(context.Background(), long+"example")
 	assert.ErrorIs(t, err, ErrInvalidDomain, "name over 253 characters")
 }
 
 func TestSelf(t *testing.T) {
-	fake := &fakeResolver{mx: map[string][]*net.MX{
+	fake := &dnstest.Answers{MX: map[string][]*net.MX{
 		"example.org.": mxs(10, "a.example.org.", 20, "b.example.org.", 30, "c.example.org.", 20, "b2.example.org."),
-	}, ip: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.1")}}
+	}, IP: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.1")}}
 	tests := []struct {
 		self  []string
 		want  []string
@@ -282,15 +284,15 @@ func TestSelf(t *testing.T) {
 	}
 
 	// The implicit MX is the domain itself.
-	_, err := (&Router{Resolver: &fakeResolver{ip: map[string][]netip.Addr{"ip4 example.net.": addrs("192.0.2.1")}},
+	_, err := (&Router{Resolver: &dnstest.Answers{IP: map[string][]netip.Addr{"ip4 example.net.": addrs("192.0.2.1")}},
 		Self: []string{"example.net"}}).Lookup(context.Background(), "example.net")
 	assert.ErrorIs(t, err, ErrSelfIsBest)
 }
 
 func TestSelfByAddress(t *testing.T) {
-	fake := &fakeResolver{
-		mx: map[string][]*net.MX{"example.org.": mxs(10, "a.example.org.", 20, "b.example.org.")},
-		ip: map[string][]netip.Addr{
+	fake := &dnstest.Answers{
+		MX: map[string][]*net.MX{"example.org.": mxs(10, "a.example.org.", 20, "b.example.org.")},
+		IP: map[string][]netip.Addr{
 			"ip4 a.example.org.": addrs("192.0.2.1"),
 			"ip4 b.example.org.": addrs("192.0.2.2"),
 		},
@@ -311,15 +313,15 @@ func TestSelfByAddress(t *testing.T) {
 }
 
 func TestResolveAddrs(t *testing.T) {
-	fake := &fakeResolver{
-		mx: map[string][]*net.MX{"example.org.": mxs(10, "a.example.org.", 20, "b.example.org.", 30, "c.example.org.", 40, "d.example.org.")},
-		ip: map[string][]netip.Addr{
+	fake := &dnstest.Answers{
+		MX: map[string][]*net.MX{"example.org.": mxs(10, "a.example.org.", 20, "b.example.org.", 30, "c.example.org.", 40, "d.example.org.")},
+		IP: map[string][]netip.Addr{
 			"ip4 a.example.org.": addrs("192.0.2.2", "192.0.2.1"),
 			"ip6 a.example.org.": addrs("2001:db8::1"),
 			"ip6 b.example.org.": addrs("2001:db8::2"),
 			"ip4 c.example.org.": addrs("192.0.2.3"),
 		},
-		ipErr: map[string]error{"ip6 c.example.org.": servFail("c.example.org.")},
+		IPErr: map[string]error{"ip6 c.example.org.": servFail("c.example.org.")},
 	}
 	hosts, err := (&Router{Resolver: fake, ResolveAddrs: true}).Lookup(context.Background(), "example.org")
 	require.NoError(t, err, "per-host failures are not fatal")
@@ -338,16 +340,16 @@ func TestResolveAddrs(t *testing.T) {
 }
 
 func TestImplicitResolveAddrs(t *testing.T) {
-	fake := &fakeResolver{ip: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.7"), "ip6 example.org.": addrs("2001:db8::7")}}
+	fake := &dnstest.Answers{IP: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.7"), "ip6 example.org.": addrs("2001:db8::7")}}
 	hosts, err := (&Router{Resolver: fake, ResolveAddrs: true}).Lookup(context.Background(), "example.org")
 	require.NoError(t, err)
 	require.Len(t, hosts, 1)
 	assert.Equal(t, Host{Name: "example.org", Preference: 0, Implicit: true, Addrs: addrs("192.0.2.7", "2001:db8::7")}, hosts[0])
-	assert.Len(t, fake.calls, 3, "the address lookups are not repeated: %v", fake.calls)
+	assert.Len(t, fake.Calls(), 3, "the address lookups are not repeated: %v", fake.Calls())
 
 	// The resolver says the name exists (empty answer) but it has no
 	// address: the host comes back with the reason.
-	fake = &fakeResolver{mx: map[string][]*net.MX{"example.org.": {}}}
+	fake = &dnstest.Answers{MX: map[string][]*net.MX{"example.org.": {}}}
 	hosts, err = (&Router{Resolver: fake, ResolveAddrs: true}).Lookup(context.Background(), "example.org")
 	require.NoError(t, err)
 	require.Len(t, hosts, 1)
@@ -356,7 +358,7 @@ func TestImplicitResolveAddrs(t *testing.T) {
 }
 
 func TestShuffle(t *testing.T) {
-	fake := &fakeResolver{mx: map[string][]*net.MX{"example.org.": mxs(
+	fake := &dnstest.Answers{MX: map[string][]*net.MX{"example.org.": mxs(
 		10, "a.example.", 10, "b.example.", 10, "c.example.", 5, "first.example.", 20, "last.example.")}}
 
 	// A seeded source gives a reproducible order.
@@ -397,19 +399,19 @@ func TestMaxHosts(t *testing.T) {
 	for i := 0; i < 100; i++ {
 		recs = append(recs, &net.MX{Pref: uint16(i), Host: "mx" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + ".example."})
 	}
-	fake := &fakeResolver{mx: map[string][]*net.MX{"example.org.": recs}}
+	fake := &dnstest.Answers{MX: map[string][]*net.MX{"example.org.": recs}}
 	rt, err := (&Router{Resolver: fake}).Route(context.Background(), "example.org")
 	require.NoError(t, err)
 	assert.Len(t, rt.Hosts, DefaultMaxHosts)
 	assert.Len(t, rt.Skipped, 100-DefaultMaxHosts)
 
-	fake.calls = nil
-	fake.ip = map[string][]netip.Addr{"ip4 mxba.example.": addrs("192.0.2.1")}
+	fake.ResetCalls()
+	fake.IP = map[string][]netip.Addr{"ip4 mxba.example.": addrs("192.0.2.1")}
 	rt, err = (&Router{Resolver: fake, MaxHosts: 3, ResolveAddrs: true}).Route(context.Background(), "example.org")
 	require.NoError(t, err)
 	assert.Len(t, rt.Hosts, 3)
 	assert.ErrorIs(t, rt.Skipped[0].Reason, ErrTooManyHosts)
-	assert.Len(t, fake.calls, 1+3*2, "addresses only for kept hosts")
+	assert.Len(t, fake.Calls(), 1+3*2, "addresses only for kept hosts")
 }
 
 func TestContextCanceled(t *testing.T) {
@@ -438,7 +440,7 @@ func TestSeededOrderIgnoresAnswerOrder(t *testing.T) {
 	forward := mxs(10, "a.example.", 10, "b.example.", 10, "c.example.", 10, "d.example.")
 	backward := mxs(10, "d.example.", 10, "c.example.", 10, "b.example.", 10, "a.example.")
 	order := func(recs []*net.MX) []string {
-		fake := &fakeResolver{mx: map[string][]*net.MX{"example.org.": recs}}
+		fake := &dnstest.Answers{MX: map[string][]*net.MX{"example.org.": recs}}
 		hosts, err := (&Router{Resolver: fake, Rand: rand.New(rand.NewPCG(9, 9))}).Lookup(context.Background(), "example.org")
 		require.NoError(t, err)
 		return names(hosts)

@@ -15,13 +15,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
 // strictResolver fails the test when a call breaks what the Resolver doc
 // promises: absolute lower-case names, network "ip4" or "ip6".
 type strictResolver struct {
 	t    *testing.T
-	fake *fakeResolver
+	fake *dnstest.Answers
 }
 
 func (s strictResolver) check(network, name string) {
@@ -45,15 +47,15 @@ func (s strictResolver) LookupNetIP(ctx context.Context, network, host string) (
 }
 
 func TestResolverReceivesWhatItsDocSays(t *testing.T) {
-	fake := &fakeResolver{
-		mx: map[string][]*net.MX{"example.org.": mxs(10, "MX1.Example.org.", 20, "mx2.example.org")},
-		ip: map[string][]netip.Addr{"ip4 mx1.example.org.": addrs("192.0.2.1"), "ip6 nomx.example.org.": addrs("2001:db8::1")},
+	fake := &dnstest.Answers{
+		MX: map[string][]*net.MX{"example.org.": mxs(10, "MX1.Example.org.", 20, "mx2.example.org")},
+		IP: map[string][]netip.Addr{"ip4 mx1.example.org.": addrs("192.0.2.1"), "ip6 nomx.example.org.": addrs("2001:db8::1")},
 	}
 	r := Router{Resolver: strictResolver{t, fake}, ResolveAddrs: true}
 	for _, d := range []string{"Example.ORG", "example.org.", "nomx.example.org", "bücher.example"} {
 		r.Lookup(context.Background(), d) //nolint:errcheck // only the calls matter
 	}
-	assert.NotEmpty(t, fake.calls)
+	assert.NotEmpty(t, fake.Calls())
 }
 
 // The Resolver doc tells people who write their own resolver what the

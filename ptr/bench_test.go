@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/netip"
 	"testing"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
 func BenchmarkReverseName(b *testing.B) {
@@ -21,13 +23,13 @@ func BenchmarkReverseName(b *testing.B) {
 }
 
 func BenchmarkVerify(b *testing.B) {
-	fake := &fakeResolver{
-		quiet: true,
-		ptr: map[string][]string{
+	fake := &dnstest.Answers{
+		Quiet: true,
+		PTR: map[string][]string{
 			"192.0.2.1":   {"mail.example.org."},
 			"2001:db8::1": {"a.example.org.", "mail6.example.org."},
 		},
-		ip: map[string][]netip.Addr{
+		IP: map[string][]netip.Addr{
 			"ip4 mail.example.org.":  addrs("192.0.2.1"),
 			"ip6 a.example.org.":     addrs("2001:db8::99"),
 			"ip6 mail6.example.org.": addrs("2001:db8::1"),

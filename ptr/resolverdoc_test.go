@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
 // strictResolver fails the test when a call breaks what the Resolver doc
@@ -21,7 +23,7 @@ import (
 // names and network "ip4" or "ip6" for LookupNetIP.
 type strictResolver struct {
 	t    *testing.T
-	fake *fakeResolver
+	fake *dnstest.Answers
 }
 
 func (s strictResolver) LookupAddr(ctx context.Context, addr string) ([]string, error) {
@@ -42,18 +44,18 @@ func (s strictResolver) LookupNetIP(ctx context.Context, network, host string) (
 }
 
 func TestResolverReceivesWhatItsDocSays(t *testing.T) {
-	fake := &fakeResolver{
-		ptr: map[string][]string{
+	fake := &dnstest.Answers{
+		PTR: map[string][]string{
 			"192.0.2.1":   {"Mail.Example.ORG.", "other.example.org"},
 			"2001:db8::1": {"mail.example.org."},
 		},
-		ip: map[string][]netip.Addr{"ip4 mail.example.org.": addrs("192.0.2.1"), "ip6 mail.example.org.": addrs("2001:db8::1")},
+		IP: map[string][]netip.Addr{"ip4 mail.example.org.": addrs("192.0.2.1"), "ip6 mail.example.org.": addrs("2001:db8::1")},
 	}
 	v := Verifier{Resolver: strictResolver{t, fake}}
 	for _, ip := range []string{"192.0.2.1", "::ffff:192.0.2.1", "2001:db8::1", "fe80::1%eth0"} {
 		v.Verify(context.Background(), netip.MustParseAddr(ip)) //nolint:errcheck // only the calls matter
 	}
-	assert.NotEmpty(t, fake.calls)
+	assert.NotEmpty(t, fake.Calls())
 }
 
 // The Resolver doc tells people who write their own resolver what the

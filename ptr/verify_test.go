@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
 func TestVerifyWithFake(t *testing.T) {
@@ -17,7 +19,7 @@ func TestVerifyWithFake(t *testing.T) {
 	tests := []struct {
 		name    string
 		ip      string
-		fake    fakeResolver
+		fake    dnstest.Answers
 		result  Result
 		names   []string
 		checked []string
@@ -26,96 +28,96 @@ func TestVerifyWithFake(t *testing.T) {
 		{
 			name:   "pass",
 			ip:     "192.0.2.1",
-			fake:   fakeResolver{ptr: map[string][]string{"192.0.2.1": {"Mail.Example.org."}}, ip: map[string][]netip.Addr{"ip4 mail.example.org.": addrs("192.0.2.9", "192.0.2.1")}},
+			fake:   dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"Mail.Example.org."}}, IP: map[string][]netip.Addr{"ip4 mail.example.org.": addrs("192.0.2.9", "192.0.2.1")}},
 			result: Pass, names: []string{"mail.example.org"}, checked: []string{"mail.example.org"},
 		},
 		{
 			name:   "fail: forward addresses differ",
 			ip:     "192.0.2.1",
-			fake:   fakeResolver{ptr: map[string][]string{"192.0.2.1": {"mail.example.org."}}, ip: map[string][]netip.Addr{"ip4 mail.example.org.": addrs("192.0.2.9")}},
+			fake:   dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"mail.example.org."}}, IP: map[string][]netip.Addr{"ip4 mail.example.org.": addrs("192.0.2.9")}},
 			result: Fail, checked: []string{"mail.example.org"},
 		},
 		{
 			name:   "fail: forward name missing",
 			ip:     "192.0.2.1",
-			fake:   fakeResolver{ptr: map[string][]string{"192.0.2.1": {"gone.example.org."}}},
+			fake:   dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"gone.example.org."}}},
 			result: Fail, checked: []string{"gone.example.org"},
 		},
 		{
 			name:   "permerror: no PTR",
 			ip:     "192.0.2.1",
-			fake:   fakeResolver{},
+			fake:   dnstest.Answers{},
 			result: PermError, errIs: ErrNoPTR,
 		},
 		{
 			name:   "temperror: PTR lookup fails",
 			ip:     "192.0.2.1",
-			fake:   fakeResolver{ptrErr: map[string]error{"192.0.2.1": servFail("1.2.0.192.in-addr.arpa.")}},
+			fake:   dnstest.Answers{PTRErr: map[string]error{"192.0.2.1": servFail("1.2.0.192.in-addr.arpa.")}},
 			result: TempError, errIs: ErrTemporary,
 		},
 		{
 			name: "pass wins over a temporary failure on another name",
 			ip:   "192.0.2.1",
-			fake: fakeResolver{ptr: map[string][]string{"192.0.2.1": {"broken.example.org.", "mail.example.org."}},
-				ip:    map[string][]netip.Addr{"ip4 mail.example.org.": addrs("192.0.2.1")},
-				ipErr: map[string]error{"ip4 broken.example.org.": servFail("broken.example.org.")}},
+			fake: dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"broken.example.org.", "mail.example.org."}},
+				IP:    map[string][]netip.Addr{"ip4 mail.example.org.": addrs("192.0.2.1")},
+				IPErr: map[string]error{"ip4 broken.example.org.": servFail("broken.example.org.")}},
 			result: Pass, names: []string{"mail.example.org"}, checked: []string{"broken.example.org", "mail.example.org"},
 		},
 		{
 			name: "temperror when nothing confirms and a lookup failed",
 			ip:   "192.0.2.1",
-			fake: fakeResolver{ptr: map[string][]string{"192.0.2.1": {"broken.example.org.", "other.example.org."}},
-				ip:    map[string][]netip.Addr{"ip4 other.example.org.": addrs("192.0.2.2")},
-				ipErr: map[string]error{"ip4 broken.example.org.": servFail("broken.example.org.")}},
+			fake: dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"broken.example.org.", "other.example.org."}},
+				IP:    map[string][]netip.Addr{"ip4 other.example.org.": addrs("192.0.2.2")},
+				IPErr: map[string]error{"ip4 broken.example.org.": servFail("broken.example.org.")}},
 			result: TempError, errIs: ErrTemporary, checked: []string{"broken.example.org", "other.example.org"},
 		},
 		{
 			name: "several confirmed names, in PTR order, duplicates once",
 			ip:   "192.0.2.1",
-			fake: fakeResolver{ptr: map[string][]string{"192.0.2.1": {"b.example.", "a.example.", "B.example."}},
-				ip: map[string][]netip.Addr{"ip4 a.example.": addrs("192.0.2.1"), "ip4 b.example.": addrs("192.0.2.1")}},
+			fake: dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"b.example.", "a.example.", "B.example."}},
+				IP: map[string][]netip.Addr{"ip4 a.example.": addrs("192.0.2.1"), "ip4 b.example.": addrs("192.0.2.1")}},
 			result: Pass, names: []string{"b.example", "a.example"}, checked: []string{"b.example", "a.example"},
 		},
 		{
 			name: "IPv6 checks AAAA only",
 			ip:   "2001:db8::25",
-			fake: fakeResolver{ptr: map[string][]string{"2001:db8::25": {"mail.example."}},
-				ip: map[string][]netip.Addr{"ip6 mail.example.": addrs("2001:db8::25"), "ip4 mail.example.": addrs("192.0.2.1")}},
+			fake: dnstest.Answers{PTR: map[string][]string{"2001:db8::25": {"mail.example."}},
+				IP: map[string][]netip.Addr{"ip6 mail.example.": addrs("2001:db8::25"), "ip4 mail.example.": addrs("192.0.2.1")}},
 			result: Pass, names: []string{"mail.example"}, checked: []string{"mail.example"},
 		},
 		{
 			name: "IPv4-mapped IPv6 is checked as IPv4",
 			ip:   "::ffff:192.0.2.1",
-			fake: fakeResolver{ptr: map[string][]string{"192.0.2.1": {"mail.example."}},
-				ip: map[string][]netip.Addr{"ip4 mail.example.": addrs("192.0.2.1")}},
+			fake: dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"mail.example."}},
+				IP: map[string][]netip.Addr{"ip4 mail.example.": addrs("192.0.2.1")}},
 			result: Pass, names: []string{"mail.example"}, checked: []string{"mail.example"},
 		},
 		{
 			name: "IPv4 client, name with only the address as AAAA mapped does not cross families",
 			ip:   "192.0.2.1",
-			fake: fakeResolver{ptr: map[string][]string{"192.0.2.1": {"mail.example."}},
-				ip: map[string][]netip.Addr{"ip6 mail.example.": addrs("::ffff:192.0.2.1")}},
+			fake: dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"mail.example."}},
+				IP: map[string][]netip.Addr{"ip6 mail.example.": addrs("::ffff:192.0.2.1")}},
 			result: Fail, checked: []string{"mail.example"},
 		},
 		{
 			name: "PTR to an address literal is not a name",
 			ip:   "192.0.2.1",
-			fake: fakeResolver{ptr: map[string][]string{"192.0.2.1": {"192.0.2.1", "192.0.2.1."}},
-				ip: map[string][]netip.Addr{"ip4 192.0.2.1.": addrs("192.0.2.1")}},
+			fake: dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"192.0.2.1", "192.0.2.1."}},
+				IP: map[string][]netip.Addr{"ip4 192.0.2.1.": addrs("192.0.2.1")}},
 			result: Fail,
 		},
 		{
 			name: "partial PTR answer plus error: names used",
 			ip:   "192.0.2.1",
-			fake: fakeResolver{ptr: map[string][]string{"192.0.2.1": {"mail.example."}},
-				ptrErr: map[string]error{"192.0.2.1": malformed},
-				ip:     map[string][]netip.Addr{"ip4 mail.example.": addrs("192.0.2.1")}},
+			fake: dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"mail.example."}},
+				PTRErr: map[string]error{"192.0.2.1": malformed},
+				IP:     map[string][]netip.Addr{"ip4 mail.example.": addrs("192.0.2.1")}},
 			result: Pass, names: []string{"mail.example"}, checked: []string{"mail.example"},
 		},
 		{
 			name:   "every PTR name malformed: fail",
 			ip:     "192.0.2.1",
-			fake:   fakeResolver{ptrErr: map[string]error{"192.0.2.1": malformed}},
+			fake:   dnstest.Answers{PTRErr: map[string]error{"192.0.2.1": malformed}},
 			result: Fail,
 		},
 	}
@@ -143,43 +145,43 @@ func TestVerifyWithFake(t *testing.T) {
 }
 
 func TestVerifyInvalidIP(t *testing.T) {
-	vd, err := (&Verifier{Resolver: &fakeResolver{}}).Verify(context.Background(), netip.Addr{})
+	vd, err := (&Verifier{Resolver: &dnstest.Answers{}}).Verify(context.Background(), netip.Addr{})
 	require.ErrorIs(t, err, ErrInvalidIP)
 	assert.Equal(t, PermError, vd.Result)
 	assert.Equal(t, "iprev=permerror", vd.AuthResult())
 }
 
 func TestVerifyZoneStripped(t *testing.T) {
-	fake := &fakeResolver{ptr: map[string][]string{"fe80::1": {"host.example."}},
-		ip: map[string][]netip.Addr{"ip6 host.example.": addrs("fe80::1")}}
+	fake := &dnstest.Answers{PTR: map[string][]string{"fe80::1": {"host.example."}},
+		IP: map[string][]netip.Addr{"ip6 host.example.": addrs("fe80::1")}}
 	vd, err := (&Verifier{Resolver: fake}).Verify(context.Background(), netip.MustParseAddr("fe80::1%eth0"))
 	require.NoError(t, err)
 	assert.Equal(t, Pass, vd.Result)
-	assert.Equal(t, "PTR fe80::1", fake.calls[0])
+	assert.Equal(t, "PTR fe80::1", fake.Calls()[0])
 }
 
 func TestMaxNames(t *testing.T) {
 	var names []string
-	fake := &fakeResolver{ptr: map[string][]string{}, ip: map[string][]netip.Addr{}}
+	fake := &dnstest.Answers{PTR: map[string][]string{}, IP: map[string][]netip.Addr{}}
 	for i := 0; i < 30; i++ {
 		n := fmt.Sprintf("n%02d.example.", i)
 		names = append(names, n)
 	}
-	fake.ptr["192.0.2.1"] = names
-	fake.ip["ip4 n20.example."] = addrs("192.0.2.1") // beyond the limit
+	fake.PTR["192.0.2.1"] = names
+	fake.IP["ip4 n20.example."] = addrs("192.0.2.1") // beyond the limit
 
 	vd, err := (&Verifier{Resolver: fake}).Verify(context.Background(), netip.MustParseAddr("192.0.2.1"))
 	require.NoError(t, err)
 	assert.Equal(t, Fail, vd.Result, "names beyond MaxNames are not checked")
 	assert.Len(t, vd.Checked, DefaultMaxNames)
-	assert.Len(t, fake.calls, 1+DefaultMaxNames)
+	assert.Len(t, fake.Calls(), 1+DefaultMaxNames)
 
-	fake.calls = nil
+	fake.ResetCalls()
 	vd, err = (&Verifier{Resolver: fake, MaxNames: 25}).Verify(context.Background(), netip.MustParseAddr("192.0.2.1"))
 	require.NoError(t, err)
 	assert.Equal(t, Pass, vd.Result)
 	assert.Equal(t, []string{"n20.example"}, vd.Names)
-	assert.Len(t, fake.calls, 1+25)
+	assert.Len(t, fake.Calls(), 1+25)
 }
 
 func TestMethodString(t *testing.T) {

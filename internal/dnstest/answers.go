@@ -1,0 +1,102 @@
+package dnstest
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+)
+
+// Answers is a resolver that answers from maps, for the cases zone text
+// cannot hold: answers that Go's resolver never gives but a hand-written,
+// caching or filtering resolver may (an MX target that is an address, a
+// nil record, records together with an error such as Go's "records with
+// invalid names were dropped", an error that is not a *net.DNSError). For
+// everything else use Memory or the Server.
+//
+// Keys are the names as the package asks them, lower-cased: LookupMX and
+// LookupTXT by name ("example.org."), LookupNetIP by network and host
+// ("ip4 mail.example.org."), LookupAddr by the address text
+// ("192.0.2.1"). An entry in an Err map is returned together with the
+// answers of the same key, if any. A key found in neither map answers a
+// *net.DNSError with IsNotFound. Every call is logged (Calls) unless Quiet
+// is set. Answers is safe for concurrent lookups; set the maps before the
+// first one.
+type Answers struct {
+	MX     map[string][]*net.MX
+	MXErr  map[string]error
+	TXT    map[string][]string
+	TXTErr map[string]error
+	IP     map[string][]netip.Addr // key: "ip4 name." or "ip6 name."
+	IPErr  map[string]error
+	PTR    map[string][]string // key: the address text
+	PTRErr map[string]error
+
+	// Quiet turns the call log off (benchmarks).
+	Quiet bool
+
+	mu    sync.Mutex
+	calls []string
+}
+
+// Calls returns the lookups made so far, as "MX example.org.", "TXT
+// example.org.", "ip4 mail.example.org." or "PTR 192.0.2.1".
+func (a *Answers) Calls() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.calls...)
+}
+
+// ResetCalls empties the call log.
+func (a *Answers) ResetCalls() {
+	a.mu.Lock()
+	a.calls = nil
+	a.mu.Unlock()
+}
+
+func (a *Answers) log(call string) {
+	if a.Quiet {
+		return
+	}
+	a.mu.Lock()
+	a.calls = append(a.calls, call)
+	a.mu.Unlock()
+}
+
+func answer[T any](answers map[string][]T, errs map[string]error, key, name string) ([]T, error) {
+	if err, ok := errs[key]; ok {
+		return answers[key], err
+	}
+	if v, ok := answers[key]; ok {
+		return v, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: name, Server: "answers", IsNotFound: true}
+}
+
+// LookupMX answers from MX and MXErr.
+func (a *Answers) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
+	key := strings.ToLower(name)
+	a.log("MX " + key)
+	return answer(a.MX, a.MXErr, key, name)
+}
+
+// LookupTXT answers from TXT and TXTErr.
+func (a *Answers) LookupTXT(_ context.Context, name string) ([]string, error) {
+	key := strings.ToLower(name)
+	a.log("TXT " + key)
+	return answer(a.TXT, a.TXTErr, key, name)
+}
+
+// LookupNetIP answers from IP and IPErr.
+func (a *Answers) LookupNetIP(_ context.Context, network, host string) ([]netip.Addr, error) {
+	key := network + " " + strings.ToLower(host)
+	a.log(key)
+	return answer(a.IP, a.IPErr, key, host)
+}
+
+// LookupAddr answers from PTR and PTRErr.
+func (a *Answers) LookupAddr(_ context.Context, addr string) ([]string, error) {
+	a.log("PTR " + addr)
+	return answer(a.PTR, a.PTRErr, addr, addr)
+}
