@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestAnswers(t *testing.T) {
+func TestAnswersResolver(t *testing.T) {
 	boom := errors.New("boom")
 	a := &Answers{
 		MX:     map[string][]*net.MX{"example.org.": {{Host: "192.0.2.1", Pref: 1}, nil}},
