@@ -35,6 +35,14 @@
 // read a PTR record of such an address from the server, query it directly
 // (for example with a miekg/dns client at Addr).
 //
+// For unit tests that need no sockets, Memory (NewMemory, or Server.Memory
+// for the same data as a running server) answers the lookups of
+// *net.Resolver from the same zone text, with the errors Go's resolver
+// gives for each answer and fault; it also tells NXDOMAIN from NODATA
+// through DomainExists. Answers is a map resolver for the odd answers zone
+// text cannot hold (records together with an error, an address as an MX
+// target), the way a hand-written resolver may give them.
+//
 // The package is for tests and examples only: it is not a DNS server for
 // production use.
 package dnstest
