@@ -3,6 +3,8 @@ package dmarc
 import (
 	"context"
 	"testing"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
 var benchRecord = "v=DMARC1; p=reject; sp=quarantine; np=reject; adkim=s; aspf=r; fo=1:d; rua=mailto:dmarc@example.com,mailto:agg@reports.example.net!10m; ruf=mailto:forensic@example.com; pct=100"
@@ -27,13 +29,13 @@ func BenchmarkRecordString(b *testing.B) {
 	}
 }
 
-func benchResolver() *fakeResolver {
-	return &fakeResolver{txt: map[string][]string{
+func benchResolver(b *testing.B) *dnstest.Memory {
+	return txtZone(map[string][]string{
 		"_dmarc.example.com.":        {"v=spf1 -all", benchRecord},
 		"_dmarc.sub.example.com.":    {"v=DMARC1; p=none"},
 		"_dmarc.bank.example.":       {"v=DMARC1; p=reject; psd=y"},
 		"_dmarc.giant.bank.example.": {"v=DMARC1; p=none"},
-	}}
+	}).resolver(b)
 }
 
 // BenchmarkLookup: in-memory resolver, so the numbers measure this
@@ -45,7 +47,7 @@ func BenchmarkLookup(b *testing.B) {
 		{"deep", "a.b.c.d.e.f.g.h.i.j.k.example.com"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			c := &Checker{Resolver: benchResolver()}
+			c := &Checker{Resolver: benchResolver(b)}
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
@@ -69,7 +71,7 @@ func BenchmarkCheck(b *testing.B) {
 		{"pass-relaxed-psl", Input{FromDomain: "example.com", SPFDomain: "bounce.example.com", SPFPass: true}, PSL},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			c := &Checker{Resolver: benchResolver(), Discovery: bc.d}
+			c := &Checker{Resolver: benchResolver(b), Discovery: bc.d}
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {

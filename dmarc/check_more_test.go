@@ -57,8 +57,7 @@ func TestCheckPercentBounds(t *testing.T) {
 }
 
 func TestCheckDKIMDomainLimit(t *testing.T) {
-	f := &fakeResolver{txt: map[string][]string{"_dmarc.example.com.": {"v=DMARC1; p=reject"}}}
-	c := &Checker{Resolver: f}
+	m, c := memory(t, dmarcTXT("example.com", "v=DMARC1; p=reject"))
 	var doms []string
 	for i := range 100 {
 		doms = append(doms, fmt.Sprintf("s%d.example.com", i))
@@ -70,11 +69,11 @@ func TestCheckDKIMDomainLimit(t *testing.T) {
 	for i := range 100 {
 		doms = append(doms, fmt.Sprintf("x%d.example.org", i))
 	}
-	f.queries = 0
+	m.Data().ResetLog()
 	v, err = c.Check(ctx(t), Input{FromDomain: "example.com", DKIMDomains: doms})
 	require.NoError(t, err)
 	assert.Equal(t, Fail, v.Result)
-	assert.LessOrEqual(t, f.queries, MaxTreeWalkQueries*(MaxDKIMDomains+1))
+	assert.LessOrEqual(t, len(m.Data().Queries()), MaxTreeWalkQueries*(MaxDKIMDomains+1))
 }
 
 // FuzzCheck feeds arbitrary names to Check over a fixed in-memory zone:
@@ -86,17 +85,15 @@ func FuzzCheck(f *testing.F) {
 	f.Add("BÜCHER.example.", "", "xn--bcher-kva.example", true)
 	f.Add("", "..", "a..b", true)
 	f.Add("fail.example.com", "fail.example.com", "z", true)
-	res := &fakeResolver{
-		txt: map[string][]string{
-			"_dmarc.example.com.":           {"v=DMARC1; p=reject; sp=quarantine; np=reject"},
-			"_dmarc.bank.example.":          {"v=DMARC1; p=reject; psd=y"},
-			"_dmarc.xn--bcher-kva.example.": {"v=DMARC1; p=none; adkim=s", "v=spf1 -all"},
-			"_dmarc.dup.example.":           {"v=DMARC1; p=none", "v=DMARC1; p=reject"},
-			"_dmarc.bad.example.":           {"v=DMARC1; p=none; p=none"},
-		},
-		temp: map[string]bool{"_dmarc.fail.example.com.": true},
-	}
+	res := txtZone(map[string][]string{
+		"_dmarc.example.com.":           {"v=DMARC1; p=reject; sp=quarantine; np=reject"},
+		"_dmarc.bank.example.":          {"v=DMARC1; p=reject; psd=y"},
+		"_dmarc.xn--bcher-kva.example.": {"v=DMARC1; p=none; adkim=s", "v=spf1 -all"},
+		"_dmarc.dup.example.":           {"v=DMARC1; p=none", "v=DMARC1; p=reject"},
+		"_dmarc.bad.example.":           {"v=DMARC1; p=none; p=none"},
+	}).failing("_dmarc.fail.example.com").resolver(f)
 	f.Fuzz(func(t *testing.T, from, spf, dkim string, spfPass bool) {
+		res.Data().ResetLog() // the log and counts stay small however long the run
 		for _, d := range []Discovery{TreeWalk, PSL} {
 			c := &Checker{Resolver: res, Discovery: d, Rand: rand.New(rand.NewPCG(1, 1))}
 			v, err := c.Check(t.Context(), Input{FromDomain: from, SPFDomain: spf, SPFPass: spfPass, DKIMDomains: []string{dkim}})

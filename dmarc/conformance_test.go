@@ -1,7 +1,7 @@
 package dmarc
 
 // Regression tests for issue 12 point 2 (RFC 9989 and RFC 9990 to the
-// letter), with the in-memory fakeResolver.
+// letter), over internal/dnstest's in-memory resolver.
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,7 +36,7 @@ func TestOrgDomainWithoutRecord(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, disc := range []Discovery{TreeWalk} {
-				c := &Checker{Resolver: &fakeResolver{txt: tt.txt}, Discovery: disc}
+				c := &Checker{Resolver: txtZone(tt.txt).resolver(t), Discovery: disc}
 				v, err := c.Check(ctx(t), Input{FromDomain: tt.from, SPFDomain: tt.from, SPFPass: true})
 				require.NoError(t, err)
 				assert.Equal(t, None, v.Result)
@@ -52,11 +54,9 @@ func TestOrgDomainWithoutRecord(t *testing.T) {
 // makes a second record that discards the real one.
 func TestLeadingWhiteSpaceNotDMARC(t *testing.T) {
 	for _, disc := range []Discovery{TreeWalk, PSL} {
-		res := &fakeResolver{txt: map[string][]string{
-			"_dmarc.example.com.": {" v=DMARC1; p=reject"},
-			"_dmarc.example.net.": {"\tv=DMARC1; p=none", "v=DMARC1; p=reject"},
-		}}
-		c := &Checker{Resolver: res, Discovery: disc}
+		_, c := memory(t, dmarcTXT("example.com", " v=DMARC1; p=reject"),
+			dmarcTXT("example.net", "\tv=DMARC1; p=none"), dmarcTXT("example.net", "v=DMARC1; p=reject"))
+		c.Discovery = disc
 		rec, _, err := c.Lookup(ctx(t), "example.com")
 		require.NoError(t, err, disc)
 		assert.Nil(t, rec, "%v: white space before v=DMARC1", disc)
@@ -72,9 +72,8 @@ func TestLeadingWhiteSpaceNotDMARC(t *testing.T) {
 // written in capitals is a reject policy, not "no policy".
 func TestUpperCaseTagNamesBothModes(t *testing.T) {
 	for _, disc := range []Discovery{TreeWalk, PSL} {
-		c := &Checker{Resolver: &fakeResolver{txt: map[string][]string{
-			"_dmarc.example.com.": {"V=DMARC1; P=reject; SP=quarantine; ADKIM=s"},
-		}, addrs: nil}, Discovery: disc}
+		_, c := memory(t, dmarcTXT("example.com", "V=DMARC1; P=reject; SP=quarantine; ADKIM=s"))
+		c.Discovery = disc
 		v, err := c.Check(ctx(t), Input{FromDomain: "example.com", DKIMDomains: []string{"mail.example.com"}})
 		require.NoError(t, err, disc)
 		assert.Equal(t, Fail, v.Result, disc)
@@ -89,13 +88,13 @@ func TestUpperCaseTagNamesBothModes(t *testing.T) {
 // RFC 9990 §3 step 9: a report receiver's record whose rua names another
 // host authorizes neither that host nor the original destination.
 func TestExternalDestinationForeignOverride(t *testing.T) {
-	res := &fakeResolver{txt: map[string][]string{
+	res := txtZone(map[string][]string{
 		"example.com._report._dmarc.rep.example.net.":    {"v=DMARC1; rua=mailto:agg@elsewhere.example"},
 		"example.org._report._dmarc.rep.example.net.":    {"v=DMARC1; rua=mailto:agg@elsewhere.example,mailto:r@REP.example.net"},
 		"example.edu._report._dmarc.rep.example.net.":    {"v=DMARC1; ruf=mailto:f@elsewhere.example"},
 		"example.info._report._dmarc.rep.example.net.":   {"v=DMARC1; rua=mailto:a@elsewhere.example", "v=DMARC1"},
 		"example.test._report._dmarc.elsewhere.example.": {"v=DMARC1"},
-	}}
+	}).resolver(t)
 	c := &Checker{Resolver: res}
 	orig := ReportURI{URI: "mailto:dmarc@rep.example.net"}
 	tests := []struct {
@@ -127,33 +126,31 @@ func TestExternalDestinationForeignOverride(t *testing.T) {
 // contractResolver records every call, to hold the Resolver documentation
 // to what the Checker does.
 type contractResolver struct {
-	fakeResolver
+	*dnstest.Memory
 	names    []string
 	networks []string
 }
 
 func (c *contractResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
 	c.names = append(c.names, name)
-	return c.fakeResolver.LookupTXT(ctx, name)
+	return c.Memory.LookupTXT(ctx, name)
 }
 
 func (c *contractResolver) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
 	c.names = append(c.names, host)
 	c.networks = append(c.networks, network)
-	return c.fakeResolver.LookupNetIP(ctx, network, host)
+	return c.Memory.LookupNetIP(ctx, network, host)
 }
 
 func (c *contractResolver) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
 	c.names = append(c.names, name)
-	return c.fakeResolver.LookupMX(ctx, name)
+	return c.Memory.LookupMX(ctx, name)
 }
 
 // TestResolverContract: names arrive absolute (trailing dot), in A-labels
 // and lower case; LookupNetIP gets "ip4" or "ip6" (issue 12 point 6).
 func TestResolverContract(t *testing.T) {
-	r := &contractResolver{fakeResolver: fakeResolver{txt: map[string][]string{
-		"_dmarc.xn--bcher-kva.example.": {"v=DMARC1; p=quarantine; np=reject"},
-	}}}
+	r := &contractResolver{Memory: dnstest.NewMemory(t, zone(dmarcTXT("xn--bcher-kva.example", "v=DMARC1; p=quarantine; np=reject")))}
 	c := &Checker{Resolver: r}
 	v, err := c.Check(ctx(t), Input{FromDomain: "Nosuch.BÜCHER.example", SPFDomain: "Mail.Bücher.Example.", DKIMDomains: []string{"Other.EXAMPLE."}})
 	require.NoError(t, err)

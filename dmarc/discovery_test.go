@@ -261,7 +261,7 @@ func TestLookupErrors(t *testing.T) {
 		assert.ErrorIs(t, err, ErrDuplicateTag)
 	})
 	t.Run("invalid domain", func(t *testing.T) {
-		c := &Checker{Resolver: &fakeResolver{}}
+		c := &Checker{Resolver: dnstest.NewMemory(t)}
 		for _, d := range []string{"", ".", "a..b", strings.Repeat("a", 64) + ".com", "exa mple.com", "a@b.com"} {
 			_, _, err := c.Lookup(ctx(t), d)
 			assert.True(t, errors.Is(err, ErrInvalidDomain), "%q: %v", d, err)

@@ -5,29 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/mailsmith/mailsmith/internal/testpeer"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// requirePeer skips the test when a peer program is missing, but fails it
-// when CI is set (the peers are installed there).
-func requirePeer(t *testing.T, what string, ok bool) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("peer %s is missing (CI is set)", what)
-	}
-	t.Skipf("peer %s is missing; run .ci/install-peers", what)
-}
 
 func nodePrefix() string {
 	if p := os.Getenv("MAILSMITH_NODE_PREFIX"); p != "" {
@@ -62,11 +50,10 @@ type peerResult struct {
 
 func runMailauth(t *testing.T, cases []peerCase) []peerResult {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	requirePeer(t, "node", err == nil)
+	node := testpeer.Program(t, "node", "Debian nodejs")
 	mods := filepath.Join(nodePrefix(), "node_modules")
-	_, err = os.Stat(filepath.Join(mods, "mailauth", "lib", "dmarc", "verify.js"))
-	requirePeer(t, "node mailauth", err == nil)
+	_, err := os.Stat(filepath.Join(mods, "mailauth", "lib", "dmarc", "verify.js"))
+	testpeer.Require(t, "Node mailauth (npm, .ci/install-peers)", err == nil, err)
 	in, err := json.Marshal(map[string]any{"cases": cases})
 	require.NoError(t, err)
 	cmd := exec.Command(node, filepath.Join("testdata", "mailauth_dmarc.js"))
@@ -82,18 +69,13 @@ func runMailauth(t *testing.T, cases []peerCase) []peerResult {
 	return res
 }
 
-func (pc peerCase) resolver() *fakeResolver {
-	f := &fakeResolver{txt: map[string][]string{}, addrs: map[string][]netip.Addr{}, temp: map[string]bool{}}
-	for name, v := range pc.TXT {
-		f.txt[name+"."] = v
-	}
+// zone is the case's DNS data, for internal/dnstest's in-memory resolver.
+func (pc peerCase) zone() *zoneSpec {
+	z := txtZone(pc.TXT)
 	for _, n := range pc.Exists {
-		f.addrs[n+"."] = []netip.Addr{netip.MustParseAddr("192.0.2.1")}
+		z.addA(n)
 	}
-	for _, n := range pc.ServFail {
-		f.temp[n+"."] = true
-	}
-	return f
+	return z.failing(pc.ServFail...)
 }
 
 // interopVectors are hand-written cases covering RFC 9989 Appendix B.4 and
@@ -202,7 +184,7 @@ func TestInteropMailauth(t *testing.T) {
 	theirs := runMailauth(t, cases)
 	agree := 0
 	for i, pc := range cases {
-		c := &Checker{Resolver: pc.resolver()}
+		c := &Checker{Resolver: pc.zone().resolver(t)}
 		in := Input{FromDomain: pc.From, DKIMDomains: pc.DKIM}
 		if len(pc.SPF) > 0 {
 			in.SPFDomain, in.SPFPass = pc.SPF[0], true
