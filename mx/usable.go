@@ -49,7 +49,8 @@ func (e hostErrors) Error() string {
 			b.WriteString(h.Name + ": no A or AAAA record")
 			continue
 		}
-		b.WriteString(h.Err.Error())
+		// The package prefix is already at the front of the whole message.
+		b.WriteString(strings.TrimPrefix(h.Err.Error(), ErrTemporary.Error()+": "))
 	}
 	return b.String()
 }

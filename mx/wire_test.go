@@ -324,3 +324,19 @@ func TestNetResolverNoAnswer(t *testing.T) {
 	assert.True(t, de.IsTemporary)
 	assert.Contains(t, de.Err, "REFUSED")
 }
+
+// TestWireAllHostsFailPrefixOnce: when every host's address lookups fail,
+// the error holds each host's failure, with the package prefix once.
+func TestWireAllHostsFailPrefixOnce(t *testing.T) {
+	srv := dnstest.New(t, wireZone)
+	for _, h := range []string{"mx1.example.org.", "mx2.example.org.", "mx3.example.org."} {
+		srv.Fault(h, dns.TypeNone, dnstest.ServFail)
+	}
+	_, err := (&Router{Resolver: optIn(srv), ResolveAddrs: true}).Lookup(wireCtx(t), "example.org")
+	require.ErrorIs(t, err, ErrTemporary)
+	var de *net.DNSError
+	require.ErrorAs(t, err, &de)
+	assert.True(t, de.IsTemporary)
+	assert.Equal(t, 1, strings.Count(err.Error(), "mx: "), err.Error())
+	assert.Contains(t, err.Error(), "mx1.example.org")
+}
