@@ -72,6 +72,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.queueDir, "queue-dir", "forwarder-queue", "spool directory of the outgoing queue; accepted mail is kept there until delivered or bounced")
 	fs.StringVar(&mxPort, "mx-port", "", "port of remote MX hosts: \"25\", or \"host=port,...,default\" (testing)")
 	fs.DurationVar(&cfg.retry, "retry", time.Minute, "first retry delay for temporary failures (doubles each time)")
+	fs.BoolVar(&cfg.mtaSTS, "mta-sts", true, "apply recipient domains' MTA-STS policies (RFC 8461): TLS verified for the MX hosts they list")
+	fs.StringVar(&cfg.daneResolver, "dane-resolver", "", "validating DNS resolver for DANE (RFC 7672), host:port or \"system\" (/etc/resolv.conf); \"\" disables DANE")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: forwarder -domain example.net -srs-secret S (-aliases FILE | -alias a=b@c) [flags]")
 		fs.PrintDefaults()
@@ -100,6 +102,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.resolver, err = resolver.CheckAddr(cfg.resolver); err != nil {
 		return fail("-resolver: %v", err)
+	}
+	if _, err := outbound.DANEResolver(cfg.daneResolver); err != nil {
+		return fail("-dane-resolver: %v", err)
 	}
 	if cfg.queueDir == "" {
 		return fail("-queue-dir must not be empty")

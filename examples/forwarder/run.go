@@ -26,6 +26,8 @@ type config struct {
 	mxPorts                            map[string]int
 	retry                              time.Duration
 	queueDir                           string
+	mtaSTS                             bool
+	daneResolver                       string
 
 	// resolverOverride replaces the -resolver flag (tests).
 	resolverOverride resolver.Resolver
@@ -40,9 +42,16 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	if err != nil {
 		return err
 	}
+	d := &outbound.Deliverer{Resolver: res, LocalName: cfg.hostname, Port: cfg.mxPort, Ports: cfg.mxPorts}
+	if cfg.mtaSTS {
+		d.MTASTS = outbound.MTASTSClient(res, nil, nil)
+	}
+	if d.DANE, err = outbound.DANEResolver(cfg.daneResolver); err != nil {
+		return err
+	}
 	q := &queue.Queue{
 		Dir:       cfg.queueDir,
-		Deliverer: &outbound.Deliverer{Resolver: res, LocalName: cfg.hostname, Port: cfg.mxPort, Ports: cfg.mxPorts},
+		Deliverer: d,
 		Hostname:  cfg.hostname,
 		Backoff:   queue.Doubling(cfg.retry, 6),
 		Logger:    log,

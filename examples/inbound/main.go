@@ -14,7 +14,9 @@
 //	go run ./examples/inbound -listen :25 -hostname mx.example.com \
 //	    -domains example.com -maildir /var/mail
 //
-// It stops gracefully on SIGINT or SIGTERM: messages being received are
+// At start it prints the DANE TLSA record of its STARTTLS certificate
+// ("_25._tcp.<hostname>. IN TLSA 3 1 1 <hex>") for the operator to
+// publish in the DNSSEC-signed zone. It stops gracefully on SIGINT or SIGTERM: messages being received are
 // finished first.
 package main
 

@@ -7,7 +7,11 @@
 // Then it fixes what clients leave out (Date, Message-ID), optionally
 // removes what reveals the client (its IP address in Received, User-Agent,
 // X-Mailer), signs with DKIM, finds the recipients' MX hosts and delivers
-// with the smtp client. Accepted mail is written to a queue on disk
+// with the smtp client: over TLS with DANE (-dane-resolver) when the MX
+// host publishes secure TLSA records, else as the recipient domain's
+// MTA-STS policy asks (-mta-sts, on by default), else opportunistically;
+// each TLS session is counted for TLS reports (RFC 8460), written to
+// -tlsrpt-dir at shutdown. Accepted mail is written to a queue on disk
 // (-queue-dir) before the 250 reply, so a crash loses nothing; temporary
 // failures are retried with growing delays, permanent ones are reported to
 // the sender with a bounce (a delivery status notification, RFC 3464).
@@ -18,7 +22,8 @@
 // Without -dkim it generates an Ed25519 key for the domain of each user on
 // first start, keeps it in -dkim-dir, and prints the TXT record to publish
 // (the same record after every restart). Without -cert it uses a
-// self-signed certificate. It stops gracefully on SIGINT or SIGTERM.
+// self-signed certificate. It prints the DANE TLSA record of its
+// certificate, to publish if the host is also an MX. It stops gracefully on SIGINT or SIGTERM.
 package main
 
 import (
@@ -77,6 +82,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&mxPort, "mx-port", "", "port of remote MX hosts: \"25\", or \"host=port,...,default\" (testing)")
 	fs.DurationVar(&cfg.retry, "retry", time.Minute, "first retry delay for temporary failures (doubles each time)")
 	fs.DurationVar(&cfg.maxAge, "max-age", 5*24*time.Hour, "give up and bounce after this long")
+	fs.BoolVar(&cfg.mtaSTS, "mta-sts", true, "apply recipient domains' MTA-STS policies (RFC 8461): TLS verified for the MX hosts they list")
+	fs.StringVar(&cfg.daneResolver, "dane-resolver", "", "validating DNS resolver for DANE (RFC 7672), host:port or \"system\" (/etc/resolv.conf); \"\" disables DANE")
+	fs.StringVar(&cfg.tlsrptDir, "tlsrpt-dir", "", "where TLS reports (RFC 8460) are written at shutdown (default: <queue-dir>/tlsrpt)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: submission -users a@example.org:pw [flags]")
 		fs.PrintDefaults()
@@ -107,6 +115,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.dkimDir == "" {
 		cfg.dkimDir = filepath.Join(cfg.queueDir, "dkim")
+	}
+	if cfg.tlsrptDir == "" {
+		cfg.tlsrptDir = filepath.Join(cfg.queueDir, "tlsrpt")
+	}
+	if _, err := outbound.DANEResolver(cfg.daneResolver); err != nil {
+		return fail("-dane-resolver: %v", err)
 	}
 	for _, u := range strings.Split(userList, ",") {
 		if u = strings.TrimSpace(u); u != "" {

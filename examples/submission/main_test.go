@@ -221,6 +221,13 @@ func TestFlags(t *testing.T) {
 	require.Equal(t, "/var/spool/sub", cfg.queueDir)
 	require.Equal(t, filepath.Join("/var/spool/sub", "dkim"), cfg.dkimDir, "generated keys live in the queue directory by default")
 	require.Equal(t, "192.0.2.53:53", cfg.resolver)
+	require.True(t, cfg.mtaSTS, "MTA-STS on by default")
+	require.Empty(t, cfg.daneResolver, "DANE needs a validating resolver: off by default")
+	require.Equal(t, filepath.Join("/var/spool/sub", "tlsrpt"), cfg.tlsrptDir)
+	cfg, err = parseFlags([]string{"-users", "alice@example.org:pw", "-mta-sts=false", "-dane-resolver", "127.0.0.1"}, io.Discard)
+	require.NoError(t, err)
+	require.False(t, cfg.mtaSTS)
+	require.Equal(t, "127.0.0.1", cfg.daneResolver)
 
 	for _, bad := range [][]string{
 		{},                                  // no users
@@ -231,6 +238,7 @@ func TestFlags(t *testing.T) {
 		{"-users", "a@example.org:pw", "-resolver", "dns.example"},      // no port
 		{"-users", "a@example.org:pw", "-resolver", "127.0.0.1:domain"}, // port not a number
 		{"-users", "a@example.org:pw", "-queue-dir", ""},
+		{"-users", "a@example.org:pw", "-dane-resolver", "resolver.example"}, // no port
 	} {
 		var stderr strings.Builder
 		_, err := parseFlags(bad, &stderr)

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -13,6 +16,8 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/serve"
 	"github.com/mailsmith/mailsmith/examples/internal/submit"
 	"github.com/mailsmith/mailsmith/examples/internal/tlscert"
+	"github.com/mailsmith/mailsmith/mx/dane"
+	"github.com/mailsmith/mailsmith/mx/tlsrpt"
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
@@ -28,9 +33,18 @@ type config struct {
 	retry                     time.Duration
 	maxAge                    time.Duration
 	queueDir, dkimDir         string
+	mtaSTS                    bool
+	daneResolver, tlsrptDir   string
 
 	// resolverOverride replaces the -resolver flag (tests).
 	resolverOverride resolver.Resolver
+	// daneOverride replaces -dane-resolver (tests).
+	daneOverride dane.Resolver
+	// roots replace the system's WebPKI roots for MTA-STS policy hosts
+	// and MX certificates; httpsPorts replace port 443 per policy host
+	// (tests).
+	roots      *x509.CertPool
+	httpsPorts map[string]int
 	// ready is told each listening address, "submission" (STARTTLS) or
 	// "submissions" (implicit TLS) (tests).
 	ready func(name string, addr net.Addr)
@@ -50,9 +64,14 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	if err := addMissingKeys(&cfg, logw); err != nil {
 		return err
 	}
+	printTLSA(logw, tlscfg, cfg)
+	d, report, err := deliverer(cfg, res)
+	if err != nil {
+		return err
+	}
 	q := &queue.Queue{
 		Dir:       cfg.queueDir,
-		Deliverer: &outbound.Deliverer{Resolver: res, LocalName: cfg.hostname, Port: cfg.mxPort, Ports: cfg.mxPorts},
+		Deliverer: d,
 		Hostname:  cfg.hostname,
 		Backoff:   queue.Doubling(cfg.retry, 6),
 		MaxAge:    cfg.maxAge,
@@ -100,5 +119,46 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	if n := q.Len(); n > 0 {
 		log.Info("messages stay queued for the next start", "count", n, "dir", cfg.queueDir)
 	}
+	report.End = time.Now()
+	wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, werr := outbound.WriteTLSReports(wctx, report, cfg.tlsrptDir, res, log); werr != nil {
+		log.Error("TLS reports", "err", werr)
+	}
 	return err
+}
+
+// deliverer returns the queue's Deliverer with the TLS policies the flags
+// ask for, and the TLS report builder it counts sessions in.
+func deliverer(cfg config, res resolver.Resolver) (*outbound.Deliverer, *tlsrpt.Builder, error) {
+	report := &tlsrpt.Builder{OrganizationName: cfg.hostname, ContactInfo: "postmaster@" + cfg.hostname,
+		Submitter: cfg.hostname, Start: time.Now()}
+	d := &outbound.Deliverer{Resolver: res, LocalName: cfg.hostname, Port: cfg.mxPort, Ports: cfg.mxPorts,
+		RootCAs: cfg.roots, TLSReport: report}
+	if cfg.mtaSTS {
+		d.MTASTS = outbound.MTASTSClient(res, cfg.roots, cfg.httpsPorts)
+	}
+	d.DANE = cfg.daneOverride
+	if d.DANE == nil {
+		var err error
+		if d.DANE, err = outbound.DANEResolver(cfg.daneResolver); err != nil {
+			return nil, nil, err
+		}
+	}
+	return d, report, nil
+}
+
+// printTLSA prints the DANE TLSA record of the server's certificate, to
+// publish as the DKIM record is.
+func printTLSA(w io.Writer, tlscfg *tls.Config, cfg config) {
+	rec, err := tlscert.TLSARecord(tlscfg, cfg.hostname)
+	if err != nil {
+		fmt.Fprintf(w, "submission: no TLSA record: %v\n", err)
+		return
+	}
+	note := ""
+	if cfg.certFile == "" {
+		note = " (the self-signed key is new at every start: give -cert and -key to publish a lasting record)"
+	}
+	fmt.Fprintf(w, "submission: TLSA record of the TLS certificate, if this host is also an MX%s; publish (DNSSEC-signed):\n  %s\n", note, rec)
 }

@@ -14,6 +14,8 @@ import (
 	"math/big"
 	"net"
 	"time"
+
+	"github.com/mailsmith/mailsmith/mx/dane"
 )
 
 // Config returns a server TLS configuration with the certificate in
@@ -65,4 +67,20 @@ func SelfSigned(hostname string) (tls.Certificate, error) {
 		return tls.Certificate{}, err
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
+
+// TLSARecord returns the DANE TLSA record to publish for the SMTP server
+// host on port 25 that presents the first certificate of cfg (RFC 7671
+// §8.1: "3 1 1", the SHA-256 of its public key, which survives a renewal
+// with the same key), as a zone file line:
+// "_25._tcp.<host>. IN TLSA 3 1 1 <hex>".
+func TLSARecord(cfg *tls.Config, host string) (string, error) {
+	if cfg == nil || len(cfg.Certificates) == 0 || len(cfg.Certificates[0].Certificate) == 0 {
+		return "", fmt.Errorf("tls: no certificate")
+	}
+	leaf, err := x509.ParseCertificate(cfg.Certificates[0].Certificate[0])
+	if err != nil {
+		return "", fmt.Errorf("tls: %w", err)
+	}
+	return dane.RecordFor(leaf).ZoneText(host, 25), nil
 }
