@@ -418,3 +418,23 @@ func TestRoundTripLocalParts(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorPrefixOnce: every error says "srs: " once, at the front, also
+// when it matches two sentinels.
+func TestErrorPrefixOnce(t *testing.T) {
+	r := testRewriter()
+	long := strings.Repeat("a", MaxAddressLength) + "@example.org"
+	_, err := r.Forward(long)
+	require.ErrorIs(t, err, ErrTooLong)
+	require.ErrorIs(t, err, ErrMalformed)
+	errs := []error{err}
+	for _, addr := range []string{"SRS0=abcd=AA=@fwd.example", "SRS0=abcd@fwd.example", "SRS1=abcd=@fwd.example", "SRS0=abcd=AA=example.org=user@x", long} {
+		_, err := r.Reverse(addr)
+		require.Error(t, err, addr)
+		errs = append(errs, err)
+	}
+	for _, err := range errs {
+		assert.True(t, strings.HasPrefix(err.Error(), "srs: "), err.Error())
+		assert.Equal(t, 1, strings.Count(err.Error(), "srs: "), err.Error())
+	}
+}
