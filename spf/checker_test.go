@@ -51,7 +51,7 @@ func TestCheckErrorContract(t *testing.T) {
 	assert.ErrorIs(t, err, ErrSyntax)
 	assert.Equal(t, PermError, v.Result)
 	v, err = c.Check(ctx, ip, "h.example", "user@temp.example")
-	assert.ErrorIs(t, err, ErrDNS)
+	assert.ErrorIs(t, err, ErrTemporary)
 	assert.Equal(t, TempError, v.Result)
 	v, err = c.Check(ctx, netip.Addr{}, "h.example", "user@pass.example")
 	assert.ErrorIs(t, err, ErrInvalidIP)
@@ -644,26 +644,26 @@ var tenA = strings.Repeat("a:nm.test ", 10)
 func TestRFCDNSFailures(t *testing.T) {
 	runAudit(t, []auditCase{
 		{name: "txt plain error", zone: []string{"d.test FAULT TXT plain"}, from: "u@d.test",
-			want: TempError, err: ErrDNS, lookups: zero, voids: zero},
+			want: TempError, err: ErrTemporary, lookups: zero, voids: zero},
 		{name: "txt servfail", zone: []string{"d.test FAULT TXT servfail"}, from: "u@d.test",
-			want: TempError, err: ErrDNS, lookups: zero, voids: zero},
+			want: TempError, err: ErrTemporary, lookups: zero, voids: zero},
 		{name: "txt timeout", zone: []string{"d.test FAULT TXT timeout"}, from: "u@d.test",
-			want: TempError, err: ErrDNS, lookups: zero, voids: zero},
+			want: TempError, err: ErrTemporary, lookups: zero, voids: zero},
 		{name: "txt DNSError without flags", zone: []string{"d.test FAULT TXT noflags"}, from: "u@d.test",
-			want: TempError, err: ErrDNS, lookups: zero, voids: zero},
+			want: TempError, err: ErrTemporary, lookups: zero, voids: zero},
 		{name: "txt wrapped NXDOMAIN is none", zone: []string{"d.test FAULT TXT wrappednx"}, from: "u@d.test",
 			want: None, lookups: zero, voids: zero},
 		{name: "a plain error", zone: []string{"d.test TXT v=spf1 a:h.test -all", "h.test FAULT A plain"},
-			from: "u@d.test", want: TempError, err: ErrDNS, lookups: 1, voids: zero},
+			from: "u@d.test", want: TempError, err: ErrTemporary, lookups: 1, voids: zero},
 		{name: "aaaa timeout for IPv6 client", ip: "2001:db8::1",
 			zone: []string{"d.test TXT v=spf1 a:h.test -all", "h.test A 192.0.2.1", "h.test FAULT AAAA timeout"},
-			from: "u@d.test", want: TempError, err: ErrDNS},
+			from: "u@d.test", want: TempError, err: ErrTemporary},
 		{name: "mx plain error", zone: []string{"d.test TXT v=spf1 mx -all", "d.test FAULT MX plain"},
-			from: "u@d.test", want: TempError, err: ErrDNS},
+			from: "u@d.test", want: TempError, err: ErrTemporary},
 		{name: "mx host servfail", zone: []string{"d.test TXT v=spf1 mx -all", "d.test MX 10 m.test", "m.test FAULT A servfail"},
-			from: "u@d.test", want: TempError, err: ErrDNS},
+			from: "u@d.test", want: TempError, err: ErrTemporary},
 		{name: "exists timeout", zone: []string{"d.test TXT v=spf1 exists:e.test -all", "e.test FAULT A timeout"},
-			from: "u@d.test", want: TempError, err: ErrDNS},
+			from: "u@d.test", want: TempError, err: ErrTemporary},
 		// RFC 7208 §5.5: a PTR lookup error makes "ptr" not match; an
 		// address lookup error skips that name.
 		{name: "ptr lookup error does not match", zone: []string{"d.test TXT v=spf1 ptr -all", "192.0.2.1 FAULT PTR plain"},
@@ -675,12 +675,12 @@ func TestRFCDNSFailures(t *testing.T) {
 		// §5.2: temperror and permerror of an include end everything, even
 		// when a later term would match.
 		{name: "include temperror propagates", zone: []string{"d.test TXT v=spf1 include:i.test ip4:192.0.2.1 -all", "i.test FAULT TXT servfail"},
-			from: "u@d.test", want: TempError, err: ErrDNS, lookups: 1},
+			from: "u@d.test", want: TempError, err: ErrTemporary, lookups: 1},
 		{name: "include plain error propagates", zone: []string{"d.test TXT v=spf1 include:i.test +all", "i.test FAULT TXT plain"},
-			from: "u@d.test", want: TempError, err: ErrDNS},
+			from: "u@d.test", want: TempError, err: ErrTemporary},
 		{name: "nested include temperror", zone: []string{"d.test TXT v=spf1 include:i.test +all",
 			"i.test TXT v=spf1 a:x.test include:j.test -all", "x.test A 10.0.0.1", "j.test TXT v=spf1 mx", "j.test FAULT MX timeout"},
-			from: "u@d.test", want: TempError, err: ErrDNS, lookups: 4},
+			from: "u@d.test", want: TempError, err: ErrTemporary, lookups: 4},
 		{name: "include permerror propagates", zone: []string{"d.test TXT v=spf1 include:i.test +all", "i.test TXT v=spf1 bogus"},
 			from: "u@d.test", want: PermError, err: ErrSyntax},
 		{name: "include of NXDOMAIN", zone: []string{"d.test TXT v=spf1 include:i.test +all"},
@@ -692,7 +692,7 @@ func TestRFCDNSFailures(t *testing.T) {
 		{name: "redirect to no record", zone: []string{"d.test TXT v=spf1 redirect=r.test"},
 			from: "u@d.test", want: PermError, err: ErrNoRecord, lookups: 1},
 		{name: "redirect temperror", zone: []string{"d.test TXT v=spf1 redirect=r.test", "r.test FAULT TXT timeout"},
-			from: "u@d.test", want: TempError, err: ErrDNS},
+			from: "u@d.test", want: TempError, err: ErrTemporary},
 	})
 }
 

@@ -143,7 +143,7 @@ func TestWireServFailAndTimeout(t *testing.T) {
 			v, err := c.Check(ctx, ip, "h.example.org", tt.sender)
 			assert.Equal(t, TempError, v.Result)
 			require.Error(t, err)
-			assert.ErrorIs(t, err, ErrDNS)
+			assert.ErrorIs(t, err, ErrTemporary)
 			assert.NotEmpty(t, v.ReceivedSPF("mx.example.net"))
 		})
 	}
