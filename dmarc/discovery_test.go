@@ -1,6 +1,7 @@
 package dmarc
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -315,5 +316,315 @@ func TestOrganizationalDomainPSL(t *testing.T) {
 		"a.b.c.d.e.f.g.h.i.com": "i.com",
 	} {
 		assert.Equal(t, want, OrganizationalDomain(in), in)
+	}
+}
+
+func TestTreeWalkQueries(t *testing.T) {
+	tests := []struct {
+		name    string
+		dns     *zoneSpec
+		from    string
+		policy  string // "" when no record applies
+		queries []string
+	}{
+		{
+			name: "ten labels: author, then the 7-label suffix and its parents (8 queries)",
+			dns:  newZone(), from: "a.b.c.d.e.f.g.h.example.com",
+			queries: []string{"_dmarc.a.b.c.d.e.f.g.h.example.com", "_dmarc.d.e.f.g.h.example.com", "_dmarc.e.f.g.h.example.com",
+				"_dmarc.f.g.h.example.com", "_dmarc.g.h.example.com", "_dmarc.h.example.com", "_dmarc.example.com", "_dmarc.com"},
+		},
+		{
+			name: "eight labels: 8 queries",
+			dns:  newZone(), from: "a.b.c.d.e.f.example.com",
+			queries: []string{"_dmarc.a.b.c.d.e.f.example.com", "_dmarc.b.c.d.e.f.example.com", "_dmarc.c.d.e.f.example.com",
+				"_dmarc.d.e.f.example.com", "_dmarc.e.f.example.com", "_dmarc.f.example.com", "_dmarc.example.com", "_dmarc.com"},
+		},
+		{
+			name: "seven labels: 7 queries",
+			dns:  newZone(), from: "b.c.d.e.f.example.com",
+			queries: []string{"_dmarc.b.c.d.e.f.example.com", "_dmarc.c.d.e.f.example.com",
+				"_dmarc.d.e.f.example.com", "_dmarc.e.f.example.com", "_dmarc.f.example.com", "_dmarc.example.com", "_dmarc.com"},
+		},
+		{
+			name: "RFC 9989 §4.10 example: thirteen labels",
+			dns:  newZone(), from: "a.b.c.d.e.f.g.h.i.j.mail.example.com",
+			queries: []string{"_dmarc.a.b.c.d.e.f.g.h.i.j.mail.example.com", "_dmarc.g.h.i.j.mail.example.com", "_dmarc.h.i.j.mail.example.com",
+				"_dmarc.i.j.mail.example.com", "_dmarc.j.mail.example.com", "_dmarc.mail.example.com", "_dmarc.example.com", "_dmarc.com"},
+		},
+		{
+			name: "record skipped by the shortcut is never seen (§5.1.8)",
+			dns:  newZone().dmarc("b.c.d.e.f.g.example.com", "v=DMARC1; p=reject; psd=n").dmarc("example.com", "v=DMARC1; p=none"),
+			from: "mail.a.b.c.d.e.f.g.example.com", policy: "example.com",
+			queries: []string{"_dmarc.mail.a.b.c.d.e.f.g.example.com", "_dmarc.c.d.e.f.g.example.com", "_dmarc.d.e.f.g.example.com",
+				"_dmarc.e.f.g.example.com", "_dmarc.f.g.example.com", "_dmarc.g.example.com", "_dmarc.example.com", "_dmarc.com"},
+		},
+		{
+			name: "trailing dot and upper case in the From domain",
+			dns:  newZone().dmarc("example.com", "v=DMARC1; p=reject"), from: "Mail.Example.COM.", policy: "example.com",
+			queries: []string{"_dmarc.mail.example.com", "_dmarc.example.com", "_dmarc.com"},
+		},
+		{
+			name: "record at the author domain: one query",
+			dns:  newZone().dmarc("mail.example.com", "v=DMARC1; p=none").dmarc("example.com", "v=DMARC1; p=reject"),
+			from: "mail.example.com", policy: "mail.example.com",
+			queries: []string{"_dmarc.mail.example.com"},
+		},
+		{
+			name: "IDN author domain queried as A-labels",
+			dns:  newZone().dmarc("xn--bcher-kva.example", "v=DMARC1; p=reject"), from: "Bücher.example", policy: "xn--bcher-kva.example",
+			queries: []string{"_dmarc.xn--bcher-kva.example"},
+		},
+		{
+			name: "psd=y stops the walk; the PSD record applies when the org domain has none",
+			dns:  newZone().dmarc("bank.example", "v=DMARC1; p=reject; psd=y"),
+			from: "a.giant.bank.example", policy: "bank.example",
+			queries: []string{"_dmarc.a.giant.bank.example", "_dmarc.giant.bank.example", "_dmarc.bank.example"},
+		},
+		{
+			name: "psd=n stops the walk",
+			dns:  newZone().dmarc("mail.example.com", "v=DMARC1; p=reject; psd=n").dmarc("example.com", "v=DMARC1; p=none"),
+			from: "a.mail.example.com", policy: "mail.example.com",
+			queries: []string{"_dmarc.a.mail.example.com", "_dmarc.mail.example.com"},
+		},
+		{
+			name: "psd=u does not stop the walk; the highest record is the org domain",
+			dns:  newZone().dmarc("mail.example.com", "v=DMARC1; p=reject; psd=u").dmarc("example.com", "v=DMARC1; p=none"),
+			from: "a.mail.example.com", policy: "example.com",
+			queries: []string{"_dmarc.a.mail.example.com", "_dmarc.mail.example.com", "_dmarc.example.com", "_dmarc.com"},
+		},
+		{
+			name: "several DMARC records at the author are discarded, the walk goes on",
+			dns:  newZone().dmarc("a.example.com", "v=DMARC1; p=none", "v=DMARC1; p=reject").dmarc("example.com", "v=DMARC1; p=quarantine"),
+			from: "a.example.com", policy: "example.com",
+			queries: []string{"_dmarc.a.example.com", "_dmarc.example.com", "_dmarc.com"},
+		},
+		{
+			name: "non-DMARC TXT records next to a DMARC record are ignored",
+			dns:  newZone().dmarc("example.com", "v=spf1 -all", "google-site-verification=abc", "v=DMARC1; p=reject"),
+			from: "example.com", policy: "example.com",
+			queries: []string{"_dmarc.example.com"},
+		},
+		{
+			name:    "only non-DMARC TXT records: no policy",
+			dns:     newZone().dmarc("example.com", "v=spf1 -all"),
+			from:    "example.com",
+			queries: []string{"_dmarc.example.com", "_dmarc.com"},
+		},
+		{
+			name: "single-label author domain",
+			dns:  newZone().dmarc("example", "v=DMARC1; p=reject; psd=y"),
+			from: "example", policy: "example",
+			queries: []string{"_dmarc.example"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Checker{Resolver: tt.dns.resolver(t)}
+			rec, dom, err := c.Lookup(context.Background(), tt.from)
+			require.NoError(t, err)
+			assert.Equal(t, tt.policy, dom)
+			assert.Equal(t, tt.policy != "", rec != nil)
+			assert.Equal(t, tt.queries, tt.dns.txtQueries())
+			assert.LessOrEqual(t, len(tt.dns.txtQueries()), MaxTreeWalkQueries)
+
+			// The Organizational Domain walk of the same name never
+			// queries more than eight names either.
+			tt.dns.reset()
+			_, err = c.OrganizationalDomain(context.Background(), tt.from)
+			require.NoError(t, err)
+			assert.LessOrEqual(t, len(tt.dns.txtQueries()), MaxTreeWalkQueries)
+		})
+	}
+}
+
+func TestOrganizationalDomainRules(t *testing.T) {
+	tests := []struct {
+		name, domain, want string
+		dns                *zoneSpec
+	}{
+		{"§4.10.2 example 1", "a.mail.example.com", "example.com",
+			newZone().dmarc("mail.example.com", "v=DMARC1; p=none").dmarc("example.com", "v=DMARC1; p=none")},
+		{"§4.10.2 example 2: psd=n", "a.mail.example.com", "mail.example.com",
+			newZone().dmarc("mail.example.com", "v=DMARC1; p=none; psd=n").dmarc("example.com", "v=DMARC1; p=none")},
+		{"§4.10.2 example 3: psd=y at the top", "a.mail.example.com", "example.com",
+			newZone().dmarc("com", "v=DMARC1; p=none; psd=y")},
+		{"no record: the domain itself", "a.mail.example.com", "a.mail.example.com", newZone()},
+		{"psd=y at the start does not count", "bank.example", "bank.example",
+			newZone().dmarc("bank.example", "v=DMARC1; p=reject; psd=y")},
+		// §4.10 step 2 stops the walk at the psd=y record at the start;
+		// rule 2 of §4.10.2 excludes it, so rule 3 names the start.
+		{"psd=y at the start stops the walk before a record above", "bank.example", "bank.example",
+			newZone().dmarc("bank.example", "v=DMARC1; p=reject; psd=y").dmarc("example", "v=DMARC1; p=none")},
+		{"B.4.3 author", "giant.bank.example", "giant.bank.example",
+			newZone().dmarc("bank.example", "v=DMARC1; p=reject; psd=y").dmarc("giant.bank.example", "v=DMARC1; p=none")},
+		{"B.4.3 DKIM identifier", "mail.mega.bank.example", "mega.bank.example",
+			newZone().dmarc("bank.example", "v=DMARC1; p=reject; psd=y").dmarc("giant.bank.example", "v=DMARC1; p=none")},
+		{"psd=n at the start", "a.example.com", "a.example.com",
+			newZone().dmarc("a.example.com", "v=DMARC1; p=none; psd=n").dmarc("example.com", "v=DMARC1; p=none")},
+		{"psd=n below a psd=y: psd=n wins (longest first)", "x.a.example.com", "a.example.com",
+			newZone().dmarc("a.example.com", "v=DMARC1; p=none; psd=n").dmarc("com", "v=DMARC1; p=none; psd=y")},
+		{"duplicate records are not records", "a.example.com", "example.com",
+			newZone().dmarc("example.com", "v=DMARC1; p=none").dmarc("com", "v=DMARC1; p=none", "v=DMARC1; p=reject")},
+		{"after the shortcut", "a.b.c.d.e.f.g.h.example.com", "h.example.com",
+			newZone().dmarc("example.com", "v=DMARC1; p=none; psd=y")},
+		{"trailing dot and case", "A.Mail.Example.COM.", "example.com",
+			newZone().dmarc("example.com", "v=DMARC1; p=none")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Checker{Resolver: tt.dns.resolver(t)}
+			got, err := c.OrganizationalDomain(context.Background(), tt.domain)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestLookupPSLQueries(t *testing.T) {
+	tests := []struct {
+		name, from, policy string
+		dns                *zoneSpec
+		queries            []string
+	}{
+		{"author record", "a.example.co.uk", "a.example.co.uk",
+			newZone().dmarc("a.example.co.uk", "v=DMARC1; p=none").dmarc("example.co.uk", "v=DMARC1; p=reject"),
+			[]string{"_dmarc.a.example.co.uk"}},
+		{"organizational domain by the list", "x.y.example.co.uk", "example.co.uk",
+			newZone().dmarc("example.co.uk", "v=DMARC1; p=reject"),
+			[]string{"_dmarc.x.y.example.co.uk", "_dmarc.example.co.uk"}},
+		{"several records at the author end discovery (RFC 7489 §6.6.3 step 5)", "a.example.com", "",
+			newZone().dmarc("a.example.com", "v=DMARC1; p=none", "v=DMARC1; p=reject").dmarc("example.com", "v=DMARC1; p=reject"),
+			[]string{"_dmarc.a.example.com"}},
+		{"non-DMARC TXT at the author does not stop discovery", "a.example.com", "example.com",
+			newZone().dmarc("a.example.com", "v=spf1 -all").dmarc("example.com", "v=DMARC1; p=reject"),
+			[]string{"_dmarc.a.example.com", "_dmarc.example.com"}},
+		{"organizational domain is the author", "example.com", "",
+			newZone().dmarc("com", "v=DMARC1; p=reject; psd=y"),
+			[]string{"_dmarc.example.com"}},
+		{"deep names still make two queries", "a.b.c.d.e.f.g.h.example.com", "example.com",
+			newZone().dmarc("example.com", "v=DMARC1; p=reject"),
+			[]string{"_dmarc.a.b.c.d.e.f.g.h.example.com", "_dmarc.example.com"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Checker{Resolver: tt.dns.resolver(t), Discovery: PSL}
+			rec, dom, err := c.Lookup(context.Background(), tt.from)
+			require.NoError(t, err)
+			assert.Equal(t, tt.policy, dom)
+			assert.Equal(t, tt.policy != "", rec != nil)
+			assert.Equal(t, tt.queries, tt.dns.txtQueries())
+		})
+	}
+	assert.Equal(t, "example.co.uk", OrganizationalDomain("A.B.Example.CO.UK."))
+	assert.Equal(t, "co.uk", OrganizationalDomain("co.uk"))
+	assert.Equal(t, "xn--bcher-kva.example", OrganizationalDomain("www.bücher.example"))
+}
+
+// A _dmarc name over 253 octets cannot exist (RFC 1035 §2.3.4): it is not
+// queried, and the walk goes on with the parents.
+func TestOverlongDMARCName(t *testing.T) {
+	l := strings.Repeat("a", 60)
+	author := l + "." + l + "." + l + "." + l + ".example" // 251 octets
+	require.Len(t, author, 251)
+	d := newZone().dmarc("example", "v=DMARC1; p=reject; psd=y")
+	c := &Checker{Resolver: d.resolver(t)}
+	rec, dom, err := c.Lookup(context.Background(), author)
+	require.NoError(t, err)
+	require.NotNil(t, rec)
+	assert.Equal(t, "example", dom)
+	q := d.txtQueries()
+	assert.NotContains(t, q, "_dmarc."+author)
+	assert.Equal(t, "_dmarc."+strings.SplitN(author, ".", 2)[1], q[0])
+	assert.LessOrEqual(t, len(q), MaxTreeWalkQueries)
+	v, err := c.Check(context.Background(), Input{FromDomain: author})
+	require.NoError(t, err)
+	assert.Equal(t, Fail, v.Result)
+	assert.Equal(t, PolicyReject, v.Disposition)
+}
+
+// TestWildcardRecords: a wildcard TXT owner synthesizes a record at
+// _dmarc.<name> for names that do not exist (RFC 4592), so such an Author
+// Domain has "its own" record and its p applies; DMARC adds no wildcard
+// logic of its own.
+func TestWildcardRecords(t *testing.T) {
+	srv := dnstest.New(t, zone(
+		`*.wild.example. 300 IN TXT "v=DMARC1; p=quarantine"`,
+		`_dmarc.wild.example. 300 IN TXT "v=DMARC1; p=reject; sp=none; np=none"`,
+		`*._report._dmarc.rua.example. 300 IN TXT "v=DMARC1"`,
+	))
+	c := &Checker{Resolver: srv.Resolver()}
+	tests := []struct {
+		from      string
+		dis       Policy
+		policyDom string
+	}{
+		{"wild.example", PolicyReject, "wild.example"},
+		{"foo.wild.example", PolicyQuarantine, "foo.wild.example"},
+		{"a.b.wild.example", PolicyQuarantine, "a.b.wild.example"},
+	}
+	for _, tt := range tests {
+		v, err := c.Check(context.Background(), Input{FromDomain: tt.from})
+		require.NoError(t, err, tt.from)
+		assert.Equal(t, Fail, v.Result, tt.from)
+		assert.Equal(t, tt.dis, v.Disposition, tt.from)
+		assert.Equal(t, tt.policyDom, v.PolicyDomain, tt.from)
+	}
+	ok, err := c.VerifyExternalDestination(context.Background(), "anyone.example", "rua.example")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	ok, err = c.VerifyExternalDestination(context.Background(), "anyone.example", "other.example")
+	require.NoError(t, err)
+	assert.False(t, ok)
+}
+
+// When the tree walk finds no DMARC record, the Organizational Domain is
+// the Author Domain itself (RFC 9989 §4.10.2), also when the records at
+// a parent were discarded because there were several.
+func TestOrgDomainWithoutRecord(t *testing.T) {
+	tests := []struct {
+		name, from string
+		txt        map[string][]string
+	}{
+		{"nothing published", "a.b.example.com", nil},
+		{"several records at the parent", "a.b.example.com", map[string][]string{
+			"_dmarc.example.com.": {"v=DMARC1; p=reject", "v=DMARC1; p=none"}}},
+		{"several records at two parents", "mail.example.com", map[string][]string{
+			"_dmarc.example.com.": {"v=DMARC1; p=reject", "v=DMARC1; p=none"},
+			"_dmarc.com.":         {"v=DMARC1; p=none; psd=y", "v=DMARC1; p=reject; psd=y"}}},
+		{"only non-DMARC text", "www.example.org", map[string][]string{
+			"_dmarc.example.org.": {"v=spf1 -all", " v=DMARC1; p=reject"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, disc := range []Discovery{TreeWalk} {
+				c := &Checker{Resolver: txtZone(tt.txt).resolver(t), Discovery: disc}
+				v, err := c.Check(ctx(t), Input{FromDomain: tt.from, SPFDomain: tt.from, SPFPass: true})
+				require.NoError(t, err)
+				assert.Equal(t, None, v.Result)
+				assert.Equal(t, tt.from, v.OrgDomain, "Verdict.OrgDomain")
+				org, err := c.OrganizationalDomain(ctx(t), tt.from)
+				require.NoError(t, err)
+				assert.Equal(t, tt.from, org, "Checker.OrganizationalDomain")
+			}
+		})
+	}
+}
+
+// A TXT string with white space before v=DMARC1 is not a DMARC record
+// (RFC 9989 §4.8 ABNF): it is not counted, so it neither applies nor
+// makes a second record that discards the real one.
+func TestLeadingWhiteSpaceNotDMARC(t *testing.T) {
+	for _, disc := range []Discovery{TreeWalk, PSL} {
+		_, c := memory(t, dmarcTXT("example.com", " v=DMARC1; p=reject"),
+			dmarcTXT("example.net", "\tv=DMARC1; p=none"), dmarcTXT("example.net", "v=DMARC1; p=reject"))
+		c.Discovery = disc
+		rec, _, err := c.Lookup(ctx(t), "example.com")
+		require.NoError(t, err, disc)
+		assert.Nil(t, rec, "%v: white space before v=DMARC1", disc)
+		rec, dom, err := c.Lookup(ctx(t), "example.net")
+		require.NoError(t, err, disc)
+		require.NotNil(t, rec, disc)
+		assert.Equal(t, "example.net", dom)
+		assert.Equal(t, PolicyReject, rec.Policy, disc)
 	}
 }

@@ -1,6 +1,7 @@
 package dmarc
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -87,6 +88,85 @@ func TestExternalDestinationOverride(t *testing.T) {
 	assert.Equal(t, []ReportURI{orig}, uris)
 
 	ok, _, err = c.ExternalDestination(ctx(t), "nobody.example", orig, false)
+	require.NoError(t, err)
+	assert.False(t, ok)
+}
+
+func TestVerifyExternalDestinationRecords(t *testing.T) {
+	d := newZone()
+	d.addTXT("example.com._report._dmarc.thirdparty.example.net", "v=DMARC1;")
+	d.addTXT("multi.example._report._dmarc.thirdparty.example.net", "v=spf1 -all", "some text", "v=DMARC1; rua=mailto:r@thirdparty.example.net")
+	d.addTXT("nondmarc.example._report._dmarc.thirdparty.example.net", "v=spf1 -all", "hello")
+	d.addTXT("two.example._report._dmarc.thirdparty.example.net", "v=DMARC1", "v=DMARC1; p=none")
+	d.addTXT("lower.example._report._dmarc.thirdparty.example.net", "v=dmarc1")
+	d.addTXT("notfirst.example._report._dmarc.thirdparty.example.net", "p=none; v=DMARC1")
+	d.addTXT("xn--bcher-kva.example._report._dmarc.xn--mnchen-3ya.example", "v=DMARC1")
+	d.failing("temp.example._report._dmarc.thirdparty.example.net")
+	tests := []struct {
+		policy, report string
+		want, temp     bool
+	}{
+		{"example.com", "thirdparty.example.net", true, false},
+		{"EXAMPLE.COM.", "Thirdparty.Example.Net.", true, false},
+		{"multi.example", "thirdparty.example.net", true, false},
+		{"nondmarc.example", "thirdparty.example.net", false, false},
+		{"two.example", "thirdparty.example.net", true, false},
+		{"lower.example", "thirdparty.example.net", false, false},
+		{"notfirst.example", "thirdparty.example.net", false, false},
+		{"absent.example", "thirdparty.example.net", false, false},
+		{"bücher.example", "münchen.example", true, false},
+		{"temp.example", "thirdparty.example.net", false, true},
+	}
+	c := &Checker{Resolver: d.resolver(t)}
+	for _, tt := range tests {
+		d.reset()
+		got, err := c.VerifyExternalDestination(context.Background(), tt.policy, tt.report)
+		if tt.temp {
+			assert.ErrorIs(t, err, ErrTempError, tt.policy)
+		} else {
+			assert.NoError(t, err, tt.policy)
+		}
+		assert.Equal(t, tt.want, got, "%s -> %s", tt.policy, tt.report)
+		q := d.txtQueries()
+		require.Len(t, q, 1, tt.policy)
+		assert.True(t, strings.Contains(q[0], "._report._dmarc."), q[0])
+	}
+}
+
+// RFC 9990 §3 step 9: a report receiver's record whose rua names another
+// host authorizes neither that host nor the original destination.
+func TestExternalDestinationForeignOverride(t *testing.T) {
+	res := txtZone(map[string][]string{
+		"example.com._report._dmarc.rep.example.net.":    {"v=DMARC1; rua=mailto:agg@elsewhere.example"},
+		"example.org._report._dmarc.rep.example.net.":    {"v=DMARC1; rua=mailto:agg@elsewhere.example,mailto:r@REP.example.net"},
+		"example.edu._report._dmarc.rep.example.net.":    {"v=DMARC1; ruf=mailto:f@elsewhere.example"},
+		"example.info._report._dmarc.rep.example.net.":   {"v=DMARC1; rua=mailto:a@elsewhere.example", "v=DMARC1"},
+		"example.test._report._dmarc.elsewhere.example.": {"v=DMARC1"},
+	}).resolver(t)
+	c := &Checker{Resolver: res}
+	orig := ReportURI{URI: "mailto:dmarc@rep.example.net"}
+	tests := []struct {
+		policy string
+		ok     bool
+		uris   []ReportURI
+	}{
+		{"example.com", false, nil},
+		{"example.org", true, []ReportURI{{URI: "mailto:r@REP.example.net"}}},
+		{"example.edu", true, []ReportURI{orig}}, // a ruf override does not touch rua
+		{"example.info", false, nil},
+	}
+	for _, tt := range tests {
+		ok, err := c.VerifyExternalDestination(ctx(t), tt.policy, "rep.example.net")
+		require.NoError(t, err, tt.policy)
+		assert.Equal(t, tt.ok, ok, "VerifyExternalDestination %s", tt.policy)
+		ok, uris, err := c.ExternalDestination(ctx(t), tt.policy, orig, false)
+		require.NoError(t, err, tt.policy)
+		assert.Equal(t, tt.ok, ok, "ExternalDestination %s", tt.policy)
+		assert.Equal(t, tt.uris, uris, tt.policy)
+	}
+	// The foreign host named by the override was not asked and is not
+	// authorized for example.com either.
+	ok, err := c.VerifyExternalDestination(ctx(t), "example.com", "elsewhere.example")
 	require.NoError(t, err)
 	assert.False(t, ok)
 }

@@ -238,3 +238,85 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseReadings(t *testing.T) {
+	type want struct {
+		p, sp, np      Policy
+		psd            PSDFlag
+		testing        bool
+		adkim, aspf    AlignmentMode
+		pct            int
+		rua            int
+		asNone, usable bool
+	}
+	tests := []struct {
+		name, txt string
+		err       error
+		want      want
+	}{
+		{"minimal", "v=DMARC1; p=reject", nil, want{p: "reject", adkim: "r", aspf: "r", psd: "u", pct: 100, usable: true}},
+		{"upper case values", "V=DMARC1;p=REJECT;sp=Quarantine;np=None;adkim=S;aspf=s;psd=Y;t=Y",
+			nil, want{p: "reject", sp: "quarantine", np: "none", psd: "y", testing: true, adkim: "s", aspf: "s", pct: 100, usable: true}},
+		// RFC 9989 §4.8 quotes every tag name: case-insensitive (RFC
+		// 5234 §2.3).
+		{"upper case tag names", "V=DMARC1;P=REJECT;SP=Quarantine;ADKIM=S;RUA=mailto:d@example.com",
+			nil, want{p: "reject", sp: "quarantine", adkim: "s", aspf: "r", psd: "u", pct: 100, rua: 1, usable: true}},
+		{"upper case name repeats a tag", "v=DMARC1; p=reject; P=none", ErrDuplicateTag, want{}},
+		{"no spaces, trailing semicolon", "v=DMARC1;p=none;", nil, want{p: "none", adkim: "r", aspf: "r", psd: "u", pct: 100, usable: true}},
+		{"white space around = and ;", "v = DMARC1 ;\tp = quarantine ; sp = none ; ", nil,
+			want{p: "quarantine", sp: "none", adkim: "r", aspf: "r", psd: "u", pct: 100, usable: true}},
+		{"several trailing semicolons", "v=DMARC1; p=reject;;;", nil, want{p: "reject", adkim: "r", aspf: "r", psd: "u", pct: 100, usable: true}},
+		{"v not first", "p=reject; v=DMARC1", ErrNotDMARC, want{}},
+		{"v value is case sensitive", "v=dmarc1; p=reject", ErrNotDMARC, want{}},
+		{"wrong version", "v=DMARC2; p=reject", ErrNotDMARC, want{}},
+		{"version glued to the next tag", "v=DMARC1p=reject", ErrNotDMARC, want{}},
+		{"version with a trailing character", "v=DMARC10; p=reject", ErrNotDMARC, want{}},
+		{"empty", "", ErrNotDMARC, want{}},
+		{"SPF record", "v=spf1 -all", ErrNotDMARC, want{}},
+		{"version only", "v=DMARC1", nil, want{adkim: "r", aspf: "r", psd: "u", pct: 100}},
+		{"version only with semicolon", "v=DMARC1;", nil, want{adkim: "r", aspf: "r", psd: "u", pct: 100}},
+		{"p missing, rua valid", "v=DMARC1; rua=mailto:d@example.com", nil, want{adkim: "r", aspf: "r", psd: "u", pct: 100, rua: 1, asNone: true, usable: true}},
+		{"p invalid, rua valid", "v=DMARC1; p=bogus; rua=mailto:d@example.com", nil, want{adkim: "r", aspf: "r", psd: "u", pct: 100, rua: 1, asNone: true, usable: true}},
+		{"p invalid, no rua", "v=DMARC1; p=bogus", nil, want{adkim: "r", aspf: "r", psd: "u", pct: 100}},
+		{"p invalid, rua invalid", "v=DMARC1; p=bogus; rua=d@example.com", nil, want{adkim: "r", aspf: "r", psd: "u", pct: 100}},
+		{"sp invalid, no rua", "v=DMARC1; p=reject; sp=bogus", nil, want{p: "reject", adkim: "r", aspf: "r", psd: "u", pct: 100}},
+		{"np invalid with rua", "v=DMARC1; p=reject; np=x; rua=mailto:d@example.com", nil,
+			want{p: "reject", adkim: "r", aspf: "r", psd: "u", pct: 100, rua: 1, asNone: true, usable: true}},
+		{"empty p", "v=DMARC1; p=", nil, want{adkim: "r", aspf: "r", psd: "u", pct: 100}},
+		{"invalid alignment, psd and t keep defaults", "v=DMARC1; p=reject; adkim=x; aspf=relaxed; psd=maybe; t=yes", nil,
+			want{p: "reject", adkim: "r", aspf: "r", psd: "u", pct: 100, usable: true}},
+		{"pct 0", "v=DMARC1; p=reject; pct=0", nil, want{p: "reject", adkim: "r", aspf: "r", psd: "u", pct: 0, usable: true}},
+		{"pct over 100 keeps the default", "v=DMARC1; p=reject; pct=101", nil, want{p: "reject", adkim: "r", aspf: "r", psd: "u", pct: 100, usable: true}},
+		{"pct negative keeps the default", "v=DMARC1; p=reject; pct=-5", nil, want{p: "reject", adkim: "r", aspf: "r", psd: "u", pct: 100, usable: true}},
+		{"unknown tags and fragments ignored", "v=DMARC1; p=reject; foo=bar; junk; x1=2; =y", nil,
+			want{p: "reject", adkim: "r", aspf: "r", psd: "u", pct: 100, usable: true}},
+		{"rua list with spaces and size", "v=DMARC1; p=none; rua=mailto:a@example.com , mailto:b@example.net!10m", nil,
+			want{p: "none", adkim: "r", aspf: "r", psd: "u", pct: 100, rua: 2, usable: true}},
+		{"rua keeps its valid entries", "v=DMARC1; p=none; rua=bogus,mailto:a@example.com", nil,
+			want{p: "none", adkim: "r", aspf: "r", psd: "u", pct: 100, rua: 1, usable: true}},
+		{"duplicate p", "v=DMARC1; p=reject; p=none", ErrDuplicateTag, want{}},
+		{"leading white space is not a DMARC record (§4.8 ABNF)", "  v=DMARC1; p=reject", ErrNotDMARC, want{}},
+		{"RFC 9989 B.2.5 record", "v=DMARC1; p=quarantine; rua=mailto:dmarc-feedback@example.com,mailto:tld-test@thirdparty.example.net; t=y", nil,
+			want{p: "quarantine", testing: true, adkim: "r", aspf: "r", psd: "u", pct: 100, rua: 2, usable: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Parse(tt.txt)
+			if tt.err != nil {
+				require.ErrorIs(t, err, tt.err)
+				assert.Nil(t, r)
+				return
+			}
+			require.NoError(t, err)
+			got := want{
+				p: r.Policy, sp: r.SubdomainPolicy, np: r.NonExistentPolicy, psd: r.EffectivePSD(), testing: r.Testing,
+				adkim: r.EffectiveDKIMAlignment(), aspf: r.EffectiveSPFAlignment(), pct: r.EffectivePercent(), rua: len(r.AggregateReportURIs),
+			}
+			got.asNone, got.usable = r.PolicyUsable()
+			assert.Equal(t, tt.want, got)
+			back, err := Parse(r.String())
+			require.NoError(t, err, r.String())
+			assert.Equal(t, r, back, "String round trip of %q: %q", tt.txt, r.String())
+		})
+	}
+}
