@@ -495,19 +495,11 @@ func TestCheckPolicies(t *testing.T) {
 			dns: newZone().dmarc("mail.example.com", "v=DMARC1; p=quarantine; sp=reject").dmarc("example.com", "v=DMARC1; p=none; sp=none"),
 			in:  Input{FromDomain: "mail.example.com"}, result: Fail, dis: PolicyQuarantine, policyDom: "mail.example.com"},
 		{name: "existing subdomain: sp",
-			dns: func() *zoneSpec {
-				d := newZone().dmarc("example.com", "v=DMARC1; p=reject; sp=quarantine; np=none")
-				d.addA("mail.example.com")
-				return d
-			}(),
-			in: Input{FromDomain: "mail.example.com"}, result: Fail, dis: PolicyQuarantine, policyDom: "example.com"},
+			dns: newZone().dmarc("example.com", "v=DMARC1; p=reject; sp=quarantine; np=none").addA("mail.example.com"),
+			in:  Input{FromDomain: "mail.example.com"}, result: Fail, dis: PolicyQuarantine, policyDom: "example.com"},
 		{name: "existing subdomain without sp: p",
-			dns: func() *zoneSpec {
-				d := newZone().dmarc("example.com", "v=DMARC1; p=reject; np=none")
-				d.addMX("mail.example.com")
-				return d
-			}(),
-			in: Input{FromDomain: "mail.example.com"}, result: Fail, dis: PolicyReject, policyDom: "example.com"},
+			dns: newZone().dmarc("example.com", "v=DMARC1; p=reject; np=none").addMX("mail.example.com"),
+			in:  Input{FromDomain: "mail.example.com"}, result: Fail, dis: PolicyReject, policyDom: "example.com"},
 		{name: "non-existent subdomain: np",
 			dns: newZone().dmarc("example.com", "v=DMARC1; p=none; sp=quarantine; np=reject"),
 			in:  Input{FromDomain: "nx.example.com"}, result: Fail, dis: PolicyReject, policyDom: "example.com"},
@@ -530,12 +522,8 @@ func TestCheckPolicies(t *testing.T) {
 			dns: newZone().dmarc("mail.example.com", "v=DMARC1; p=none").dmarc("example.com", "v=DMARC1; p=reject"),
 			in:  Input{FromDomain: "a.mail.example.com"}, result: Fail, dis: PolicyReject, policyDom: "example.com"},
 		{name: "PSD sp applies to existing org domains",
-			dns: func() *zoneSpec {
-				d := newZone().dmarc("example", "v=DMARC1; p=reject; sp=quarantine; psd=y")
-				d.addA("org.example")
-				return d
-			}(),
-			in: Input{FromDomain: "org.example"}, result: Fail, dis: PolicyQuarantine, policyDom: "example"},
+			dns: newZone().dmarc("example", "v=DMARC1; p=reject; sp=quarantine; psd=y").addA("org.example"),
+			in:  Input{FromDomain: "org.example"}, result: Fail, dis: PolicyQuarantine, policyDom: "example"},
 
 		// t=y (§4.7).
 		{name: "t=y: reject becomes quarantine",
@@ -548,12 +536,8 @@ func TestCheckPolicies(t *testing.T) {
 			dns: newZone().dmarc("example.com", "v=DMARC1; p=none; t=y"),
 			in:  Input{FromDomain: "example.com"}, result: Fail, dis: PolicyNone, policyDom: "example.com"},
 		{name: "t=y lowers sp too",
-			dns: func() *zoneSpec {
-				d := newZone().dmarc("example.com", "v=DMARC1; p=none; sp=reject; t=y")
-				d.addA("www.example.com")
-				return d
-			}(),
-			in: Input{FromDomain: "www.example.com"}, result: Fail, dis: PolicyQuarantine, policyDom: "example.com"},
+			dns: newZone().dmarc("example.com", "v=DMARC1; p=none; sp=reject; t=y").addA("www.example.com"),
+			in:  Input{FromDomain: "www.example.com"}, result: Fail, dis: PolicyQuarantine, policyDom: "example.com"},
 		{name: "t=n is the default",
 			dns: newZone().dmarc("example.com", "v=DMARC1; p=reject; t=n"),
 			in:  Input{FromDomain: "example.com"}, result: Fail, dis: PolicyReject, policyDom: "example.com"},

@@ -16,17 +16,8 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+// allDigits reports whether s is a non-empty run of ASCII digits.
+func allDigits(s string) bool { return s != "" && strings.TrimLeft(s, "0123456789") == "" }
 
 func oneOf(s string, vals ...string) bool {
 	for _, v := range vals {
