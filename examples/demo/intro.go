@@ -28,5 +28,14 @@ The checks a receiving server makes
          (RFC 9989)
   SRS    Forwarders rewrite the envelope sender into their own domain, so
          that SPF keeps working and bounces find their way back.
+
+How sending servers keep mail away from eavesdroppers
+  MTA-STS  The receiving domain publishes over HTTPS which mail servers it
+           has and asks senders to use TLS with a valid certificate for
+           them, or not to deliver at all. (RFC 8461)
+  DANE     The receiving domain pins its servers' keys in DNSSEC-signed
+           TLSA records; wins over MTA-STS where both exist. (RFC 7672)
+  TLS-RPT  Senders report daily on the TLS sessions they made, so the
+           domain learns when something goes wrong. (RFC 8460)
 The results go into an Authentication-Results header (RFC 8601) that Bob's
 mail program can show him.`

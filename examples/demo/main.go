@@ -10,9 +10,15 @@
 // and DMARC and records them in an Authentication-Results header (RFC
 // 8601); Mallory's forgeries fail DMARC and are refused with 550 5.7.1
 // (p=reject) or sent to Junk (p=quarantine); a forwarder rewrites the sender
-// with SRS and a bounce finds its way back through it; at the end of the day
-// Bob's server writes a DMARC aggregate report. An appendix runs MX routing
-// and reverse DNS corner cases on a second zone.
+// with SRS and a bounce finds its way back through it. Delivery between the
+// servers is secured as on the Internet: example.com's MTA-STS policy,
+// served over HTTPS on loopback with a certificate from a demo CA, makes
+// Alice's server verify TLS and skip an MX record Mallory slipped into DNS
+// (a TLS-RPT failure is counted); example.net pins its MX's key with a DANE
+// TLSA record (the zone counts as DNSSEC-signed through a stand-in for a
+// validating resolver). At the end of the day Bob's server writes a DMARC
+// aggregate report and each sending server its TLS report. An appendix runs
+// MX routing and reverse DNS corner cases on a second zone.
 //
 //	go run ./examples/demo
 //
@@ -47,8 +53,8 @@ const usage = `usage: demo
 Plays one day of mail between example.org, example.com and example.net on
 127.0.0.1, offline: submission with AUTH and DKIM signing, MX routing and
 delivery, iprev, SPF, DKIM and DMARC checks, a p=reject refusal, a
-quarantine, SRS forwarding and a bounce, and a DMARC aggregate report, each
-step explained. It takes no arguments; the exit status is 1 if a step did
+quarantine, SRS forwarding and a bounce, delivery under MTA-STS and DANE,
+a DMARC aggregate report and TLS reports, each step explained. It takes no arguments; the exit status is 1 if a step did
 not behave as expected.`
 
 // cli parses the arguments, runs the demo and returns the exit status: 0
@@ -91,13 +97,14 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	defer w.stop()
 
-	for _, scene := range []func(context.Context, *narrator){w.morning, w.spoof, w.junk, w.forwarded, w.bounced} {
+	for _, scene := range []func(context.Context, *narrator){w.morning, w.spoof, w.junk, w.forwarded, w.bounced, w.poisoned} {
 		if ctx.Err() != nil {
 			break
 		}
 		scene(ctx, n)
 	}
 	w.evening(ctx, n, start)
+	w.tlsReports(ctx, n)
 	appendix(ctx, n)
 
 	fmt.Fprintln(out)

@@ -26,7 +26,12 @@ func TestDemo(t *testing.T) {
 		"the forwarder reversed SRS0=",
 		"5.2.2 mailbox full",
 		"the forwarder refused it (the hash does not verify): 550 5.1.1",
-		"4 messages today claimed to be from example.org",
+		"5 messages today claimed to be from example.org",
+		`Alice's server counted 1 successful TLS session(s) under policy type "sts"`,
+		"mx.phish.example was never contacted",
+		"validation-failure at mx.phish.example (mx-not-in-policy)",
+		`to example.net under policy type "tlsa", none failed`,
+		"_25._tcp.mx.example.net. IN TLSA 3 1 1 ",
 		"iprev=pass policy.iprev=192.0.2.1", // the appendix
 		"relaying as mx1: mail loop",
 		"All ",

@@ -43,7 +43,7 @@ func (w *world) evening(ctx context.Context, n *narrator, begin time.Time) {
 		n.say("%v", err)
 		return
 	}
-	n.expect(fb.MessageCount() == 4, "%d messages today claimed to be from example.org:", fb.MessageCount())
+	n.expect(fb.MessageCount() == 5, "%d messages today claimed to be from example.org:", fb.MessageCount())
 	for _, r := range fb.Records {
 		pe := r.Row.PolicyEvaluated
 		n.say("%d from %s with envelope domain %s: aligned DKIM %s, aligned SPF %s; disposition %s",

@@ -51,6 +51,7 @@ func (w *world) morning(ctx context.Context, n *narrator) {
 	n.say("Bob's server recorded what it found in a header on top of the message, for Bob's mail program:")
 	n.quote(headerOf(ev.Message.Data, "Authentication-Results"))
 	n.expect(len(w.bob.Messages()) == 1, "the message is in Bob's inbox")
+	w.explainMTASTS(ctx, n, data)
 }
 
 // spoof: Mallory pretends to be Alice; DMARC p=reject stops him.
@@ -196,6 +197,7 @@ func (w *world) bounced(ctx context.Context, n *narrator) {
 		"it is a delivery status notification from <> for carol@example.com: 5.2.2 mailbox full")
 	ev, _ := w.lastEvent(demozone.SenderMX)
 	w.explainChecks(n, ev, expected{"pass", "pass", "pass", authcheck.Accept})
+	w.explainDANE(ctx, n)
 
 	n.say("Mallory tries to abuse this: he sends a fake bounce to an SRS address he made up, hoping the forwarder will pass his text on to Alice.")
 	err = w.send(ctx, n, "mail.phish.example", "", "SRS0=AbCd=ZZ=example.org=alice@example.net",

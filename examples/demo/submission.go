@@ -10,7 +10,6 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/queue"
 	"github.com/mailsmith/mailsmith/examples/internal/submit"
-	"github.com/mailsmith/mailsmith/examples/internal/tlscert"
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
@@ -18,13 +17,10 @@ import (
 const alicePassword = "correct horse battery staple"
 
 // startSubmission starts Alice's submission server (RFC 6409) on
-// 127.0.0.1: STARTTLS with a self-signed certificate, AUTH, DKIM signing
-// with example.org's keys, and q for delivery.
+// 127.0.0.1: STARTTLS with the certificate the demo CA issued, AUTH, DKIM
+// signing with example.org's keys, and q for delivery.
 func (w *world) startSubmission(q *queue.Queue) error {
-	cert, err := tlscert.SelfSigned(demozone.SenderMX)
-	if err != nil {
-		return err
-	}
+	cert := w.certs[demozone.SenderMX]
 	users := submit.Users{}
 	if err := users.Add("alice@example.org:" + alicePassword); err != nil {
 		return err
@@ -50,12 +46,13 @@ func (w *world) startSubmission(q *queue.Queue) error {
 	return nil
 }
 
-// submit plays Alice's mail program: STARTTLS, AUTH PLAIN, then the message.
+// submit plays Alice's mail program: STARTTLS with the server's
+// certificate verified for mail.example.org (the demo CA stands in for the
+// public CAs), AUTH PLAIN, then the message.
 func (w *world) submit(ctx context.Context, to string, msg string) error {
 	return smtp.SendMail(ctx, w.submission, "alice@example.org", []string{to}, strings.NewReader(msg),
 		smtp.WithLocalName("alices-laptop.example.org"),
-		smtp.WithRequireSTARTTLS(),
-		// The demo's certificate is self-signed; a real client checks it.
-		smtp.WithTLSConfig(&tls.Config{InsecureSkipVerify: true}), //nolint:gosec // demo only
+		smtp.WithTLSPolicy(smtp.TLSPolicy{Mode: smtp.TLSVerified,
+			Config: &tls.Config{ServerName: demozone.SenderMX, RootCAs: w.ca.Pool()}}),
 		smtp.WithAuth(smtp.PlainAuth("", "alice@example.org", alicePassword)))
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/forward"
 	"github.com/mailsmith/mailsmith/examples/internal/memstore"
-	"github.com/mailsmith/mailsmith/examples/internal/outbound"
 	"github.com/mailsmith/mailsmith/examples/internal/queue"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
@@ -40,6 +39,8 @@ type world struct {
 
 	servers []*smtp.Server
 	spool   string // the queues' spool directories, removed at the end
+
+	routing // MTA-STS, DANE and TLS reporting (routing.go)
 	cancel  context.CancelFunc
 	done    sync.WaitGroup
 }
@@ -67,9 +68,12 @@ func startWorld(n *narrator) (*world, error) {
 		n.expect(true, "DKIM key published at %s._domainkey.%s: %s", k.Selector, k.Domain, keyDescription(k))
 	}
 
+	if err := w.startRouting(n); err != nil {
+		w.stop()
+		return nil, err
+	}
 	newQueue := func(host string) *queue.Queue {
-		q := &queue.Queue{Dir: filepath.Join(spool, host), Hostname: host,
-			Deliverer: &outbound.Deliverer{Resolver: w.res, LocalName: host, Ports: w.ports}}
+		q := &queue.Queue{Dir: filepath.Join(spool, host), Hostname: host, Deliverer: w.deliverer(host)}
 		w.done.Add(1)
 		go func() { defer w.done.Done(); q.Run(ctx) }()
 		return q
@@ -95,12 +99,12 @@ func startWorld(n *narrator) (*world, error) {
 	handlers := map[string]receiver.Handler{demozone.SenderMX: w.alice, demozone.ReceiverMX: w.bob, demozone.ForwarderMX: w.fwd}
 	var listening []string
 	for host, h := range handlers {
-		srv, port, err := receiver.ServeLocal(&receiver.Backend{
+		srv, port, err := receiver.ServeLocalTLS(&receiver.Backend{
 			Hostname: host,
 			Checker:  &authcheck.Checker{Resolver: w.res, Hostname: host},
 			Handler:  h,
 			Observe:  w.observer(host),
-		})
+		}, w.serverTLS(host))
 		if err != nil {
 			w.stop()
 			return nil, err
@@ -155,6 +159,9 @@ func (w *world) allEvents() map[string][]receiver.Event {
 func (w *world) stop() {
 	for _, s := range w.servers {
 		s.Close()
+	}
+	if w.sts != nil {
+		w.sts.Close()
 	}
 	w.cancel()
 	w.done.Wait()

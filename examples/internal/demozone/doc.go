@@ -9,7 +9,9 @@
 //   - example.com is Bob's domain, the receiver: its MX checks every message.
 //     Its own records are sloppier (SPF with "ptr" and "~all", a report
 //     address that never agreed), so the domain checker has something to say.
-//   - example.net runs a forwarder that rewrites senders with SRS.
+//   - example.net runs a forwarder that rewrites senders with SRS. Its zone
+//     counts as DNSSEC-signed (Signed, DANEResolver) and publishes a DANE
+//     TLSA record for its MX, made at start.
 //   - phish.example belongs to Mallory, who spoofs Alice: his SPF passes for
 //     his own domain, which is exactly what DMARC alignment is about.
 //

@@ -2,11 +2,14 @@ package demozone
 
 import (
 	"crypto"
+	"crypto/tls"
 	"fmt"
 	"sync"
 
 	"github.com/mailsmith/mailsmith/dkim"
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
+	"github.com/mailsmith/mailsmith/examples/internal/securedns"
+	"github.com/mailsmith/mailsmith/examples/internal/tlscert"
 	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
@@ -21,7 +24,15 @@ type Key struct {
 type Zone struct {
 	Server *dnstest.Server
 	Keys   []Key
+	// DANECert is the STARTTLS certificate of ForwarderMX, self-signed:
+	// its key is pinned by the TLSA record published at
+	// _25._tcp.mx.example.net (RFC 7672), which is all DANE needs.
+	DANECert tls.Certificate
 }
+
+// Signed are the zones the demo treats as DNSSEC-signed (see
+// DANEResolver).
+var Signed = []string{ForwarderDomain}
 
 // keySpecs are the keys Start generates and publishes.
 var keySpecs = []struct {
@@ -49,6 +60,10 @@ func Start() (*Zone, error) {
 		return nil, fmt.Errorf("demo zone: %w", err)
 	}
 	z := &Zone{Server: srv, Keys: keys}
+	if err := z.publishTLSA(); err != nil {
+		srv.Close()
+		return nil, err
+	}
 	for i, k := range keys {
 		if errs[i] != nil {
 			srv.Close()
@@ -98,6 +113,32 @@ func (z *Zone) Selectors(domain string) []string {
 		}
 	}
 	return s
+}
+
+// publishTLSA makes the forwarder MX's certificate and publishes its
+// "3 1 1" TLSA record.
+func (z *Zone) publishTLSA() error {
+	cert, err := tlscert.SelfSigned(ForwarderMX)
+	if err != nil {
+		return fmt.Errorf("certificate of %s: %w", ForwarderMX, err)
+	}
+	rec, err := tlscert.TLSARecord(&tls.Config{Certificates: []tls.Certificate{cert}}, ForwarderMX)
+	if err != nil {
+		return err
+	}
+	if err := z.Server.Add(rec); err != nil {
+		return fmt.Errorf("publish TLSA of %s: %w", ForwarderMX, err)
+	}
+	z.DANECert = cert
+	return nil
+}
+
+// DANEResolver returns a resolver for mx/dane that asks the demo zone's
+// server and calls the answers for the Signed zones secure: a stand-in
+// for a validating resolver (see package securedns), which an unsigned
+// zone on loopback cannot have.
+func (z *Zone) DANEResolver() *securedns.Resolver {
+	return securedns.New(z.Server.Addr(), Signed...)
 }
 
 // Close stops the DNS server.
