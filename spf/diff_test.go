@@ -358,7 +358,7 @@ func TestDifferentialPyspf(t *testing.T) {
 			chk := &Checker{Resolver: zone, DefaultExplanation: "DEFAULT"}
 			v, err := chk.Check(ctx, ip, q.Helo, q.Sender)
 			results[v.Result]++
-			for _, cause := range []error{ErrLookupLimit, ErrVoidLookupLimit, ErrMXLimit, ErrLoop, ErrSyntax, ErrNoRecord, ErrMultipleRecords} {
+			for _, cause := range []error{ErrTemporary, ErrLookupLimit, ErrVoidLookupLimit, ErrMXLimit, ErrLoop, ErrSyntax, ErrNoRecord, ErrMultipleRecords} {
 				if errors.Is(err, cause) {
 					causes[cause.Error()]++
 				}

@@ -55,12 +55,13 @@ func (a *Answers) ResetCalls() {
 	a.mu.Unlock()
 }
 
-func (a *Answers) log(call string) {
+// log records a call; the text is built only when it is kept.
+func (a *Answers) log(kind, key string) {
 	if a.Quiet {
 		return
 	}
 	a.mu.Lock()
-	a.calls = append(a.calls, call)
+	a.calls = append(a.calls, kind+" "+key)
 	a.mu.Unlock()
 }
 
@@ -77,26 +78,25 @@ func answer[T any](answers map[string][]T, errs map[string]error, key, name stri
 // LookupMX answers from MX and MXErr.
 func (a *Answers) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
 	key := strings.ToLower(name)
-	a.log("MX " + key)
+	a.log("MX", key)
 	return answer(a.MX, a.MXErr, key, name)
 }
 
 // LookupTXT answers from TXT and TXTErr.
 func (a *Answers) LookupTXT(_ context.Context, name string) ([]string, error) {
 	key := strings.ToLower(name)
-	a.log("TXT " + key)
+	a.log("TXT", key)
 	return answer(a.TXT, a.TXTErr, key, name)
 }
 
 // LookupNetIP answers from IP and IPErr.
 func (a *Answers) LookupNetIP(_ context.Context, network, host string) ([]netip.Addr, error) {
-	key := network + " " + strings.ToLower(host)
-	a.log(key)
-	return answer(a.IP, a.IPErr, key, host)
+	a.log(network, strings.ToLower(host))
+	return answer(a.IP, a.IPErr, network+" "+strings.ToLower(host), host)
 }
 
 // LookupAddr answers from PTR and PTRErr.
 func (a *Answers) LookupAddr(_ context.Context, addr string) ([]string, error) {
-	a.log("PTR " + addr)
+	a.log("PTR", addr)
 	return answer(a.PTR, a.PTRErr, addr, addr)
 }

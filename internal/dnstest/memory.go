@@ -3,6 +3,7 @@ package dnstest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -45,13 +46,23 @@ type Memory struct {
 // parse.
 func NewMemory(t testing.TB, zones ...string) *Memory {
 	t.Helper()
+	m, err := LoadMemory(zones...)
+	if err != nil {
+		t.Fatalf("dnstest: %v", err)
+	}
+	return m
+}
+
+// LoadMemory returns an in-memory resolver loaded with the given zones, for
+// code that has no testing.TB (fuzz bodies, helpers, programs).
+func LoadMemory(zones ...string) (*Memory, error) {
 	s := newServer()
 	for i, z := range zones {
 		if err := s.AddZone(z); err != nil {
-			t.Fatalf("dnstest: zone %d: %v", i+1, err)
+			return nil, fmt.Errorf("zone %d: %w", i+1, err)
 		}
 	}
-	return &Memory{s: s}
+	return &Memory{s: s}, nil
 }
 
 // Memory returns an in-memory resolver that answers from this server's
