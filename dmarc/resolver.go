@@ -29,7 +29,7 @@ import (
 // To report that a name has no record (NXDOMAIN or NODATA), return a
 // *net.DNSError with IsNotFound set, as *net.Resolver does; any other
 // error is a temporary failure (TempError, an error wrapping
-// ErrTemporary). ExampleResolver shows an
+// ErrTemporary). The package example for Resolver shows an
 // in-memory Resolver for tests.
 type Resolver interface {
 	LookupTXT(ctx context.Context, name string) ([]string, error)

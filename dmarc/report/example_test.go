@@ -2,6 +2,8 @@ package report_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log"
@@ -63,4 +65,41 @@ func ExampleBuilder() {
 	// Output:
 	// 1 3 urn:ietf:params:xml:ns:dmarc-2.0
 	// receiver.example!example.com!1795996800!1796083199.xml.gz
+}
+
+// A report email as it arrives: ParseMessage finds the gzip attachment in
+// the multipart message and parses it.
+func ExampleParseMessage() {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(`<?xml version="1.0"?>
+<feedback>
+  <report_metadata><org_name>receiver.example</org_name><email>r@receiver.example</email>
+    <report_id>42</report_id><date_range><begin>1764460800</begin><end>1764547199</end></date_range></report_metadata>
+  <policy_published><domain>example.com</domain><p>reject</p></policy_published>
+  <record><row><source_ip>192.0.2.1</source_ip><count>3</count>
+    <policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row>
+    <identifiers><header_from>example.com</header_from></identifiers>
+    <auth_results><dkim><domain>example.com</domain><result>pass</result></dkim></auth_results></record>
+</feedback>`))
+	zw.Close()
+	msg := "From: dmarc@receiver.example\r\n" +
+		"Subject: Report Domain: example.com Submitter: receiver.example Report-ID: 42\r\n" +
+		"MIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nThis is a DMARC aggregate report.\r\n" +
+		"--b\r\nContent-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n" +
+		"Content-Disposition: attachment; filename=\"receiver.example!example.com!1764460800!1764547199.xml.gz\"\r\n\r\n" +
+		base64.StdEncoding.EncodeToString(gz.Bytes()) + "\r\n--b--\r\n"
+
+	f, err := report.ParseMessage(strings.NewReader(msg))
+	if err != nil {
+		log.Fatal(err)
+	}
+	r := f.Records[0]
+	fmt.Println(f.Metadata.OrgName, f.PolicyPublished.Domain, f.PolicyPublished.P)
+	fmt.Println(r.Row.SourceIP, r.Row.Count, r.Row.PolicyEvaluated.DKIM, r.Row.PolicyEvaluated.SPF)
+	// Output:
+	// receiver.example example.com reject
+	// 192.0.2.1 3 pass fail
 }

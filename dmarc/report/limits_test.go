@@ -84,7 +84,7 @@ func parseReaderAllocs(p *Parser, r io.Reader) (*Feedback, uint64, error) {
 
 const recordHead = `<feedback><report_metadata><org_name>x</org_name></report_metadata><record><row><source_ip>192.0.2.1</source_ip><count>1</count></row>`
 
-func TestReportHostileShapes(t *testing.T) {
+func TestHostileShapes(t *testing.T) {
 	const size = 30 << 20 // decompressed, within DefaultMaxBytes
 	tests := []struct {
 		name, head, unit, tail string
@@ -134,10 +134,10 @@ func TestReportHostileShapes(t *testing.T) {
 	}
 }
 
-// TestReportHostileGzip is the case of issue 11: a 30 KB gzip that expands
+// TestHostileGzip is the case of issue 11: a 30 KB gzip that expands
 // to 30 MB of tiny elements in one record. Before the limits it took 6 GB
 // of allocations and 11 s; it must stop at MaxRecordElements.
-func TestReportHostileGzip(t *testing.T) {
+func TestHostileGzip(t *testing.T) {
 	data := repeatDoc(t, recordHead, "<x/>", "</record></feedback>", 30<<20)
 	require.Less(t, len(data), 40<<10)
 	f, alloc, err := parseAllocs(&Parser{}, data)
@@ -150,9 +150,9 @@ func TestReportHostileGzip(t *testing.T) {
 	t.Logf("%d-byte gzip: %v; %d KB allocated", len(data), err, alloc>>10)
 }
 
-// TestReportTotalWork: MaxElements bounds the whole document, whatever
+// TestTotalWork: MaxElements bounds the whole document, whatever
 // the per-record limits allow.
-func TestReportTotalWork(t *testing.T) {
+func TestTotalWork(t *testing.T) {
 	rec := `<record><row><source_ip>192.0.2.1</source_ip><count>1</count></row></record>`
 	data := []byte("<feedback>" + strings.Repeat(rec, 2000) + "</feedback>")
 	f, err := (&Parser{}).Parse(bytes.NewReader(data))
@@ -179,9 +179,9 @@ func TestReportTotalWork(t *testing.T) {
 	assert.Less(t, alloc, uint64(budget*640), "allocation per element")
 }
 
-// TestReportMemoryProportional: a large legitimate report allocates a
+// TestMemoryProportional: a large legitimate report allocates a
 // small constant times what it keeps (its records), not more.
-func TestReportMemoryProportional(t *testing.T) {
+func TestMemoryProportional(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0"?><feedback><report_metadata><org_name>r</org_name><email>d@r.example</email><report_id>1</report_id><date_range><begin>1</begin><end>2</end></date_range></report_metadata><policy_published><domain>example.com</domain><p>none</p></policy_published>`)
 	const n = 20000
@@ -199,11 +199,11 @@ func TestReportMemoryProportional(t *testing.T) {
 	assert.Less(t, perRecord, uint64(8<<10), "allocation per record kept")
 }
 
-// BenchmarkParseReportHostile: the shape of issue 11 (a 30 KB gzip that
+// BenchmarkParseHostile: the shape of issue 11 (a 30 KB gzip that
 // expands to 30 MB of tiny elements in one record). Before the limits:
 // about 11 s and 6.2 GB allocated per parse; now it stops after 1024
 // elements.
-func BenchmarkParseReportHostile(b *testing.B) {
+func BenchmarkParseHostile(b *testing.B) {
 	data := repeatDoc(b, recordHead, "<x/>", "</record></feedback>", 30<<20)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
@@ -214,9 +214,9 @@ func BenchmarkParseReportHostile(b *testing.B) {
 	}
 }
 
-// TestReportSmallAllocs: a small report costs little (no large up-front
+// TestSmallAllocs: a small report costs little (no large up-front
 // buffers for records it does not have).
-func TestReportSmallAllocs(t *testing.T) {
+func TestSmallAllocs(t *testing.T) {
 	data := readSample(t, "google-style.xml")
 	alloc := uint64(1 << 62)
 	for range 5 { // the least of a few runs: no one-time or background costs

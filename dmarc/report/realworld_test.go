@@ -36,7 +36,7 @@ func wildReport(root, meta, record string) string {
 		`<policy_published><domain>example.com</domain><p>reject</p></policy_published>` + record + end
 }
 
-func TestParseReportInTheWild(t *testing.T) {
+func TestParseInTheWild(t *testing.T) {
 	t.Run("fractional timestamps", func(t *testing.T) {
 		f, err := Parse(strings.NewReader(wildReport("", `<report_metadata><org_name>r</org_name><email>d@r.example</email><report_id>1</report_id>
 <date_range><begin>1337270400.0</begin><end> 1337356799.999 </end></date_range></report_metadata>`, "")))
@@ -163,9 +163,9 @@ func TestParseReportInTheWild(t *testing.T) {
 	})
 }
 
-// TestReportLatin1AfterWhiteSpace: a Latin-1 declaration after leading
+// TestLatin1AfterWhiteSpace: a Latin-1 declaration after leading
 // white space still converts (no U+FFFD, no warning).
-func TestReportLatin1AfterWhiteSpace(t *testing.T) {
+func TestLatin1AfterWhiteSpace(t *testing.T) {
 	doc := "\r\n" + `<?xml version="1.0" encoding="ISO-8859-1"?><feedback><report_metadata><org_name>R` + "\xe9" + `cepteur</org_name></report_metadata></feedback>`
 	f, err := Parse(strings.NewReader(doc))
 	require.NoError(t, err)
