@@ -167,7 +167,9 @@ func (b *bdatReader) next() {
 // readCommandBusy reads a command line without marking the connection
 // idle: a BDAT transfer in progress is finished even during Shutdown.
 func (c *Conn) readCommandBusy() ([]byte, error) {
-	c.raw.SetReadDeadline(c.readDeadline(durationOr(c.srv.ReadTimeout, ServerCommandTimeout)))
+	if !c.rd.hasLineEnd(c.srv.AllowBareLineEndings) {
+		c.armRead(durationOr(c.srv.ReadTimeout, ServerCommandTimeout))
+	}
 	return c.rd.readLine(c.srv.maxLine(), c.srv.AllowBareLineEndings)
 }
 

@@ -436,7 +436,7 @@ func (c *Conn) inputPending() bool {
 	}
 	flush := c.rd.beforeBlock
 	c.rd.beforeBlock = nil
-	c.raw.SetReadDeadline(time.Now().Add(srvEarlyDataWait))
+	c.setReadDeadline(time.Now().Add(srvEarlyDataWait))
 	if err := c.rd.fill(false); err != nil && isTimeout(err) {
 		c.rd.err = nil // nothing came: not an error
 	}

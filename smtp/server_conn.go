@@ -22,6 +22,7 @@ type Conn struct {
 	srv    *Server
 	raw    net.Conn // the accepted connection
 	nc     net.Conn // raw, or the *tls.Conn over it
+	sock   *rawSock // raw's system calls made directly (Linux, plain TCP); nil: use nc
 	rd     wireReader
 	out    []byte
 	ctx    context.Context
@@ -53,6 +54,7 @@ type Conn struct {
 	pendBuf      []byte
 	bdatAccepted bool      // Session accepted a BDAT message early; drop the rest
 	dataUntil    time.Time // DataDeadline of the message being transferred; zero: none
+	readDL       time.Time // the read deadline set on raw; zero: none or unknown
 
 	limitKey   netip.Addr // what MaxConnectionsPerIP counts this client as
 	limitKeyed bool       // limitKey is counted in Server.perIP
@@ -70,7 +72,11 @@ func newServerConn(s *Server, nc net.Conn, implicitTLS bool) *Conn {
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.remote = addrPortOf(nc.RemoteAddr())
 	c.local = addrPortOf(nc.LocalAddr())
-	c.rd.src = nc
+	if c.sock = newRawSock(nc); c.sock != nil {
+		c.rd.src = c.sock
+	} else {
+		c.rd.src = nc
+	}
 	c.rd.beforeBlock = c.flush
 	c.fillDataFn = c.fillData
 	c.watchStartFn = c.dataEnded
@@ -141,7 +147,7 @@ var errSrvShutdown = errors.New("smtp: server shutting down")
 func (c *Conn) wakeIfIdle() {
 	c.mu.Lock()
 	if c.idle {
-		c.raw.SetReadDeadline(time.Unix(1, 0))
+		c.setReadDeadline(time.Unix(1, 0))
 	}
 	c.mu.Unlock()
 }
@@ -192,18 +198,47 @@ func (c *Conn) flush() error {
 	if len(c.out) == 0 {
 		return nil
 	}
-	wt := durationOr(c.srv.WriteTimeout, ServerWriteTimeout)
-	if c.srv.forced.Load() && wt > srvForcedWriteTimeout {
-		wt = srvForcedWriteTimeout
-	}
-	c.nc.SetWriteDeadline(time.Now().Add(wt))
-	_, err := c.nc.Write(c.out)
+	err := c.write(c.out)
 	if cap(c.out) > 4096 {
 		c.out = nil
 	} else {
 		c.out = c.out[:0]
 	}
 	c.setHolding(false) // the reply to a held message is out
+	return err
+}
+
+// write sends p, bounded by the write timeout. Over plain TCP the
+// socket nearly always takes a batch of replies at once: that first
+// attempt needs no deadline, and the deadline (a timer update, and the
+// clock read) is set only when the socket is full and the write has to
+// wait. It is cleared again afterwards, so that it cannot fail a later
+// write that does not wait. Once Shutdown's context has ended every
+// write gets its (short) deadline first, since abandon may have set one
+// on the socket.
+func (c *Conn) write(p []byte) error {
+	wt := durationOr(c.srv.WriteTimeout, ServerWriteTimeout)
+	forced := c.srv.forced.Load()
+	if forced && wt > srvForcedWriteTimeout {
+		wt = srvForcedWriteTimeout
+	}
+	if c.sock == nil || c.nc != c.raw {
+		c.nc.SetWriteDeadline(time.Now().Add(wt))
+		_, err := c.nc.Write(p)
+		return err
+	}
+	if !forced {
+		n, err := c.sock.writeNow(p)
+		if err != nil || n == len(p) {
+			return err
+		}
+		p = p[n:]
+	}
+	c.raw.SetWriteDeadline(time.Now().Add(wt))
+	_, err := c.sock.Write(p)
+	if !c.srv.forced.Load() {
+		c.raw.SetWriteDeadline(time.Time{})
+	}
 	return err
 }
 
@@ -271,7 +306,9 @@ func (c *Conn) readLineIdle(max int) ([]byte, error) {
 		return nil, errSrvShutdown
 	}
 	c.idle = !c.bdatAccepted
-	c.raw.SetReadDeadline(c.readDeadline(durationOr(c.srv.ReadTimeout, ServerCommandTimeout)))
+	if !c.rd.hasLineEnd(c.srv.AllowBareLineEndings) {
+		c.armRead(durationOr(c.srv.ReadTimeout, ServerCommandTimeout))
+	}
 	c.mu.Unlock()
 	line, err := c.rd.readLine(max, c.srv.AllowBareLineEndings)
 	c.mu.Lock()
@@ -295,15 +332,34 @@ func isTimeout(err error) bool {
 	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
-// readDeadline is the deadline for a read that may wait d: d from now,
-// or the end of the message transfer's DataDeadline when that is
-// earlier.
-func (c *Conn) readDeadline(d time.Duration) time.Time {
-	t := time.Now().Add(d)
-	if !c.dataUntil.IsZero() && c.dataUntil.Before(t) {
-		return c.dataUntil
+// armRead sets the read deadline for a read that may wait d, or until
+// the end of the message transfer's DataDeadline when that is earlier.
+//
+// Setting a deadline updates a runtime timer, and a server reads a
+// command line or a block of data several times per message; so a
+// deadline already set is kept when it ends no earlier than d from now
+// and at most d/16 later (the DataDeadline is never overrun). A wait may
+// thus last up to a sixteenth longer than d, never shorter.
+func (c *Conn) armRead(d time.Duration) {
+	want := time.Now().Add(d)
+	limit := want.Add(d / 16)
+	if !c.dataUntil.IsZero() && c.dataUntil.Before(limit) {
+		limit = c.dataUntil
+		if limit.Before(want) {
+			want = limit
+		}
 	}
-	return t
+	if !c.readDL.IsZero() && !c.readDL.Before(want) && !c.readDL.After(limit) {
+		return
+	}
+	c.setReadDeadline(limit)
+}
+
+// setReadDeadline sets the read deadline on the connection and
+// remembers it for armRead.
+func (c *Conn) setReadDeadline(t time.Time) {
+	c.readDL = t
+	c.raw.SetReadDeadline(t)
 }
 
 // startDataDeadline starts the DataDeadline clock for a message, unless
@@ -331,7 +387,7 @@ func (c *Conn) replyTimeout() {
 
 // fillData arms the read deadline for message data.
 func (c *Conn) fillData() error {
-	c.raw.SetReadDeadline(c.readDeadline(c.srv.dataTimeout()))
+	c.armRead(c.srv.dataTimeout())
 	return c.rd.fill(false)
 }
 
@@ -430,6 +486,11 @@ func (c *Conn) finish() {
 		}
 	}
 	c.rd.release()
+	if c.sock != nil {
+		r, w := c.sock.syscalls()
+		c.srv.stats.sysReads.Add(uint64(r))
+		c.srv.stats.sysWrites.Add(uint64(w))
+	}
 	c.srv.forgetConn(c)
 	if c.lg != nil {
 		c.lg.Debug("smtp: connection closed")
@@ -491,6 +552,7 @@ func (c *Conn) handshake() bool {
 	err := tc.HandshakeContext(ctx)
 	cancel()
 	c.raw.SetDeadline(time.Time{})
+	c.readDL = time.Time{}
 	if err != nil {
 		if c.lg != nil {
 			c.lg.Info("smtp: TLS handshake failed", "err", err)

@@ -6,7 +6,8 @@ import (
 )
 
 // srvWatchDelay is how long a Session call may run before the server
-// starts watching the connection for the client going away.
+// starts watching the connection for the client going away (up to
+// twice that, see connWatch).
 const srvWatchDelay = 50 * time.Millisecond
 
 // connWatch notices a client that disconnects while a Session method is
@@ -18,12 +19,22 @@ const srvWatchDelay = 50 * time.Millisecond
 // outlasts srvWatchDelay and only while the server itself is not
 // reading; whatever it reads is handed back to the connection's buffer
 // afterwards.
+//
+// The timer is not reset and stopped around every call, which would cost
+// two timer updates per call, three times per message: it is set for a
+// call when it is not already running, and stays set after the call.
+// When it fires and another call is running than the one it was set
+// for, it is set again for that call; so a call is watched after
+// srvWatchDelay to twice that.
 type connWatch struct {
 	mu       sync.Mutex
 	timer    *time.Timer
-	armed    bool // a Session call is running
-	active   bool // the watching read is running
-	stopping bool // the read is being interrupted on purpose
+	armed    bool   // a Session call is running
+	calls    uint64 // Session calls watched so far
+	timed    uint64 // the call the timer was set for
+	pending  bool   // the timer is set and has not fired
+	active   bool   // the watching read is running
+	stopping bool   // the read is being interrupted on purpose
 	done     chan struct{}
 	buf      [wireSmallRead]byte
 	n        int
@@ -38,11 +49,17 @@ func (c *Conn) watchStart() {
 	}
 	w := &c.watch
 	w.mu.Lock()
-	if w.timer == nil {
-		w.timer = time.AfterFunc(time.Hour, c.watchRun)
-	}
+	w.calls++
 	w.armed = true
-	w.timer.Reset(srvWatchDelay)
+	if !w.pending {
+		w.pending = true
+		w.timed = w.calls
+		if w.timer == nil {
+			w.timer = time.AfterFunc(srvWatchDelay, c.watchRun)
+		} else {
+			w.timer.Reset(srvWatchDelay)
+		}
+	}
 	w.mu.Unlock()
 }
 
@@ -50,7 +67,17 @@ func (c *Conn) watchStart() {
 func (c *Conn) watchRun() {
 	w := &c.watch
 	w.mu.Lock()
+	w.pending = false
 	if !w.armed || w.active {
+		w.mu.Unlock()
+		return
+	}
+	if w.timed != w.calls {
+		// The call the timer was set for has ended; give the one
+		// running now its own delay.
+		w.pending = true
+		w.timed = w.calls
+		w.timer.Reset(srvWatchDelay)
 		w.mu.Unlock()
 		return
 	}
@@ -85,11 +112,10 @@ func (c *Conn) watchStop() {
 		return
 	}
 	w.armed = false
-	w.timer.Stop()
 	active, done := w.active, w.done
 	if active {
 		w.stopping = true
-		c.raw.SetReadDeadline(time.Unix(1, 0))
+		c.setReadDeadline(time.Unix(1, 0))
 	}
 	w.mu.Unlock()
 	if !active {

@@ -91,6 +91,18 @@ func (r *wireReader) buffered() []byte {
 	return r.buf[r.r:r.w]
 }
 
+// hasLineEnd reports whether what is buffered holds a line end, so that
+// readLine returns without reading: a CRLF (an LF, when lenient).
+func (r *wireReader) hasLineEnd(lenient bool) bool {
+	b := r.buffered()
+	if lenient {
+		return bytes.IndexByte(b, '\n') >= 0
+	}
+	return bytes.Index(b, wireCRLF) >= 0
+}
+
+var wireCRLF = []byte("\r\n")
+
 // discard drops everything buffered (STARTTLS: RFC 3207 §4.2 forbids
 // acting on plaintext that arrived before the TLS handshake).
 func (r *wireReader) discard() {
