@@ -11,12 +11,22 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
+	"github.com/mailsmith/mailsmith/mx/dane"
 )
 
+// options are the checks' settings beyond the resolver.
+type options struct {
+	dane  dane.Resolver // DNSSEC-aware resolver for the DANE check; nil: no DANE check
+	probe *prober       // connect to DANE hosts; nil: no probe
+}
+
 // check runs every check for domain.
-func check(ctx context.Context, res resolver.Resolver, domain string, selectors []string) *Report {
+func check(ctx context.Context, res resolver.Resolver, domain string, selectors []string, opts options) *Report {
 	r := &Report{Domain: asciiDomain(domain), Findings: []Finding{}}
 	checkMX(ctx, res, r)
+	if opts.dane != nil {
+		checkDANE(ctx, opts.dane, r, opts.probe)
+	}
 	checkSPF(ctx, res, r)
 	checkDMARC(ctx, res, r)
 	for _, sel := range selectors {

@@ -10,11 +10,16 @@
 //   - DMARC: the policy that applies, where it was found, the organizational
 //     domain (DNS tree walk and Public Suffix List), report addresses and
 //     whether external ones have agreed to receive reports;
-//   - DKIM: the keys of the selectors given with -selectors (type, size).
+//   - DKIM: the keys of the selectors given with -selectors (type, size);
+//   - DANE (RFC 7672): whether the MX records are DNSSEC-validated, the TLSA
+//     records of each MX host and what they ask of senders, and with -probe
+//     whether the certificate each host presents after STARTTLS matches them.
+//     DNSSEC status comes from the AD bit of the -dane-resolver (by default
+//     the -resolver server, else /etc/resolv.conf's): it must validate.
 //
 // Usage:
 //
-//	mailcheck [-json] [-resolver host:port] [-selectors s1,s2] domain...
+//	mailcheck [-json] [-resolver host:port] [-selectors s1,s2] [-dane-resolver host:port] [-probe] domain...
 //	mailcheck -demo [domain...]      # the demo's embedded zone, offline
 //
 // The exit status is 0 when no check found an error, 1 when one did, 2 for
@@ -35,6 +40,7 @@ import (
 	"time"
 
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
+	"github.com/mailsmith/mailsmith/examples/internal/outbound"
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 )
 
@@ -56,6 +62,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	resolverAddr := fs.String("resolver", "", "DNS server to ask, host:port (a bare IP address means port 53); default: the system's resolver")
 	demo := fs.Bool("demo", false, "check the demo's embedded zone on loopback (no network); default domains: example.org example.com")
 	selectors := fs.String("selectors", "", "comma-separated DKIM selectors to look up")
+	daneAddr := fs.String("dane-resolver", "", "validating DNS resolver for the DANE check, host:port or \"system\" (/etc/resolv.conf); default: -resolver's server, else the system's")
+	probe := fs.Bool("probe", false, "connect to the MX hosts with TLSA records (port -probe-port, STARTTLS) and check that their certificate matches")
+	probePort := fs.Int("probe-port", 25, "port of the MX hosts for -probe")
+	probeTimeout := fs.Duration("probe-timeout", 10*time.Second, "time allowed for each -probe connection")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: mailcheck [-json] [-resolver host:port] [-selectors s1,s2] domain... (flags may also follow the domains)")
 		fmt.Fprintln(stderr, "       mailcheck -demo [domain...]")
@@ -86,6 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	selectorsFor := func(string) []string { return sels }
 
 	var res resolver.Resolver
+	var opts options
 	switch {
 	case *demo && *resolverAddr != "":
 		fmt.Fprintln(stderr, "mailcheck: -demo and -resolver exclude each other")
@@ -98,6 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		defer zone.Close()
 		res = zone.Resolver()
+		opts.dane = zone.DANEResolver() // a stand-in: the demo zone is not really signed
 		if len(domains) == 0 {
 			domains = []string{demozone.SenderDomain, demozone.ReceiverDomain}
 		}
@@ -111,6 +123,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if opts.dane == nil || *daneAddr != "" {
+		spec := *daneAddr
+		if spec == "" {
+			spec = "system"
+			if *resolverAddr != "" {
+				spec = *resolverAddr
+			}
+		}
+		var err error
+		if opts.dane, err = outbound.DANEResolver(spec); err != nil {
+			fmt.Fprintln(stderr, "mailcheck: -dane-resolver:", err)
+			return 2
+		}
+	}
+	if *probe {
+		if *demo {
+			fmt.Fprintln(stderr, "mailcheck: -probe needs real servers; the demo zone has none running")
+			return 2
+		}
+		opts.probe = &prober{Port: *probePort, Timeout: *probeTimeout}
+	}
 	if len(domains) == 0 {
 		fs.Usage()
 		return 2
@@ -121,7 +154,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var reports []*Report
 	failures := 0
 	for i, d := range domains {
-		r := check(ctx, res, d, selectorsFor(asciiDomain(d)))
+		r := check(ctx, res, d, selectorsFor(asciiDomain(d)), opts)
 		reports = append(reports, r)
 		failures += r.Errors()
 		if !*asJSON {

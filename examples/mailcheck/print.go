@@ -96,6 +96,8 @@ func printReport(w io.Writer, r *Report) {
 		}
 	}
 
+	printDANE(p, r.DANE)
+
 	if len(r.Findings) > 0 {
 		p("  Findings")
 		for _, f := range r.Findings {
@@ -106,6 +108,44 @@ func printReport(w io.Writer, r *Report) {
 		p("  %d error(s)", n)
 	} else {
 		p("  no errors")
+	}
+}
+
+// printDANE writes the DANE section: the MX RRset's DNSSEC status, then
+// per host its status, TLSA records and probes.
+func printDANE(p func(string, ...any), d DANEReport) {
+	p("  DANE")
+	switch {
+	case d.Error != "":
+		p("    %s", d.Error)
+		return
+	case !d.MXSecure:
+		p("    MX records not DNSSEC-validated: DANE does not apply")
+		return
+	}
+	p("    MX records DNSSEC-validated")
+	for _, h := range d.Hosts {
+		base := ""
+		if h.BaseDomain != "" && h.BaseDomain != h.Name {
+			base = " (TLSA base domain " + h.BaseDomain + ")"
+		}
+		p("    %s: %s%s", h.Name, h.Status, base)
+		if h.Error != "" {
+			p("        %s", h.Error)
+		}
+		for _, rec := range h.Records {
+			p("        _25._tcp.%s. IN TLSA %s", h.BaseDomain, rec)
+		}
+		for _, pr := range h.Probes {
+			switch {
+			case pr.Match:
+				p("        %s: STARTTLS, certificate matches %s", pr.Addr, pr.Record)
+			case pr.STARTTLS:
+				p("        %s: STARTTLS, certificate matches NO record: %s", pr.Addr, pr.Error)
+			default:
+				p("        %s: %s", pr.Addr, pr.Error)
+			}
+		}
 	}
 }
 

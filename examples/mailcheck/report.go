@@ -13,7 +13,7 @@ const (
 // Finding is one thing worth telling the domain's owner.
 type Finding struct {
 	Level   Level  `json:"level"`
-	Check   string `json:"check"` // "mx", "spf", "dmarc", "dkim"
+	Check   string `json:"check"` // "mx", "spf", "dmarc", "dkim", "dane"
 	Message string `json:"message"`
 }
 
@@ -24,6 +24,7 @@ type Report struct {
 	SPF      SPFReport    `json:"spf"`
 	DMARC    DMARCReport  `json:"dmarc"`
 	DKIM     []DKIMReport `json:"dkim,omitempty"`
+	DANE     DANEReport   `json:"dane"`
 	Findings []Finding    `json:"findings"`
 }
 
