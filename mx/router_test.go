@@ -22,71 +22,30 @@ import (
 	"github.com/mailsmith/mailsmith/mx"
 )
 
-// outsiderDNS is a map-based resolver as a user would write it: names are
-// keyed without the trailing dot and in lower case; a missing name or type
-// answers IsNotFound (Go's resolver cannot tell NXDOMAIN from NODATA
-// either); names in fail answer with the given error for every type.
-type outsiderDNS struct {
-	mx   map[string][]*net.MX
-	a    map[string][]netip.Addr
-	aaaa map[string][]netip.Addr
-	fail map[string]error // key: "MX name", "A name", "AAAA name"
+// emptyDNS answers (nil, nil) for everything it does not know: an empty
+// answer without error (the NODATA reading), as some hand-written
+// resolvers do.
+type emptyDNS struct{ *dnstest.Answers }
 
-	mu      sync.Mutex
-	queries []string
+func isNotFound(err error) bool {
+	var de *net.DNSError
+	return errors.As(err, &de) && de.IsNotFound
 }
 
-func key(name string) string { return strings.ToLower(strings.TrimSuffix(name, ".")) }
-
-func (o *outsiderDNS) log(q string) {
-	o.mu.Lock()
-	o.queries = append(o.queries, q)
-	o.mu.Unlock()
+func (e emptyDNS) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
+	mxs, err := e.Answers.LookupMX(ctx, name)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	return mxs, err
 }
 
-func noSuchHost(name string) error {
-	return &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
-}
-
-func (o *outsiderDNS) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
-	o.log("MX " + name)
-	if err := o.fail["MX "+key(name)]; err != nil {
-		return nil, err
+func (e emptyDNS) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	addrs, err := e.Answers.LookupNetIP(ctx, network, host)
+	if isNotFound(err) {
+		return nil, nil
 	}
-	if r, ok := o.mx[key(name)]; ok {
-		return r, nil
-	}
-	return nil, noSuchHost(name)
-}
-
-func (o *outsiderDNS) LookupNetIP(_ context.Context, network, host string) ([]netip.Addr, error) {
-	typ, m := "A", o.a
-	if network == "ip6" {
-		typ, m = "AAAA", o.aaaa
-	}
-	o.log(typ + " " + host)
-	if err := o.fail[typ+" "+key(host)]; err != nil {
-		return nil, err
-	}
-	if r, ok := m[key(host)]; ok {
-		return r, nil
-	}
-	return nil, noSuchHost(host)
-}
-
-// emptyDNS answers nil, nil for everything it does not know: an empty
-// answer without error (the NODATA reading).
-type emptyDNS struct{ outsiderDNS }
-
-func (e *emptyDNS) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
-	return e.mx[key(name)], nil
-}
-
-func (e *emptyDNS) LookupNetIP(_ context.Context, network, host string) ([]netip.Addr, error) {
-	if network == "ip6" {
-		return e.aaaa[key(host)], nil
-	}
-	return e.a[key(host)], nil
+	return addrs, err
 }
 
 func ips(ss ...string) []netip.Addr {
@@ -110,39 +69,40 @@ var (
 	errTimeout = &net.DNSError{Err: "i/o timeout", Name: "x", IsTimeout: true}
 )
 
-func outsiderZone() *outsiderDNS {
-	return &outsiderDNS{
-		mx: map[string][]*net.MX{
-			"order.example":              {{Host: "c.example.", Pref: 30}, {Host: "a.example.", Pref: 10}, {Host: "b.example.", Pref: 20}},
-			"null.example":               {{Host: ".", Pref: 0}},
-			"nullmix.example":            {{Host: ".", Pref: 0}, {Host: "mx.nullmix.example.", Pref: 10}},
-			"case.example":               {{Host: "MX1.Case.EXAMPLE.", Pref: 5}},
-			"ipmx.example":               {{Host: "192.0.2.25", Pref: 10}, {Host: "[192.0.2.26]", Pref: 10}, {Host: "2001:db8::25", Pref: 10}},
-			"ipmix.example":              {{Host: "192.0.2.25.", Pref: 5}, {Host: "real.ipmix.example.", Pref: 10}},
-			"dup.example":                {{Host: "mx.dup.example.", Pref: 20}, {Host: "MX.dup.example.", Pref: 10}, {Host: "mx.dup.example", Pref: 30}},
-			"xn--bcher-kva.example":      {{Host: "mx.xn--bcher-kva.example.", Pref: 10}},
-			"_srv.under.example":         {{Host: "_mx.under.example.", Pref: 10}},
-			"_srv.xn--bcher-kva.example": {{Host: "MX._Under.xn--bcher-kva.example.", Pref: 10}},
-			"nodot.example":              {{Host: "mx.nodot.example", Pref: 10}},
+// outsiderZone is the resolver of the black-box tests: answers that a
+// hand-written resolver may give (addresses as MX targets, names without
+// the trailing dot, mixed case), which zone text cannot hold.
+func outsiderZone() *dnstest.Answers {
+	return &dnstest.Answers{
+		MX: map[string][]*net.MX{
+			"order.example.":              {{Host: "c.example.", Pref: 30}, {Host: "a.example.", Pref: 10}, {Host: "b.example.", Pref: 20}},
+			"null.example.":               {{Host: ".", Pref: 0}},
+			"nullmix.example.":            {{Host: ".", Pref: 0}, {Host: "mx.nullmix.example.", Pref: 10}},
+			"case.example.":               {{Host: "MX1.Case.EXAMPLE.", Pref: 5}},
+			"ipmx.example.":               {{Host: "192.0.2.25", Pref: 10}, {Host: "[192.0.2.26]", Pref: 10}, {Host: "2001:db8::25", Pref: 10}},
+			"ipmix.example.":              {{Host: "192.0.2.25.", Pref: 5}, {Host: "real.ipmix.example.", Pref: 10}},
+			"dup.example.":                {{Host: "mx.dup.example.", Pref: 20}, {Host: "MX.dup.example.", Pref: 10}, {Host: "mx.dup.example", Pref: 30}},
+			"xn--bcher-kva.example.":      {{Host: "mx.xn--bcher-kva.example.", Pref: 10}},
+			"_srv.under.example.":         {{Host: "_mx.under.example.", Pref: 10}},
+			"_srv.xn--bcher-kva.example.": {{Host: "MX._Under.xn--bcher-kva.example.", Pref: 10}},
+			"nodot.example.":              {{Host: "mx.nodot.example", Pref: 10}},
 		},
-		a: map[string][]netip.Addr{
-			"aonly.example": ips("192.0.2.1"),
-			"a.example":     ips("192.0.2.10", "192.0.2.11"),
-			"b.example":     ips("192.0.2.20"),
+		IP: map[string][]netip.Addr{
+			"ip4 aonly.example.":    ips("192.0.2.1"),
+			"ip4 a.example.":        ips("192.0.2.10", "192.0.2.11"),
+			"ip4 b.example.":        ips("192.0.2.20"),
+			"ip6 aaaaonly.example.": ips("2001:db8::1"),
+			"ip6 a.example.":        ips("2001:db8::10"),
+			"ip6 c.example.":        ips("2001:db8::30"),
 		},
-		aaaa: map[string][]netip.Addr{
-			"aaaaonly.example": ips("2001:db8::1"),
-			"a.example":        ips("2001:db8::10"),
-			"c.example":        ips("2001:db8::30"),
+		MXErr: map[string]error{
+			"servfail.example.": errTemp,
+			"timeout.example.":  errTimeout,
+			"generic.example.":  errors.New("boom"),
 		},
-		fail: map[string]error{
-			"MX servfail.example":  errTemp,
-			"MX timeout.example":   errTimeout,
-			"A atemp.example":      errTemp,
-			"A b.example":          nil,
-			"AAAA b.example":       errTimeout,
-			"MX generic.example":   errors.New("boom"),
-			"A aonlytemp6.example": nil,
+		IPErr: map[string]error{
+			"ip4 atemp.example.": errTemp,
+			"ip6 b.example.":     errTimeout,
 		},
 	}
 }
@@ -159,13 +119,13 @@ func TestRouterOrderByPreference(t *testing.T) {
 	assert.Equal(t, []uint16{10, 20, 30}, []uint16{hosts[0].Preference, hosts[1].Preference, hosts[2].Preference})
 }
 
-func equalPrefDNS() *outsiderDNS {
+func equalPrefDNS() *dnstest.Answers {
 	var recs []*net.MX
 	for _, n := range []string{"e", "d", "c", "b", "a"} {
 		recs = append(recs, &net.MX{Host: n + ".eq.example.", Pref: 10})
 	}
 	recs = append(recs, &net.MX{Host: "backup.eq.example.", Pref: 50}, &net.MX{Host: "first.eq.example.", Pref: 1})
-	return &outsiderDNS{mx: map[string][]*net.MX{"eq.example": recs}}
+	return &dnstest.Answers{MX: map[string][]*net.MX{"eq.example.": recs}}
 }
 
 func TestRouterShuffleInjectedRand(t *testing.T) {
@@ -263,9 +223,9 @@ func TestRouterGenericErrorIsNotImplicit(t *testing.T) {
 }
 
 func TestRouterEmptyAnswersMeanNoData(t *testing.T) {
-	res := &emptyDNS{outsiderDNS{
-		mx: map[string][]*net.MX{"withmx.example": {{Host: "mx.withmx.example.", Pref: 10}}},
-		a:  map[string][]netip.Addr{"nodata.example": ips("192.0.2.7"), "mx.withmx.example": ips("192.0.2.8")},
+	res := emptyDNS{&dnstest.Answers{
+		MX: map[string][]*net.MX{"withmx.example.": {{Host: "mx.withmx.example.", Pref: 10}}},
+		IP: map[string][]netip.Addr{"ip4 nodata.example.": ips("192.0.2.7"), "ip4 mx.withmx.example.": ips("192.0.2.8")},
 	}}
 	r := &mx.Router{Resolver: res, ResolveAddrs: true}
 	hosts, err := r.Lookup(context.Background(), "nodata.example")
@@ -309,7 +269,7 @@ func TestRouterNames(t *testing.T) {
 		})
 	}
 	// Every query is absolute, in A-labels.
-	for _, q := range res.queries {
+	for _, q := range res.Calls() {
 		name := q[strings.IndexByte(q, ' ')+1:]
 		assert.True(t, strings.HasSuffix(name, "."), "query %q is not absolute", q)
 		assert.Equal(t, strings.ToLower(name), name, "query %q not lower case", q)
@@ -371,7 +331,7 @@ func TestRouterResolveAddrs(t *testing.T) {
 
 	// An MX host without any address: recorded, not fatal.
 	res := outsiderZone()
-	res.mx["noaddr.example"] = []*net.MX{{Host: "ghost.noaddr.example.", Pref: 10}, {Host: "a.example.", Pref: 20}}
+	res.MX["noaddr.example."] = []*net.MX{{Host: "ghost.noaddr.example.", Pref: 10}, {Host: "a.example.", Pref: 20}}
 	hosts, err = (&mx.Router{Resolver: res, ResolveAddrs: true}).Lookup(context.Background(), "noaddr.example")
 	require.NoError(t, err)
 	require.Len(t, hosts, 2)
@@ -527,7 +487,7 @@ empty.nt.sub IN A 192.0.2.99
 	short, cancel2 := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel2()
 	start := time.Now()
-	_, err = (&mx.Router{Resolver: stalling}).Lookup(short, "nothere.wire.example")
+	_, err = (&mx.Router{Resolver: &mx.NetResolver{Resolver: stalling}}).Lookup(short, "nothere.wire.example")
 	assert.Less(t, time.Since(start), 2500*time.Millisecond, "ctx deadline not honoured by the existence probe")
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, mx.ErrNullMX))

@@ -5,11 +5,11 @@ package ptr_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,60 +22,29 @@ import (
 	"github.com/mailsmith/mailsmith/ptr"
 )
 
-// outsiderDNS keys PTR answers by the address text and forward answers by
-// the lower-case name without the trailing dot; anything missing is
-// IsNotFound (NXDOMAIN and NODATA alike, as Go reports them).
-type outsiderDNS struct {
-	ptr  map[string][]string
-	a    map[string][]netip.Addr
-	aaaa map[string][]netip.Addr
-	fail map[string]error // "PTR addr", "A name", "AAAA name"
-	// empty answers nil, nil instead of not-found.
-	empty bool
+// emptyDNS answers (nil, nil) where the zone has nothing, as some
+// hand-written resolvers do for an empty answer.
+type emptyDNS struct{ *dnstest.Answers }
 
-	mu      sync.Mutex
-	queries []string
+func isNotFound(err error) bool {
+	var de *net.DNSError
+	return errors.As(err, &de) && de.IsNotFound
 }
 
-func key(name string) string { return strings.ToLower(strings.TrimSuffix(name, ".")) }
-
-func (o *outsiderDNS) log(q string) {
-	o.mu.Lock()
-	o.queries = append(o.queries, q)
-	o.mu.Unlock()
+func (e emptyDNS) LookupAddr(ctx context.Context, addr string) ([]string, error) {
+	names, err := e.Answers.LookupAddr(ctx, addr)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	return names, err
 }
 
-func (o *outsiderDNS) missing(name string) error {
-	if o.empty {
-		return nil
+func (e emptyDNS) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	addrs, err := e.Answers.LookupNetIP(ctx, network, host)
+	if isNotFound(err) {
+		return nil, nil
 	}
-	return &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
-}
-
-func (o *outsiderDNS) LookupAddr(_ context.Context, addr string) ([]string, error) {
-	o.log("PTR " + addr)
-	if err := o.fail["PTR "+addr]; err != nil {
-		return nil, err
-	}
-	if r, ok := o.ptr[addr]; ok {
-		return r, nil
-	}
-	return nil, o.missing(addr)
-}
-
-func (o *outsiderDNS) LookupNetIP(_ context.Context, network, host string) ([]netip.Addr, error) {
-	typ, m := "A", o.a
-	if network == "ip6" {
-		typ, m = "AAAA", o.aaaa
-	}
-	o.log(typ + " " + host)
-	if err := o.fail[typ+" "+key(host)]; err != nil {
-		return nil, err
-	}
-	if r, ok := m[key(host)]; ok {
-		return r, nil
-	}
-	return nil, o.missing(host)
+	return addrs, err
 }
 
 func ips(ss ...string) []netip.Addr {
@@ -91,9 +60,13 @@ var (
 	errTimeout = &net.DNSError{Err: "i/o timeout", Name: "x", IsTimeout: true}
 )
 
-func outsiderZone() *outsiderDNS {
-	return &outsiderDNS{
-		ptr: map[string][]string{
+// outsiderZone is the resolver of the black-box tests: answers that a
+// hand-written resolver may give (mixed case, a name without the trailing
+// dot, addresses as PTR names, an empty list without error), which zone
+// text cannot hold.
+func outsiderZone() *dnstest.Answers {
+	return &dnstest.Answers{
+		PTR: map[string][]string{
 			"192.0.2.1":     {"Mail.Example.ORG."},
 			"192.0.2.2":     {"other.example."},
 			"192.0.2.3":     {"broken.example.", "good.example."},
@@ -106,23 +79,23 @@ func outsiderZone() *outsiderDNS {
 			"192.0.2.8":     {"192.0.2.8.", "[192.0.2.8]"},
 			"203.0.113.255": {},
 		},
-		a: map[string][]netip.Addr{
-			"mail.example.org": ips("192.0.2.99", "192.0.2.1"),
-			"other.example":    ips("192.0.2.200"),
-			"good.example":     ips("192.0.2.3"),
-			"a.example":        ips("192.0.2.5"),
-			"b.example":        ips("192.0.2.5"),
-			"v4only.example":   ips("2001:db8::2"), // a v6 address under A never counts
-			"nodot.example":    ips("192.0.2.7"),
+		IP: map[string][]netip.Addr{
+			"ip4 mail.example.org.": ips("192.0.2.99", "192.0.2.1"),
+			"ip4 other.example.":    ips("192.0.2.200"),
+			"ip4 good.example.":     ips("192.0.2.3"),
+			"ip4 a.example.":        ips("192.0.2.5"),
+			"ip4 b.example.":        ips("192.0.2.5"),
+			"ip4 v4only.example.":   ips("2001:db8::2"), // a v6 address under A never counts
+			"ip4 nodot.example.":    ips("192.0.2.7"),
+			"ip6 six.example.":      ips("2001:db8::1"),
+			"ip6 v6only.example.":   ips("::ffff:192.0.2.6"),
 		},
-		aaaa: map[string][]netip.Addr{
-			"six.example":    ips("2001:db8::1"),
-			"v6only.example": ips("::ffff:192.0.2.6"),
+		PTRErr: map[string]error{
+			"192.0.2.50": errTemp,
+			"192.0.2.51": errTimeout,
 		},
-		fail: map[string]error{
-			"PTR 192.0.2.50":   errTemp,
-			"PTR 192.0.2.51":   errTimeout,
-			"A broken.example": errTemp,
+		IPErr: map[string]error{
+			"ip4 broken.example.": errTemp,
 		},
 	}
 }
@@ -173,16 +146,16 @@ func TestVerifierVerifyResults(t *testing.T) {
 			}
 			// Reverse lookups get the unmapped address text; forward
 			// lookups are absolute and only in the client's family.
-			for _, q := range res.queries {
+			for _, q := range res.Calls() {
 				if strings.HasPrefix(q, "PTR ") {
 					assert.Equal(t, "PTR "+netip.MustParseAddr(tc.ip).Unmap().String(), q)
 					continue
 				}
 				assert.True(t, strings.HasSuffix(q, "."), q)
 				if netip.MustParseAddr(tc.ip).Unmap().Is4() {
-					assert.True(t, strings.HasPrefix(q, "A "), q)
+					assert.True(t, strings.HasPrefix(q, "ip4 "), q)
 				} else {
-					assert.True(t, strings.HasPrefix(q, "AAAA "), q)
+					assert.True(t, strings.HasPrefix(q, "ip6 "), q)
 				}
 			}
 		})
@@ -190,8 +163,7 @@ func TestVerifierVerifyResults(t *testing.T) {
 }
 
 func TestVerifierEmptyAnswers(t *testing.T) {
-	res := outsiderZone()
-	res.empty = true
+	res := emptyDNS{outsiderZone()}
 	vd, err := (&ptr.Verifier{Resolver: res}).Verify(context.Background(), netip.MustParseAddr("192.0.2.77"))
 	assert.Equal(t, ptr.PermError, vd.Result)
 	assert.ErrorIs(t, err, ptr.ErrNoPTR)
@@ -201,21 +173,21 @@ func TestVerifierEmptyAnswers(t *testing.T) {
 }
 
 func TestVerifierMaxNames(t *testing.T) {
-	res := &outsiderDNS{ptr: map[string][]string{}, a: map[string][]netip.Addr{}}
+	res := &dnstest.Answers{PTR: map[string][]string{}, IP: map[string][]netip.Addr{}}
 	var names []string
 	for i := 0; i < 15; i++ {
 		n := string(rune('a'+i)) + ".many.example."
 		names = append(names, n)
 	}
-	res.ptr["192.0.2.1"] = names
-	res.a["o.many.example"] = ips("192.0.2.1") // the 15th name confirms
+	res.PTR["192.0.2.1"] = names
+	res.IP["ip4 o.many.example."] = ips("192.0.2.1") // the 15th name confirms
 	vd, err := (&ptr.Verifier{Resolver: res}).Verify(context.Background(), netip.MustParseAddr("192.0.2.1"))
 	assert.NoError(t, err)
 	assert.Equal(t, ptr.Fail, vd.Result, "only the first 10 names are checked")
 	assert.Len(t, vd.Checked, ptr.DefaultMaxNames)
 	forward := 0
-	for _, q := range res.queries {
-		if strings.HasPrefix(q, "A ") {
+	for _, q := range res.Calls() {
+		if strings.HasPrefix(q, "ip4 ") {
 			forward++
 		}
 	}
