@@ -14,9 +14,27 @@ func checkKey(key *KeyRecord, sig *Signature, minRSABits, maxRSABits int) error 
 	if key.Revoked() {
 		return fmt.Errorf("%w: %s._domainkey.%s has an empty p=", ErrKeyRevoked, sig.Selector, sig.Domain)
 	}
-	alg, hashName, _ := strings.Cut(sig.Algorithm, "-")
+	if err := checkKeyAlgorithm(key, sig.Algorithm); err != nil {
+		return err
+	}
+	if key.Strict() {
+		at := strings.LastIndexByte(sig.Identity, '@')
+		if !strings.EqualFold(strings.TrimSuffix(sig.Identity[at+1:], "."), sig.Domain) {
+			return fmt.Errorf("%w: i=%s, d=%s", ErrStrictIdentity, sig.Identity, sig.Domain)
+		}
+	}
+	if err := key.CheckRSASize(minRSABits, maxRSABits); err != nil {
+		return fmt.Errorf("%w (%s._domainkey.%s)", err, sig.Selector, sig.Domain)
+	}
+	return nil
+}
+
+// checkKeyAlgorithm checks the key's k=, h= and s= against a signature's
+// a= (lower-cased).
+func checkKeyAlgorithm(key *KeyRecord, algorithm string) error {
+	alg, hashName, _ := strings.Cut(algorithm, "-")
 	if key.KeyType != alg {
-		return fmt.Errorf("%w: key is k=%s, signature a=%s", ErrKeyMismatch, key.KeyType, sig.Algorithm)
+		return fmt.Errorf("%w: key is k=%s, signature a=%s", ErrKeyMismatch, key.KeyType, algorithm)
 	}
 	if key.HashAlgorithms != nil {
 		found := false
@@ -36,15 +54,6 @@ func checkKey(key *KeyRecord, sig *Signature, minRSABits, maxRSABits int) error 
 			return fmt.Errorf("%w: key s=%s is not for email", ErrKeyMismatch, strings.Join(key.Services, ":"))
 		}
 	}
-	if key.Strict() {
-		at := strings.LastIndexByte(sig.Identity, '@')
-		if !strings.EqualFold(strings.TrimSuffix(sig.Identity[at+1:], "."), sig.Domain) {
-			return fmt.Errorf("%w: i=%s, d=%s", ErrStrictIdentity, sig.Identity, sig.Domain)
-		}
-	}
-	if err := key.CheckRSASize(minRSABits, maxRSABits); err != nil {
-		return fmt.Errorf("%w (%s._domainkey.%s)", err, sig.Selector, sig.Domain)
-	}
 	return nil
 }
 
@@ -58,7 +67,7 @@ func lookupKey(ctx context.Context, res Resolver, selector, domain string) (*Key
 		if errors.As(err, &de) && de.IsNotFound {
 			return nil, fmt.Errorf("%w: %s", ErrKeyNotFound, name)
 		}
-		return nil, fmt.Errorf("%w: %s: %v", ErrKeyUnavailable, name, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrKeyUnavailable, name, err)
 	}
 	if len(txts) == 0 {
 		return nil, fmt.Errorf("%w: %s", ErrKeyNotFound, name)
