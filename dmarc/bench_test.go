@@ -38,8 +38,10 @@ func benchResolver(b *testing.B) *dnstest.Memory {
 	}).resolver(b)
 }
 
-// BenchmarkLookup: in-memory resolver, so the numbers measure this
-// package, not the network.
+// BenchmarkLookup: internal/dnstest's in-memory resolver, so the numbers
+// measure no network. They include that resolver's own work (it builds a
+// DNS answer and logs each query: about one allocation in two and 40% of
+// the time of BenchmarkCheck), so a user's map-backed resolver is faster.
 func BenchmarkLookup(b *testing.B) {
 	for _, bc := range []struct{ name, domain string }{
 		{"author", "example.com"},
