@@ -136,6 +136,12 @@ func TestInbound(t *testing.T) {
 			wantAR:     []string{"mx.example.com dmarc=fail", "mx.example.net dkim=pass"},
 		},
 		{
+			// RFC 8601 §5 cannot be kept for a header beyond the
+			// Stripper's limits (authres.DefaultMaxFields): refused.
+			name: "header too big to check", helo: demozone.SenderMX, from: "alice@example.org",
+			rcpt: "bob@example.com", msg: append([]byte(strings.Repeat("X-Filler: x\r\n", authres.DefaultMaxFields+1)), signed...), wantCode: 552,
+		},
+		{
 			name: "other domains are not relayed", helo: demozone.SenderMX, from: "alice@example.org",
 			rcpt: "carol@example.net", msg: signed, wantCode: 550,
 		},

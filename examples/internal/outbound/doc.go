@@ -24,7 +24,8 @@
 //
 // Every session (and every host skipped by a policy) is counted in a
 // tlsrpt.Builder when one is given (RFC 8460): a success, or the failure's
-// result type (tlsrpt.ClassifyTLSError for a certificate, starttls-not-
-// supported when STARTTLS is not offered, validation-failure with the
-// reason code mx-not-in-policy for a host outside the MTA-STS policy).
+// result type (tlsrpt.ClassifyTLSError for a certificate,
+// starttls-not-supported when STARTTLS is not offered, validation-failure
+// with the reason code mx-not-in-policy for a host outside the MTA-STS
+// policy).
 package outbound
