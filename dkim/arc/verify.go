@@ -364,4 +364,3 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
-
