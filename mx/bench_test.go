@@ -15,11 +15,11 @@ func BenchmarkLookup(b *testing.B) {
 		Quiet: true,
 		MX:    map[string][]*net.MX{"example.org.": mxs(20, "mx2.example.org.", 10, "mx1.example.org.", 20, "mx3.example.org.", 30, "backup.example.net.")},
 		IP: map[string][]netip.Addr{
-			"ip4 mx1.example.org.":    addrs("192.0.2.1"),
-			"ip6 mx1.example.org.":    addrs("2001:db8::1"),
-			"ip4 mx2.example.org.":    addrs("192.0.2.2"),
-			"ip4 mx3.example.org.":    addrs("192.0.2.3"),
-			"ip4 backup.example.net.": addrs("198.51.100.1"),
+			"ip4 mx1.example.org.":    dnstest.Addrs("192.0.2.1"),
+			"ip6 mx1.example.org.":    dnstest.Addrs("2001:db8::1"),
+			"ip4 mx2.example.org.":    dnstest.Addrs("192.0.2.2"),
+			"ip4 mx3.example.org.":    dnstest.Addrs("192.0.2.3"),
+			"ip4 backup.example.net.": dnstest.Addrs("198.51.100.1"),
 		},
 	}
 	for _, bc := range []struct {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
 // anyMX answers every MX query with the same records and every address
@@ -29,7 +31,7 @@ func (a anyMX) LookupMX(context.Context, string) ([]*net.MX, error) {
 
 func (a anyMX) LookupNetIP(_ context.Context, network, host string) ([]netip.Addr, error) {
 	if strings.HasPrefix(host, "nx") {
-		return nil, notFound(host)
+		return nil, dnstest.NotFoundError(host)
 	}
 	if network == "ip6" {
 		return []netip.Addr{netip.MustParseAddr("2001:db8::1")}, nil
@@ -70,9 +72,9 @@ func FuzzLookup(f *testing.F) {
 		res := anyMX{records: parseRecords(records)}
 		switch mode % 4 {
 		case 1:
-			res.err = notFound(domain)
+			res.err = dnstest.NotFoundError(domain)
 		case 2:
-			res.err = servFail(domain)
+			res.err = dnstest.ServFailError(domain)
 		case 3:
 			res.err = &net.DNSError{Err: goMalformedRecords, Name: domain}
 		}

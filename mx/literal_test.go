@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -16,12 +17,12 @@ type noDNS struct{ t *testing.T }
 
 func (n noDNS) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
 	n.t.Errorf("LookupMX(%q) called for an address literal", name)
-	return nil, notFound(name)
+	return nil, dnstest.NotFoundError(name)
 }
 
 func (n noDNS) LookupNetIP(_ context.Context, network, host string) ([]netip.Addr, error) {
 	n.t.Errorf("LookupNetIP(%q, %q) called for an address literal", network, host)
-	return nil, notFound(host)
+	return nil, dnstest.NotFoundError(host)
 }
 
 func TestLiteralIsItsOwnRoute(t *testing.T) {

@@ -90,7 +90,7 @@ func TestLookupWithFake(t *testing.T) {
 		{
 			name:    "only unusable targets: error, no implicit MX",
 			domain:  "example.org",
-			fake:    dnstest.Answers{MX: map[string][]*net.MX{"example.org.": mxs(10, "192.0.2.1.")}, IP: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.9")}},
+			fake:    dnstest.Answers{MX: map[string][]*net.MX{"example.org.": mxs(10, "192.0.2.1.")}, IP: map[string][]netip.Addr{"ip4 example.org.": dnstest.Addrs("192.0.2.9")}},
 			errIs:   ErrNoUsableMX,
 			skipped: map[string]error{"192.0.2.1.": ErrIPLiteral},
 		},
@@ -111,7 +111,7 @@ func TestLookupWithFake(t *testing.T) {
 		{
 			name:   "no MX but an address: implicit MX",
 			domain: "example.org",
-			fake:   dnstest.Answers{IP: map[string][]netip.Addr{"ip6 example.org.": addrs("2001:db8::25")}},
+			fake:   dnstest.Answers{IP: map[string][]netip.Addr{"ip6 example.org.": dnstest.Addrs("2001:db8::25")}},
 			want:   []string{"example.org"},
 			pref:   []uint16{0},
 		},
@@ -125,14 +125,14 @@ func TestLookupWithFake(t *testing.T) {
 		{
 			name:   "SERVFAIL on MX is temporary, never implicit",
 			domain: "example.org",
-			fake: dnstest.Answers{MXErr: map[string]error{"example.org.": servFail("example.org.")},
-				IP: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.9")}},
+			fake: dnstest.Answers{MXErr: map[string]error{"example.org.": dnstest.ServFailError("example.org.")},
+				IP: map[string][]netip.Addr{"ip4 example.org.": dnstest.Addrs("192.0.2.9")}},
 			errIs: ErrTemporary,
 		},
 		{
 			name:   "no MX, address lookup fails: temporary",
 			domain: "example.org",
-			fake:   dnstest.Answers{IPErr: map[string]error{"ip4 example.org.": servFail("example.org.")}},
+			fake:   dnstest.Answers{IPErr: map[string]error{"ip4 example.org.": dnstest.ServFailError("example.org.")}},
 			errIs:  ErrTemporary,
 		},
 		{
@@ -147,7 +147,7 @@ func TestLookupWithFake(t *testing.T) {
 			name:   "every record malformed: no usable MX, not implicit",
 			domain: "example.org",
 			fake: dnstest.Answers{MXErr: map[string]error{"example.org.": malformed},
-				IP: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.9")}},
+				IP: map[string][]netip.Addr{"ip4 example.org.": dnstest.Addrs("192.0.2.9")}},
 			errIs: ErrNoUsableMX,
 		},
 		{
@@ -215,7 +215,7 @@ func TestLookupWithFake(t *testing.T) {
 }
 
 func TestTemporaryErrorKeepsDNSError(t *testing.T) {
-	fake := &dnstest.Answers{MXErr: map[string]error{"example.org.": servFail("example.org.")}}
+	fake := &dnstest.Answers{MXErr: map[string]error{"example.org.": dnstest.ServFailError("example.org.")}}
 	_, err := (&Router{Resolver: fake}).Lookup(context.Background(), "example.org")
 	require.ErrorIs(t, err, ErrTemporary)
 	var de *net.DNSError
@@ -254,7 +254,7 @@ func TestInvalidDomains(t *testing.T) {
 func TestSelf(t *testing.T) {
 	fake := &dnstest.Answers{MX: map[string][]*net.MX{
 		"example.org.": mxs(10, "a.example.org.", 20, "b.example.org.", 30, "c.example.org.", 20, "b2.example.org."),
-	}, IP: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.1")}}
+	}, IP: map[string][]netip.Addr{"ip4 example.org.": dnstest.Addrs("192.0.2.1")}}
 	tests := []struct {
 		self  []string
 		want  []string
@@ -284,7 +284,7 @@ func TestSelf(t *testing.T) {
 	}
 
 	// The implicit MX is the domain itself.
-	_, err := (&Router{Resolver: &dnstest.Answers{IP: map[string][]netip.Addr{"ip4 example.net.": addrs("192.0.2.1")}},
+	_, err := (&Router{Resolver: &dnstest.Answers{IP: map[string][]netip.Addr{"ip4 example.net.": dnstest.Addrs("192.0.2.1")}},
 		Self: []string{"example.net"}}).Lookup(context.Background(), "example.net")
 	assert.ErrorIs(t, err, ErrSelfIsBest)
 }
@@ -293,8 +293,8 @@ func TestSelfByAddress(t *testing.T) {
 	fake := &dnstest.Answers{
 		MX: map[string][]*net.MX{"example.org.": mxs(10, "a.example.org.", 20, "b.example.org.")},
 		IP: map[string][]netip.Addr{
-			"ip4 a.example.org.": addrs("192.0.2.1"),
-			"ip4 b.example.org.": addrs("192.0.2.2"),
+			"ip4 a.example.org.": dnstest.Addrs("192.0.2.1"),
+			"ip4 b.example.org.": dnstest.Addrs("192.0.2.2"),
 		},
 	}
 	r := Router{Resolver: fake, ResolveAddrs: true, Self: []string{"192.0.2.2"}}
@@ -316,22 +316,22 @@ func TestResolveAddrs(t *testing.T) {
 	fake := &dnstest.Answers{
 		MX: map[string][]*net.MX{"example.org.": mxs(10, "a.example.org.", 20, "b.example.org.", 30, "c.example.org.", 40, "d.example.org.")},
 		IP: map[string][]netip.Addr{
-			"ip4 a.example.org.": addrs("192.0.2.2", "192.0.2.1"),
-			"ip6 a.example.org.": addrs("2001:db8::1"),
-			"ip6 b.example.org.": addrs("2001:db8::2"),
-			"ip4 c.example.org.": addrs("192.0.2.3"),
+			"ip4 a.example.org.": dnstest.Addrs("192.0.2.2", "192.0.2.1"),
+			"ip6 a.example.org.": dnstest.Addrs("2001:db8::1"),
+			"ip6 b.example.org.": dnstest.Addrs("2001:db8::2"),
+			"ip4 c.example.org.": dnstest.Addrs("192.0.2.3"),
 		},
-		IPErr: map[string]error{"ip6 c.example.org.": servFail("c.example.org.")},
+		IPErr: map[string]error{"ip6 c.example.org.": dnstest.ServFailError("c.example.org.")},
 	}
 	hosts, err := (&Router{Resolver: fake, ResolveAddrs: true}).Lookup(context.Background(), "example.org")
 	require.NoError(t, err, "per-host failures are not fatal")
 	require.Equal(t, []string{"a.example.org", "b.example.org", "c.example.org", "d.example.org"}, names(hosts))
 
-	assert.Equal(t, addrs("192.0.2.2", "192.0.2.1", "2001:db8::1"), hosts[0].Addrs, "A first, resolver order kept")
+	assert.Equal(t, dnstest.Addrs("192.0.2.2", "192.0.2.1", "2001:db8::1"), hosts[0].Addrs, "A first, resolver order kept")
 	assert.NoError(t, hosts[0].Err)
-	assert.Equal(t, addrs("2001:db8::2"), hosts[1].Addrs)
+	assert.Equal(t, dnstest.Addrs("2001:db8::2"), hosts[1].Addrs)
 	assert.NoError(t, hosts[1].Err, "a missing family is not an error")
-	assert.Equal(t, addrs("192.0.2.3"), hosts[2].Addrs)
+	assert.Equal(t, dnstest.Addrs("192.0.2.3"), hosts[2].Addrs)
 	assert.ErrorIs(t, hosts[2].Err, ErrTemporary)
 	var de *net.DNSError
 	assert.ErrorAs(t, hosts[2].Err, &de)
@@ -340,11 +340,11 @@ func TestResolveAddrs(t *testing.T) {
 }
 
 func TestImplicitResolveAddrs(t *testing.T) {
-	fake := &dnstest.Answers{IP: map[string][]netip.Addr{"ip4 example.org.": addrs("192.0.2.7"), "ip6 example.org.": addrs("2001:db8::7")}}
+	fake := &dnstest.Answers{IP: map[string][]netip.Addr{"ip4 example.org.": dnstest.Addrs("192.0.2.7"), "ip6 example.org.": dnstest.Addrs("2001:db8::7")}}
 	hosts, err := (&Router{Resolver: fake, ResolveAddrs: true}).Lookup(context.Background(), "example.org")
 	require.NoError(t, err)
 	require.Len(t, hosts, 1)
-	assert.Equal(t, Host{Name: "example.org", Preference: 0, Implicit: true, Addrs: addrs("192.0.2.7", "2001:db8::7")}, hosts[0])
+	assert.Equal(t, Host{Name: "example.org", Preference: 0, Implicit: true, Addrs: dnstest.Addrs("192.0.2.7", "2001:db8::7")}, hosts[0])
 	assert.Len(t, fake.Calls(), 3, "the address lookups are not repeated: %v", fake.Calls())
 
 	// The resolver says the name exists (empty answer) but it has no
@@ -406,7 +406,7 @@ func TestMaxHosts(t *testing.T) {
 	assert.Len(t, rt.Skipped, 100-DefaultMaxHosts)
 
 	fake.ResetCalls()
-	fake.IP = map[string][]netip.Addr{"ip4 mxba.example.": addrs("192.0.2.1")}
+	fake.IP = map[string][]netip.Addr{"ip4 mxba.example.": dnstest.Addrs("192.0.2.1")}
 	rt, err = (&Router{Resolver: fake, MaxHosts: 3, ResolveAddrs: true}).Route(context.Background(), "example.org")
 	require.NoError(t, err)
 	assert.Len(t, rt.Hosts, 3)

@@ -49,7 +49,7 @@ func (s strictResolver) LookupNetIP(ctx context.Context, network, host string) (
 func TestResolverReceivesWhatItsDocSays(t *testing.T) {
 	fake := &dnstest.Answers{
 		MX: map[string][]*net.MX{"example.org.": mxs(10, "MX1.Example.org.", 20, "mx2.example.org")},
-		IP: map[string][]netip.Addr{"ip4 mx1.example.org.": addrs("192.0.2.1"), "ip6 nomx.example.org.": addrs("2001:db8::1")},
+		IP: map[string][]netip.Addr{"ip4 mx1.example.org.": dnstest.Addrs("192.0.2.1"), "ip6 nomx.example.org.": dnstest.Addrs("2001:db8::1")},
 	}
 	r := Router{Resolver: strictResolver{t, fake}, ResolveAddrs: true}
 	for _, d := range []string{"Example.ORG", "example.org.", "nomx.example.org", "bücher.example"} {

@@ -22,40 +22,6 @@ import (
 	"github.com/mailsmith/mailsmith/mx"
 )
 
-// emptyDNS answers (nil, nil) for everything it does not know: an empty
-// answer without error (the NODATA reading), as some hand-written
-// resolvers do.
-type emptyDNS struct{ *dnstest.Answers }
-
-func isNotFound(err error) bool {
-	var de *net.DNSError
-	return errors.As(err, &de) && de.IsNotFound
-}
-
-func (e emptyDNS) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
-	mxs, err := e.Answers.LookupMX(ctx, name)
-	if isNotFound(err) {
-		return nil, nil
-	}
-	return mxs, err
-}
-
-func (e emptyDNS) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
-	addrs, err := e.Answers.LookupNetIP(ctx, network, host)
-	if isNotFound(err) {
-		return nil, nil
-	}
-	return addrs, err
-}
-
-func ips(ss ...string) []netip.Addr {
-	var out []netip.Addr
-	for _, s := range ss {
-		out = append(out, netip.MustParseAddr(s))
-	}
-	return out
-}
-
 func hostNames(hs []mx.Host) []string {
 	var out []string
 	for _, h := range hs {
@@ -88,12 +54,12 @@ func outsiderZone() *dnstest.Answers {
 			"nodot.example.":              {{Host: "mx.nodot.example", Pref: 10}},
 		},
 		IP: map[string][]netip.Addr{
-			"ip4 aonly.example.":    ips("192.0.2.1"),
-			"ip4 a.example.":        ips("192.0.2.10", "192.0.2.11"),
-			"ip4 b.example.":        ips("192.0.2.20"),
-			"ip6 aaaaonly.example.": ips("2001:db8::1"),
-			"ip6 a.example.":        ips("2001:db8::10"),
-			"ip6 c.example.":        ips("2001:db8::30"),
+			"ip4 aonly.example.":    dnstest.Addrs("192.0.2.1"),
+			"ip4 a.example.":        dnstest.Addrs("192.0.2.10", "192.0.2.11"),
+			"ip4 b.example.":        dnstest.Addrs("192.0.2.20"),
+			"ip6 aaaaonly.example.": dnstest.Addrs("2001:db8::1"),
+			"ip6 a.example.":        dnstest.Addrs("2001:db8::10"),
+			"ip6 c.example.":        dnstest.Addrs("2001:db8::30"),
 		},
 		MXErr: map[string]error{
 			"servfail.example.": errTemp,
@@ -223,22 +189,23 @@ func TestRouterGenericErrorIsNotImplicit(t *testing.T) {
 }
 
 func TestRouterEmptyAnswersMeanNoData(t *testing.T) {
-	res := emptyDNS{&dnstest.Answers{
-		MX: map[string][]*net.MX{"withmx.example.": {{Host: "mx.withmx.example.", Pref: 10}}},
-		IP: map[string][]netip.Addr{"ip4 nodata.example.": ips("192.0.2.7"), "ip4 mx.withmx.example.": ips("192.0.2.8")},
-	}}
+	res := &dnstest.Answers{
+		MX:            map[string][]*net.MX{"withmx.example.": {{Host: "mx.withmx.example.", Pref: 10}}},
+		IP:            map[string][]netip.Addr{"ip4 nodata.example.": dnstest.Addrs("192.0.2.7"), "ip4 mx.withmx.example.": dnstest.Addrs("192.0.2.8")},
+		EmptyNotFound: true,
+	}
 	r := &mx.Router{Resolver: res, ResolveAddrs: true}
 	hosts, err := r.Lookup(context.Background(), "nodata.example")
 	require.NoError(t, err)
 	require.Len(t, hosts, 1)
 	assert.True(t, hosts[0].Implicit)
-	assert.Equal(t, ips("192.0.2.7"), hosts[0].Addrs)
+	assert.Equal(t, dnstest.Addrs("192.0.2.7"), hosts[0].Addrs)
 	assert.NoError(t, hosts[0].Err)
 
 	hosts, err = r.Lookup(context.Background(), "withmx.example")
 	require.NoError(t, err)
 	require.Len(t, hosts, 1)
-	assert.Equal(t, ips("192.0.2.8"), hosts[0].Addrs)
+	assert.Equal(t, dnstest.Addrs("192.0.2.8"), hosts[0].Addrs)
 	assert.NoError(t, hosts[0].Err)
 }
 
@@ -313,21 +280,21 @@ func TestRouterResolveAddrs(t *testing.T) {
 	hosts, err := r.Lookup(context.Background(), "order.example")
 	require.NoError(t, err, "a failing host must not fail the lookup")
 	require.Equal(t, []string{"a.example", "b.example", "c.example"}, hostNames(hosts))
-	assert.Equal(t, ips("192.0.2.10", "192.0.2.11", "2001:db8::10"), hosts[0].Addrs, "A first, then AAAA, order kept")
+	assert.Equal(t, dnstest.Addrs("192.0.2.10", "192.0.2.11", "2001:db8::10"), hosts[0].Addrs, "A first, then AAAA, order kept")
 	assert.NoError(t, hosts[0].Err)
 	// b: A fine, AAAA timed out: the A record is kept, the failure recorded.
-	assert.Equal(t, ips("192.0.2.20"), hosts[1].Addrs)
+	assert.Equal(t, dnstest.Addrs("192.0.2.20"), hosts[1].Addrs)
 	require.Error(t, hosts[1].Err)
 	var de *net.DNSError
 	require.ErrorAs(t, hosts[1].Err, &de)
 	assert.True(t, de.IsTimeout)
-	assert.Equal(t, ips("2001:db8::30"), hosts[2].Addrs)
+	assert.Equal(t, dnstest.Addrs("2001:db8::30"), hosts[2].Addrs)
 	assert.NoError(t, hosts[2].Err)
 
 	// Implicit MX with addresses.
 	hosts, err = r.Lookup(context.Background(), "aonly.example")
 	require.NoError(t, err)
-	assert.Equal(t, []mx.Host{{Name: "aonly.example", Addrs: ips("192.0.2.1"), Implicit: true}}, hosts)
+	assert.Equal(t, []mx.Host{{Name: "aonly.example", Addrs: dnstest.Addrs("192.0.2.1"), Implicit: true}}, hosts)
 
 	// An MX host without any address: recorded, not fatal.
 	res := outsiderZone()
@@ -426,7 +393,7 @@ empty.nt.sub IN A 192.0.2.99
 
 	hosts, err = r.Lookup(ctx, "aonly.wire.example")
 	require.NoError(t, err)
-	assert.Equal(t, []mx.Host{{Name: "aonly.wire.example", Addrs: ips("192.0.2.1"), Implicit: true}}, hosts)
+	assert.Equal(t, []mx.Host{{Name: "aonly.wire.example", Addrs: dnstest.Addrs("192.0.2.1"), Implicit: true}}, hosts)
 
 	// The name exists (TXT only): implicit MX, which has no address.
 	hosts, err = r.Lookup(ctx, "txtonly.wire.example")

@@ -57,10 +57,10 @@ func TestWireNoUsableMX(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, hosts, 2)
 	assert.ErrorIs(t, hosts[0].Err, ErrNoAddresses)
-	assert.Equal(t, addrs("192.0.2.1"), hosts[1].Addrs)
+	assert.Equal(t, dnstest.Addrs("192.0.2.1"), hosts[1].Addrs)
 	hosts, err = r.Lookup(wireCtx(t), "v6only.example.org")
 	require.NoError(t, err, "an AAAA record is an address")
-	assert.Equal(t, addrs("2001:db8::6"), hosts[0].Addrs)
+	assert.Equal(t, dnstest.Addrs("2001:db8::6"), hosts[0].Addrs)
 
 	// Without address resolution nothing is known about addresses.
 	hosts, err = (&Router{Resolver: optIn(srv)}).Lookup(wireCtx(t), "nxonly.example.org")

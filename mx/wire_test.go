@@ -113,7 +113,7 @@ func TestWireResolveAddrs(t *testing.T) {
 	hosts, err := r.Lookup(wireCtx(t), "example.org")
 	require.NoError(t, err)
 	require.Len(t, hosts, 3)
-	assert.Equal(t, addrs("192.0.2.1", "2001:db8::1"), hosts[0].Addrs)
+	assert.Equal(t, dnstest.Addrs("192.0.2.1", "2001:db8::1"), hosts[0].Addrs)
 	assert.NoError(t, hosts[0].Err)
 	for _, h := range hosts[1:] {
 		assert.Len(t, h.Addrs, 1, h.Name)
@@ -122,7 +122,7 @@ func TestWireResolveAddrs(t *testing.T) {
 
 	hosts, err = r.Lookup(wireCtx(t), "nomx.example.org")
 	require.NoError(t, err)
-	assert.Equal(t, []Host{{Name: "nomx.example.org", Implicit: true, Addrs: addrs("192.0.2.10", "2001:db8::10")}}, hosts)
+	assert.Equal(t, []Host{{Name: "nomx.example.org", Implicit: true, Addrs: dnstest.Addrs("192.0.2.10", "2001:db8::10")}}, hosts)
 
 	hosts, err = r.Lookup(wireCtx(t), "txtonly.example.org")
 	require.NoError(t, err, "the domain exists: implicit MX, unusable")
@@ -180,7 +180,7 @@ func TestWireFaultOnHostAddress(t *testing.T) {
 	hosts, err := (&Router{Resolver: optIn(srv), ResolveAddrs: true}).Lookup(wireCtx(t), "example.org")
 	require.NoError(t, err, "a host's failure is not fatal")
 	require.Len(t, hosts, 3)
-	assert.Equal(t, addrs("192.0.2.1"), hosts[0].Addrs, "the A record is kept")
+	assert.Equal(t, dnstest.Addrs("192.0.2.1"), hosts[0].Addrs, "the A record is kept")
 	var de *net.DNSError
 	require.ErrorAs(t, hosts[0].Err, &de)
 	assert.True(t, de.IsTimeout, "%+v", de)

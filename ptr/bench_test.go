@@ -30,9 +30,9 @@ func BenchmarkVerify(b *testing.B) {
 			"2001:db8::1": {"a.example.org.", "mail6.example.org."},
 		},
 		IP: map[string][]netip.Addr{
-			"ip4 mail.example.org.":  addrs("192.0.2.1"),
-			"ip6 a.example.org.":     addrs("2001:db8::99"),
-			"ip6 mail6.example.org.": addrs("2001:db8::1"),
+			"ip4 mail.example.org.":  dnstest.Addrs("192.0.2.1"),
+			"ip6 a.example.org.":     dnstest.Addrs("2001:db8::99"),
+			"ip6 mail6.example.org.": dnstest.Addrs("2001:db8::1"),
 		},
 	}
 	for _, ip := range []string{"192.0.2.1", "2001:db8::1"} {

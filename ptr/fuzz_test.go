@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 	"github.com/miekg/dns"
 )
 
@@ -54,9 +55,9 @@ func (a anyName) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, e
 	case strings.HasPrefix(host, "ok"):
 		return []netip.Addr{a.ip}, nil
 	case strings.HasPrefix(host, "tmp"):
-		return nil, servFail(host)
+		return nil, dnstest.ServFailError(host)
 	}
-	return nil, notFound(host)
+	return nil, dnstest.NotFoundError(host)
 }
 
 func FuzzVerify(f *testing.F) {
@@ -73,9 +74,9 @@ func FuzzVerify(f *testing.F) {
 		}
 		switch mode % 4 {
 		case 1:
-			res.err = notFound(ipText)
+			res.err = dnstest.NotFoundError(ipText)
 		case 2:
-			res.err = servFail(ipText)
+			res.err = dnstest.ServFailError(ipText)
 		case 3:
 			res.err = &net.DNSError{Err: goMalformedRecords, Name: ipText}
 		}

@@ -49,7 +49,7 @@ func TestResolverReceivesWhatItsDocSays(t *testing.T) {
 			"192.0.2.1":   {"Mail.Example.ORG.", "other.example.org"},
 			"2001:db8::1": {"mail.example.org."},
 		},
-		IP: map[string][]netip.Addr{"ip4 mail.example.org.": addrs("192.0.2.1"), "ip6 mail.example.org.": addrs("2001:db8::1")},
+		IP: map[string][]netip.Addr{"ip4 mail.example.org.": dnstest.Addrs("192.0.2.1"), "ip6 mail.example.org.": dnstest.Addrs("2001:db8::1")},
 	}
 	v := Verifier{Resolver: strictResolver{t, fake}}
 	for _, ip := range []string{"192.0.2.1", "::ffff:192.0.2.1", "2001:db8::1", "fe80::1%eth0"} {

@@ -5,7 +5,6 @@ package ptr_test
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/netip"
 	"os/exec"
@@ -21,39 +20,6 @@ import (
 	"github.com/mailsmith/mailsmith/internal/testpeer"
 	"github.com/mailsmith/mailsmith/ptr"
 )
-
-// emptyDNS answers (nil, nil) where the zone has nothing, as some
-// hand-written resolvers do for an empty answer.
-type emptyDNS struct{ *dnstest.Answers }
-
-func isNotFound(err error) bool {
-	var de *net.DNSError
-	return errors.As(err, &de) && de.IsNotFound
-}
-
-func (e emptyDNS) LookupAddr(ctx context.Context, addr string) ([]string, error) {
-	names, err := e.Answers.LookupAddr(ctx, addr)
-	if isNotFound(err) {
-		return nil, nil
-	}
-	return names, err
-}
-
-func (e emptyDNS) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
-	addrs, err := e.Answers.LookupNetIP(ctx, network, host)
-	if isNotFound(err) {
-		return nil, nil
-	}
-	return addrs, err
-}
-
-func ips(ss ...string) []netip.Addr {
-	var out []netip.Addr
-	for _, s := range ss {
-		out = append(out, netip.MustParseAddr(s))
-	}
-	return out
-}
 
 var (
 	errTemp    = &net.DNSError{Err: "server misbehaving", Name: "x", IsTemporary: true}
@@ -80,15 +46,15 @@ func outsiderZone() *dnstest.Answers {
 			"203.0.113.255": {},
 		},
 		IP: map[string][]netip.Addr{
-			"ip4 mail.example.org.": ips("192.0.2.99", "192.0.2.1"),
-			"ip4 other.example.":    ips("192.0.2.200"),
-			"ip4 good.example.":     ips("192.0.2.3"),
-			"ip4 a.example.":        ips("192.0.2.5"),
-			"ip4 b.example.":        ips("192.0.2.5"),
-			"ip4 v4only.example.":   ips("2001:db8::2"), // a v6 address under A never counts
-			"ip4 nodot.example.":    ips("192.0.2.7"),
-			"ip6 six.example.":      ips("2001:db8::1"),
-			"ip6 v6only.example.":   ips("::ffff:192.0.2.6"),
+			"ip4 mail.example.org.": dnstest.Addrs("192.0.2.99", "192.0.2.1"),
+			"ip4 other.example.":    dnstest.Addrs("192.0.2.200"),
+			"ip4 good.example.":     dnstest.Addrs("192.0.2.3"),
+			"ip4 a.example.":        dnstest.Addrs("192.0.2.5"),
+			"ip4 b.example.":        dnstest.Addrs("192.0.2.5"),
+			"ip4 v4only.example.":   dnstest.Addrs("2001:db8::2"), // a v6 address under A never counts
+			"ip4 nodot.example.":    dnstest.Addrs("192.0.2.7"),
+			"ip6 six.example.":      dnstest.Addrs("2001:db8::1"),
+			"ip6 v6only.example.":   dnstest.Addrs("::ffff:192.0.2.6"),
 		},
 		PTRErr: map[string]error{
 			"192.0.2.50": errTemp,
@@ -163,7 +129,8 @@ func TestVerifierVerifyResults(t *testing.T) {
 }
 
 func TestVerifierEmptyAnswers(t *testing.T) {
-	res := emptyDNS{outsiderZone()}
+	res := outsiderZone()
+	res.EmptyNotFound = true
 	vd, err := (&ptr.Verifier{Resolver: res}).Verify(context.Background(), netip.MustParseAddr("192.0.2.77"))
 	assert.Equal(t, ptr.PermError, vd.Result)
 	assert.ErrorIs(t, err, ptr.ErrNoPTR)
@@ -180,7 +147,7 @@ func TestVerifierMaxNames(t *testing.T) {
 		names = append(names, n)
 	}
 	res.PTR["192.0.2.1"] = names
-	res.IP["ip4 o.many.example."] = ips("192.0.2.1") // the 15th name confirms
+	res.IP["ip4 o.many.example."] = dnstest.Addrs("192.0.2.1") // the 15th name confirms
 	vd, err := (&ptr.Verifier{Resolver: res}).Verify(context.Background(), netip.MustParseAddr("192.0.2.1"))
 	assert.NoError(t, err)
 	assert.Equal(t, ptr.Fail, vd.Result, "only the first 10 names are checked")

@@ -28,13 +28,13 @@ func TestVerifyWithFake(t *testing.T) {
 		{
 			name:   "pass",
 			ip:     "192.0.2.1",
-			fake:   dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"Mail.Example.org."}}, IP: map[string][]netip.Addr{"ip4 mail.example.org.": addrs("192.0.2.9", "192.0.2.1")}},
+			fake:   dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"Mail.Example.org."}}, IP: map[string][]netip.Addr{"ip4 mail.example.org.": dnstest.Addrs("192.0.2.9", "192.0.2.1")}},
 			result: Pass, names: []string{"mail.example.org"}, checked: []string{"mail.example.org"},
 		},
 		{
 			name:   "fail: forward addresses differ",
 			ip:     "192.0.2.1",
-			fake:   dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"mail.example.org."}}, IP: map[string][]netip.Addr{"ip4 mail.example.org.": addrs("192.0.2.9")}},
+			fake:   dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"mail.example.org."}}, IP: map[string][]netip.Addr{"ip4 mail.example.org.": dnstest.Addrs("192.0.2.9")}},
 			result: Fail, checked: []string{"mail.example.org"},
 		},
 		{
@@ -52,58 +52,58 @@ func TestVerifyWithFake(t *testing.T) {
 		{
 			name:   "temperror: PTR lookup fails",
 			ip:     "192.0.2.1",
-			fake:   dnstest.Answers{PTRErr: map[string]error{"192.0.2.1": servFail("1.2.0.192.in-addr.arpa.")}},
+			fake:   dnstest.Answers{PTRErr: map[string]error{"192.0.2.1": dnstest.ServFailError("1.2.0.192.in-addr.arpa.")}},
 			result: TempError, errIs: ErrTemporary,
 		},
 		{
 			name: "pass wins over a temporary failure on another name",
 			ip:   "192.0.2.1",
 			fake: dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"broken.example.org.", "mail.example.org."}},
-				IP:    map[string][]netip.Addr{"ip4 mail.example.org.": addrs("192.0.2.1")},
-				IPErr: map[string]error{"ip4 broken.example.org.": servFail("broken.example.org.")}},
+				IP:    map[string][]netip.Addr{"ip4 mail.example.org.": dnstest.Addrs("192.0.2.1")},
+				IPErr: map[string]error{"ip4 broken.example.org.": dnstest.ServFailError("broken.example.org.")}},
 			result: Pass, names: []string{"mail.example.org"}, checked: []string{"broken.example.org", "mail.example.org"},
 		},
 		{
 			name: "temperror when nothing confirms and a lookup failed",
 			ip:   "192.0.2.1",
 			fake: dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"broken.example.org.", "other.example.org."}},
-				IP:    map[string][]netip.Addr{"ip4 other.example.org.": addrs("192.0.2.2")},
-				IPErr: map[string]error{"ip4 broken.example.org.": servFail("broken.example.org.")}},
+				IP:    map[string][]netip.Addr{"ip4 other.example.org.": dnstest.Addrs("192.0.2.2")},
+				IPErr: map[string]error{"ip4 broken.example.org.": dnstest.ServFailError("broken.example.org.")}},
 			result: TempError, errIs: ErrTemporary, checked: []string{"broken.example.org", "other.example.org"},
 		},
 		{
 			name: "several confirmed names, in PTR order, duplicates once",
 			ip:   "192.0.2.1",
 			fake: dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"b.example.", "a.example.", "B.example."}},
-				IP: map[string][]netip.Addr{"ip4 a.example.": addrs("192.0.2.1"), "ip4 b.example.": addrs("192.0.2.1")}},
+				IP: map[string][]netip.Addr{"ip4 a.example.": dnstest.Addrs("192.0.2.1"), "ip4 b.example.": dnstest.Addrs("192.0.2.1")}},
 			result: Pass, names: []string{"b.example", "a.example"}, checked: []string{"b.example", "a.example"},
 		},
 		{
 			name: "IPv6 checks AAAA only",
 			ip:   "2001:db8::25",
 			fake: dnstest.Answers{PTR: map[string][]string{"2001:db8::25": {"mail.example."}},
-				IP: map[string][]netip.Addr{"ip6 mail.example.": addrs("2001:db8::25"), "ip4 mail.example.": addrs("192.0.2.1")}},
+				IP: map[string][]netip.Addr{"ip6 mail.example.": dnstest.Addrs("2001:db8::25"), "ip4 mail.example.": dnstest.Addrs("192.0.2.1")}},
 			result: Pass, names: []string{"mail.example"}, checked: []string{"mail.example"},
 		},
 		{
 			name: "IPv4-mapped IPv6 is checked as IPv4",
 			ip:   "::ffff:192.0.2.1",
 			fake: dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"mail.example."}},
-				IP: map[string][]netip.Addr{"ip4 mail.example.": addrs("192.0.2.1")}},
+				IP: map[string][]netip.Addr{"ip4 mail.example.": dnstest.Addrs("192.0.2.1")}},
 			result: Pass, names: []string{"mail.example"}, checked: []string{"mail.example"},
 		},
 		{
 			name: "IPv4 client, name with only the address as AAAA mapped does not cross families",
 			ip:   "192.0.2.1",
 			fake: dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"mail.example."}},
-				IP: map[string][]netip.Addr{"ip6 mail.example.": addrs("::ffff:192.0.2.1")}},
+				IP: map[string][]netip.Addr{"ip6 mail.example.": dnstest.Addrs("::ffff:192.0.2.1")}},
 			result: Fail, checked: []string{"mail.example"},
 		},
 		{
 			name: "PTR to an address literal is not a name",
 			ip:   "192.0.2.1",
 			fake: dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"192.0.2.1", "192.0.2.1."}},
-				IP: map[string][]netip.Addr{"ip4 192.0.2.1.": addrs("192.0.2.1")}},
+				IP: map[string][]netip.Addr{"ip4 192.0.2.1.": dnstest.Addrs("192.0.2.1")}},
 			result: Fail,
 		},
 		{
@@ -111,7 +111,7 @@ func TestVerifyWithFake(t *testing.T) {
 			ip:   "192.0.2.1",
 			fake: dnstest.Answers{PTR: map[string][]string{"192.0.2.1": {"mail.example."}},
 				PTRErr: map[string]error{"192.0.2.1": malformed},
-				IP:     map[string][]netip.Addr{"ip4 mail.example.": addrs("192.0.2.1")}},
+				IP:     map[string][]netip.Addr{"ip4 mail.example.": dnstest.Addrs("192.0.2.1")}},
 			result: Pass, names: []string{"mail.example"}, checked: []string{"mail.example"},
 		},
 		{
@@ -153,7 +153,7 @@ func TestVerifyInvalidIP(t *testing.T) {
 
 func TestVerifyZoneStripped(t *testing.T) {
 	fake := &dnstest.Answers{PTR: map[string][]string{"fe80::1": {"host.example."}},
-		IP: map[string][]netip.Addr{"ip6 host.example.": addrs("fe80::1")}}
+		IP: map[string][]netip.Addr{"ip6 host.example.": dnstest.Addrs("fe80::1")}}
 	vd, err := (&Verifier{Resolver: fake}).Verify(context.Background(), netip.MustParseAddr("fe80::1%eth0"))
 	require.NoError(t, err)
 	assert.Equal(t, Pass, vd.Result)
@@ -168,7 +168,7 @@ func TestMaxNames(t *testing.T) {
 		names = append(names, n)
 	}
 	fake.PTR["192.0.2.1"] = names
-	fake.IP["ip4 n20.example."] = addrs("192.0.2.1") // beyond the limit
+	fake.IP["ip4 n20.example."] = dnstest.Addrs("192.0.2.1") // beyond the limit
 
 	vd, err := (&Verifier{Resolver: fake}).Verify(context.Background(), netip.MustParseAddr("192.0.2.1"))
 	require.NoError(t, err)

@@ -35,6 +35,10 @@ type Answers struct {
 
 	// Quiet turns the call log off (benchmarks).
 	Quiet bool
+	// EmptyNotFound answers a key found in neither map with no records and
+	// no error, as some hand-written resolvers say "no records", instead
+	// of a *net.DNSError with IsNotFound.
+	EmptyNotFound bool
 
 	mu    sync.Mutex
 	calls []string
@@ -65,38 +69,62 @@ func (a *Answers) log(kind, key string) {
 	a.mu.Unlock()
 }
 
-func answer[T any](answers map[string][]T, errs map[string]error, key, name string) ([]T, error) {
+func answer[T any](a *Answers, answers map[string][]T, errs map[string]error, key, name string) ([]T, error) {
 	if err, ok := errs[key]; ok {
 		return answers[key], err
 	}
 	if v, ok := answers[key]; ok {
 		return v, nil
 	}
-	return nil, &net.DNSError{Err: "no such host", Name: name, Server: "answers", IsNotFound: true}
+	if a.EmptyNotFound {
+		return nil, nil
+	}
+	return nil, NotFoundError(name)
+}
+
+// NotFoundError returns the error Go's resolver gives for NXDOMAIN and NODATA:
+// a *net.DNSError with IsNotFound set.
+func NotFoundError(name string) error {
+	return &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+// ServFailError returns the error Go's resolver gives for SERVFAIL: a
+// *net.DNSError with IsTemporary set.
+func ServFailError(name string) error {
+	return &net.DNSError{Err: "server misbehaving", Name: name, IsTemporary: true}
+}
+
+// Addrs parses addresses, for answer maps; it panics on a bad one.
+func Addrs(ss ...string) []netip.Addr {
+	out := make([]netip.Addr, len(ss))
+	for i, s := range ss {
+		out[i] = netip.MustParseAddr(s)
+	}
+	return out
 }
 
 // LookupMX answers from MX and MXErr.
 func (a *Answers) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
 	key := strings.ToLower(name)
 	a.log("MX", key)
-	return answer(a.MX, a.MXErr, key, name)
+	return answer(a, a.MX, a.MXErr, key, name)
 }
 
 // LookupTXT answers from TXT and TXTErr.
 func (a *Answers) LookupTXT(_ context.Context, name string) ([]string, error) {
 	key := strings.ToLower(name)
 	a.log("TXT", key)
-	return answer(a.TXT, a.TXTErr, key, name)
+	return answer(a, a.TXT, a.TXTErr, key, name)
 }
 
 // LookupNetIP answers from IP and IPErr.
 func (a *Answers) LookupNetIP(_ context.Context, network, host string) ([]netip.Addr, error) {
 	a.log(network, strings.ToLower(host))
-	return answer(a.IP, a.IPErr, network+" "+strings.ToLower(host), host)
+	return answer(a, a.IP, a.IPErr, network+" "+strings.ToLower(host), host)
 }
 
 // LookupAddr answers from PTR and PTRErr.
 func (a *Answers) LookupAddr(_ context.Context, addr string) ([]string, error) {
 	a.log("PTR", addr)
-	return answer(a.PTR, a.PTRErr, addr, addr)
+	return answer(a, a.PTR, a.PTRErr, addr, addr)
 }

@@ -48,4 +48,11 @@ func TestAnswersResolver(t *testing.T) {
 	a.Quiet = true
 	_, _ = a.LookupTXT(ctx, "example.org.")
 	assert.Empty(t, a.Calls())
+
+	a.EmptyNotFound = true
+	names, err = a.LookupAddr(ctx, "192.0.2.9")
+	assert.NoError(t, err)
+	assert.Empty(t, names)
+	_, err = a.LookupAddr(ctx, "192.0.2.2")
+	assert.Equal(t, boom, err, "errors stay errors")
 }
