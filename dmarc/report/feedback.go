@@ -198,8 +198,8 @@ func (f *Feedback) Validate() error {
 		return fmt.Errorf("%w: policy_published/p %q", ErrFormat, f.PolicyPublished.P)
 	}
 	for i, r := range f.Records {
-		if _, err := r.Row.SourceAddr(); err != nil {
-			return fmt.Errorf("record %d: %w", i+1, err)
+		if _, err := netip.ParseAddr(strings.TrimSpace(r.Row.SourceIP)); err != nil {
+			return fmt.Errorf("%w: record %d: source_ip %q", ErrFormat, i+1, truncate(r.Row.SourceIP, 60))
 		}
 		pe := r.Row.PolicyEvaluated
 		switch {

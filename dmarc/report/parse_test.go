@@ -1,6 +1,8 @@
 package report
 
 import (
+	"errors"
+
 	"github.com/mailsmith/mailsmith/dmarc"
 
 	"archive/zip"
@@ -248,12 +250,35 @@ func TestParseErrors(t *testing.T) {
 			f, err := tt.p.Parse(bytes.NewReader(tt.data))
 			assert.Nil(t, f)
 			assert.ErrorIs(t, err, tt.want)
+			if err != nil {
+				assert.True(t, strings.HasPrefix(err.Error(), "dmarc/report: "), err.Error())
+				assert.Equal(t, 1, strings.Count(err.Error(), "dmarc/report:"), err.Error())
+			}
 		})
 	}
 	// A zip holding a single file with another extension is accepted.
 	f, err := Parse(bytes.NewReader(zipBytes(t, map[string][]byte{"report": valid})))
 	require.NoError(t, err)
 	assert.Equal(t, "Yahoo", f.Metadata.OrgName)
+}
+
+// TestNegativeLimits: every Parser field is a safety cap, so a negative
+// value is the default, never "no limit".
+func TestNegativeLimits(t *testing.T) {
+	neg := Parser{MaxBytes: -1, MaxCompressedBytes: -1, MaxZipEntries: -1, MaxRecords: -1, MaxRecordElements: -1,
+		MaxRecordResults: -1, MaxRecordReasons: -1, MaxErrors: -1, MaxElements: -1, MaxDepth: -1, MaxTokenBytes: -1,
+		MaxAttributes: -1, MaxMessageBytes: -1, MaxParts: -1, MaxPartDepth: -1}
+	assert.Equal(t, (&Parser{}).limits(), neg.limits())
+	l := neg.limits()
+	assert.Equal(t, reportLimits{bytes: DefaultMaxBytes, compressed: DefaultMaxCompressedBytes, zipEntries: DefaultMaxZipEntries,
+		records: DefaultMaxRecords, recordElements: DefaultMaxRecordElements, recordResults: DefaultMaxRecordResults,
+		recordReasons: DefaultMaxRecordReasons, errors: DefaultMaxErrors, depth: DefaultMaxDepth, tokenBytes: DefaultMaxTokenBytes,
+		attributes: DefaultMaxAttributes, elements: DefaultMaxElements, message: DefaultMaxMessageBytes, parts: DefaultMaxParts,
+		partDepth: DefaultMaxPartDepth}, l)
+	_, err := (&Parser{MaxRecords: -1}).Parse(bytes.NewReader([]byte("<feedback>" + strings.Repeat("<record/>", DefaultMaxRecords+1) + "</feedback>")))
+	var le *LimitError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "MaxRecords", le.Limit)
 }
 
 func TestValidate(t *testing.T) {
@@ -279,7 +304,12 @@ func TestValidate(t *testing.T) {
 	} {
 		f := base()
 		mut(f)
-		assert.Error(t, f.Validate(), name)
+		err := f.Validate()
+		if assert.Error(t, err, name) {
+			assert.True(t, errors.Is(err, ErrFormat) || errors.Is(err, ErrIncomplete), "%s: %v", name, err)
+			assert.True(t, strings.HasPrefix(err.Error(), "dmarc/report: "), "%s: %v", name, err)
+			assert.Equal(t, 1, strings.Count(err.Error(), "dmarc/report:"), "%s: %v", name, err)
+		}
 	}
 }
 
