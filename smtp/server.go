@@ -99,7 +99,9 @@ type Server struct {
 	// DefaultMaxRecipients.
 	MaxRecipients int
 	// ReadTimeout is how long to wait for a command. 0 means
-	// ServerCommandTimeout.
+	// ServerCommandTimeout. So that the deadline need not be reset on
+	// every read, a wait may last up to a sixteenth longer, never
+	// shorter; the same holds for DataTimeout.
 	ReadTimeout time.Duration
 	// DataTimeout is how long to wait for each read of message data. 0
 	// means ServerDataBlockTimeout, or ReadTimeout when that is shorter.

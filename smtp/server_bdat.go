@@ -199,7 +199,7 @@ func (c *Conn) cmdBDAT(arg []byte) {
 		}
 		if last {
 			c.bdatAccepted = false
-			c.reply(250, srvEnhOK, "Message accepted")
+			c.replyFixed(srvReplyAccepted)
 			c.resetTxn()
 			return
 		}
@@ -240,7 +240,7 @@ func (c *Conn) cmdBDAT(arg []byte) {
 		c.replyErr(err, "Data")
 		c.resetTxn()
 	case b.last:
-		c.reply(250, srvEnhOK, "Message accepted")
+		c.replyFixed(srvReplyAccepted)
 		c.resetTxn()
 	default:
 		c.reply(250, srvEnhOK, strconv.FormatInt(b.chunk, 10)+" octets received")

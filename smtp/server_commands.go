@@ -255,7 +255,7 @@ func (c *Conn) cmdMail(line, arg []byte) {
 	c.rcpts = 0
 	c.rcptTried = false
 	c.txnUTF8 = opts.UTF8
-	c.reply(250, srvEnhSenderOK, "Sender OK")
+	c.replyFixed(srvReplySenderOK)
 }
 
 func (c *Conn) cmdRcpt(line, arg []byte) {
@@ -312,7 +312,7 @@ func (c *Conn) cmdRcpt(line, arg []byte) {
 		return
 	}
 	c.rcpts++
-	c.reply(250, srvEnhRcptOK, "Recipient OK")
+	c.replyFixed(srvReplyRcptOK)
 }
 
 // checkTxnReady answers DATA/BDAT sent without a usable transaction
@@ -356,7 +356,7 @@ func (c *Conn) cmdData(arg []byte) {
 		}
 		return
 	}
-	c.reply(354, [3]int{}, "End data with <CR><LF>.<CR><LF>")
+	c.replyFixed(srvReplyStartData)
 	// The client waits for 354 before it sends the message (RFC 2920
 	// §3.1), and the Session may take a while before it reads: send it
 	// now unless the message is already arriving.
@@ -413,7 +413,7 @@ func (c *Conn) replyData(fault, err error) {
 			c.replyErr(err, "Data")
 			return
 		}
-		c.reply(250, srvEnhOK, "Message accepted")
+		c.replyFixed(srvReplyAccepted)
 	default:
 		c.replyErr(fault, "Data")
 	}

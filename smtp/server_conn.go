@@ -64,6 +64,7 @@ type Conn struct {
 	mu      sync.Mutex
 	idle    bool        // blocked waiting for a command (Shutdown may wake it)
 	holding bool        // the Session has a whole message and its reply is not sent yet
+	held    bool        // holding, as the connection's goroutine last set it (read without mu)
 	gone    atomic.Bool // the connection failed while a Session call ran
 }
 
@@ -155,6 +156,17 @@ func (c *Conn) wakeIfIdle() {
 // reply queues a reply; it is sent when the client waits for it.
 func (c *Conn) reply(code int, enh [3]int, text string) {
 	c.out = srvAppendReply(c.out, code, enh, text)
+	c.queued()
+}
+
+// replyFixed queues one of the replies formatted in advance.
+func (c *Conn) replyFixed(r []byte) {
+	c.out = append(c.out, r...)
+	c.queued()
+}
+
+// queued flushes when too many replies wait.
+func (c *Conn) queued() {
 	if len(c.out) > srvMaxQueuedReplies {
 		// A long pipelined batch: send what is queued rather than let
 		// the buffer grow (RFC 2920 §3.2 lets a full buffer be sent).
@@ -204,7 +216,9 @@ func (c *Conn) flush() error {
 	} else {
 		c.out = c.out[:0]
 	}
-	c.setHolding(false) // the reply to a held message is out
+	if c.held {
+		c.setHolding(false) // the reply to a held message is out
+	}
 	return err
 }
 
@@ -246,6 +260,7 @@ func (c *Conn) write(p []byte) error {
 // reply has not been sent: Shutdown, when its context ends, closes such
 // a connection only after that reply.
 func (c *Conn) setHolding(h bool) {
+	c.held = h
 	c.mu.Lock()
 	c.holding = h
 	c.mu.Unlock()

@@ -184,26 +184,29 @@ func srvParsePath(s []byte, allowNull, allowPostmaster bool) (srvPath, []byte, e
 	if at >= len(inner) || inner[at] != '@' {
 		return p, nil, errSrvPathSyntax
 	}
-	dom := inner[at+1:]
-	if len(dom) == 0 || len(dom) > srvMaxDomain {
+	if len(inner)-at-1 == 0 || len(inner)-at-1 > srvMaxDomain {
 		return p, nil, errSrvPathSyntax
 	}
+	// The one string the path needs; the domain is checked as a part of
+	// it, so that checking costs no copy of its own.
+	addr := string(inner)
+	dom := addr[at+1:]
 	if dom[0] == '[' {
-		if !srvValidAddressLiteral(string(dom)) {
+		if !srvValidAddressLiteral(dom) {
 			return p, nil, errSrvPathSyntax
 		}
 	} else {
-		if !srvValidDomain(string(dom), true) {
+		if !srvValidDomain(dom, true) {
 			return p, nil, errSrvPathSyntax
 		}
-		for _, c := range dom {
-			if c >= 0x80 {
+		for i := 0; i < len(dom); i++ {
+			if dom[i] >= 0x80 {
 				nonASCII = true
 				break
 			}
 		}
 	}
-	p.Addr = string(inner)
+	p.Addr = addr
 	p.NonASCII = nonASCII
 	return p, rest, nil
 }

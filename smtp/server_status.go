@@ -90,6 +90,14 @@ func srvAppendReply(dst []byte, code int, enh [3]int, text string) []byte {
 	}
 }
 
+// The replies of every transaction, formatted once.
+var (
+	srvReplySenderOK  = srvAppendReply(nil, 250, srvEnhSenderOK, "Sender OK")
+	srvReplyRcptOK    = srvAppendReply(nil, 250, srvEnhRcptOK, "Recipient OK")
+	srvReplyStartData = srvAppendReply(nil, 354, [3]int{}, "End data with <CR><LF>.<CR><LF>")
+	srvReplyAccepted  = srvAppendReply(nil, 250, srvEnhOK, "Message accepted")
+)
+
 // srvValidEnhanced reports whether enh is a plausible RFC 3463 code whose
 // class matches the basic reply code.
 func srvValidEnhanced(code int, enh [3]int) bool {

@@ -18,8 +18,9 @@ import (
 //     connections, and clients slow to finish a line, stay small.
 type wireReader struct {
 	src     io.Reader
-	buf     []byte // nil while released; small[:] while inSmall
-	inSmall bool   // buf is the small array, not a pool buffer
+	buf     []byte  // nil while released; small[:] while inSmall
+	pooled  *[]byte // the pool's pointer to buf while buf is a pool buffer
+	inSmall bool    // buf is the small array, not a pool buffer
 	r, w    int
 	err     error
 	small   [wireSmallRead]byte
@@ -52,7 +53,8 @@ var errWireBareLine = errors.New("smtp: bare CR or LF in command line")
 
 func (r *wireReader) acquire() {
 	if r.buf == nil {
-		r.buf = *(wireBufPool.Get().(*[]byte))
+		r.pooled = wireBufPool.Get().(*[]byte)
+		r.buf = *r.pooled
 		r.r, r.w = 0, 0
 	}
 }
@@ -63,7 +65,8 @@ func (r *wireReader) grow() {
 		r.acquire()
 		return
 	}
-	b := *(wireBufPool.Get().(*[]byte))
+	r.pooled = wireBufPool.Get().(*[]byte)
+	b := *r.pooled
 	n := copy(b, r.buf[r.r:r.w])
 	r.buf, r.inSmall = b, false
 	r.r, r.w = 0, n
@@ -72,14 +75,16 @@ func (r *wireReader) grow() {
 // release returns the buffer to the pool when it holds nothing.
 func (r *wireReader) release() {
 	if r.buf != nil && r.r == r.w {
-		b := r.buf
 		r.buf = nil
 		r.r, r.w = 0, 0
 		if r.inSmall {
 			r.inSmall = false
 			return
 		}
-		wireBufPool.Put(&b)
+		// Put the pool's own pointer back: a new &buf would cost an
+		// allocation every time.
+		wireBufPool.Put(r.pooled)
+		r.pooled = nil
 	}
 }
 
