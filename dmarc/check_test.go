@@ -299,7 +299,7 @@ func TestCheckTempErrors(t *testing.T) {
 		srv, c := serve(t, base...)
 		srv.Fault("_dmarc.example.com.", dns.TypeTXT, dnstest.ServFail)
 		v, err := c.Check(ctx(t), Input{FromDomain: "example.com", SPFDomain: "example.com", SPFPass: true})
-		assert.ErrorIs(t, err, ErrTempError)
+		assert.ErrorIs(t, err, ErrTemporary)
 		assert.Equal(t, TempError, v.Result)
 		assert.Equal(t, PolicyNone, v.Disposition)
 	})
@@ -307,7 +307,7 @@ func TestCheckTempErrors(t *testing.T) {
 		srv, c := serve(t, base...)
 		srv.Fault("_dmarc.mail.example.com.", dns.TypeTXT, dnstest.Refused)
 		v, err := c.Check(ctx(t), Input{FromDomain: "example.com", DKIMDomains: []string{"mail.example.com"}})
-		assert.ErrorIs(t, err, ErrTempError)
+		assert.ErrorIs(t, err, ErrTemporary)
 		assert.Equal(t, TempError, v.Result)
 	})
 	t.Run("walk for an identifier; another aligns", func(t *testing.T) {
@@ -322,7 +322,7 @@ func TestCheckTempErrors(t *testing.T) {
 		srv, c := serve(t, base...)
 		srv.Fault("nope.example.com.", dns.TypeMX, dnstest.ServFail)
 		v, err := c.Check(ctx(t), Input{FromDomain: "nope.example.com"})
-		assert.ErrorIs(t, err, ErrTempError)
+		assert.ErrorIs(t, err, ErrTemporary)
 		assert.Equal(t, TempError, v.Result)
 	})
 	t.Run("existence answered by A despite MX failure", func(t *testing.T) {
@@ -641,7 +641,7 @@ func TestCheckTempErrorScope(t *testing.T) {
 			assert.Equal(t, tt.result, v.Result)
 			assert.Equal(t, tt.dis, v.Disposition)
 			if tt.result == TempError {
-				assert.ErrorIs(t, err, ErrTempError)
+				assert.ErrorIs(t, err, ErrTemporary)
 			} else {
 				assert.NoError(t, err)
 			}
@@ -653,7 +653,7 @@ func TestCheckTempErrorScope(t *testing.T) {
 		d := failing(newZone().dmarc("example.com", "v=DMARC1; p=reject"), name)
 		v, err := (&Checker{Resolver: d.resolver(t), Discovery: PSL}).Check(context.Background(), Input{FromDomain: "a.example.com"})
 		assert.Equal(t, TempError, v.Result, name)
-		assert.ErrorIs(t, err, ErrTempError, name)
+		assert.ErrorIs(t, err, ErrTemporary, name)
 	}
 }
 

@@ -228,13 +228,13 @@ func TestLookupErrors(t *testing.T) {
 		srv, c := serve(t, dmarcTXT("example.com", "v=DMARC1; p=reject"))
 		srv.Fault("_dmarc.a.example.com.", dns.TypeTXT, dnstest.ServFail)
 		_, _, err := c.Lookup(ctx(t), "a.example.com")
-		assert.ErrorIs(t, err, ErrTempError)
+		assert.ErrorIs(t, err, ErrTemporary)
 	})
 	t.Run("timeout during the walk", func(t *testing.T) {
 		srv, c := serve(t, dmarcTXT("example.com", "v=DMARC1; p=reject"))
 		srv.Fault("_dmarc.com.", dns.TypeTXT, dnstest.Drop)
 		_, _, err := c.Lookup(ctx(t), "a.example.com")
-		assert.ErrorIs(t, err, ErrTempError)
+		assert.ErrorIs(t, err, ErrTemporary)
 	})
 	t.Run("failure after the author record is irrelevant", func(t *testing.T) {
 		srv, c := serve(t, dmarcTXT("a.example.com", "v=DMARC1; p=reject"))

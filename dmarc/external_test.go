@@ -43,7 +43,7 @@ func TestVerifyExternalDestination(t *testing.T) {
 	for _, tt := range tests {
 		got, err := c.VerifyExternalDestination(ctx(t), tt.policy, tt.report)
 		if tt.temp {
-			assert.ErrorIs(t, err, ErrTempError, tt.policy)
+			assert.ErrorIs(t, err, ErrTemporary, tt.policy)
 		} else {
 			require.NoError(t, err, tt.policy)
 		}
@@ -122,7 +122,7 @@ func TestVerifyExternalDestinationRecords(t *testing.T) {
 		d.reset()
 		got, err := c.VerifyExternalDestination(context.Background(), tt.policy, tt.report)
 		if tt.temp {
-			assert.ErrorIs(t, err, ErrTempError, tt.policy)
+			assert.ErrorIs(t, err, ErrTemporary, tt.policy)
 		} else {
 			assert.NoError(t, err, tt.policy)
 		}
