@@ -11,7 +11,7 @@
 // host publishes secure TLSA records, else as the recipient domain's
 // MTA-STS policy asks (-mta-sts, on by default), else opportunistically;
 // each TLS session is counted for TLS reports (RFC 8460), written to
-// -tlsrpt-dir at shutdown. Accepted mail is written to a queue on disk
+// -tlsrpt-dir at the end of each UTC day and at shutdown. Accepted mail is written to a queue on disk
 // (-queue-dir) before the 250 reply, so a crash loses nothing; temporary
 // failures are retried with growing delays, permanent ones are reported to
 // the sender with a bounce (a delivery status notification, RFC 3464).
@@ -84,7 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.maxAge, "max-age", 5*24*time.Hour, "give up and bounce after this long")
 	fs.BoolVar(&cfg.mtaSTS, "mta-sts", true, "apply recipient domains' MTA-STS policies (RFC 8461): TLS verified for the MX hosts they list")
 	fs.StringVar(&cfg.daneResolver, "dane-resolver", "", "validating DNS resolver for DANE (RFC 7672), host:port or \"system\" (/etc/resolv.conf); \"\" disables DANE")
-	fs.StringVar(&cfg.tlsrptDir, "tlsrpt-dir", "", "where TLS reports (RFC 8460) are written at shutdown (default: <queue-dir>/tlsrpt)")
+	fs.StringVar(&cfg.tlsrptDir, "tlsrpt-dir", "", "where TLS reports (RFC 8460) are written each day and at shutdown (default: <queue-dir>/tlsrpt)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: submission -users a@example.org:pw [flags]")
 		fs.PrintDefaults()

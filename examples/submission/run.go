@@ -111,28 +111,49 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 		}
 	}
 	qctx, stopQueue := context.WithCancel(context.Background())
-	qdone := make(chan struct{})
+	qdone, rdone := make(chan struct{}), make(chan struct{})
 	go func() { q.Run(qctx); close(qdone) }()
+	go func() { rotateDaily(qctx, report, cfg.tlsrptDir, res, log); close(rdone) }()
 	err = serve.Until(ctx, log, listeners...)
 	stopQueue()
 	<-qdone
 	if n := q.Len(); n > 0 {
 		log.Info("messages stay queued for the next start", "count", n, "dir", cfg.queueDir)
 	}
-	report.End = time.Now()
-	wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, werr := outbound.WriteTLSReports(wctx, report, cfg.tlsrptDir, res, log); werr != nil {
-		log.Error("TLS reports", "err", werr)
-	}
+	<-rdone
+	writeReports(report.Rotate(time.Now()), cfg.tlsrptDir, res, log)
 	return err
 }
 
+// rotateDaily writes the TLS reports of each UTC day at its end (RFC 8460
+// §4.1) until ctx ends.
+func rotateDaily(ctx context.Context, r *outbound.DailyReports, dir string, res resolver.Resolver, log *slog.Logger) {
+	for {
+		now := time.Now().UTC()
+		midnight := now.Truncate(24 * time.Hour).Add(24 * time.Hour)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(midnight.Sub(now)):
+			writeReports(r.Rotate(midnight.Add(-time.Second)), dir, res, log)
+		}
+	}
+}
+
+// writeReports writes one period's TLS reports and logs a failure.
+func writeReports(b *tlsrpt.Builder, dir string, res resolver.Resolver, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := outbound.WriteTLSReports(ctx, b, dir, res, log); err != nil {
+		log.Error("TLS reports", "err", err)
+	}
+}
+
 // deliverer returns the queue's Deliverer with the TLS policies the flags
-// ask for, and the TLS report builder it counts sessions in.
-func deliverer(cfg config, res resolver.Resolver) (*outbound.Deliverer, *tlsrpt.Builder, error) {
-	report := &tlsrpt.Builder{OrganizationName: cfg.hostname, ContactInfo: "postmaster@" + cfg.hostname,
-		Submitter: cfg.hostname, Start: time.Now()}
+// ask for, and the daily TLS reports it counts sessions in.
+func deliverer(cfg config, res resolver.Resolver) (*outbound.Deliverer, *outbound.DailyReports, error) {
+	report := &outbound.DailyReports{OrganizationName: cfg.hostname, ContactInfo: "mailto:postmaster@" + cfg.hostname,
+		Submitter: cfg.hostname}
 	d := &outbound.Deliverer{Resolver: res, LocalName: cfg.hostname, Port: cfg.mxPort, Ports: cfg.mxPorts,
 		RootCAs: cfg.roots, TLSReport: report}
 	if cfg.mtaSTS {

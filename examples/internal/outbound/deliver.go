@@ -14,7 +14,6 @@ import (
 	"github.com/mailsmith/mailsmith/mx"
 	"github.com/mailsmith/mailsmith/mx/dane"
 	"github.com/mailsmith/mailsmith/mx/mtasts"
-	"github.com/mailsmith/mailsmith/mx/tlsrpt"
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
@@ -45,9 +44,10 @@ type Deliverer struct {
 	// RootCAs are the WebPKI roots an MTA-STS policy checks MX
 	// certificates against; nil: the system's.
 	RootCAs *x509.CertPool
-	// TLSReport counts the sessions for TLS reports (RFC 8460); nil: none
-	// are counted.
-	TLSReport *tlsrpt.Builder
+	// TLSReport counts the sessions for TLS reports (RFC 8460): a
+	// *tlsrpt.Builder, or DailyReports for a server that runs for days;
+	// nil: none are counted.
+	TLSReport TLSRecorder
 	Timeout   time.Duration // per host attempt; 0: DefaultTimeout
 }
 

@@ -2,11 +2,12 @@ package outbound
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"time"
+	"strings"
 
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 	"github.com/mailsmith/mailsmith/mx/dane"
@@ -34,21 +35,29 @@ func DANEResolver(spec string) (dane.Resolver, error) {
 }
 
 // WriteTLSReports writes the TLS report (RFC 8460 §4) of every policy
-// domain b counted sessions for into dir, one JSON file each named as
-// §5.1 says, and logs where the domain asks for reports (its _smtp._tls
-// record). Sending them (DKIM-signed mail, or an HTTPS POST) is left to
-// the operator. It returns the files written.
+// domain b counted sessions for and that asks for reports (a _smtp._tls
+// record, §3) into dir, one JSON file each named as §5.1 says, and logs
+// where the domain wants it. Sending them (DKIM-signed mail, or an HTTPS
+// POST) is left to the operator. A nil b writes nothing. It returns the
+// files written.
 func WriteTLSReports(ctx context.Context, b *tlsrpt.Builder, dir string, res tlsrpt.Resolver, log *slog.Logger) ([]string, error) {
-	domains := b.Domains()
-	if len(domains) == 0 {
+	if b == nil {
 		return nil, nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
 	var files []string
-	for _, d := range domains {
-		id := fmt.Sprintf("%s-%d", d, time.Now().Unix())
+	for _, d := range b.Domains() {
+		rec, err := tlsrpt.Lookup(ctx, res, d)
+		if errors.Is(err, tlsrpt.ErrNoRecord) {
+			continue // nobody asked for this one
+		}
+		rua := "unknown: " + oneLine(fmt.Sprint(err))
+		if err == nil {
+			rua = strings.Join(rec.RUA, ",")
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return files, err
+		}
+		id := fmt.Sprintf("%s-%d", d, b.Start.Unix())
 		js, err := b.JSON(d, id)
 		if err != nil {
 			return files, fmt.Errorf("TLS report for %s: %w", d, err)
@@ -58,10 +67,6 @@ func WriteTLSReports(ctx context.Context, b *tlsrpt.Builder, dir string, res tls
 			return files, err
 		}
 		files = append(files, file)
-		rua := "none published"
-		if rec, err := tlsrpt.Lookup(ctx, res, d); err == nil {
-			rua = fmt.Sprint(rec.RUA)
-		}
 		log.Info("TLS report written", "domain", d, "file", file, "rua", rua)
 	}
 	return files, nil
