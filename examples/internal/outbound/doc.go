@@ -12,7 +12,9 @@
 //     configured and the host has secure TLSA records: TLS is mandatory and
 //     the certificate must match them (smtp.TLSRequired with the
 //     VerifyConnection of dane.Host.TLSConfig); a bogus or failed lookup
-//     defers the host. RFC 8461 §2: DANE wins over MTA-STS.
+//     defers the host. RFC 8461 §2: DANE wins over MTA-STS. A host whose
+//     TLSA records are all unusable gets TLS without authentication (RFC
+//     7672 §2.2), unless an MTA-STS policy in mode enforce asks for more.
 //   - MTA-STS (RFC 8461, package mx/mtasts), when the recipient domain has a
 //     policy: in mode enforce only the hosts it lists are tried, with
 //     smtp.TLSVerified against the MX name; in mode testing every host is

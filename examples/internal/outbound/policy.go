@@ -80,8 +80,15 @@ func (p *Policies) HostTLS(i int) HostTLS {
 	hp := p.Plan.Hosts[i]
 	name := normalize(hp.Host)
 	h := HostTLS{Host: name}
+	enforce := p.STS != nil && p.Plan.Mode == mtasts.ModeEnforce
 	if dh, ok := p.DANE[name]; ok && dh.Status != dane.StatusNone {
-		return p.daneTLS(h, dh)
+		// RFC 8461 §2: DANE wins where the host has usable TLSA records.
+		// With none usable (StatusEncrypt), RFC 7672 §2.2 still asks for
+		// TLS; an MTA-STS policy in mode enforce asks for more (a
+		// verified certificate) and applies instead.
+		if dh.Status != dane.StatusEncrypt || !enforce {
+			return p.daneTLS(h, dh)
+		}
 	}
 	opportunistic := smtp.TLSPolicy{Mode: smtp.TLSOpportunistic, Config: &tls.Config{ServerName: name}}
 	if p.STS == nil || p.Plan.Mode == mtasts.ModeNone {
