@@ -171,8 +171,11 @@ func TestFlags(t *testing.T) {
 	require.Equal(t, []string{"a@example.org", "b@example.com"}, cfg.aliases["team@example.net"])
 	require.Equal(t, []string{"bob@example.com"}, cfg.aliases["bob@example.net"])
 	require.Equal(t, 2525, cfg.mxPort)
+	require.True(t, cfg.mtaSTS, "MTA-STS on by default")
+	require.Empty(t, cfg.daneResolver, "DANE off until a validating resolver is named")
 
 	for _, bad := range [][]string{
+		{"-domain", "example.net", "-srs-secret", "s", "-alias", "a=b@example.com", "-dane-resolver", "unbound.example"}, // no port
 		{"-srs-secret", "s", "-alias", "a=b@example.com"},                    // no domain
 		{"-domain", "example.net", "-alias", "a=b@example.com"},              // no secret
 		{"-domain", "example.net", "-srs-secret", "s"},                       // no aliases
