@@ -176,10 +176,10 @@ func TestFlags(t *testing.T) {
 
 	for _, bad := range [][]string{
 		{"-domain", "example.net", "-srs-secret", "s", "-alias", "a=b@example.com", "-dane-resolver", "unbound.example"}, // no port
-		{"-srs-secret", "s", "-alias", "a=b@example.com"},                    // no domain
-		{"-domain", "example.net", "-alias", "a=b@example.com"},              // no secret
-		{"-domain", "example.net", "-srs-secret", "s"},                       // no aliases
-		{"-domain", "example.net", "-srs-secret", "s", "-alias", "a=nobody"}, // bad target
+		{"-srs-secret", "s", "-alias", "a=b@example.com"},                                                                // no domain
+		{"-domain", "example.net", "-alias", "a=b@example.com"},                                                          // no secret
+		{"-domain", "example.net", "-srs-secret", "s"},                                                                   // no aliases
+		{"-domain", "example.net", "-srs-secret", "s", "-alias", "a=nobody"},                                             // bad target
 	} {
 		_, err := parseFlags(bad, io.Discard)
 		require.Error(t, err, "%q", bad)
