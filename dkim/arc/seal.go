@@ -54,7 +54,16 @@ type Sealer struct {
 //
 // The new set is i=N+1 with cv= the incoming chain's status (RFC 8617
 // §5.1): none for the first set, pass, or fail; a failed chain is sealed
-// with cv=fail and the seal signs only its own set (§5.1.2). A chain whose
+// with cv=fail and the seal signs only its own set (§5.1.2).
+//
+// The status is the chain's as the message arrived, before this ADMD
+// changed it (a footer, a subject tag): when this ADMD's
+// Authentication-Results carry an arc= result (the top one, written at
+// arrival from Verifier.Verify's AuthResult), Seal takes it, as dkimpy
+// does, checking only that a "pass" has a well-formed chain under it;
+// arc=temperror is an ErrTemporary error. Without one, Seal validates the
+// chain on the message as given, which is right for a forwarder that
+// changes nothing. A chain whose
 // newest seal already says cv=fail gets no new set (ErrChainFailed), nor
 // does one of MaxInstance sets (ErrLimit). When the incoming chain cannot
 // be validated because of a temporary DNS failure the error wraps
@@ -111,19 +120,34 @@ func (s *Sealer) Seal(ctx context.Context, r io.Reader) (string, error) {
 	withAAR := append([]dkim.HeaderField{{Name: []byte(AuthenticationResultsField), Raw: []byte(aar)}}, fields...)
 	dkim.HashHeaderFields(amsHash, withAAR, names, dkim.Relaxed)
 	body := run.bodyHasher(dkim.Relaxed, -1)
+	stated, haveStated := statedStatus(ar)
 	if err := m.Body(run.bodyWriter()); err != nil {
 		return "", fmt.Errorf("arc: reading message: %w", err)
 	}
-	if !run.decided {
-		run.finish(ctx)
+	var cv Status
+	switch {
+	case haveStated && stated == "temperror":
+		return "", fmt.Errorf("%w: this ADMD's Authentication-Results say arc=temperror", ErrTemporary)
+	case haveStated:
+		cv = Status(stated)
+		if cv == Pass && run.c.structure() != nil {
+			cv = Fail
+		}
+	default:
+		if !run.decided {
+			run.finish(ctx)
+		}
+		if run.res.Temporary() {
+			return "", fmt.Errorf("arc: validating the incoming chain: %w", run.res.Err)
+		}
+		cv = run.res.Status
 	}
-	res := run.res
-	if res.Temporary() {
-		return "", fmt.Errorf("arc: validating the incoming chain: %w", res.Err)
-	}
-	cv := res.Status
-	if instance > 1 && cv == None {
-		// ARC fields that do not form even a first set.
+	switch {
+	case run.c.fields == 0:
+		// No ARC field at all: the first set (RFC 8617 §5.1.1).
+		cv = None
+	case cv == None:
+		// ARC fields that do not form a chain.
 		cv = Fail
 	}
 
@@ -168,6 +192,24 @@ func (s *Sealer) Seal(ctx context.Context, r io.Reader) (string, error) {
 	}
 	asTags[1] = "b=" + base64.StdEncoding.EncodeToString(sig)
 	return formatTags(SealField, asTags) + ams + aar, nil
+}
+
+// statedStatus returns the first arc= result of this ADMD's
+// Authentication-Results (the top field is the newest, written when the
+// message arrived here): "pass", "fail", "none" or "temperror", any other
+// value read as "fail"; false when there is none.
+func statedStatus(ar *authres.Header) (string, bool) {
+	for _, r := range ar.Results {
+		if r.Method != "arc" {
+			continue
+		}
+		switch r.Value {
+		case "pass", "fail", "none", "temperror":
+			return r.Value, true
+		}
+		return "fail", true
+	}
+	return "", false
 }
 
 // check validates the configuration and returns the a= algorithm.
