@@ -10,7 +10,8 @@
 //   - ParseMessage reads the email a report arrived in (RFC 9990 §2.5):
 //     a multipart message with a zip or gzip attachment, a single-part
 //     gzip or zip, XML inline, or any of these inside a forwarded
-//     message, in base64, quoted-printable or 8bit.
+//     message, in base64, quoted-printable or 8bit (and a bare report,
+//     as Parse does).
 //   - Parser's limits bound what is read (compressed and decompressed
 //     bytes, the email, zip entries, MIME parts and their nesting) and
 //     what is built (records, elements per record, results, reasons,

@@ -31,6 +31,9 @@ func ParseMessage(r io.Reader) (*Feedback, error) {
 // the same limits; the first one found decides the result, and the rest
 // of the message is not read.
 //
+// Given a report that is not inside an email (gzip, zip or XML from its
+// first byte), ParseMessage parses it as Parse does.
+//
 // Besides the report limits, MaxMessageBytes bounds the bytes read from
 // r, MaxParts the MIME parts visited and MaxPartDepth their nesting. A
 // message without a report part is ErrNoReport; a broken MIME structure
@@ -38,7 +41,13 @@ func ParseMessage(r io.Reader) (*Feedback, error) {
 func (p *Parser) ParseMessage(r io.Reader) (*Feedback, error) {
 	l := p.limits()
 	cr := &capReader{r: r, n: l.message, limit: "MaxMessageBytes"}
-	msg, err := mail.ReadMessage(bufio.NewReader(cr))
+	br := bufio.NewReader(cr)
+	if head, _ := br.Peek(512); isBareReport(head) {
+		// Not an email but the report itself, as a mail filter may hand
+		// over an attachment it already took out.
+		return p.Parse(br)
+	}
+	msg, err := mail.ReadMessage(br)
 	if err != nil {
 		if isTooLarge(err) {
 			return nil, err
@@ -172,8 +181,21 @@ func holdsReport(mt string, h textproto.MIMEHeader, head []byte) bool {
 	case strings.HasSuffix(name, ".xml"), strings.HasSuffix(name, ".gz"), strings.HasSuffix(name, ".zip"):
 		return true
 	}
+	return looksXML(head)
+}
+
+// looksXML reports whether head starts (after a byte order mark and white
+// space) with an XML declaration or a feedback element.
+func looksXML(head []byte) bool {
 	t := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
 	return bytes.HasPrefix(t, []byte("<?xml")) || bytes.HasPrefix(t, []byte("<feedback"))
+}
+
+// isBareReport reports whether a message starts like a report rather than
+// a header: gzip or zip magic, or XML.
+func isBareReport(head []byte) bool {
+	return len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b ||
+		len(head) >= 4 && string(head[:4]) == "PK\x03\x04" || looksXML(head)
 }
 
 // partFilename is the lower-cased file name a part declares, from

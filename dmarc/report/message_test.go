@@ -142,6 +142,8 @@ func TestParseMessageShapes(t *testing.T) {
 		"multipart xml by name":   hdr + mixed("b1", text, "Content-Type: application/octet-stream; name=\"r.xml\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"+qp(doc)),
 		"nested alternative":      hdr + mixed("outer", mixed("inner", text, html), "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n"+b64(gz)),
 		"base64 with spaces":      hdr + "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n" + strings.ReplaceAll(b64(gz), "\r\n", " \t\r\n"),
+		"bare XML, no email":      string(doc),
+		"bare gzip, no email":     string(gz),
 		"forwarded report":        hdr + mixed("fw", text, "Content-Type: message/rfc822\r\n\r\n"+hdr+"Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n"+b64(gz)),
 	}
 	want, err := Parse(bytes.NewReader(doc))
