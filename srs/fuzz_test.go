@@ -58,6 +58,19 @@ func checkSigned(t *testing.T, r *Rewriter, addr, out string) {
 		day -= int64(age)
 	}
 	want := normalizeHash(local)
+	if local[3] == '0' && strings.HasPrefix(out, "@") {
+		// An empty local part: Forward refuses to make one, by design,
+		// while Reverse turns back what the peers made (vector
+		// rev-local-empty). Check the MAC itself.
+		hash := want[5 : 5+hashLen]
+		data := lowerASCII(body[i+1:i+3] + out[1:])
+		for _, secret := range r.Secrets {
+			if full := hmacB64(string(secret), data); len(hash) <= len(full) && strings.EqualFold(full[:len(hash)], hash) {
+				return
+			}
+		}
+		t.Fatalf("Reverse(%q) = %q, but its hash is not the MAC of %q", addr, out, data)
+	}
 	// What Forward was given to make addr: for SRS0, the address Reverse
 	// returned; for SRS1, any SRS1 address with the same host and opaque
 	// remainder (the remainder need not start with a separator, as in
@@ -219,4 +232,15 @@ func FuzzForward(f *testing.F) {
 			}
 		}
 	})
+}
+
+// lowerASCII lower-cases A-Z only, as the SRS MAC input is.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
