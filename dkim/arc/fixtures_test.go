@@ -106,7 +106,7 @@ func addFooter(msg string) string { return msg + "--\r\nlist footer\r\n" }
 
 // tagSubject puts a list tag in front of the subject.
 func tagSubject(msg string) string {
-	return strings.Replace(msg, "Subject: ", "Subject: [list] ", 1)
+	return strings.Replace(msg, "\nSubject: ", "\nSubject: [list] ", 1)
 }
 
 var _ = context.Background
