@@ -9,6 +9,7 @@ package dkim
 
 import (
 	"context"
+	"errors"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -139,6 +140,9 @@ func HashHeaderFields(h hash.Hash, fields []HeaderField, names []string, c Canon
 // Body streams the rest of the message, chunk by chunk, to w, in one pass
 // through a fixed buffer. The header fields must not be used afterwards.
 func (m *Message) Body(w io.Writer) error {
+	if m.m == nil {
+		return errors.New("dkim: Message.Body after Close")
+	}
 	return m.m.streamBody(func(b []byte) { w.Write(b) })
 }
 
