@@ -111,7 +111,7 @@ type stBenchClient struct {
 	br *bufio.Reader
 }
 
-func stBenchDial(b *testing.B, addr string) *stBenchClient {
+func stBenchDial(b testing.TB, addr string) *stBenchClient {
 	nc, err := net.Dial("tcp", addr)
 	if err != nil {
 		b.Fatal(err)

@@ -102,7 +102,7 @@ for name in $SERVERS; do start "$name"; done
 # cpu_ns PID: nanoseconds of CPU the process's threads have used so far
 # (/proc/PID/task/*/schedstat: exact, where /proc/PID/stat counts clock
 # ticks of 10 ms). Go servers keep their threads, so none is lost.
-cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ s += $1 } END { printf "%d\n", s }'; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 
 # measure NAME: one run; appends "msgs/s cpu-µs/msg" to $tmp/NAME.
 measure() {
