@@ -103,7 +103,7 @@ func (r *wireReader) hasLineEnd(lenient bool) bool {
 	if lenient {
 		return bytes.IndexByte(b, '\n') >= 0
 	}
-	return bytes.Index(b, wireCRLF) >= 0
+	return bytes.Contains(b, wireCRLF)
 }
 
 var wireCRLF = []byte("\r\n")
