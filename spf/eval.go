@@ -107,8 +107,9 @@ func (e *evaluator) checkHost(domain string, depth int) hostResult {
 		if tok, i = nextToken(body, i); tok == "" {
 			break
 		}
-		var t Term
-		err := parseTermInto(&t, tok, true)
+		terms = append(terms, Term{})
+		t := &terms[len(terms)-1]
+		err := parseTermInto(t, tok, true)
 		if err == nil {
 			err = checkDuplicate(t.Kind, tok, &hasRedirect, &hasExp)
 		}
@@ -121,7 +122,6 @@ func (e *evaluator) checkHost(domain string, depth int) hostResult {
 		case KindExp:
 			exp = t.Value
 		}
-		terms = append(terms, t)
 	}
 
 	// §4.6.2: mechanisms left to right; the first match decides.
