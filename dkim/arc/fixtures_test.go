@@ -15,10 +15,10 @@ import (
 
 // Test keys, made once per test binary.
 var (
-	keysOnce          sync.Once
-	rsaKey, edKey     crypto.Signer
-	rsaKey2           crypto.Signer
-	testKeysGenerated error
+	keysOnce      sync.Once
+	rsaKey, edKey crypto.Signer
+	rsaKey2       crypto.Signer
+	keysErr       error
 )
 
 func testKeys(t testing.TB) {
@@ -26,16 +26,16 @@ func testKeys(t testing.TB) {
 	keysOnce.Do(func() {
 		var err error
 		if rsaKey, err = dkim.GenerateKey(dkim.KeyTypeRSA, 2048); err != nil {
-			testKeysGenerated = err
+			keysErr = err
 			return
 		}
 		if rsaKey2, err = dkim.GenerateKey(dkim.KeyTypeRSA, 1024); err != nil {
-			testKeysGenerated = err
+			keysErr = err
 			return
 		}
-		edKey, testKeysGenerated = dkim.GenerateKey(dkim.KeyTypeEd25519, 0)
+		edKey, keysErr = dkim.GenerateKey(dkim.KeyTypeEd25519, 0)
 	})
-	require.NoError(t, testKeysGenerated)
+	require.NoError(t, keysErr)
 }
 
 // world is a set of sealers and the DNS that publishes their keys.
@@ -108,5 +108,3 @@ func addFooter(msg string) string { return msg + "--\r\nlist footer\r\n" }
 func tagSubject(msg string) string {
 	return strings.Replace(msg, "\nSubject: ", "\nSubject: [list] ", 1)
 }
-
-var _ = context.Background

@@ -107,3 +107,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// errString is the error text, or "".
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

@@ -128,12 +128,12 @@ func (v *Verifier) Verify(ctx context.Context, r io.Reader) (Result, error) {
 // run is one validation: the chain, the hashes it needs and the keys
 // looked up so far.
 type run struct {
-	v       *Verifier
-	c       *chain
-	res     Result
-	decided bool
-	hashers []bodyHasherKey
-	keys    map[string]keyEntry
+	v         *Verifier
+	c         *chain
+	res       Result
+	decided   bool
+	hashers   []bodyHasherKey
+	keys      map[string]keyEntry
 	lookups   int // key lookups made (tests measure the work)
 	sealBytes int // canonical bytes hashed for the seals (likewise)
 }
@@ -359,12 +359,4 @@ func (r *run) verifySignature(ctx context.Context, alg, selector, domain string,
 		return dkim.ErrSignatureMismatch
 	}
 	return nil
-}
-
-// errString is for tests and AuthResult: the error text, or "".
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
