@@ -10,8 +10,15 @@
 // age and passes the bounce on to alice@example.org. Forged SRS addresses
 // are refused, so the forwarder cannot be used to send backscatter.
 //
-// Incoming mail is checked like at any MX (iprev, SPF, DKIM, DMARC); mail
-// failing DMARC p=reject is refused rather than forwarded.
+// Incoming mail is checked like at any MX (iprev, SPF, DKIM, ARC, DMARC);
+// mail failing DMARC p=reject is refused rather than forwarded. What it
+// passes on, it seals with ARC (RFC 8617) after the SRS rewrite: a set
+// signed as -domain with the key in -arc-key (RSA 2048, generated on first
+// start and kept, its TXT record printed to publish at
+// <-arc-selector>._domainkey.<-domain>), whose ARC-Authentication-Results
+// are the Authentication-Results it added on receipt (authserv-id
+// -hostname). A receiver that trusts the forwarder can then accept mail
+// whose DKIM signature a later change broke.
 //
 //	go run ./examples/forwarder -domain example.net -hostname mx.example.net \
 //	    -srs-secret 'long random string' -aliases /etc/mail/aliases
@@ -74,6 +81,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.retry, "retry", time.Minute, "first retry delay for temporary failures (doubles each time)")
 	fs.BoolVar(&cfg.mtaSTS, "mta-sts", true, "apply recipient domains' MTA-STS policies (RFC 8461): TLS verified for the MX hosts they list")
 	fs.StringVar(&cfg.daneResolver, "dane-resolver", "", "validating DNS resolver for DANE (RFC 7672), host:port or \"system\" (/etc/resolv.conf); \"\" disables DANE")
+	fs.BoolVar(&cfg.arcSeal, "arc", true, "seal forwarded mail with ARC (RFC 8617) as -domain, so the next receiver learns what this forwarder's checks found")
+	fs.StringVar(&cfg.arcKey, "arc-key", "", "ARC sealing key (PEM); generated (RSA 2048) on first start when missing; default <queue-dir>/arc/<domain>.pem")
+	fs.StringVar(&cfg.arcSelector, "arc-selector", "arc", "selector of the ARC key record, <selector>._domainkey.<domain>")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: forwarder -domain example.net -srs-secret S (-aliases FILE | -alias a=b@c) [flags]")
 		fs.PrintDefaults()
@@ -108,6 +118,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.queueDir == "" {
 		return fail("-queue-dir must not be empty")
+	}
+	if cfg.arcSeal && (cfg.arcSelector == "" || strings.ContainsAny(cfg.arcSelector, " \t;=")) {
+		return fail("-arc-selector %q is not a selector", cfg.arcSelector)
 	}
 	if aliasFile != "" {
 		f, err := os.Open(aliasFile)

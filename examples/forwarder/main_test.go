@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"flag"
 	"io"
 	"net"
@@ -13,8 +14,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/authres"
+	"github.com/mailsmith/mailsmith/dkim"
+	"github.com/mailsmith/mailsmith/dkim/arc"
 	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
+	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 	"github.com/mailsmith/mailsmith/examples/internal/memstore"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
 	"github.com/mailsmith/mailsmith/smtp"
@@ -52,6 +57,7 @@ func startWorld(t *testing.T) *world {
 		"-listen", "127.0.0.1:0", "-domain", "example.net", "-hostname", demozone.ForwarderMX,
 		"-srs-secret", "test secret", "-retry", "50ms",
 		"-alias", "bob=bob@example.com; gone=nobody@example.com", "-queue-dir", t.TempDir(),
+		"-arc-key", arcKeyFile(t, zone), "-arc-selector", demozone.SelectorARC,
 	}, io.Discard)
 	require.NoError(t, err)
 	cfg.resolverOverride = zone.Resolver()
@@ -74,6 +80,19 @@ func startWorld(t *testing.T) *world {
 		t.Fatalf("forwarder stopped: %v", err)
 	}
 	return w
+}
+
+// arcKeyFile writes the demo zone's ARC key of example.net, whose record
+// the zone publishes, to a file for -arc-key.
+func arcKeyFile(t *testing.T, zone *demozone.Zone) string {
+	t.Helper()
+	k := zone.Key(demozone.ForwarderDomain, demozone.SelectorARC)
+	require.NotNil(t, k)
+	pem, err := dkim.MarshalPrivateKey(k.Signer)
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "arc.pem")
+	require.NoError(t, os.WriteFile(file, pem, 0o600))
+	return file
 }
 
 func (w *world) send(t *testing.T, from, to string, msg []byte) error {
@@ -111,6 +130,72 @@ func TestForwardWithSRS(t *testing.T) {
 	require.Equal(t, "pass", string(m.Checks.DMARC.Result))
 	require.True(t, m.Checks.DMARC.DKIMAligned)
 	require.False(t, m.Checks.DMARC.SPFAligned)
+}
+
+// TestForwardSealsARC: what the forwarder passes on carries one ARC set
+// (i=1, cv=none) sealed as example.net, which arc.Verifier validates over
+// the zone (and Bob's MX reports as arc=pass); its
+// ARC-Authentication-Results are the forwarder's own results on receipt.
+func TestForwardSealsARC(t *testing.T) {
+	w := startWorld(t)
+	require.NoError(t, w.send(t, "alice@example.org", "bob@example.net", signed(t, w, "bob@example.net", "sealed")))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	msgs, err := w.bob.Wait(ctx, 1)
+	require.NoError(t, err)
+	m := msgs[0]
+	require.Equal(t, arc.Pass, m.Checks.ARC.Status, "Bob's MX: %v", m.Checks.ARC.Err)
+	require.Contains(t, headerLines(m.Data, authres.FieldName), "arc=pass (i=1 d=example.net)")
+
+	res, err := (&arc.Verifier{Resolver: w.zone.Resolver()}).Verify(ctx, strings.NewReader(string(m.Data)))
+	require.NoError(t, err)
+	require.Equal(t, arc.Pass, res.Status, "%v", res.Err)
+	require.Equal(t, 1, res.Sets)
+	set := res.Instances[0]
+	require.Equal(t, arc.None, set.Seal.ChainStatus, "cv=none at i=1")
+	require.Equal(t, "example.net", set.Seal.Domain)
+	require.Equal(t, demozone.SelectorARC, set.Seal.Selector)
+	require.Equal(t, "rsa-sha256", set.Seal.Algorithm)
+	require.True(t, set.SealVerified && set.MessageSignatureVerified)
+	aar, err := set.Results()
+	require.NoError(t, err)
+	require.Equal(t, demozone.ForwarderMX, aar.AuthServID)
+	var got []string
+	for _, r := range aar.Results {
+		got = append(got, r.Method+"="+r.Value)
+	}
+	require.Equal(t, []string{"iprev=pass", "spf=pass", "dkim=pass", "dkim=pass", "arc=none", "dmarc=pass"}, got)
+}
+
+// TestARCKeyFile: without -arc-key the forwarder generates an RSA key in
+// the queue directory on first start and prints its record; the next start
+// reuses it and prints the same record.
+func TestARCKeyFile(t *testing.T) {
+	cfg := config{domain: "example.net", hostname: demozone.ForwarderMX, queueDir: t.TempDir(), arcSelector: "arc"}
+	var first, second strings.Builder
+	s1, err := arcSealer(cfg, testZone.Resolver(), &first)
+	require.NoError(t, err)
+	require.Contains(t, first.String(), "generated an ARC sealing key for example.net in "+filepath.Join(cfg.queueDir, "arc", "example.net.pem"))
+	require.Contains(t, first.String(), "arc._domainkey.example.net. 3600 IN TXT")
+	require.Contains(t, first.String(), "k=rsa")
+	s2, err := arcSealer(cfg, testZone.Resolver(), &second)
+	require.NoError(t, err)
+	require.Contains(t, second.String(), "using the ARC sealing key")
+	rec := func(s string) string { _, r, _ := strings.Cut(s, "publish:"); return r }
+	require.Equal(t, rec(first.String()), rec(second.String()))
+	require.True(t, s1.Key.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(s2.Key.Public()))
+	require.Equal(t, demozone.ForwarderMX, s2.AuthServID)
+	require.Equal(t, "example.net", s2.Domain)
+
+	cfg.arcKey = filepath.Join(t.TempDir(), "bad.pem")
+	require.NoError(t, os.WriteFile(cfg.arcKey, []byte("not a key"), 0o600))
+	_, err = arcSealer(cfg, testZone.Resolver(), io.Discard)
+	require.ErrorContains(t, err, "ARC key "+cfg.arcKey)
+}
+
+// headerLines returns the named fields of msg, unfolded.
+func headerLines(msg []byte, name string) string {
+	return strings.Join(mailmsg.Get(msg, name), "\n")
 }
 
 func TestBounceComesBack(t *testing.T) {
@@ -172,6 +257,8 @@ func TestFlags(t *testing.T) {
 	require.Equal(t, []string{"bob@example.com"}, cfg.aliases["bob@example.net"])
 	require.Equal(t, 2525, cfg.mxPort)
 	require.True(t, cfg.mtaSTS, "MTA-STS on by default")
+	require.True(t, cfg.arcSeal, "ARC sealing on by default")
+	require.Equal(t, "arc", cfg.arcSelector)
 	require.Empty(t, cfg.daneResolver, "DANE off until a validating resolver is named")
 
 	for _, bad := range [][]string{
@@ -180,6 +267,7 @@ func TestFlags(t *testing.T) {
 		{"-domain", "example.net", "-alias", "a=b@example.com"},                                                          // no secret
 		{"-domain", "example.net", "-srs-secret", "s"},                                                                   // no aliases
 		{"-domain", "example.net", "-srs-secret", "s", "-alias", "a=nobody"},                                             // bad target
+		{"-domain", "example.net", "-srs-secret", "s", "-alias", "a=b@example.com", "-arc-selector", "a;b"},              // bad selector
 	} {
 		_, err := parseFlags(bad, io.Discard)
 		require.Error(t, err, "%q", bad)

@@ -2,13 +2,19 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"time"
+
+	"github.com/mailsmith/mailsmith/dkim"
+	"github.com/mailsmith/mailsmith/dkim/arc"
 
 	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
 	"github.com/mailsmith/mailsmith/examples/internal/forward"
+	"github.com/mailsmith/mailsmith/examples/internal/keyfile"
 	"github.com/mailsmith/mailsmith/examples/internal/outbound"
 	"github.com/mailsmith/mailsmith/examples/internal/queue"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
@@ -28,11 +34,40 @@ type config struct {
 	queueDir                           string
 	mtaSTS                             bool
 	daneResolver                       string
+	// arcSeal, arcKey, arcSelector: ARC sealing (RFC 8617) with the key
+	// in arcKey ("" means <queueDir>/arc/<domain>.pem), generated on
+	// first start.
+	arcSeal             bool
+	arcKey, arcSelector string
 
 	// resolverOverride replaces the -resolver flag (tests).
 	resolverOverride resolver.Resolver
 	// ready is told the listening address (tests).
 	ready func(addr net.Addr)
+}
+
+// arcSealer loads the ARC sealing key (RSA 2048, generated and saved on
+// first start, as submission keeps its DKIM keys) and prints the TXT
+// record to publish for it at <selector>._domainkey.<domain>.
+func arcSealer(cfg config, res resolver.Resolver, w io.Writer) (*arc.Sealer, error) {
+	file := cfg.arcKey
+	if file == "" {
+		file = filepath.Join(cfg.queueDir, "arc", cfg.domain+".pem")
+	}
+	key, created, err := keyfile.LoadOrGenerate(file, dkim.KeyTypeRSA, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("ARC %w", err)
+	}
+	rec, err := dkim.NewKeyRecord(key.Public())
+	if err != nil {
+		return nil, fmt.Errorf("ARC key %s: %w", file, err)
+	}
+	what := "using the ARC sealing key"
+	if created {
+		what = "generated an ARC sealing key"
+	}
+	fmt.Fprintf(w, "forwarder: %s for %s in %s; publish:\n  %s\n", what, cfg.domain, file, rec.ZoneText(cfg.arcSelector, cfg.domain))
+	return &arc.Sealer{Domain: cfg.domain, Selector: cfg.arcSelector, Key: key, AuthServID: cfg.hostname, Resolver: res}, nil
 }
 
 // run serves until ctx ends, then shuts down. Logs go to logw.
@@ -65,6 +100,11 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 		SRS:     &srs.Rewriter{Domain: cfg.domain, Secrets: cfg.secrets},
 		Queue:   q,
 		Logger:  log,
+	}
+	if cfg.arcSeal {
+		if fwd.Sealer, err = arcSealer(cfg, res, logw); err != nil {
+			return err
+		}
 	}
 	srv := &smtp.Server{
 		Hostname: cfg.hostname,

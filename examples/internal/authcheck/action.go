@@ -34,7 +34,7 @@ func (r *Result) Action() Action {
 	if r.FromErr != nil {
 		return Reject
 	}
-	if r.DMARC.Result != dmarc.Fail {
+	if r.DMARC.Result != dmarc.Fail || r.Override != nil {
 		return Accept
 	}
 	switch r.DMARC.Disposition {

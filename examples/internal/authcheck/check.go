@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/mailsmith/mailsmith/dkim"
+	"github.com/mailsmith/mailsmith/dkim/arc"
 	"github.com/mailsmith/mailsmith/dmarc"
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
@@ -18,6 +19,12 @@ import (
 type Checker struct {
 	Resolver resolver.Resolver
 	Hostname string
+	// TrustARC lists the ARC sealers (lower-case domains) whose results
+	// may override a DMARC failure, a local policy (RFC 8617 §7.2): a
+	// mailing list or forwarder this MX knows to check mail before it
+	// changes it. Empty: DMARC failures are never overridden. The exact
+	// rule is arcOverride's.
+	TrustARC []string
 }
 
 // Input is what the MX knows about one message.
@@ -46,9 +53,19 @@ type Result struct {
 
 	DMARC    dmarc.Verdict
 	DMARCErr error
+
+	// ARC is the validation of the message's ARC chain (RFC 8617 §5.2);
+	// its AuthResult goes into Authentication-Results.
+	ARC    arc.Result
+	ARCErr error // the message could not be read
+	// Override is set when DMARC failed but a trusted sealer's ARC
+	// results vouch for the From domain (Checker.TrustARC): the message
+	// is accepted.
+	Override *Override
 }
 
-// Check runs iprev, SPF, DKIM and then DMARC, which needs the other two.
+// Check runs iprev, SPF, DKIM, ARC and then DMARC, which needs SPF and
+// DKIM, and the ARC override of a DMARC failure (TrustARC).
 func (c *Checker) Check(ctx context.Context, in Input) *Result {
 	r := &Result{}
 	r.IPRev, r.IPRevErr = (&ptr.Verifier{Resolver: c.Resolver}).Verify(ctx, in.IP)
@@ -60,6 +77,7 @@ func (c *Checker) Check(ctx context.Context, in Input) *Result {
 	}
 
 	r.DKIM, r.DKIMErr = (&dkim.Verifier{Resolver: c.Resolver}).Verify(ctx, bytes.NewReader(in.Message))
+	r.ARC, r.ARCErr = (&arc.Verifier{Resolver: c.Resolver}).Verify(ctx, bytes.NewReader(in.Message))
 
 	r.FromDomain, r.FromErr = mailmsg.FromDomain(in.Message)
 	if r.FromErr != nil {
@@ -79,6 +97,7 @@ func (c *Checker) Check(ctx context.Context, in Input) *Result {
 		SPFPass:     r.SPF.Result == spf.Pass,
 		DKIMDomains: passed,
 	})
+	r.Override = arcOverride(c.TrustARC, r)
 	return r
 }
 

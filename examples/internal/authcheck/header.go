@@ -10,7 +10,10 @@ import (
 
 // Methods returns the RFC 8601 method results, one per check, as the
 // suite's packages write them (their AuthResult methods): iprev, spf, one
-// dkim per signature ("dkim=none" for an unsigned message), dmarc.
+// dkim per signature ("dkim=none" for an unsigned message), arc (RFC 8617
+// §7.1), dmarc. A DMARC failure overridden on a trusted sealer's ARC
+// results says so in a comment: "dmarc=fail (p=reject dis=reject)
+// header.from=example.org (policy override: arc from example.net i=1)".
 func (r *Result) Methods() []string {
 	m := []string{r.IPRev.AuthResult(), r.SPF.AuthResult()}
 	if len(r.DKIM) == 0 {
@@ -19,9 +22,13 @@ func (r *Result) Methods() []string {
 	for i := range r.DKIM {
 		m = append(m, r.DKIM[i].AuthResult())
 	}
-	if r.FromErr != nil {
+	m = append(m, r.ARC.AuthResult())
+	switch {
+	case r.FromErr != nil:
 		m = append(m, "dmarc=permerror (no single From address)")
-	} else {
+	case r.Override != nil:
+		m = append(m, r.DMARC.AuthResult()+" ("+r.Override.Note()+")")
+	default:
 		m = append(m, r.DMARC.AuthResult())
 	}
 	return m
@@ -52,7 +59,8 @@ func (r *Result) ReceivedSPF(receiver string) string {
 }
 
 // Summary is a one-line verdict for logs: "iprev=pass spf=pass dkim=pass
-// dmarc=pass action=accept".
+// arc=none dmarc=pass action=accept", with "override=arc:<sealer>" before
+// the action when a trusted sealer's ARC results overrode a DMARC failure.
 func (r *Result) Summary() string {
 	dk := "none"
 	if len(r.DKIM) > 0 {
@@ -65,6 +73,16 @@ func (r *Result) Summary() string {
 	if r.DMARC.Result == dmarc.Fail {
 		dm += "(" + string(r.DMARC.Disposition) + ")"
 	}
+	arcStatus := string(r.ARC.Status)
+	if r.ARC.Temporary() {
+		arcStatus = "temperror"
+	}
+	if arcStatus == "" {
+		arcStatus = "none"
+	}
+	if r.Override != nil {
+		dm += " override=arc:" + r.Override.Sealer
+	}
 	return "iprev=" + string(r.IPRev.Result) + " spf=" + string(r.SPF.Result) +
-		" dkim=" + dk + " dmarc=" + dm + " action=" + r.Action().String()
+		" dkim=" + dk + " arc=" + arcStatus + " dmarc=" + dm + " action=" + r.Action().String()
 }

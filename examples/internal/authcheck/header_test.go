@@ -35,9 +35,9 @@ func TestHeader(t *testing.T) {
 		r       *Result
 		methods []string // result keywords in order, "method=value"
 	}{
-		{"all checks", r, []string{"iprev=pass", "spf=pass", "dkim=pass", "dkim=fail", "dmarc=pass"}},
+		{"all checks", r, []string{"iprev=pass", "spf=pass", "dkim=pass", "dkim=fail", "arc=none", "dmarc=pass"}},
 		{"unsigned, no single From", &Result{IPRev: r.IPRev, SPF: r.SPF, FromErr: mailmsg.ErrFrom},
-			[]string{"iprev=pass", "spf=pass", "dkim=none", "dmarc=permerror"}},
+			[]string{"iprev=pass", "spf=pass", "dkim=none", "arc=none", "dmarc=permerror"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,7 +13,8 @@ import (
 	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
-// Key is a DKIM signing key published in the zone.
+// Key is a DKIM signing key published in the zone (example.net's seals
+// ARC sets, which use the same key records, RFC 8617 §4.1).
 type Key struct {
 	Domain, Selector string
 	Signer           crypto.Signer
@@ -41,6 +42,7 @@ var keySpecs = []struct {
 	{SenderDomain, SelectorRSA, dkim.KeyTypeRSA},
 	{SenderDomain, SelectorEd25519, dkim.KeyTypeEd25519},
 	{ReceiverDomain, SelectorBounce, dkim.KeyTypeEd25519},
+	{ForwarderDomain, SelectorARC, dkim.KeyTypeRSA},
 }
 
 // Start generates the DKIM keys, starts a DNS server on 127.0.0.1 with the

@@ -21,6 +21,7 @@ const (
 	SelectorRSA     = "rsa2026"    // example.org, RSA 2048
 	SelectorEd25519 = "ed2026"     // example.org, Ed25519
 	SelectorBounce  = "bounce2026" // example.com, Ed25519, signs bounces
+	SelectorARC     = "arc2026"    // example.net, RSA 2048, seals ARC sets (RFC 8617)
 )
 
 // Text is the static part of the demo zone: everything but the DKIM keys,

@@ -2,14 +2,13 @@ package submit
 
 import (
 	"crypto"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/mailsmith/mailsmith/dkim"
+	"github.com/mailsmith/mailsmith/examples/internal/keyfile"
 )
 
 // Key is one DKIM signing key of a domain.
@@ -67,63 +66,10 @@ func LoadOrGenerateKey(dir, domain, selector string) (k Key, record string, crea
 	if domain == "" || strings.ContainsAny(domain, "/\\") || strings.HasPrefix(domain, ".") {
 		return Key{}, "", false, fmt.Errorf("DKIM key: domain %q not usable as a file name", domain)
 	}
-	file := KeyFile(dir, domain)
-	data, err := os.ReadFile(file)
-	switch {
-	case err == nil:
-		key, err := dkim.ParsePrivateKey(data)
-		if err != nil {
-			return Key{}, "", false, fmt.Errorf("DKIM key %s: %w", file, err)
-		}
-		k, record, err := newKey(domain, selector, key)
-		return k, record, false, err
-	case !errors.Is(err, fs.ErrNotExist):
-		return Key{}, "", false, fmt.Errorf("DKIM key: %w", err)
-	}
-	key, err := dkim.GenerateKey(dkim.KeyTypeEd25519, 0)
+	key, created, err := keyfile.LoadOrGenerate(KeyFile(dir, domain), dkim.KeyTypeEd25519, 0)
 	if err != nil {
-		return Key{}, "", false, err
-	}
-	pem, err := dkim.MarshalPrivateKey(key)
-	if err != nil {
-		return Key{}, "", false, err
-	}
-	if err := writeFileSynced(dir, filepath.Base(file), pem); err != nil {
-		return Key{}, "", false, fmt.Errorf("DKIM key: saving %s: %w", file, err)
+		return Key{}, "", false, fmt.Errorf("DKIM %w", err)
 	}
 	k, record, err = newKey(domain, selector, key)
-	return k, record, true, err
-}
-
-// writeFileSynced writes a private file atomically: a temporary file,
-// synced, renamed, and the directory synced.
-func writeFileSynced(dir, name string, data []byte) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+name+".*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, name))
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return k, record, created, err
 }
