@@ -121,7 +121,13 @@ func (s *Sealer) Seal(ctx context.Context, r io.Reader) (string, error) {
 	dkim.HashHeaderFields(amsHash, withAAR, names, dkim.Relaxed)
 	body := run.bodyHasher(dkim.Relaxed, -1)
 	stated, haveStated := statedStatus(ar)
-	if err := m.Body(run.bodyWriter()); err != nil {
+	wait := func() {}
+	if !haveStated && !run.decided {
+		wait = run.prefetch(ctx)
+	}
+	err = m.Body(run.bodyWriter())
+	wait()
+	if err != nil {
 		return "", fmt.Errorf("arc: reading message: %w", err)
 	}
 	var cv Status

@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/mailsmith/mailsmith/authres"
@@ -106,9 +107,11 @@ func (r Result) Temporary() bool { return r.Err != nil && isTemporary(r.Err) }
 // The error is non-nil only when the message cannot be read (an I/O
 // error, a header block beyond MaxHeaderBytes); what is wrong with the
 // chain is in Result. Memory does not grow with the body, which is read
-// only when the header alone does not decide. ctx is checked before each
-// key lookup: once it is done, the result is Fail with an Err wrapping
-// ctx.Err() (Temporary reports true).
+// only when the header alone does not decide. The key records are looked
+// up (each name once, a few at a time) while the body is hashed. ctx is
+// checked before each key lookup and before each signature check: once
+// it is done, the result is Fail with an Err wrapping ctx.Err()
+// (Temporary reports true).
 func (v *Verifier) Verify(ctx context.Context, r io.Reader) (Result, error) {
 	m, err := dkim.ReadMessage(r, v.MaxHeaderBytes)
 	if err != nil {
@@ -117,7 +120,10 @@ func (v *Verifier) Verify(ctx context.Context, r io.Reader) (Result, error) {
 	defer m.Close()
 	run := v.prepare(m.Fields())
 	if !run.decided {
-		if err := m.Body(run.bodyWriter()); err != nil {
+		wait := run.prefetch(ctx)
+		err := m.Body(run.bodyWriter())
+		wait()
+		if err != nil {
 			return Result{}, fmt.Errorf("arc: reading message: %w", err)
 		}
 		run.finish(ctx)
@@ -134,8 +140,9 @@ type run struct {
 	decided   bool
 	hashers   []bodyHasherKey
 	keys      map[string]keyEntry
-	lookups   int // key lookups made (tests measure the work)
-	sealBytes int // canonical bytes hashed for the seals (likewise)
+	mu        sync.Mutex // guards keys and lookups during the prefetch
+	lookups   int        // key lookups made (tests measure the work)
+	sealBytes int        // canonical bytes hashed for the seals (likewise)
 }
 
 type bodyHasherKey struct {
@@ -322,6 +329,80 @@ func (r *run) checkAMS(ctx context.Context, s *arcSet) error {
 	return nil
 }
 
+// lookup returns the key record of selector and domain, looked up once
+// per run (a temporary failure too: the chain is not retried within one
+// Verify). Safe for concurrent use.
+func (r *run) lookup(ctx context.Context, selector, domain string) keyEntry {
+	name := selector + "._domainkey." + domain + "."
+	r.mu.Lock()
+	e, ok := r.keys[name]
+	r.mu.Unlock()
+	if ok {
+		return e
+	}
+	if err := ctx.Err(); err != nil {
+		return keyEntry{err: fmt.Errorf("arc: verification stopped: %w", err)}
+	}
+	res := r.v.Resolver
+	if res == nil {
+		res = net.DefaultResolver
+	}
+	k, err := dkim.LookupKey(ctx, res, selector, domain)
+	e = keyEntry{k, keyError(name, err)}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lookups++
+	if old, ok := r.keys[name]; ok {
+		return old
+	}
+	if r.keys == nil {
+		r.keys = map[string]keyEntry{}
+	}
+	if ctx.Err() == nil || !isTemporary(e.err) {
+		r.keys[name] = e
+	}
+	return e
+}
+
+// maxPrefetch bounds the key lookups running at once.
+const maxPrefetch = 4
+
+// prefetch starts the key lookups the chain will need (every seal's and
+// every ARC-Message-Signature's, each name once), at most maxPrefetch at a
+// time, so that they run while the body is hashed. wait waits for them.
+func (r *run) prefetch(ctx context.Context) (wait func()) {
+	type keyName struct{ selector, domain string }
+	var names []keyName
+	seen := map[keyName]bool{}
+	add := func(sel, dom string) {
+		k := keyName{sel, dom}
+		if !seen[k] {
+			seen[k] = true
+			names = append(names, k)
+		}
+	}
+	for i := len(r.c.sets) - 1; i >= 0; i-- {
+		if s := r.c.sets[i]; s.ams != nil {
+			add(s.ams.Selector, s.ams.Domain)
+		}
+		if s := r.c.sets[i]; s.seal != nil {
+			add(s.seal.Selector, s.seal.Domain)
+		}
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxPrefetch)
+	for _, k := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r.lookup(ctx, k.selector, k.domain)
+		}()
+	}
+	return wg.Wait
+}
+
 // verifySignature looks up the key (once per name and Verify) and checks
 // a signature with it, refusing keys that do not fit the algorithm or
 // whose RSA size is outside the limits before any public-key operation.
@@ -329,23 +410,7 @@ func (r *run) verifySignature(ctx context.Context, alg, selector, domain string,
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("arc: verification stopped: %w", err)
 	}
-	name := selector + "._domainkey." + domain + "."
-	e, ok := r.keys[name]
-	if !ok {
-		res := r.v.Resolver
-		if res == nil {
-			res = net.DefaultResolver
-		}
-		r.lookups++
-		k, err := dkim.LookupKey(ctx, res, selector, domain)
-		e = keyEntry{k, keyError(name, err)}
-		if r.keys == nil {
-			r.keys = map[string]keyEntry{}
-		}
-		if !isTemporary(e.err) {
-			r.keys[name] = e
-		}
-	}
+	e := r.lookup(ctx, selector, domain)
 	if e.err != nil {
 		return e.err
 	}
