@@ -1,12 +1,25 @@
 // Command inbound is a receiving MX that checks every message and delivers
 // it to Maildir folders: the delivery-agent role of a mail system.
 //
-// For each message it checks the client's reverse DNS (iprev), SPF, DKIM
-// and DMARC, records the results in Authentication-Results (RFC 8601) and
-// Received-SPF (RFC 7208 §9.1) header fields, refuses mail whose author
-// domain publishes DMARC p=reject and fails (550 5.7.1), and files mail that
-// fails under p=quarantine into the recipient's Junk folder (Maildir++
-// ".Junk"). Each recipient has a Maildir under -maildir named after the
+// For each message it checks the client's reverse DNS (iprev), SPF, DKIM,
+// ARC (RFC 8617) and DMARC, records the results in Authentication-Results
+// (RFC 8601, with arc=) and Received-SPF (RFC 7208 §9.1) header fields,
+// refuses mail whose author domain publishes DMARC p=reject and fails (550
+// 5.7.1), and files mail that fails under p=quarantine into the recipient's
+// Junk folder (Maildir++ ".Junk").
+//
+// With -trust-arc-sealer lists.example.org,... it accepts a message that
+// fails DMARC on the word of a mailing list or forwarder it trusts (a local
+// policy, RFC 8617 §7.2), when all of these hold: the ARC chain passes; the
+// newest ARC set sealed by one of the named domains still has a verifying
+// ARC-Message-Signature (its instance is at least the chain's oldest-pass,
+// so the message is as that sealer sent it); and that set's
+// ARC-Authentication-Results say dmarc=pass with header.from= the From
+// domain, or dkim=pass with header.d= the From domain itself. The dmarc
+// result then carries the note "(policy override: arc from <sealer> i=N)"
+// and the message goes to the inbox. Nothing else changes the decision: an
+// unnamed sealer, a failed chain or results for another domain leave the
+// DMARC policy in force. Each recipient has a Maildir under -maildir named after the
 // address. A message is written with the Maildir protocol before the 250
 // reply: into tmp/, synced, moved to new/, and new/ synced, so an accepted
 // message survives a crash or a power cut.
@@ -31,6 +44,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 )
 
@@ -52,7 +66,7 @@ func main() {
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var cfg config
-	var domains, users string
+	var domains, users, trust string
 	fs := flag.NewFlagSet("inbound", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.listen, "listen", ":25", "address to listen on")
@@ -64,6 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.certFile, "cert", "", "TLS certificate (PEM) for STARTTLS; default: a self-signed one")
 	fs.StringVar(&cfg.keyFile, "key", "", "TLS key (PEM) for -cert")
 	fs.Int64Var(&cfg.maxSize, "max-size", 32<<20, "largest message accepted, in bytes")
+	fs.StringVar(&trust, "trust-arc-sealer", "", "comma-separated ARC sealer `domains` (mailing lists, forwarders) whose results may\noverride a DMARC failure (RFC 8617 §7.2): accepted when the ARC chain passes and the\nnewest set sealed by one of them, still covering the message, says dmarc=pass (or\ndkim=pass) for the From domain")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: inbound -domains example.com [flags]")
 		fs.PrintDefaults()
@@ -81,6 +96,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	cfg.domains = splitList(domains)
 	cfg.users = splitList(users)
+	cfg.trustARC = authcheck.NormalizeSealers(trust)
 	if len(cfg.domains) == 0 {
 		return fail("-domains is required")
 	}

@@ -30,6 +30,12 @@ func startInbound(t *testing.T) (*demozone.Zone, string, string) {
 // startInboundWith is startInbound with Maildir syncs going through sync.
 func startInboundWith(t *testing.T, sync func(*os.File) error) (*demozone.Zone, string, string) {
 	t.Helper()
+	return startInboundConfig(t, func(c *config) { c.sync = sync })
+}
+
+// startInboundConfig is startInbound with the configuration changed by set.
+func startInboundConfig(t *testing.T, set func(*config)) (*demozone.Zone, string, string) {
+	t.Helper()
 	zone := testZone
 	root := t.TempDir()
 	addrc := make(chan string, 1)
@@ -42,8 +48,8 @@ func startInboundWith(t *testing.T, sync func(*os.File) error) (*demozone.Zone, 
 		maxSize:          1 << 20,
 		resolverOverride: zone.Resolver(),
 		ready:            func(a net.Addr) { addrc <- a.String() },
-		sync:             sync,
 	}
+	set(&cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, cfg, t.Output()) }()
@@ -123,7 +129,7 @@ func TestInbound(t *testing.T) {
 			rcpt: "bob@example.com", msg: signed, folder: bob,
 			wantFields: []string{"Authentication-Results: mx.example.com;", "iprev=pass", "spf=pass smtp.mailfrom=example.org",
 				"dkim=pass header.d=example.org", "header.a=ed25519-sha256", "header.a=rsa-sha256",
-				"dmarc=pass", "Received-SPF: pass", "Received: from mail.example.org"},
+				"arc=none", "dmarc=pass", "Received-SPF: pass", "Received: from mail.example.org"},
 		},
 		{
 			name: "spoofed p=reject", helo: "phish.example", from: "mallory@phish.example",
@@ -195,6 +201,10 @@ func TestFlags(t *testing.T) {
 	require.Error(t, err, "-domains is required")
 	cfg, err := parseFlags([]string{"-domains", "Example.COM, example.net", "-hostname", "mx.example.com"}, io.Discard)
 	require.NoError(t, err)
+	require.Empty(t, cfg.trustARC, "no sealer trusted unless named")
+	trusting, err := parseFlags([]string{"-domains", "example.com", "-trust-arc-sealer", "Lists.Example.ORG., example.net"}, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, []string{"lists.example.org", "example.net"}, trusting.trustARC)
 	require.Equal(t, []string{"example.com", "example.net"}, cfg.domains)
 	require.Equal(t, "mx.example.com", cfg.hostname)
 }

@@ -21,6 +21,7 @@ import (
 type config struct {
 	listen, hostname, maildir, resolver string
 	domains, users                      []string
+	trustARC                            []string // -trust-arc-sealer
 	certFile, keyFile                   string
 	maxSize                             int64
 
@@ -67,7 +68,7 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 		Logger:          log,
 		Backend: &receiver.Backend{
 			Hostname: cfg.hostname,
-			Checker:  &authcheck.Checker{Resolver: res, Hostname: cfg.hostname},
+			Checker:  &authcheck.Checker{Resolver: res, Hostname: cfg.hostname, TrustARC: cfg.trustARC},
 			Handler:  newMailboxes(cfg.maildir, cfg.domains, cfg.users, &maildir.Writer{Sync: cfg.sync}, log),
 			Logger:   log,
 		},
@@ -76,7 +77,7 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "hostname", cfg.hostname, "domains", cfg.domains, "maildir", cfg.maildir)
+	log.Info("listening", "addr", ln.Addr().String(), "hostname", cfg.hostname, "domains", cfg.domains, "maildir", cfg.maildir, "trust_arc_sealers", cfg.trustARC)
 	if cfg.ready != nil {
 		cfg.ready(ln.Addr())
 	}
