@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mailsmith/mailsmith/dkim"
+	"github.com/mailsmith/mailsmith/dkim/arc"
 	"github.com/mailsmith/mailsmith/dmarc"
 	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
 	"github.com/mailsmith/mailsmith/ptr"
@@ -72,6 +73,29 @@ func dmarcText(c *authcheck.Result) string {
 		return fmt.Sprintf("%s publishes no DMARC policy", c.FromDomain)
 	}
 	return fmt.Sprintf("%s: %v", c.FromDomain, c.DMARCErr)
+}
+
+// arcStatus is the arc= result as Authentication-Results writes it.
+func arcStatus(c *authcheck.Result) string {
+	if c.ARC.Temporary() {
+		return "temperror"
+	}
+	if c.ARC.Status == "" {
+		return string(arc.None)
+	}
+	return string(c.ARC.Status)
+}
+
+func arcText(c *authcheck.Result) string {
+	r := c.ARC
+	switch {
+	case r.Status == arc.Pass:
+		n := r.Instances[len(r.Instances)-1]
+		return fmt.Sprintf("%d ARC set(s), the newest sealed by %s: every seal and the newest message signature verify", r.Sets, n.Seal.Domain)
+	case r.Status == arc.Fail:
+		return fmt.Sprintf("the ARC chain is broken: %v", r.Err)
+	}
+	return "no ARC headers: no forwarder vouched for what it saw"
 }
 
 func actionText(a authcheck.Action) string {

@@ -10,7 +10,12 @@
 // and DMARC and records them in an Authentication-Results header (RFC
 // 8601); Mallory's forgeries fail DMARC and are refused with 550 5.7.1
 // (p=reject) or sent to Junk (p=quarantine); a forwarder rewrites the sender
-// with SRS and a bounce finds its way back through it. Delivery between the
+// with SRS and a bounce finds its way back through it; a mailing list at the
+// forwarder tags the subject and adds a footer, which breaks Alice's DKIM
+// signature and so DMARC, and seals the message with ARC (RFC 8617): Bob's
+// server, which trusts the list's seals, accepts it on the list's results
+// (a local policy override), and refuses the same message without ARC
+// (p=reject). Delivery between the
 // servers is secured as on the Internet: example.com's MTA-STS policy,
 // served over HTTPS on loopback with a certificate from a demo CA, makes
 // Alice's server verify TLS and skip an MX record Mallory slipped into DNS
@@ -53,7 +58,8 @@ const usage = `usage: demo
 Plays one day of mail between example.org, example.com and example.net on
 127.0.0.1, offline: submission with AUTH and DKIM signing, MX routing and
 delivery, iprev, SPF, DKIM and DMARC checks, a p=reject refusal, a
-quarantine, SRS forwarding and a bounce, delivery under MTA-STS and DANE,
+quarantine, SRS forwarding and a bounce, a mailing list whose footer breaks
+DKIM and whose ARC seal saves the message, delivery under MTA-STS and DANE,
 a DMARC aggregate report and TLS reports, each step explained. It takes no arguments; the exit status is 1 if a step did
 not behave as expected.`
 
@@ -97,7 +103,7 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	defer w.stop()
 
-	for _, scene := range []func(context.Context, *narrator){w.morning, w.spoof, w.junk, w.forwarded, w.bounced, w.poisoned} {
+	for _, scene := range []func(context.Context, *narrator){w.morning, w.spoof, w.junk, w.forwarded, w.listed, w.bounced, w.poisoned} {
 		if ctx.Err() != nil {
 			break
 		}

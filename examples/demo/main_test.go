@@ -24,9 +24,20 @@ func TestDemo(t *testing.T) {
 		"envelope sender rewritten: alice@example.org → SRS0=",
 		"spf=fail        with the original sender alice@example.org",
 		"the forwarder reversed SRS0=",
-		"5.2.2 mailbox full",
 		"the forwarder refused it (the hash does not verify): 550 5.1.1",
-		"5 messages today claimed to be from example.org",
+		"5.2.2 mailbox full",
+		// the mailing list: its footer breaks DKIM, ARC carries its results
+		"subject tagged: [friends] Saturday's hike",
+		"ARC-Seal i=1 cv=none d=example.net s=arc2026 (rsa-sha256)",
+		"ARC-Authentication-Results: i=1; mx.example.net;",
+		"arc=pass        1 ARC set(s), the newest sealed by example.net",
+		"the body was changed on the way",
+		"DMARC failed, but the ARC chain passes and its sealer is trusted: policy override",
+		"arc=pass (i=1 d=example.net);",
+		"(policy override: arc from example.net i=1)",
+		"arc=none        no ARC headers",
+		"1 DMARC failure reported as accepted under local policy",
+		"7 messages today claimed to be from example.org",
 		`Alice's server counted 1 successful TLS session(s) under policy type "sts"`,
 		"mx.phish.example was never contacted",
 		"validation-failure at mx.phish.example (mx-not-in-policy)",
@@ -39,6 +50,15 @@ func TestDemo(t *testing.T) {
 		require.Contains(t, text, want)
 	}
 	require.NotContains(t, text, "FAIL")
+
+	// The list's scene: accepted on ARC, then the same message without
+	// ARC refused under example.org's p=reject.
+	scene := text[strings.Index(text, "13:10  Alice writes to a mailing list"):strings.Index(text, "14:45")]
+	accepted := strings.Index(scene, "decision: accept: deliver to the inbox")
+	refused := strings.Index(scene, "mx.example.com refused it: 550 5.7.1")
+	require.True(t, accepted > 0 && refused > accepted, scene)
+	require.Contains(t, scene[refused:], "decision: reject, with 550 5.7.1")
+	require.Contains(t, scene[refused:], "dmarc=fail      neither SPF nor DKIM vouches for example.org, whose policy is p=reject")
 }
 
 func TestNarratorCountsFailures(t *testing.T) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/mailsmith/mailsmith/dmarc"
@@ -31,6 +32,13 @@ func (w *world) evening(ctx context.Context, n *narrator, begin time.Time) {
 		for _, v := range c.DKIM {
 			m.DKIM = append(m.DKIM, report.DKIMResult{Domain: v.Domain, Selector: v.Selector, Result: string(v.Result)})
 		}
+		if o := c.Override; o != nil {
+			// Accepted on a trusted sealer's ARC results: the disposition
+			// applied is none, and the report says why (RFC 9990 §2.1.14).
+			m.Disposition = "none"
+			m.Reasons = append(m.Reasons, report.Reason{Type: "local_policy",
+				Comment: fmt.Sprintf("arc=pass as.%d.d=%s (%s)", o.Instance, o.Sealer, o.Result)})
+		}
 		b.Add(m)
 	}
 	if rec == nil {
@@ -43,12 +51,19 @@ func (w *world) evening(ctx context.Context, n *narrator, begin time.Time) {
 		n.say("%v", err)
 		return
 	}
-	n.expect(fb.MessageCount() == 5, "%d messages today claimed to be from example.org:", fb.MessageCount())
+	n.expect(fb.MessageCount() == 7, "%d messages today claimed to be from example.org:", fb.MessageCount())
+	overridden := 0
 	for _, r := range fb.Records {
 		pe := r.Row.PolicyEvaluated
-		n.say("%d from %s with envelope domain %s: aligned DKIM %s, aligned SPF %s; disposition %s",
-			r.Row.Count, r.Row.SourceIP, r.Identifiers.EnvelopeFrom, pe.DKIM, pe.SPF, pe.Disposition)
+		why := ""
+		for _, reason := range pe.Reasons {
+			why += "; override " + reason.Type + ": " + reason.Comment
+			overridden += int(r.Row.Count)
+		}
+		n.say("%d from %s with envelope domain %s: aligned DKIM %s, aligned SPF %s; disposition %s%s",
+			r.Row.Count, r.Row.SourceIP, r.Identifiers.EnvelopeFrom, pe.DKIM, pe.SPF, pe.Disposition, why)
 	}
+	n.expect(overridden == 1, "%d DMARC failure reported as accepted under local policy (the list's ARC results)", overridden)
 	xml, err := fb.Marshal()
 	if !n.expect(err == nil, "%s, %d bytes of XML", report.Filename("example.com", policyDomain, b.Begin, b.End, "", true), len(xml)) {
 		return

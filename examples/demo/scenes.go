@@ -47,7 +47,7 @@ func (w *world) morning(ctx context.Context, n *narrator) {
 	n.expect(mailmsg.Has(data, "Date") && mailmsg.Has(data, "Message-ID"), "Date and Message-ID were added")
 	n.expect(strings.Count(headerOf(data, "DKIM-Signature"), "DKIM-Signature:") == 2, "signed: %s", signatureSummary(data, nil))
 	ev, _ := w.lastEvent(demozone.ReceiverMX)
-	w.explainChecks(n, ev, expected{"pass", "pass", "pass", authcheck.Accept})
+	w.explainChecks(n, ev, expected{"pass", "pass", "none", "pass", authcheck.Accept})
 	n.say("Bob's server recorded what it found in a header on top of the message, for Bob's mail program:")
 	n.quote(headerOf(ev.Message.Data, "Authentication-Results"))
 	n.expect(len(w.bob.Messages()) == 1, "the message is in Bob's inbox")
@@ -74,7 +74,7 @@ func (w *world) spoof(ctx context.Context, n *narrator) {
 	err = w.send(ctx, n, "mail.phish.example", "mallory@phish.example", "bob@example.com", append([]byte(sig), body...))
 	n.expect(isReply(err, 550, [3]int{5, 7, 1}), "mx.example.com refused it: %s", replyText(err))
 	ev, _ := w.lastEvent(demozone.ReceiverMX)
-	w.explainChecks(n, ev, expected{"pass", "fail", "fail", authcheck.Reject})
+	w.explainChecks(n, ev, expected{"pass", "fail", "none", "fail", authcheck.Reject})
 	n.say("SPF passed, but for phish.example, not for the example.org that Bob sees in From:. The DKIM signature claims example.org but does not verify with Alice's public key. Nothing ties the message to example.org, and example.org asks receivers to reject such mail.")
 	n.expect(len(w.bob.Messages()) == before, "nothing reached Bob's inbox")
 }
@@ -88,7 +88,7 @@ func (w *world) junk(ctx context.Context, n *narrator) {
 		append([]byte(forged), compose("IT desk <it@example.com>", "Bob <bob@example.com>", "Password expires today", "Click here to keep your password.")...))
 	n.expect(err == nil, "mx.example.com answered: %s", replyText(err))
 	ev, _ := w.lastEvent(demozone.ReceiverMX)
-	w.explainChecks(n, ev, expected{"pass", "none", "fail", authcheck.Quarantine})
+	w.explainChecks(n, ev, expected{"pass", "none", "none", "fail", authcheck.Quarantine})
 	n.expect(ev.Message != nil && ev.Message.Junk, "delivered to Bob's Junk folder")
 	if ev.Message != nil {
 		w.explainForgedResults(n, ev.Message.Data)
@@ -145,7 +145,7 @@ func (w *world) forwarded(ctx context.Context, n *narrator) {
 	m := msgs[before]
 	n.expect(strings.HasPrefix(m.From, "SRS0="), "envelope sender rewritten: alice@example.org → %s", m.From)
 	ev, _ := w.lastEvent(demozone.ReceiverMX)
-	w.explainChecks(n, ev, expected{"pass", "pass", "pass", authcheck.Accept})
+	w.explainChecks(n, ev, expected{"pass", "pass", "pass", "pass", authcheck.Accept})
 	n.expect(ev.Message.Checks.SPFDomain == demozone.ForwarderDomain && ev.Message.Checks.DMARC.DKIMAligned,
 		"SPF vouched for the forwarder (example.net); DMARC passed on the DKIM signature of example.org")
 	w.whyRewrite(ctx, n, m.From)
@@ -196,7 +196,7 @@ func (w *world) bounced(ctx context.Context, n *narrator) {
 		strings.Contains(string(b.Data), "Status: 5.2.2"),
 		"it is a delivery status notification from <> for carol@example.com: 5.2.2 mailbox full")
 	ev, _ := w.lastEvent(demozone.SenderMX)
-	w.explainChecks(n, ev, expected{"pass", "pass", "pass", authcheck.Accept})
+	w.explainChecks(n, ev, expected{"pass", "pass", "pass", "pass", authcheck.Accept})
 	w.explainDANE(ctx, n)
 
 	n.say("Mallory tries to abuse this: he sends a fake bounce to an SRS address he made up, hoping the forwarder will pass his text on to Alice.")
@@ -206,11 +206,12 @@ func (w *world) bounced(ctx context.Context, n *narrator) {
 }
 
 // expected is what the receiving MX should find: the SPF result, the
-// result of every DKIM signature ("none" when unsigned), the DMARC result
-// and the decision. iprev always passes on loopback.
+// result of every DKIM signature ("none" when unsigned), the ARC chain's
+// status, the DMARC result and the decision. iprev always passes on
+// loopback.
 type expected struct {
-	spf, dkim, dmarc string
-	action           authcheck.Action
+	spf, dkim, arc, dmarc string
+	action                authcheck.Action
 }
 
 // explainChecks prints the checks the receiving MX made, one line each,
@@ -229,6 +230,7 @@ func (w *world) explainChecks(n *narrator, ev receiver.Event, want expected) {
 	for _, v := range c.DKIM {
 		n.expect(string(v.Result) == want.dkim, "dkim=%-10s %s", v.Result, dkimText(v))
 	}
+	n.expect(arcStatus(c) == want.arc, "arc=%-11s %s", arcStatus(c), arcText(c))
 	n.expect(string(c.DMARC.Result) == want.dmarc, "dmarc=%-9s %s", c.DMARC.Result, dmarcText(c))
 	n.expect(ev.Action == want.action, "decision: %s", actionText(ev.Action))
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/mailsmith/mailsmith/dkim/arc"
 	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/forward"
@@ -83,7 +84,9 @@ func startWorld(n *narrator) (*world, error) {
 		Store: memstore.Store{Domains: []string{demozone.ReceiverDomain}, Users: []string{"bob@example.com", "carol@example.com"}}}
 	w.fwd = &forward.Forwarder{
 		Domain:  demozone.ForwarderDomain,
-		Aliases: forward.Aliases{"bob@example.net": {"bob@example.com"}, "carol@example.net": {"carol@example.com"}},
+		Aliases: forward.Aliases{"bob@example.net": {"bob@example.com"}, "carol@example.net": {"carol@example.com"}, listAddress: {"bob@example.com"}},
+		Lists:   map[string]forward.List{listAddress: friendsList},
+		Sealer:  w.sealer(),
 		SRS:     &srs.Rewriter{Domain: demozone.ForwarderDomain, Secrets: [][]byte{srsSecret}},
 		Queue:   newQueue(demozone.ForwarderMX),
 		Observe: func(kind, from, to string, _ []string) {
@@ -101,7 +104,7 @@ func startWorld(n *narrator) (*world, error) {
 	for host, h := range handlers {
 		srv, port, err := receiver.ServeLocalTLS(&receiver.Backend{
 			Hostname: host,
-			Checker:  &authcheck.Checker{Resolver: w.res, Hostname: host},
+			Checker:  &authcheck.Checker{Resolver: w.res, Hostname: host, TrustARC: trustARC[host]},
 			Handler:  h,
 			Observe:  w.observer(host),
 		}, w.serverTLS(host))
@@ -117,6 +120,18 @@ func startWorld(n *narrator) (*world, error) {
 	n.expect(true, "MX servers: %s", strings.Join(listening, ", "))
 	n.expect(true, "Alice's submission server (STARTTLS, AUTH): mail.example.org on %s", w.submission)
 	return w, nil
+}
+
+// trustARC says which MX trusts which ARC sealers: Bob's trusts the list
+// at example.net (RFC 8617 §7.2).
+var trustARC = map[string][]string{demozone.ReceiverMX: {demozone.ForwarderDomain}}
+
+// sealer is the forwarder's ARC sealer: example.net's key published in the
+// zone, and the forwarder's host name as the authserv-id whose
+// Authentication-Results become the ARC-Authentication-Results.
+func (w *world) sealer() *arc.Sealer {
+	k := w.zone.Key(demozone.ForwarderDomain, demozone.SelectorARC)
+	return &arc.Sealer{Domain: k.Domain, Selector: k.Selector, Key: k.Signer, AuthServID: demozone.ForwarderMX, Resolver: w.res}
 }
 
 func (w *world) observer(host string) func(receiver.Event) {

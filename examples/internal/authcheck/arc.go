@@ -54,22 +54,16 @@ func arcOverride(trusted []string, r *Result) *Override {
 	if err != nil {
 		return nil
 	}
-	for _, res := range aar.Results {
-		if res.Value != "pass" {
-			continue
-		}
-		var prop string
-		switch res.Method {
-		case "dmarc":
-			prop = "from"
-		case "dkim":
-			prop = "d"
-		default:
-			continue
-		}
-		for _, p := range res.Props {
-			if p.Type == "header" && p.Name == prop && sameDomain(p.Value, r.FromDomain) {
-				return &Override{Sealer: set.Seal.Domain, Instance: set.Instance, Result: res.Text}
+	// dmarc=pass first: it is the sealer's verdict on the From domain.
+	for _, want := range []struct{ method, prop string }{{"dmarc", "from"}, {"dkim", "d"}} {
+		for _, res := range aar.Results {
+			if res.Method != want.method || res.Value != "pass" {
+				continue
+			}
+			for _, p := range res.Props {
+				if p.Type == "header" && p.Name == want.prop && sameDomain(p.Value, r.FromDomain) {
+					return &Override{Sealer: set.Seal.Domain, Instance: set.Instance, Result: res.Text}
+				}
 			}
 		}
 	}

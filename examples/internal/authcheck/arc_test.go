@@ -31,6 +31,7 @@ func TestARCOverride(t *testing.T) {
 	const (
 		dmarcPass = "mx.example.net; spf=pass smtp.mailfrom=example.org; dmarc=pass (p=reject dis=none) header.from=example.org"
 		dkimPass  = "mx.example.net; dkim=pass header.d=example.org header.s=ed2026; dmarc=none"
+		both      = "mx.example.net; dkim=pass header.d=example.org; dmarc=pass header.from=example.org"
 		dkimOther = "mx.example.net; dkim=pass header.d=other.example; dmarc=fail header.from=example.org"
 		dmarcFail = "mx.example.net; dmarc=fail (p=reject) header.from=example.org"
 		otherFrom = "mx.example.net; dmarc=pass header.from=phish.example"
@@ -48,24 +49,26 @@ func TestARCOverride(t *testing.T) {
 		fromErr    error
 		wantSealer string // "" for no override
 		wantInst   int
+		wantResult string // the AAR result the override rests on
 	}{
-		{"trusted sealer, dmarc=pass in its AAR", []string{"example.net"}, failed, chain(1, dmarcPass, "example.net"), nil, "example.net", 1},
-		{"sealer named with other case and a final dot", []string{"lists.example", "Example.NET."}, failed, chain(1, dmarcPass, "example.net"), nil, "example.net", 1},
-		{"dkim=pass for the From domain", []string{"example.net"}, failed, chain(1, dkimPass, "example.net"), nil, "example.net", 1},
-		{"dkim=pass for another domain", []string{"example.net"}, failed, chain(1, dkimOther, "example.net"), nil, "", 0},
-		{"the sealer saw dmarc=fail too", []string{"example.net"}, failed, chain(1, dmarcFail, "example.net"), nil, "", 0},
-		{"dmarc=pass for another From domain", []string{"example.net"}, failed, chain(1, otherFrom, "example.net"), nil, "", 0},
-		{"sealer not named", []string{"lists.example"}, failed, chain(1, dmarcPass, "example.net"), nil, "", 0},
-		{"nobody trusted", nil, failed, chain(1, dmarcPass, "example.net"), nil, "", 0},
-		{"chain fails", []string{"example.net"}, failed, broken, nil, "", 0},
-		{"chain temperror", []string{"example.net"}, failed, temp, nil, "", 0},
-		{"no chain", []string{"example.net"}, failed, arc.Result{Status: arc.None}, nil, "", 0},
-		{"DMARC passed: nothing to override", []string{"example.net"}, dmarc.Verdict{Result: dmarc.Pass, FromDomain: "example.org"}, chain(1, dmarcPass, "example.net"), nil, "", 0},
-		{"DMARC temperror: nothing to override", []string{"example.net"}, dmarc.Verdict{Result: dmarc.TempError}, chain(1, dmarcPass, "example.net"), nil, "", 0},
-		{"no single From", []string{"example.net"}, failed, chain(1, dmarcPass, "example.net"), mailmsg.ErrFrom, "", 0},
-		{"trusted older set, message unchanged since", []string{"example.net"}, failed, chain(1, dmarcPass, "example.net", "relay.example"), nil, "example.net", 1},
-		{"trusted older set, changed after it", []string{"example.net"}, failed, chain(2, dmarcPass, "example.net", "relay.example"), nil, "", 0},
-		{"newest trusted set wins", []string{"example.net", "relay.example"}, failed, chain(2, dmarcPass, "example.net", "relay.example"), nil, "relay.example", 2},
+		{"trusted sealer, dmarc=pass in its AAR", []string{"example.net"}, failed, chain(1, dmarcPass, "example.net"), nil, "example.net", 1, "dmarc=pass (p=reject dis=none) header.from=example.org"},
+		{"dmarc=pass is preferred to dkim=pass", []string{"example.net"}, failed, chain(1, both, "example.net"), nil, "example.net", 1, "dmarc=pass header.from=example.org"},
+		{"sealer named with other case and a final dot", []string{"lists.example", "Example.NET."}, failed, chain(1, dmarcPass, "example.net"), nil, "example.net", 1, "dmarc=pass (p=reject dis=none) header.from=example.org"},
+		{"dkim=pass for the From domain", []string{"example.net"}, failed, chain(1, dkimPass, "example.net"), nil, "example.net", 1, "dkim=pass header.d=example.org header.s=ed2026"},
+		{"dkim=pass for another domain", []string{"example.net"}, failed, chain(1, dkimOther, "example.net"), nil, "", 0, ""},
+		{"the sealer saw dmarc=fail too", []string{"example.net"}, failed, chain(1, dmarcFail, "example.net"), nil, "", 0, ""},
+		{"dmarc=pass for another From domain", []string{"example.net"}, failed, chain(1, otherFrom, "example.net"), nil, "", 0, ""},
+		{"sealer not named", []string{"lists.example"}, failed, chain(1, dmarcPass, "example.net"), nil, "", 0, ""},
+		{"nobody trusted", nil, failed, chain(1, dmarcPass, "example.net"), nil, "", 0, ""},
+		{"chain fails", []string{"example.net"}, failed, broken, nil, "", 0, ""},
+		{"chain temperror", []string{"example.net"}, failed, temp, nil, "", 0, ""},
+		{"no chain", []string{"example.net"}, failed, arc.Result{Status: arc.None}, nil, "", 0, ""},
+		{"DMARC passed: nothing to override", []string{"example.net"}, dmarc.Verdict{Result: dmarc.Pass, FromDomain: "example.org"}, chain(1, dmarcPass, "example.net"), nil, "", 0, ""},
+		{"DMARC temperror: nothing to override", []string{"example.net"}, dmarc.Verdict{Result: dmarc.TempError}, chain(1, dmarcPass, "example.net"), nil, "", 0, ""},
+		{"no single From", []string{"example.net"}, failed, chain(1, dmarcPass, "example.net"), mailmsg.ErrFrom, "", 0, ""},
+		{"trusted older set, message unchanged since", []string{"example.net"}, failed, chain(1, dmarcPass, "example.net", "relay.example"), nil, "example.net", 1, "dmarc=pass (p=reject dis=none) header.from=example.org"},
+		{"trusted older set, changed after it", []string{"example.net"}, failed, chain(2, dmarcPass, "example.net", "relay.example"), nil, "", 0, ""},
+		{"newest trusted set wins", []string{"example.net", "relay.example"}, failed, chain(2, dmarcPass, "example.net", "relay.example"), nil, "relay.example", 2, "dmarc=pass (p=reject dis=none) header.from=example.org"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,6 +84,7 @@ func TestARCOverride(t *testing.T) {
 			require.NotNil(t, r.Override)
 			require.Equal(t, tt.wantSealer, r.Override.Sealer)
 			require.Equal(t, tt.wantInst, r.Override.Instance)
+			require.Equal(t, tt.wantResult, r.Override.Result)
 			require.Equal(t, Accept, r.Action())
 			require.Contains(t, r.Summary(), "override=arc:"+tt.wantSealer+" action=accept")
 			m := r.Methods()
