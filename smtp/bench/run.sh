@@ -15,7 +15,10 @@
 # Environment: SIZE (octets per message, default 102400), MSGS (per run,
 # default 2000), SESSIONS (parallel sessions, default 10), RUNS (default 5),
 # SERVER_CPU / LOAD_CPU (taskset CPUs, default 0 and 1), SERVERS (default
-# "mailsmith go-smtp smtp-sink"), PROFILE (a directory for CPU profiles).
+# "mailsmith go-smtp smtp-sink"), PROFILE (a directory for CPU profiles),
+# GOSMTP_VERSION (another go-smtp version for bench/gosmtpsink, fetched
+# with go get into a copy; default: the one in its go.mod, which is the
+# one .ci/compare uses).
 #
 # Runs alternate between the servers, so a burst of load from other work
 # on the machine hits them alike. Server CPU per message is the server
@@ -79,7 +82,13 @@ start() {
 		taskset -c "$SERVER_CPU" "$tmp/gosink" -addr "127.0.0.1:$p" $(prof_opt gosink) >"$tmp/gosink.out" &
 		;;
 	go-smtp)
-		(cd "$here/gosmtpsink" && GOFLAGS=-mod=mod go build -o "$tmp/gosmtpsink" .)
+		local src=$here/gosmtpsink
+		if [ -n "${GOSMTP_VERSION:-}" ]; then
+			cp -r "$src" "$tmp/gosmtpsink-src"
+			src=$tmp/gosmtpsink-src
+			(cd "$src" && GOFLAGS=-mod=mod go get "github.com/emersion/go-smtp@$GOSMTP_VERSION")
+		fi
+		(cd "$src" && GOFLAGS=-mod=mod go build -o "$tmp/gosmtpsink" .)
 		taskset -c "$SERVER_CPU" "$tmp/gosmtpsink" -addr "127.0.0.1:$p" $(prof_opt gosmtpsink) >"$tmp/gosmtpsink.out" &
 		;;
 	smtp-sink)
@@ -121,6 +130,7 @@ measure() {
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "smtp-source -d -s $SESSIONS -m $MSGS -l $SIZE; $RUNS runs each, alternating; server on CPU $SERVER_CPU, load on CPU $LOAD_CPU"
+echo "$(go version), $(nproc) CPUs, go-smtp $(cd "$here/gosmtpsink" && GOFLAGS=-mod=mod go list -m -f '{{.Version}}' github.com/emersion/go-smtp)${GOSMTP_VERSION:+ replaced by $GOSMTP_VERSION}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for run in $(seq "$RUNS"); do
 	line="run $run:"
