@@ -92,10 +92,21 @@
 // KeyRecord.String/TXT/ZoneText format the DNS record to publish, split
 // into 255-octet strings; ParseKeyRecord reads one.
 //
+// # Building blocks
+//
+// Schemes built on DKIM, ARC (RFC 8617, package dkim/arc) first, use the
+// same code as Verifier and Signer through a few exported pieces:
+// ParseTagList (RFC 6376 §3.2), ParseCanonicalizationTag,
+// AppendCanonicalHeader and HashSignatureField (§3.4.1, §3.4.2, §3.7),
+// ReadMessage with Message.Fields, HashHeaders and Body (the streaming
+// reader, §5.4.2 field selection), NewBodyHasher (§3.4.3, §3.4.4, the
+// vector canonicalizer), LookupKey, KeyRecord.CheckAlgorithm and
+// CheckRSASize (§3.6, RFC 8301), DecodeBase64, SignDigest and VerifyDigest.
+//
 // # Not done here
 //
 // No rsa-sha1 or pre-RFC 6376 (DomainKeys, v=0.5) signatures, no z=
-// diagnostics beyond returning the raw value, no ARC (RFC 8617), no
-// DNSSEC validation of key records (plug a validating Resolver in), no
+// diagnostics beyond returning the raw value, no ARC here (package
+// dkim/arc builds it on the blocks above), no DNSSEC validation of key records (plug a validating Resolver in), no
 // policy: DMARC (package dmarc) decides what a pass or fail means.
 package dkim
