@@ -24,9 +24,12 @@ type arcSet struct {
 	aarPayload string
 
 	// filled in by the verifier
-	amsDigest  []byte
-	body       *dkim.BodyHasher
-	sealDigest []byte
+	amsDigest []byte
+	body      *dkim.BodyHasher
+	// an AMS without c=: also tried as relaxed/relaxed
+	amsDigestRelaxed []byte
+	bodyRelaxed      *dkim.BodyHasher
+	sealDigest       []byte
 }
 
 // chain is every ARC set of a message, sets[i-1] holding instance i.

@@ -50,10 +50,15 @@ type MessageSignature struct {
 	Headers                []string
 	HeaderCanonicalization dkim.Canonicalization
 	BodyCanonicalization   dkim.Canonicalization
-	BodyLength             int64     // l=; -1 when absent
-	BodyHash               []byte    // bh=, decoded
-	Signature              []byte    // b=, decoded
-	Timestamp              time.Time // t=; zero when absent
+	// CanonicalizationDefaulted is set when c= is absent:
+	// HeaderCanonicalization and BodyCanonicalization are then simple,
+	// DKIM's default, and Verify also tries relaxed/relaxed, the default
+	// of the ARC drafts.
+	CanonicalizationDefaulted bool
+	BodyLength                int64     // l=; -1 when absent
+	BodyHash                  []byte    // bh=, decoded
+	Signature                 []byte    // b=, decoded
+	Timestamp                 time.Time // t=; zero when absent
 }
 
 // tagMap is a parsed tag-list with lookup by name.
@@ -252,7 +257,8 @@ func ParseSeal(value string) (*Seal, error) {
 
 // ParseMessageSignature parses the value of an ARC-Message-Signature
 // header field (RFC 8617 §4.1.2). Required tags: i a b bh d h s; c=
-// defaults to simple/simple as in DKIM; h= must not name ARC-Seal.
+// defaults to simple/simple as in DKIM (see CanonicalizationDefaulted);
+// h= must not be empty nor name ARC-Seal.
 func ParseMessageSignature(value string) (*MessageSignature, error) {
 	t, inst, err := parseTags(trimName(value, MessageSignatureField), MessageSignatureField, "a", "b", "bh", "d", "h", "s")
 	if err != nil {
@@ -270,7 +276,9 @@ func ParseMessageSignature(value string) (*MessageSignature, error) {
 		return fail(err)
 	}
 	m.HeaderCanonicalization, m.BodyCanonicalization = dkim.Simple, dkim.Simple
-	if c, ok := t.get("c"); ok {
+	c, ok := t.get("c")
+	m.CanonicalizationDefaulted = !ok
+	if ok {
 		if m.HeaderCanonicalization, m.BodyCanonicalization, err = dkim.ParseCanonicalizationTag(c); err != nil {
 			return fail(err)
 		}

@@ -192,13 +192,21 @@ func (v *Verifier) prepare(fields []dkim.HeaderField) *run {
 		if s.ams == nil {
 			continue
 		}
-		h := sha256.New()
-		dkim.HashHeaderFields(h, fields, s.ams.Headers, s.ams.HeaderCanonicalization)
-		dkim.HashSignatureField(h, s.amsRaw, s.ams.HeaderCanonicalization)
-		s.amsDigest = h.Sum(nil)
-		s.body = r.bodyHasher(s.ams.BodyCanonicalization, s.ams.BodyLength)
+		s.amsDigest, s.body = r.prepareAMS(fields, s, s.ams.HeaderCanonicalization, s.ams.BodyCanonicalization)
+		if s.ams.CanonicalizationDefaulted {
+			s.amsDigestRelaxed, s.bodyRelaxed = r.prepareAMS(fields, s, dkim.Relaxed, dkim.Relaxed)
+		}
 	}
 	return r
+}
+
+// prepareAMS hashes the header fields an ARC-Message-Signature signs, with
+// canonicalization hc, and gives it a body hasher with bc.
+func (r *run) prepareAMS(fields []dkim.HeaderField, s *arcSet, hc, bc dkim.Canonicalization) ([]byte, *dkim.BodyHasher) {
+	h := sha256.New()
+	dkim.HashHeaderFields(h, fields, s.ams.Headers, hc)
+	dkim.HashSignatureField(h, s.amsRaw, hc)
+	return h.Sum(nil), r.bodyHasher(bc, s.ams.BodyLength)
 }
 
 func (r *run) decide(st Status, err error) {
@@ -305,11 +313,24 @@ func (r *run) finish(ctx context.Context) {
 }
 
 // checkAMS verifies one ARC-Message-Signature like a DKIM signature (RFC
-// 8617 §5.2 step 4): body hash, then key and signature.
+// 8617 §5.2 step 4): body hash, then key and signature. One without c= is
+// tried as simple/simple (RFC 6376 §3.5, which RFC 8617 §4.1.2 refers
+// to) and then as relaxed/relaxed, the default of the ARC drafts that
+// dkimpy and the public ARC test suite (ams_fields_c_na) follow.
 func (r *run) checkAMS(ctx context.Context, s *arcSet) error {
 	if s.amsErr != nil {
 		return fmt.Errorf("%w: %w", ErrMessageSignature, s.amsErr)
 	}
+	err := r.checkAMSWith(ctx, s, s.amsDigest, s.body)
+	if err != nil && s.bodyRelaxed != nil && !isTemporary(err) {
+		if r.checkAMSWith(ctx, s, s.amsDigestRelaxed, s.bodyRelaxed) == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+func (r *run) checkAMSWith(ctx context.Context, s *arcSet, digest []byte, body *dkim.BodyHasher) error {
 	ams := s.ams
 	wrap := func(err error) error {
 		if isTemporary(err) {
@@ -317,13 +338,13 @@ func (r *run) checkAMS(ctx context.Context, s *arcSet) error {
 		}
 		return fmt.Errorf("%w: i=%d (d=%s s=%s): %w", ErrMessageSignature, s.instance, ams.Domain, ams.Selector, err)
 	}
-	if ams.BodyLength >= 0 && ams.BodyLength > s.body.Len() {
-		return wrap(fmt.Errorf("%w: l=%d, canonical body has %d octets", dkim.ErrBodyTooShort, ams.BodyLength, s.body.Len()))
+	if ams.BodyLength >= 0 && ams.BodyLength > body.Len() {
+		return wrap(fmt.Errorf("%w: l=%d, canonical body has %d octets", dkim.ErrBodyTooShort, ams.BodyLength, body.Len()))
 	}
-	if string(s.body.Sum()) != string(ams.BodyHash) {
+	if string(body.Sum()) != string(ams.BodyHash) {
 		return wrap(dkim.ErrBodyHashMismatch)
 	}
-	if err := r.verifySignature(ctx, ams.Algorithm, ams.Selector, ams.Domain, s.amsDigest, ams.Signature); err != nil {
+	if err := r.verifySignature(ctx, ams.Algorithm, ams.Selector, ams.Domain, digest, ams.Signature); err != nil {
 		return wrap(err)
 	}
 	return nil
