@@ -229,6 +229,7 @@ func TestSealerConfig(t *testing.T) {
 		"seal in h=":   {Domain: "a.example", Selector: "s", Key: edKey, AuthServID: "a.example", Headers: []string{"from", "arc-seal"}},
 		"bad domain":   {Domain: "a..example", Selector: "s", Key: edKey, AuthServID: "a.example"},
 		"servid space": {Domain: "a.example", Selector: "s", Key: edKey, AuthServID: "a example"},
+		"empty h=":     {Domain: "a.example", Selector: "s", Key: edKey, AuthServID: "a.example", Headers: []string{}},
 	} {
 		_, err := s.Seal(context.Background(), strings.NewReader(baseMessage))
 		assert.ErrorIs(t, err, ErrInvalidSealer, name)

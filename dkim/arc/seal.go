@@ -246,6 +246,9 @@ func (s *Sealer) check() (string, error) {
 			return "", fmt.Errorf("%w: Headers: %q cannot be signed", ErrInvalidSealer, clip(h))
 		}
 	}
+	if s.Headers != nil && len(s.Headers) == 0 {
+		return "", fmt.Errorf("%w: Headers is empty (nil means the default)", ErrInvalidSealer)
+	}
 	if len(s.Headers) > maxSignedHeaders {
 		return "", fmt.Errorf("%w: more than %d Headers", ErrInvalidSealer, maxSignedHeaders)
 	}

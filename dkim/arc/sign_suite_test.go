@@ -81,6 +81,16 @@ func TestSigningSuite(t *testing.T) {
 				assert.Equal(t, standard(c.AS), unfold(as), "ARC-Seal")
 				assert.Equal(t, standard(c.AMS), unfold(ams), "ARC-Message-Signature")
 				assert.Equal(t, relaxedValue(c.AAR), relaxedValue(aar), "ARC-Authentication-Results")
+				// Folding only after ";" in the ARC-Seal and the
+				// ARC-Message-Signature.
+				for _, f := range []string{as, ams} {
+					for _, l := range strings.Split(f, "\r\n")[1:] {
+						assert.True(t, strings.HasPrefix(l, " "), l)
+					}
+					for _, l := range strings.Split(f, "\r\n")[:len(strings.Split(f, "\r\n"))-1] {
+						assert.True(t, strings.HasSuffix(l, ";"), l)
+					}
+				}
 				for _, l := range strings.Split(out, "\r\n") {
 					if !strings.Contains(l, "b=") {
 						assert.LessOrEqual(t, len(l), lineWidth, l)
