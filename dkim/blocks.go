@@ -9,11 +9,11 @@ package dkim
 
 import (
 	"context"
-	"errors"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
