@@ -47,6 +47,8 @@ i2         IN TXT  "v=spf1 a mx a:a2.example.com ~all"
 i3         IN TXT  "v=spf1 a mx a:a3.example.com ~all"
 xn--bcher-kva IN MX 0 .
 xn--bcher-kva IN TXT "v=spf1 -all"
+txtonly    IN TXT  "v=spf1 include:gone.example.com -all"
+nospf      IN MX   0 .
 `
 
 type finding struct {
@@ -95,6 +97,15 @@ func TestMailcheck(t *testing.T) {
 		}, absent: []string{`"error"`}},
 		{domain: "nothing.example.com", code: 1, want: []finding{
 			{Error, "mx", "does not exist"},
+		}},
+		// It exists (NODATA for MX, A, AAAA): its own implicit MX, with no
+		// address; the include names a domain with no SPF record.
+		{domain: "txtonly.example.com", code: 1, want: []finding{
+			{Warning, "mx", "implicit MX"},
+			{Error, "spf", "gone.example.com (referred to by txtonly.example.com): spf: target domain has no SPF record"},
+		}, absent: []string{"does not exist"}},
+		{domain: "nospf.example.com", code: 0, want: []finding{
+			{Warning, "spf", "nospf.example.com publishes no v=spf1 record"},
 		}},
 	}
 	for _, tt := range tests {

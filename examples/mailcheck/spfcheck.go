@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"net"
 	"strings"
 
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
@@ -27,13 +25,14 @@ type spfWalk struct {
 func checkSPF(ctx context.Context, res resolver.Resolver, r *Report) {
 	w := &spfWalk{ctx: ctx, res: res, r: r, seen: map[string]bool{}}
 	rec, text, err := w.fetch(r.Domain)
-	if err != nil {
+	switch {
+	case err != nil:
 		r.SPF.Error = errText(err)
-		level := Error
-		if errors.Is(err, spf.ErrNoRecord) {
-			level = Warning
-		}
-		r.add(level, "spf", "%v", err)
+		r.add(Error, "spf", "%v", err)
+		return
+	case rec == nil:
+		r.SPF.Error = r.Domain + " publishes no v=spf1 record"
+		r.add(Warning, "spf", "%s", r.SPF.Error)
 		return
 	}
 	r.SPF.Record = text
@@ -69,31 +68,11 @@ func checkSPF(ctx context.Context, res resolver.Resolver, r *Report) {
 	}
 }
 
-// fetch returns the SPF record of domain, parsed and as published.
+// fetch returns the SPF record of domain, parsed and as published, as
+// check_host() selects it (spf.Checker.Lookup, RFC 7208 §4.4-§4.5); a
+// domain without one gives a nil record and no error.
 func (w *spfWalk) fetch(domain string) (*spf.Record, string, error) {
-	txts, err := w.res.LookupTXT(w.ctx, fqdn(domain))
-	var dnsErr *net.DNSError
-	if err != nil && !(errors.As(err, &dnsErr) && dnsErr.IsNotFound) {
-		return nil, "", errors.Join(spf.ErrTemporary, err)
-	}
-	var found []string
-	for _, t := range txts {
-		if strings.EqualFold(t, "v=spf1") || len(t) > 6 && strings.EqualFold(t[:7], "v=spf1 ") {
-			found = append(found, t)
-		}
-	}
-	switch len(found) {
-	case 0:
-		return nil, "", errors.Join(spf.ErrNoRecord, errors.New(domain+" publishes no v=spf1 record"))
-	case 1:
-	default:
-		return nil, "", errors.Join(spf.ErrMultipleRecords, errors.New(domain+" publishes "+itoa(len(found))+"; receivers return permerror"))
-	}
-	rec, err := spf.Parse(found[0])
-	if err != nil {
-		return nil, found[0], err
-	}
-	return rec, found[0], nil
+	return (&spf.Checker{Resolver: w.res}).Lookup(w.ctx, domain)
 }
 
 // walk counts the lookups of rec and of the records it includes.
@@ -107,6 +86,9 @@ func (w *spfWalk) walk(domain string, rec *spf.Record, depth int) {
 			w.r.add(Error, "spf", "include or redirect loop at %s", target)
 		default:
 			sub, _, err := w.fetch(target)
+			if err == nil && sub == nil {
+				err = spf.ErrNoRecord // RFC 7208 §5.2, §6.1: permerror
+			}
 			if err != nil {
 				w.r.SPF.Incomplete = true
 				w.r.add(Error, "spf", "%s (referred to by %s): %v", target, domain, err)
@@ -137,8 +119,6 @@ func (w *spfWalk) walk(domain string, rec *spf.Record, depth int) {
 		follow(target)
 	}
 }
-
-func itoa(n int) string { return sprintf("%d", n) }
 
 func hasAll(rec *spf.Record) bool {
 	for _, t := range rec.Terms {

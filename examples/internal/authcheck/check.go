@@ -43,7 +43,7 @@ type Result struct {
 
 	SPF       spf.Verdict
 	SPFErr    error
-	SPFDomain string // the domain SPF authenticated: MAIL FROM's, else HELO
+	SPFDomain string // the domain SPF checked: MAIL FROM's, else HELO (spf.Verdict.IdentityDomain)
 
 	DKIM    []dkim.Verification
 	DKIMErr error // the message could not be read at all
@@ -71,10 +71,7 @@ func (c *Checker) Check(ctx context.Context, in Input) *Result {
 	r.IPRev, r.IPRevErr = (&ptr.Verifier{Resolver: c.Resolver}).Verify(ctx, in.IP)
 
 	r.SPF, r.SPFErr = (&spf.Checker{Resolver: c.Resolver, Receiver: c.Hostname}).Check(ctx, in.IP, in.HELO, in.MailFrom)
-	r.SPFDomain = mailmsg.Domain(in.MailFrom)
-	if in.MailFrom == "" {
-		r.SPFDomain = in.HELO
-	}
+	r.SPFDomain = r.SPF.IdentityDomain()
 
 	r.DKIM, r.DKIMErr = (&dkim.Verifier{Resolver: c.Resolver}).Verify(ctx, bytes.NewReader(in.Message))
 	r.ARC, r.ARCErr = (&arc.Verifier{Resolver: c.Resolver}).Verify(ctx, bytes.NewReader(in.Message))

@@ -17,6 +17,8 @@ import (
 func (r *Result) Methods() []string {
 	m := []string{r.IPRev.AuthResult(), r.SPF.AuthResult()}
 	if len(r.DKIM) == 0 {
+		// RFC 8601 §2.7.1: "none" is the dkim result of a message
+		// without signatures.
 		m = append(m, "dkim=none")
 	}
 	for i := range r.DKIM {

@@ -6,6 +6,8 @@ import (
 	"net"
 
 	"github.com/miekg/dns"
+
+	"github.com/mailsmith/mailsmith/mx"
 )
 
 // Direct returns a Resolver that answers like r, except that reverse
@@ -60,6 +62,13 @@ func (d *direct) LookupAddr(ctx context.Context, addr string) ([]string, error) 
 		return nil, &net.DNSError{Err: "no such host", Name: addr, Server: d.addr, IsNotFound: true}
 	}
 	return names, nil
+}
+
+// DomainExists implements mx.ExistsResolver with an MX query to the same
+// server (mx.NetResolver), so package mx tells a domain that does not
+// exist from one that exists without MX or address records (implicit MX).
+func (d *direct) DomainExists(ctx context.Context, name string) (bool, error) {
+	return (&mx.NetResolver{Resolver: d.Resolver, Servers: []string{d.addr}}).DomainExists(ctx, name)
 }
 
 func (d *direct) exchange(ctx context.Context, msg *dns.Msg, network string) (*dns.Msg, error) {

@@ -15,7 +15,9 @@ import (
 const DialTimeout = 5 * time.Second
 
 // Resolver is every lookup the examples make; *net.Resolver has these
-// methods, and so does the value New returns.
+// methods, and so does the value New returns. The values of New, System
+// and Direct also implement mx.ExistsResolver (through mx.NetResolver), so
+// package mx can tell NXDOMAIN from NODATA.
 type Resolver interface {
 	LookupTXT(ctx context.Context, name string) ([]string, error)
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)

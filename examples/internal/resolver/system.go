@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+
+	"github.com/mailsmith/mailsmith/mx"
 )
 
 // HostsFile is the hosts file the system resolver reads.
@@ -32,6 +34,14 @@ func System() Resolver { return &system{Resolver: net.DefaultResolver, hostsFile
 type system struct {
 	*net.Resolver
 	hostsFile string
+}
+
+// DomainExists implements mx.ExistsResolver with an MX query to the name
+// servers of /etc/resolv.conf (mx.NetResolver), so package mx tells a
+// domain that does not exist from one that exists without MX or address
+// records (implicit MX).
+func (s *system) DomainExists(ctx context.Context, name string) (bool, error) {
+	return (&mx.NetResolver{Resolver: s.Resolver}).DomainExists(ctx, name)
 }
 
 // LookupNetIP answers from the hosts file when it lists host.
