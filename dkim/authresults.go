@@ -53,7 +53,7 @@ func arValue(s string) string {
 // specific, for naming the reason of a result.
 var sentinels = []error{
 	ErrBodyHashMismatch, ErrSignatureMismatch, ErrBodyTooShort,
-	ErrKeyNotFound, ErrKeyUnavailable, ErrKeyRevoked, ErrMalformedKey, ErrKeyMismatch,
+	ErrKeyNotFound, ErrTemporary, ErrKeyRevoked, ErrMalformedKey, ErrKeyMismatch,
 	ErrKeyTooSmall, ErrStrictIdentity, ErrInsecureAlgorithm, ErrUnsupportedAlgorithm,
 	ErrUnsupportedVersion, ErrUnsupportedCanonicalization, ErrUnsupportedQueryMethod,
 	ErrFromNotSigned, ErrIdentityMismatch, ErrExpired, ErrMissingTag, ErrMalformedSignature,

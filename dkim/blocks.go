@@ -185,8 +185,8 @@ func (b *BodyHasher) Len() int64 { return b.c.total }
 // LookupKey fetches and parses the key record at
 // <selector>._domainkey.<domain>. (RFC 6376 §3.6.2.2), as Verifier does. No
 // record is ErrKeyNotFound; a failed lookup that is not "no such record"
-// is ErrKeyUnavailable, and the error also wraps the resolver's error (a
-// *net.DNSError, say).
+// is ErrTemporary, and the error also wraps a *net.DNSError with
+// IsTemporary set and the resolver's own error.
 func LookupKey(ctx context.Context, res Resolver, selector, domain string) (*KeyRecord, error) {
 	return lookupKey(ctx, res, selector, domain)
 }

@@ -38,7 +38,7 @@
 //   - fail: Err wraps ErrBodyHashMismatch (the body changed),
 //     ErrSignatureMismatch (a signed header changed or the key does not
 //     match), or ErrBodyTooShort (l= beyond the body).
-//   - temperror: the key lookup failed temporarily (ErrKeyUnavailable).
+//   - temperror: the key lookup failed temporarily (ErrTemporary).
 //   - permerror: syntax errors, missing required tags, h= without From,
 //     i= outside d=, expired x=, unknown algorithms or canonicalizations,
 //     no key (ErrKeyNotFound), revoked key (empty p=), malformed key

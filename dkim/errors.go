@@ -1,6 +1,9 @@
 package dkim
 
-import "errors"
+import (
+	"errors"
+	"net"
+)
 
 // Sentinel errors. Verification.Err and the errors returned by the parsers
 // wrap one of these (test with errors.Is); the wrapping text says where the
@@ -34,8 +37,18 @@ var (
 
 	// ErrKeyNotFound: no key record at <selector>._domainkey.<domain>.
 	ErrKeyNotFound = errors.New("dkim: no key for signature")
-	// ErrKeyUnavailable: the key lookup failed temporarily.
-	ErrKeyUnavailable = errors.New("dkim: key unavailable")
+	// ErrTemporary: the key lookup failed temporarily (SERVFAIL, REFUSED,
+	// a timeout, a context that ended): the signature is temperror, try
+	// again later. Following DESIGN's failure convention, such an error
+	// also wraps a *net.DNSError with IsTemporary set (the resolver's own
+	// when it says so, otherwise one put in front of it), so both
+	// errors.Is(err, ErrTemporary) and errors.As(err, &dnsErr) work.
+	ErrTemporary = errors.New("dkim: temporary DNS failure")
+	// ErrKeyUnavailable is the former name of ErrTemporary (the same
+	// value).
+	//
+	// Deprecated: use ErrTemporary.
+	ErrKeyUnavailable = ErrTemporary
 	// ErrKeyRevoked: the key record has an empty p=.
 	ErrKeyRevoked = errors.New("dkim: key revoked")
 	// ErrMalformedKey: the key record or the key inside it cannot be parsed.
@@ -66,3 +79,43 @@ var (
 	// ErrUnsupportedKey: the key type is neither RSA nor Ed25519.
 	ErrUnsupportedKey = errors.New("dkim: unsupported key type")
 )
+
+// temporaryError is a temporary key lookup failure: it wraps ErrTemporary,
+// a *net.DNSError with IsTemporary set and the resolver's error, and its
+// text names the record once, with the package prefix once.
+type temporaryError struct {
+	name string
+	dns  *net.DNSError // nil when err already holds a temporary one
+	err  error
+}
+
+// temporary classifies the failed lookup of name (not "no such record")
+// as a temporary failure.
+func temporary(name string, err error) error {
+	var de *net.DNSError
+	if errors.As(err, &de) && de.IsTemporary {
+		return &temporaryError{name: name, err: err}
+	}
+	// The resolver's error does not say "temporary" (Go's says so for
+	// SERVFAIL and timeouts but not for REFUSED): put one in front that
+	// does, keeping what the resolver said.
+	front := &net.DNSError{Err: "temporary failure", Name: name, IsTemporary: true}
+	if de != nil {
+		front.Err, front.Server, front.IsTimeout = de.Err, de.Server, de.IsTimeout
+	}
+	de = front
+	return &temporaryError{name: name, dns: de, err: err}
+}
+
+func (e *temporaryError) Error() string {
+	return ErrTemporary.Error() + ": " + e.name + ": " + e.err.Error()
+}
+
+// Unwrap returns ErrTemporary, the *net.DNSError and the resolver's error,
+// in that order (errors.As finds the temporary *net.DNSError first).
+func (e *temporaryError) Unwrap() []error {
+	if e.dns == nil {
+		return []error{ErrTemporary, e.err}
+	}
+	return []error{ErrTemporary, e.dns, e.err}
+}

@@ -67,7 +67,7 @@ func lookupKey(ctx context.Context, res Resolver, selector, domain string) (*Key
 		if errors.As(err, &de) && de.IsNotFound {
 			return nil, fmt.Errorf("%w: %s", ErrKeyNotFound, name)
 		}
-		return nil, fmt.Errorf("%w: %s: %w", ErrKeyUnavailable, name, err)
+		return nil, temporary(name, err)
 	}
 	if len(txts) == 0 {
 		return nil, fmt.Errorf("%w: %s", ErrKeyNotFound, name)

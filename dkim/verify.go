@@ -26,7 +26,7 @@ import (
 // names without the dot finds nothing, and every signature then reads
 // permerror (ErrKeyNotFound). Report "no such record" as a *net.DNSError
 // with IsNotFound set (permerror); any other error is temporary
-// (temperror, ErrKeyUnavailable).
+// (temperror, ErrTemporary).
 type Resolver interface {
 	LookupTXT(ctx context.Context, name string) ([]string, error)
 }
@@ -230,7 +230,7 @@ var verifySignature = func(pub crypto.PublicKey, digest, sig []byte) bool {
 func (p *pending) finish(minRSABits, maxRSABits int) {
 	sig := p.sig
 	if p.keyErr != nil {
-		if errors.Is(p.keyErr, ErrKeyUnavailable) || errors.Is(p.keyErr, context.Canceled) || errors.Is(p.keyErr, context.DeadlineExceeded) {
+		if errors.Is(p.keyErr, ErrTemporary) || errors.Is(p.keyErr, context.Canceled) || errors.Is(p.keyErr, context.DeadlineExceeded) {
 			p.decide(TempError, p.keyErr)
 		} else {
 			p.decide(PermError, p.keyErr)

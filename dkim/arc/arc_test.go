@@ -119,8 +119,10 @@ func TestTemporaryFailure(t *testing.T) {
 	w.dns.Fault("arc._domainkey.lists.example.org.", dns.TypeTXT, dnstest.Refused)
 	res = w.verify(t, msg)
 	assert.ErrorIs(t, res.Err, ErrTemporary)
+	assert.ErrorIs(t, res.Err, dkim.ErrTemporary)
 	require.ErrorAs(t, res.Err, &de)
 	assert.True(t, de.IsTemporary)
+	assert.Equal(t, 1, strings.Count(res.Err.Error(), "temporary DNS failure"), res.Err.Error())
 
 	_, err := w.sealers["fwd.example.net"].Seal(context.Background(), strings.NewReader(msg))
 	assert.ErrorIs(t, err, ErrTemporary)

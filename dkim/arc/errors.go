@@ -3,8 +3,7 @@ package arc
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
+	"strings"
 
 	"github.com/mailsmith/mailsmith/dkim"
 )
@@ -31,8 +30,9 @@ const (
 // which set and which field.
 var (
 	// ErrTemporary: a key lookup failed temporarily (DESIGN's failure
-	// convention); the error also wraps a *net.DNSError with IsTemporary
-	// set. The chain is neither good nor bad: try again later.
+	// convention); the error also wraps dkim.ErrTemporary and a
+	// *net.DNSError with IsTemporary set. The chain is neither good nor
+	// bad: try again later.
 	ErrTemporary = errors.New("arc: temporary DNS failure")
 	// ErrChainFailed: the newest ARC-Seal already says cv=fail; the chain
 	// is over and no set is added to it (RFC 8617 §5.1, §5.2 step 2).
@@ -57,16 +57,23 @@ var (
 	ErrInvalidSealer = errors.New("arc: invalid sealer")
 )
 
-// temporary wraps a failed key lookup that is not "no such record" as
-// ErrTemporary and a *net.DNSError with IsTemporary set.
-func temporary(name string, err error) error {
-	var de *net.DNSError
-	if errors.As(err, &de) && de.IsTemporary {
-		return fmt.Errorf("%w: %w", ErrTemporary, err)
-	}
-	de = &net.DNSError{Err: "temporary failure", Name: name, IsTemporary: true}
-	return fmt.Errorf("%w: %w: %w", ErrTemporary, de, err)
+// temporaryError is a temporary key lookup failure: it wraps ErrTemporary
+// and package dkim's error, which itself wraps dkim.ErrTemporary and a
+// *net.DNSError with IsTemporary set (dkim.LookupKey puts one in front of
+// a resolver error that does not say so).
+type temporaryError struct{ err error }
+
+// temporary wraps dkim.LookupKey's temporary failure as ErrTemporary.
+func temporary(err error) error { return &temporaryError{err} }
+
+// Error says "arc: temporary DNS failure" once, then what dkim said after
+// its own "dkim: temporary DNS failure".
+func (e *temporaryError) Error() string {
+	return ErrTemporary.Error() + ": " + strings.TrimPrefix(e.err.Error(), dkim.ErrTemporary.Error()+": ")
 }
+
+// Unwrap returns ErrTemporary and dkim's error.
+func (e *temporaryError) Unwrap() []error { return []error{ErrTemporary, e.err} }
 
 // isTemporary reports whether err means "try again later": a temporary
 // DNS failure, or a context that ended.
@@ -75,9 +82,9 @@ func isTemporary(err error) bool {
 }
 
 // keyError classifies a dkim.LookupKey error.
-func keyError(name string, err error) error {
-	if errors.Is(err, dkim.ErrKeyUnavailable) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-		return temporary(name, err)
+func keyError(err error) error {
+	if errors.Is(err, dkim.ErrTemporary) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return temporary(err)
 	}
 	return err
 }

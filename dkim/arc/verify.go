@@ -369,7 +369,7 @@ func (r *run) lookup(ctx context.Context, selector, domain string) keyEntry {
 		res = net.DefaultResolver
 	}
 	k, err := dkim.LookupKey(ctx, res, selector, domain)
-	e = keyEntry{k, keyError(name, err)}
+	e = keyEntry{k, keyError(err)}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.lookups++

@@ -1,0 +1,62 @@
+package dkim
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/dnstest"
+)
+
+// DESIGN's failure convention over the wire: SERVFAIL, REFUSED (which Go's
+// resolver does not call temporary) and a dropped query each make the
+// signature temperror with an Err that wraps ErrTemporary and a
+// *net.DNSError with IsTemporary set; NXDOMAIN does neither.
+func TestTemporaryFailureConvention(t *testing.T) {
+	keys := testKeys(t)
+	rec, err := NewKeyRecord(keys[AlgorithmEd25519SHA256].Public())
+	require.NoError(t, err)
+	srv := dnstest.New(t, rec.ZoneText("s", "example.org"))
+	srv.Timeout = 300 * time.Millisecond
+	sig, err := (&Signer{Domain: "example.org", Selector: "s", Key: keys[AlgorithmEd25519SHA256]}).Sign(strings.NewReader(testMsg))
+	require.NoError(t, err)
+	v := &Verifier{Resolver: srv.Resolver()}
+	require.Equal(t, Pass, verifyOne(t, v, sig+testMsg).Result)
+
+	const name = "s._domainkey.example.org."
+	for _, f := range []dnstest.Fault{dnstest.ServFail, dnstest.Refused, dnstest.Drop} {
+		t.Run(f.String(), func(t *testing.T) {
+			srv.ClearFaults()
+			srv.Fault(name, dns.TypeTXT, f)
+			got := verifyOne(t, v, sig+testMsg)
+			assert.Equal(t, TempError, got.Result)
+			assert.ErrorIs(t, got.Err, ErrTemporary)
+			assert.ErrorIs(t, got.Err, ErrKeyUnavailable, "deprecated alias")
+			var de *net.DNSError
+			require.ErrorAs(t, got.Err, &de)
+			assert.True(t, de.IsTemporary, "%#v", de)
+			assert.Equal(t, name, de.Name)
+			assert.Equal(t, 1, strings.Count(got.Err.Error(), "dkim: "), got.Err.Error())
+			assert.True(t, strings.HasPrefix(got.Err.Error(), "dkim: temporary DNS failure: "+name+": "), got.Err.Error())
+			assert.Equal(t, "dkim=temperror", got.AuthResult()[:len("dkim=temperror")])
+
+			_, err := LookupKey(context.Background(), srv.Resolver(), "s", "example.org")
+			assert.ErrorIs(t, err, ErrTemporary)
+			de = nil
+			require.ErrorAs(t, err, &de)
+			assert.True(t, de.IsTemporary)
+		})
+	}
+
+	srv.ClearFaults()
+	_, err = LookupKey(context.Background(), srv.Resolver(), "nokey", "example.org")
+	assert.ErrorIs(t, err, ErrKeyNotFound)
+	assert.False(t, errors.Is(err, ErrTemporary))
+}
