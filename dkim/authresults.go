@@ -5,6 +5,27 @@ import (
 	"strings"
 )
 
+// NoSignature is the Authentication-Results method string for a message
+// without any DKIM-Signature: RFC 8601 §2.7.1 gives the dkim method the
+// result "none" for it. Pass it to authres.Build (or Header.Add) where
+// Verify returned no Verification; AuthResults does so by itself.
+const NoSignature = "dkim=none"
+
+// AuthResults returns the Authentication-Results method strings of the
+// signatures Verify checked, one per signature in order (each its
+// AuthResult), or the single NoSignature when there are none: what
+// authres.Build takes for the dkim method.
+func AuthResults(vs []Verification) []string {
+	if len(vs) == 0 {
+		return []string{NoSignature}
+	}
+	out := make([]string, len(vs))
+	for i := range vs {
+		out[i] = vs[i].AuthResult()
+	}
+	return out
+}
+
 // String returns AuthResult.
 func (v *Verification) String() string { return v.AuthResult() }
 

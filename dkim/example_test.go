@@ -115,3 +115,16 @@ func ExampleSignMulti() {
 	// rsa-sha256 test
 	// ed25519-sha256 brisbane
 }
+
+func ExampleAuthResults() {
+	v := &dkim.Verifier{Resolver: staticResolver{}}
+	// An unsigned message: no Verification, and "dkim=none" for
+	// authres.Build (RFC 8601 §2.7.1).
+	results, err := v.Verify(context.Background(), strings.NewReader(message))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(len(results), dkim.AuthResults(results))
+	// Output:
+	// 0 [dkim=none]
+}
