@@ -1,22 +1,6 @@
 package authres
 
-import (
-	"os"
-	"testing"
-)
-
-// needPeer skips the test when a peer program is missing, or fails it
-// when CI is set (the peers are then supposed to be installed).
-func needPeer(t *testing.T, name string, ok bool, why string) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("peer %s missing under CI: %s", name, why)
-	}
-	t.Skipf("peer %s missing: %s", name, why)
-}
+import "testing"
 
 // mustParse parses v or fails the test.
 func mustParse(t testing.TB, v string) *Header {

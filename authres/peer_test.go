@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 )
 
 // python3-authres (PEERS.md: Debian's python3-authres 1.2, seen by
@@ -157,9 +159,7 @@ func peerCases(t *testing.T) []peerCase {
 
 func runPyAuthres(t *testing.T, values []string) []pyHeader {
 	t.Helper()
-	const py = "/usr/bin/python3"
-	ok := exec.Command(py, "-c", "import authres").Run() == nil
-	needPeer(t, "python3-authres", ok, py+" cannot import authres (apt-get install python3-authres)")
+	py := testpeer.Python(t, "Debian python3-authres", "authres")
 	in, err := json.Marshal(values)
 	require.NoError(t, err)
 	cmd := exec.Command(py, "-c", pyAuthres)

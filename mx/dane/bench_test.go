@@ -3,6 +3,7 @@ package dane_test
 import (
 	"testing"
 
+	"github.com/mailsmith/mailsmith/internal/testcert"
 	"github.com/mailsmith/mailsmith/mx/dane"
 )
 
@@ -11,18 +12,18 @@ import (
 // signature check per certificate).
 func BenchmarkVerify(b *testing.B) {
 	p := newPKI(b)
-	chain := chainOf(p.leaf, p.inter, p.root)
+	chain := testcert.Chain(p.leaf, p.inter, p.root)
 	cases := []struct {
 		name    string
 		records []dane.Record
 	}{
-		{"DANE-EE 3 1 1", []dane.Record{rec(p.leaf.cert, 3, 1, 1)}},
-		{"DANE-TA 2 0 1", []dane.Record{rec(p.inter.cert, 2, 0, 1)}},
-		{"DANE-TA 2 1 0 bare key", []dane.Record{rec(p.root.cert, 2, 1, 0)}},
+		{"DANE-EE 3 1 1", []dane.Record{rec(p.leaf.Cert, 3, 1, 1)}},
+		{"DANE-TA 2 0 1", []dane.Record{rec(p.inter.Cert, 2, 0, 1)}},
+		{"DANE-TA 2 1 0 bare key", []dane.Record{rec(p.root.Cert, 2, 1, 0)}},
 		{"no match, 8 records", func() []dane.Record {
 			var rs []dane.Record
 			for i := range 8 {
-				r := rec(p.leaf.cert, 3, uint8(i%2), 1)
+				r := rec(p.leaf.Cert, 3, uint8(i%2), 1)
 				r.Data = append([]byte(nil), r.Data...)
 				r.Data[0] ^= byte(i + 1)
 				rs = append(rs, r)

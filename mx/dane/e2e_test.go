@@ -17,6 +17,7 @@ import (
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/testcert"
 	"github.com/mailsmith/mailsmith/mx/dane"
 	"github.com/mailsmith/mailsmith/smtp"
 )
@@ -76,8 +77,8 @@ type e2eWorld struct {
 	smtpAddr string
 	smtpPort int
 	box      *mailbox
-	leaf     *certKey
-	inter    *certKey
+	leaf     *testcert.Cert
+	inter    *testcert.Cert
 }
 
 // e2eZones: the signed ones get a trust anchor, "insecure.test." none.
@@ -98,13 +99,13 @@ func newE2EWorld(t *testing.T, extraUnboundPorts ...int) *e2eWorld {
 		names = append(names, "mx."+strings.TrimSuffix(z, "."))
 	}
 	w.inter = p.inter
-	w.leaf = makeCert(t, certSpec{cn: names[0], dnsNames: names}, p.inter)
-	w.smtpAddr, w.box = startSMTP(t, tlsCert(w.leaf, p.inter, p.root))
+	w.leaf = testcert.Make(t, testcert.Spec{CN: names[0], DNSNames: names}, p.inter)
+	w.smtpAddr, w.box = startSMTP(t, w.leaf.TLS(p.inter, p.root))
 	_, ps, _ := net.SplitHostPort(w.smtpAddr)
 	w.smtpPort, _ = strconv.Atoi(ps)
 
-	ee := rec(w.leaf.cert, 3, 1, 1).String()
-	ta := rec(p.inter.cert, 2, 0, 1).String()
+	ee := rec(w.leaf.Cert, 3, 1, 1).String()
+	ta := rec(p.inter.Cert, 2, 0, 1).String()
 	tlsa := func(host, r string) string {
 		// At port 25 for Lookup, at the server's port for posttls-finger,
 		// which looks up _<port>._tcp.
@@ -174,7 +175,7 @@ func TestUnboundResolver(t *testing.T) {
 	recs, secure, err := r.LookupTLSA(ctx, "_25._tcp.mx.good.test.")
 	require.NoError(t, err)
 	require.True(t, secure)
-	require.True(t, recs[0].Equal(rec(w.leaf.cert, 3, 1, 1)))
+	require.True(t, recs[0].Equal(rec(w.leaf.Cert, 3, 1, 1)))
 
 	addrs, secure, err := r.LookupNetIP(ctx, "ip4", "mx.good.test.")
 	require.NoError(t, err)

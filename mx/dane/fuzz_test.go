@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailsmith/mailsmith/internal/testcert"
 	"github.com/mailsmith/mailsmith/mx/dane"
 )
 
@@ -37,14 +38,14 @@ func FuzzParseRecord(f *testing.F) {
 // no input may panic, and a match must name one of the records given.
 func FuzzVerify(f *testing.F) {
 	p := newPKI(f)
-	chain := chainOf(p.leaf, p.inter, p.root)
+	chain := testcert.Chain(p.leaf, p.inter, p.root)
 	for _, r := range []dane.Record{
-		rec(p.leaf.cert, 3, 1, 1), rec(p.inter.cert, 2, 0, 1), rec(p.root.cert, 2, 0, 0),
-		rec(p.root.cert, 2, 1, 0), rec(p.leaf.cert, 3, 0, 0), rec(p.leaf.cert, 1, 1, 2),
+		rec(p.leaf.Cert, 3, 1, 1), rec(p.inter.Cert, 2, 0, 1), rec(p.root.Cert, 2, 0, 0),
+		rec(p.root.Cert, 2, 1, 0), rec(p.leaf.Cert, 3, 0, 0), rec(p.leaf.Cert, 1, 1, 2),
 	} {
 		f.Add(r.Usage, r.Selector, r.MatchingType, r.Data, uint8(3), false)
 	}
-	f.Add(uint8(2), uint8(0), uint8(0), p.root.cert.Raw[:40], uint8(1), true)
+	f.Add(uint8(2), uint8(0), uint8(0), p.root.Cert.Raw[:40], uint8(1), true)
 	f.Fuzz(func(t *testing.T, usage, selector, mtype uint8, data []byte, chainLen uint8, withNames bool) {
 		records := []dane.Record{{Usage: usage, Selector: selector, MatchingType: mtype, Data: data}}
 		// A second record from the same bytes, with the other usage.

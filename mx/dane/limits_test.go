@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/testcert"
 	"github.com/mailsmith/mailsmith/mx/dane"
 )
 
@@ -18,7 +19,7 @@ func TestVerifyBoundedWork(t *testing.T) {
 	mismatch := func(n int) []dane.Record {
 		var rs []dane.Record
 		for i := range n {
-			r := rec(p.inter.cert, 2, uint8(i%2), 1)
+			r := rec(p.inter.Cert, 2, uint8(i%2), 1)
 			r.Data = append([]byte(nil), r.Data...)
 			r.Data[0] ^= byte(i%255 + 1)
 			r.Data[1] ^= byte(i / 255)
@@ -26,7 +27,7 @@ func TestVerifyBoundedWork(t *testing.T) {
 		}
 		return rs
 	}
-	chain := chainOf(p.leaf, p.inter, p.root)
+	chain := testcert.Chain(p.leaf, p.inter, p.root)
 	at := func(records []dane.Record, chain []*x509.Certificate) float64 {
 		return testing.AllocsPerRun(5, func() {
 			_, err := dane.Verify(records, chain, dane.VerifyOptions{})
@@ -39,7 +40,7 @@ func TestVerifyBoundedWork(t *testing.T) {
 
 	long := chain
 	for len(long) < 10*dane.MaxChain {
-		long = append(long, p.other.cert)
+		long = append(long, p.other.Cert)
 	}
 	atChain := at(mismatch(dane.MaxRecords), long[:dane.MaxChain])
 	farChain := at(mismatch(dane.MaxRecords), long)

@@ -22,7 +22,7 @@ var (
 func baseFake(t *testing.T) (*fakeResolver, dane.Record) {
 	p := newPKI(t)
 	f := newFake()
-	r := rec(p.leaf.cert, 3, 1, 1)
+	r := rec(p.leaf.Cert, 3, 1, 1)
 	f.mx["example.org."] = []*net.MX{{Host: "mx1.example.org.", Pref: 10}}
 	f.a["mx1.example.org."] = []netip.Addr{lo}
 	f.aaaa["mx1.example.org."] = []netip.Addr{lo6}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/testcert"
 	"github.com/mailsmith/mailsmith/mx/dane"
 )
 
@@ -53,16 +54,16 @@ type moxCases struct {
 // MaxPathLen 1, a leaf for "localhost" and an expired leaf with the same
 // key, valid for an hour either side of now.
 type moxFixture struct {
-	ta, leaf, expired *certKey
+	ta, leaf, expired *testcert.Cert
 }
 
 func newMoxFixture(t *testing.T) moxFixture {
 	now := time.Now()
 	var f moxFixture
-	f.ta = makeCert(t, certSpec{cn: "fake ca", ca: true, maxPath: 1, notBefore: now.Add(-time.Hour), notAfter: now.Add(time.Hour)}, nil)
-	f.leaf = makeCert(t, certSpec{cn: "localhost", dnsNames: []string{"localhost"}, notBefore: now.Add(-time.Hour), notAfter: now.Add(time.Hour)}, f.ta)
-	f.expired = makeCert(t, certSpec{cn: "localhost", dnsNames: []string{"localhost"}, key: f.leaf.key,
-		notBefore: now.Add(-3 * time.Hour), notAfter: now.Add(-time.Hour)}, f.ta)
+	f.ta = testcert.Make(t, testcert.Spec{CN: "fake ca", CA: true, MaxPath: 1, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour)}, nil)
+	f.leaf = testcert.Make(t, testcert.Spec{CN: "localhost", DNSNames: []string{"localhost"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour)}, f.ta)
+	f.expired = testcert.Make(t, testcert.Spec{CN: "localhost", DNSNames: []string{"localhost"}, Key: f.leaf.Key,
+		NotBefore: now.Add(-3 * time.Hour), NotAfter: now.Add(-time.Hour)}, f.ta)
 	return f
 }
 
@@ -71,35 +72,35 @@ func newMoxFixture(t *testing.T) moxFixture {
 func (f moxFixture) record(t *testing.T, name string) dane.Record {
 	switch name {
 	case "R_DANEEE_SPKI_SHA256":
-		return rec(f.leaf.cert, 3, 1, 1)
+		return rec(f.leaf.Cert, 3, 1, 1)
 	case "R_DANEEE_SPKI_SHA512":
-		return rec(f.leaf.cert, 3, 1, 2)
+		return rec(f.leaf.Cert, 3, 1, 2)
 	case "R_DANEEE_SPKI_FULL":
-		return rec(f.leaf.cert, 3, 1, 0)
+		return rec(f.leaf.Cert, 3, 1, 0)
 	case "R_DANEEE_SPKI_SHA256_MISMATCH":
 		return dane.Record{Usage: 3, Selector: 1, MatchingType: 1, Data: make([]byte, 32)}
 	case "R_DANEEE_SPKI_SHA256_MALFORMED":
-		r := rec(f.leaf.cert, 3, 1, 1)
+		r := rec(f.leaf.Cert, 3, 1, 1)
 		r.Data = r.Data[:16]
 		return r
 	case "R_USAGE10_SPKI_SHA256":
-		r := rec(f.leaf.cert, 3, 1, 1)
+		r := rec(f.leaf.Cert, 3, 1, 1)
 		r.Usage = 10
 		return r
 	case "R_DANETA_CERT_SHA256":
-		return rec(f.ta.cert, 2, 0, 1)
+		return rec(f.ta.Cert, 2, 0, 1)
 	case "R_DANETA_CERT_FULL":
-		return rec(f.ta.cert, 2, 0, 0)
+		return rec(f.ta.Cert, 2, 0, 0)
 	case "R_DANETA_CERT_FULL_MALFORMED":
-		r := rec(f.ta.cert, 2, 0, 0)
+		r := rec(f.ta.Cert, 2, 0, 0)
 		r.Data = r.Data[1:]
 		return r
 	case "R_DANETA_CERT_SHA256_MISMATCH":
 		return dane.Record{Usage: 2, Selector: 0, MatchingType: 1, Data: make([]byte, 32)}
 	case "R_PKIXEE_SPKI_SHA256":
-		return rec(f.leaf.cert, 1, 1, 1)
+		return rec(f.leaf.Cert, 1, 1, 1)
 	case "R_PKIXTA_CERT_SHA256":
-		return rec(f.ta.cert, 0, 0, 1)
+		return rec(f.ta.Cert, 0, 0, 1)
 	}
 	t.Fatalf("unknown record %s", name)
 	return dane.Record{}
@@ -150,9 +151,9 @@ func TestMoxCases(t *testing.T) {
 	require.Len(t, file.Cases, 28)
 	fx := newMoxFixture(t)
 	chains := map[string]tls.Certificate{
-		"leaf+ta":         tlsCert(fx.leaf, fx.ta),
-		"expired-leaf+ta": tlsCert(fx.expired, fx.ta),
-		"leaf-only":       tlsCert(fx.leaf),
+		"leaf+ta":         fx.leaf.TLS(fx.ta),
+		"expired-leaf+ta": fx.expired.TLS(fx.ta),
+		"leaf-only":       fx.leaf.TLS(),
 	}
 	ports := map[string]int{}
 	for k, c := range chains {
@@ -219,7 +220,7 @@ func TestMoxCases(t *testing.T) {
 				opts.PKIXRoots = x509.NewCertPool()
 				for _, r := range in.PKIXRoots {
 					require.Equal(t, "ta", r)
-					opts.PKIXRoots.AddCert(fx.ta.cert)
+					opts.PKIXRoots.AddCert(fx.ta.Cert)
 				}
 			}
 			var got dane.Record

@@ -21,6 +21,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/testcert"
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 	"github.com/mailsmith/mailsmith/mx/dane"
 	"github.com/mailsmith/mailsmith/smtp"
 )
@@ -121,8 +123,7 @@ func matchesPrinted(printed string, r dane.Record) bool {
 // -dane_tlsa_rrdata agree on match or no match, and on the record and
 // depth that matched, against our smtp.Server.
 func TestOpenSSLDifferential(t *testing.T) {
-	_, err := exec.LookPath("openssl")
-	requirePeer(t, "openssl", err == nil)
+	testpeer.Program(t, "openssl", "Debian openssl")
 	if testing.Short() {
 		t.Skip("differential test against openssl runs hundreds of s_client processes")
 	}
@@ -130,45 +131,45 @@ func TestOpenSSLDifferential(t *testing.T) {
 	require.NoError(t, err)
 	p := newPKI(t)
 	name := "mx.example.org"
-	selfSigned := makeCert(t, certSpec{cn: name, dnsNames: []string{name}, ca: true, maxPath: -1}, nil)
-	selfSignedLeaf := makeCert(t, certSpec{cn: name, dnsNames: []string{name}}, nil)
-	rsaLeaf := makeCert(t, certSpec{cn: name, dnsNames: []string{name}, key: rsaKey}, p.inter)
-	stranger := makeCert(t, certSpec{cn: "Stranger", ca: true, maxPath: -1}, nil)
-	cnOnly := makeCert(t, certSpec{cn: name}, p.inter)
+	selfSigned := testcert.Make(t, testcert.Spec{CN: name, DNSNames: []string{name}, CA: true, MaxPath: -1}, nil)
+	selfSignedLeaf := testcert.Make(t, testcert.Spec{CN: name, DNSNames: []string{name}}, nil)
+	rsaLeaf := testcert.Make(t, testcert.Spec{CN: name, DNSNames: []string{name}, Key: rsaKey}, p.inter)
+	stranger := testcert.Make(t, testcert.Spec{CN: "Stranger", CA: true, MaxPath: -1}, nil)
+	cnOnly := testcert.Make(t, testcert.Spec{CN: name}, p.inter)
 	ecKey, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	p384 := makeCert(t, certSpec{cn: "p384", dnsNames: []string{name}, key: ecKey}, p.inter)
+	p384 := testcert.Make(t, testcert.Spec{CN: "p384", DNSNames: []string{name}, Key: ecKey}, p.inter)
 	// An expired self-signed root and an expired intermediate, each as
 	// a trust anchor.
 	past := time.Now().Add(-48 * time.Hour)
-	oldRoot := makeCert(t, certSpec{cn: "Old Root", ca: true, maxPath: -1, notBefore: past, notAfter: past.Add(time.Hour)}, nil)
-	oldInter := makeCert(t, certSpec{cn: "Old Inter", ca: true, maxPath: -1, notBefore: past, notAfter: past.Add(time.Hour)}, p.root)
-	underOldRoot := makeCert(t, certSpec{cn: name, dnsNames: []string{name}}, oldRoot)
-	underOldInter := makeCert(t, certSpec{cn: name, dnsNames: []string{name}}, oldInter)
+	oldRoot := testcert.Make(t, testcert.Spec{CN: "Old Root", CA: true, MaxPath: -1, NotBefore: past, NotAfter: past.Add(time.Hour)}, nil)
+	oldInter := testcert.Make(t, testcert.Spec{CN: "Old Inter", CA: true, MaxPath: -1, NotBefore: past, NotAfter: past.Add(time.Hour)}, p.root)
+	underOldRoot := testcert.Make(t, testcert.Spec{CN: name, DNSNames: []string{name}}, oldRoot)
+	underOldInter := testcert.Make(t, testcert.Spec{CN: name, DNSNames: []string{name}}, oldInter)
 
 	type served struct {
 		label string
-		chain []*certKey
+		chain []*testcert.Cert
 	}
 	servedChains := []served{
-		{"leaf+inter+root", []*certKey{p.leaf, p.inter, p.root}},
-		{"leaf+inter", []*certKey{p.leaf, p.inter}},
-		{"leaf only", []*certKey{p.leaf}},
-		{"other name", []*certKey{p.other, p.inter, p.root}},
-		{"wildcard", []*certKey{p.wild, p.inter}},
-		{"expired leaf", []*certKey{p.expired, p.inter, p.root}},
-		{"self-signed", []*certKey{selfSigned}},
-		{"self-signed leaf", []*certKey{selfSignedLeaf}},
-		{"rsa leaf", []*certKey{rsaLeaf, p.inter, p.root}},
-		{"cn only", []*certKey{cnOnly, p.inter}},
-		{"p384 leaf", []*certKey{p384, p.inter}},
-		{"expired root", []*certKey{underOldRoot, oldRoot}},
-		{"expired intermediate", []*certKey{underOldInter, oldInter, p.root}},
+		{"leaf+inter+root", []*testcert.Cert{p.leaf, p.inter, p.root}},
+		{"leaf+inter", []*testcert.Cert{p.leaf, p.inter}},
+		{"leaf only", []*testcert.Cert{p.leaf}},
+		{"other name", []*testcert.Cert{p.other, p.inter, p.root}},
+		{"wildcard", []*testcert.Cert{p.wild, p.inter}},
+		{"expired leaf", []*testcert.Cert{p.expired, p.inter, p.root}},
+		{"self-signed", []*testcert.Cert{selfSigned}},
+		{"self-signed leaf", []*testcert.Cert{selfSignedLeaf}},
+		{"rsa leaf", []*testcert.Cert{rsaLeaf, p.inter, p.root}},
+		{"cn only", []*testcert.Cert{cnOnly, p.inter}},
+		{"p384 leaf", []*testcert.Cert{p384, p.inter}},
+		{"expired root", []*testcert.Cert{underOldRoot, oldRoot}},
+		{"expired intermediate", []*testcert.Cert{underOldInter, oldInter, p.root}},
 	}
 	var servers []diffServer
 	for _, s := range servedChains {
-		addr, _ := startSMTP(t, tlsCert(s.chain[0], s.chain[1:]...))
-		pool := chainOf(s.chain...)
-		pool = append(pool, p.root.cert, p.inter.cert, stranger.cert)
+		addr, _ := startSMTP(t, s.chain[0].TLS(s.chain[1:]...))
+		pool := testcert.Chain(s.chain...)
+		pool = append(pool, p.root.Cert, p.inter.Cert, stranger.Cert)
 		servers = append(servers, diffServer{label: s.label, addr: addr, pool: pool})
 	}
 
@@ -207,7 +208,7 @@ func TestOpenSSLDifferential(t *testing.T) {
 	}
 
 	// Cases written by hand for what random sets may miss.
-	leafSPKI := rec(p.leaf.cert, 3, 1, 1)
+	leafSPKI := rec(p.leaf.Cert, 3, 1, 1)
 	wrong512 := dane.Record{Usage: 3, Selector: 1, MatchingType: 2, Data: make([]byte, 64)}
 	byLabel := map[string]diffServer{}
 	for _, s := range servers {
@@ -216,25 +217,25 @@ func TestOpenSSLDifferential(t *testing.T) {
 	jobs = append(jobs,
 		// RFC 7671 §9: the SHA2-512 record hides the matching SHA2-256 one.
 		job{byLabel["leaf+inter"], []dane.Record{leafSPKI, wrong512}},
-		job{byLabel["leaf+inter"], []dane.Record{leafSPKI, rec(p.leaf.cert, 3, 1, 2)}},
-		job{byLabel["leaf+inter"], []dane.Record{rec(p.inter.cert, 2, 0, 1), dane.Record{Usage: 2, Selector: 0, MatchingType: 2, Data: make([]byte, 64)}}},
-		job{byLabel["expired root"], []dane.Record{rec(oldRoot.cert, 2, 0, 1)}},
-		job{byLabel["expired root"], []dane.Record{rec(oldRoot.cert, 2, 1, 0)}},
-		job{byLabel["expired intermediate"], []dane.Record{rec(oldInter.cert, 2, 0, 1)}},
-		job{byLabel["expired intermediate"], []dane.Record{rec(p.root.cert, 2, 0, 1)}},
-		job{byLabel["leaf only"], []dane.Record{rec(p.inter.cert, 2, 0, 0)}},
-		job{byLabel["leaf+inter+root"], []dane.Record{rec(p.root.cert, 2, 1, 0)}},
-		job{byLabel["leaf+inter+root"], []dane.Record{rec(p.root.cert, 2, 0, 0)}},
-		job{byLabel["leaf+inter+root"], []dane.Record{rec(p.inter.cert, 2, 1, 0)}},
-		job{byLabel["leaf+inter"], []dane.Record{rec(p.inter.cert, 2, 1, 0)}},
-		job{byLabel["leaf only"], []dane.Record{rec(p.inter.cert, 2, 1, 0)}},
-		job{byLabel["cn only"], []dane.Record{rec(p.inter.cert, 2, 1, 1)}},
-		job{byLabel["self-signed"], []dane.Record{rec(selfSigned.cert, 2, 0, 1)}},
-		job{byLabel["self-signed"], []dane.Record{rec(selfSigned.cert, 2, 0, 0)}},
-		job{byLabel["self-signed leaf"], []dane.Record{rec(selfSignedLeaf.cert, 2, 0, 1)}},
-		job{byLabel["self-signed leaf"], []dane.Record{rec(selfSignedLeaf.cert, 2, 0, 0)}},
-		job{byLabel["self-signed leaf"], []dane.Record{rec(selfSignedLeaf.cert, 2, 1, 0)}},
-		job{byLabel["self-signed leaf"], []dane.Record{rec(selfSignedLeaf.cert, 2, 1, 2)}},
+		job{byLabel["leaf+inter"], []dane.Record{leafSPKI, rec(p.leaf.Cert, 3, 1, 2)}},
+		job{byLabel["leaf+inter"], []dane.Record{rec(p.inter.Cert, 2, 0, 1), dane.Record{Usage: 2, Selector: 0, MatchingType: 2, Data: make([]byte, 64)}}},
+		job{byLabel["expired root"], []dane.Record{rec(oldRoot.Cert, 2, 0, 1)}},
+		job{byLabel["expired root"], []dane.Record{rec(oldRoot.Cert, 2, 1, 0)}},
+		job{byLabel["expired intermediate"], []dane.Record{rec(oldInter.Cert, 2, 0, 1)}},
+		job{byLabel["expired intermediate"], []dane.Record{rec(p.root.Cert, 2, 0, 1)}},
+		job{byLabel["leaf only"], []dane.Record{rec(p.inter.Cert, 2, 0, 0)}},
+		job{byLabel["leaf+inter+root"], []dane.Record{rec(p.root.Cert, 2, 1, 0)}},
+		job{byLabel["leaf+inter+root"], []dane.Record{rec(p.root.Cert, 2, 0, 0)}},
+		job{byLabel["leaf+inter+root"], []dane.Record{rec(p.inter.Cert, 2, 1, 0)}},
+		job{byLabel["leaf+inter"], []dane.Record{rec(p.inter.Cert, 2, 1, 0)}},
+		job{byLabel["leaf only"], []dane.Record{rec(p.inter.Cert, 2, 1, 0)}},
+		job{byLabel["cn only"], []dane.Record{rec(p.inter.Cert, 2, 1, 1)}},
+		job{byLabel["self-signed"], []dane.Record{rec(selfSigned.Cert, 2, 0, 1)}},
+		job{byLabel["self-signed"], []dane.Record{rec(selfSigned.Cert, 2, 0, 0)}},
+		job{byLabel["self-signed leaf"], []dane.Record{rec(selfSignedLeaf.Cert, 2, 0, 1)}},
+		job{byLabel["self-signed leaf"], []dane.Record{rec(selfSignedLeaf.Cert, 2, 0, 0)}},
+		job{byLabel["self-signed leaf"], []dane.Record{rec(selfSignedLeaf.Cert, 2, 1, 0)}},
+		job{byLabel["self-signed leaf"], []dane.Record{rec(selfSignedLeaf.Cert, 2, 1, 2)}},
 	)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 	"github.com/mailsmith/mailsmith/mx/dane"
 )
 
@@ -54,13 +55,9 @@ func postfixVerdict(out string) string {
 // TestPosttlsFinger checks that Postfix's DANE client agrees with
 // Lookup+Verify on the destinations of the end-to-end test.
 func TestPosttlsFinger(t *testing.T) {
-	_, err := exec.LookPath("posttls-finger")
-	requirePeer(t, "posttls-finger (postfix)", err == nil)
-	_, err = exec.LookPath("unshare")
-	requirePeer(t, "unshare (util-linux)", err == nil)
-	if out, err := exec.Command("unshare", "-m", "true").CombinedOutput(); err != nil {
-		requirePeer(t, "a private mount namespace (unshare -m: "+strings.TrimSpace(string(out))+")", false)
-	}
+	testpeer.Program(t, "posttls-finger", "Debian postfix")
+	unshare := testpeer.Program(t, "unshare", "Debian util-linux")
+	testpeer.Runs(t, "a private mount namespace (unshare -m)", unshare, "-m", "true")
 	if !portFree(53) {
 		t.Skip("127.0.0.1:53 is in use: posttls-finger can only ask a resolver on port 53")
 	}

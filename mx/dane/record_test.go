@@ -10,6 +10,7 @@ import (
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/testcert"
 	"github.com/mailsmith/mailsmith/mx/dane"
 )
 
@@ -56,19 +57,19 @@ func TestUsable(t *testing.T) {
 		usable bool
 		why    string
 	}{
-		{rec(p.leaf.cert, 3, 1, 1), true, ""},
-		{rec(p.leaf.cert, 3, 0, 2), true, ""},
-		{rec(p.root.cert, 2, 0, 0), true, ""},
-		{rec(p.root.cert, 2, 1, 0), true, ""},
-		{rec(p.leaf.cert, 3, 1, 0), true, ""},
-		{rec(p.leaf.cert, 1, 1, 1), false, "PKIX"},
-		{rec(p.root.cert, 0, 0, 1), false, "PKIX"},
+		{rec(p.leaf.Cert, 3, 1, 1), true, ""},
+		{rec(p.leaf.Cert, 3, 0, 2), true, ""},
+		{rec(p.root.Cert, 2, 0, 0), true, ""},
+		{rec(p.root.Cert, 2, 1, 0), true, ""},
+		{rec(p.leaf.Cert, 3, 1, 0), true, ""},
+		{rec(p.leaf.Cert, 1, 1, 1), false, "PKIX"},
+		{rec(p.root.Cert, 0, 0, 1), false, "PKIX"},
 		{dane.Record{Usage: 4, Selector: 1, MatchingType: 1, Data: make([]byte, 32)}, false, "unknown usage"},
 		{dane.Record{Usage: 3, Selector: 1, MatchingType: 1, Data: make([]byte, 31)}, false, "31 bytes"},
 		{dane.Record{Usage: 3, Selector: 1, MatchingType: 2, Data: make([]byte, 32)}, false, "32 bytes"},
 		{dane.Record{Usage: 2, Selector: 0, MatchingType: 0, Data: []byte{0x30, 0}}, false, "not a certificate"},
 		{dane.Record{Usage: 2, Selector: 1, MatchingType: 0, Data: []byte{0x30, 0}}, false, "not a SubjectPublicKeyInfo"},
-		{dane.Record{Usage: 3, Selector: 1, MatchingType: 0, Data: append(rec(p.leaf.cert, 3, 1, 0).Data, 0)}, false, "not a SubjectPublicKeyInfo"},
+		{dane.Record{Usage: 3, Selector: 1, MatchingType: 0, Data: append(rec(p.leaf.Cert, 3, 1, 0).Data, 0)}, false, "not a SubjectPublicKeyInfo"},
 		{dane.Record{Usage: 3, Selector: 2, MatchingType: 1, Data: make([]byte, 32)}, false, "unknown selector"},
 		{dane.Record{Usage: 3, Selector: 1, MatchingType: 9, Data: make([]byte, 32)}, false, "unknown matching type"},
 	}
@@ -84,16 +85,16 @@ func TestUsable(t *testing.T) {
 
 func TestPublish(t *testing.T) {
 	p := newPKI(t)
-	r := dane.RecordFor(p.leaf.cert)
-	sum := sha256.Sum256(p.leaf.cert.RawSubjectPublicKeyInfo)
+	r := dane.RecordFor(p.leaf.Cert)
+	sum := sha256.Sum256(p.leaf.Cert.RawSubjectPublicKeyInfo)
 	require.Equal(t, "3 1 1 "+hex.EncodeToString(sum[:]), r.String())
 	// The record verifies the certificate it was made for, and only it.
-	_, err := dane.Verify([]dane.Record{r}, chainOf(p.leaf), dane.VerifyOptions{})
+	_, err := dane.Verify([]dane.Record{r}, testcert.Chain(p.leaf), dane.VerifyOptions{})
 	require.NoError(t, err)
-	_, err = dane.Verify([]dane.Record{r}, chainOf(p.other), dane.VerifyOptions{})
+	_, err = dane.Verify([]dane.Record{r}, testcert.Chain(p.other), dane.VerifyOptions{})
 	require.ErrorIs(t, err, dane.ErrNoMatch)
 
-	rk, err := dane.RecordForKey(p.leaf.key.Public().(*ecdsa.PublicKey))
+	rk, err := dane.RecordForKey(p.leaf.Key.Public().(*ecdsa.PublicKey))
 	require.NoError(t, err)
 	require.True(t, rk.Equal(r))
 	_, err = dane.RecordForKey(struct{}{})

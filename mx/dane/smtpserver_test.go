@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -14,19 +13,6 @@ import (
 
 	"github.com/mailsmith/mailsmith/smtp"
 )
-
-// requirePeer skips the test when a peer program is missing, but fails it
-// when CI is set (the peers are installed there by .ci/install-peers).
-func requirePeer(t *testing.T, what string, ok bool) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("peer %s is missing (CI is set)", what)
-	}
-	t.Skipf("peer %s is missing; run .ci/install-peers", what)
-}
 
 // mailbox is an smtp backend keeping what it received.
 type mailbox struct {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 	"github.com/mailsmith/mailsmith/mx/dane"
 )
 
@@ -90,7 +91,7 @@ func startUnbound(t *testing.T, zones map[string]string, anchors []string, extra
 			}
 		}
 	}
-	requirePeer(t, "unbound", err == nil)
+	testpeer.Require(t, "unbound (Debian unbound)", err == nil, err)
 	dir := t.TempDir()
 	port := freePort(t)
 	var conf strings.Builder

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/testcert"
 	"github.com/mailsmith/mailsmith/mx/mtasts"
 )
 
@@ -27,9 +28,9 @@ type clientFixture struct {
 }
 
 func newClientFixture(t *testing.T) *clientFixture {
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t, "mailsmith test CA")
 	f := &clientFixture{
-		ps:    newPolicyServer(t, ca.validCert(t, "mta-sts.example.com")),
+		ps:    newPolicyServer(t, ca.Valid(t, "mta-sts.example.com")),
 		res:   &memResolver{txt: map[string][]string{"_mta-sts.example.com.": {"v=STSv1; id=1"}}, fail: map[string]bool{}},
 		now:   time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
 		cache: &mtasts.MemoryCache{},
@@ -37,7 +38,7 @@ func newClientFixture(t *testing.T) *clientFixture {
 	f.ps.set(200, "text/plain; charset=utf-8", enforceExample)
 	f.c = &mtasts.Client{
 		Resolver:   f.res,
-		HTTPClient: dialingClient(ca.pool, f.ps.srv.Listener.Addr().String()),
+		HTTPClient: dialingClient(ca.Pool(), f.ps.srv.Listener.Addr().String()),
 		Cache:      f.cache,
 		Now:        func() time.Time { return f.now },
 	}
@@ -208,8 +209,8 @@ func TestMemoryCacheBound(t *testing.T) {
 }
 
 func TestFetchRules(t *testing.T) {
-	ca := newTestCA(t)
-	ps := newPolicyServer(t, ca.validCert(t, "mta-sts.example.com"))
+	ca := testcert.NewCA(t, "mailsmith test CA")
+	ps := newPolicyServer(t, ca.Valid(t, "mta-sts.example.com"))
 	addr := ps.srv.Listener.Addr().String()
 	ctx := context.Background()
 	good := "version: STSv1\nmode: none\nmax_age: 1\n"
@@ -220,7 +221,7 @@ func TestFetchRules(t *testing.T) {
 		ps.mu.Lock()
 		ps.location = "/.well-known/mta-sts.txt"
 		ps.mu.Unlock()
-		hc := dialingClient(ca.pool, addr)
+		hc := dialingClient(ca.Pool(), addr)
 		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return nil } // would follow
 		_, err := mtasts.FetchPolicy(ctx, hc, "example.com")
 		require.ErrorIs(t, err, mtasts.ErrPolicyFetch)
@@ -229,29 +230,29 @@ func TestFetchRules(t *testing.T) {
 	})
 	t.Run("media type", func(t *testing.T) {
 		ps.set(200, "text/html", good)
-		_, err := mtasts.FetchPolicy(ctx, dialingClient(ca.pool, addr), "example.com")
+		_, err := mtasts.FetchPolicy(ctx, dialingClient(ca.Pool(), addr), "example.com")
 		require.ErrorIs(t, err, mtasts.ErrPolicyFetch)
 		assert.Contains(t, err.Error(), "text/plain")
 		ps.set(200, "Text/Plain; charset=us-ascii", good)
-		_, err = mtasts.FetchPolicy(ctx, dialingClient(ca.pool, addr), "example.com")
+		_, err = mtasts.FetchPolicy(ctx, dialingClient(ca.Pool(), addr), "example.com")
 		assert.NoError(t, err)
 	})
 	t.Run("status 204", func(t *testing.T) {
 		ps.set(204, "text/plain", "")
-		_, err := mtasts.FetchPolicy(ctx, dialingClient(ca.pool, addr), "example.com")
+		_, err := mtasts.FetchPolicy(ctx, dialingClient(ca.Pool(), addr), "example.com")
 		require.ErrorIs(t, err, mtasts.ErrPolicyFetch)
 		assert.Contains(t, err.Error(), "204")
 	})
 	t.Run("size limit", func(t *testing.T) {
 		ps.set(200, "text/plain", good+strings.Repeat("x: y\n", mtasts.MaxPolicySize/5))
-		_, err := mtasts.FetchPolicy(ctx, dialingClient(ca.pool, addr), "example.com")
+		_, err := mtasts.FetchPolicy(ctx, dialingClient(ca.Pool(), addr), "example.com")
 		require.ErrorIs(t, err, mtasts.ErrPolicyFetch)
 		assert.ErrorIs(t, err, mtasts.ErrPolicySyntax)
 		// Exactly at the limit is fine.
 		body := good + "x: " + strings.Repeat("y", mtasts.MaxPolicySize-len(good)-5) + "\n"
 		require.Len(t, body, mtasts.MaxPolicySize-1)
 		ps.set(200, "text/plain", body)
-		_, err = mtasts.FetchPolicy(ctx, dialingClient(ca.pool, addr), "example.com")
+		_, err = mtasts.FetchPolicy(ctx, dialingClient(ca.Pool(), addr), "example.com")
 		assert.NoError(t, err)
 	})
 	t.Run("verification skipped by the client is refused", func(t *testing.T) {
@@ -264,17 +265,17 @@ func TestFetchRules(t *testing.T) {
 	})
 	t.Run("certificate for another name", func(t *testing.T) {
 		ps.set(200, "text/plain", good)
-		_, err := mtasts.FetchPolicy(ctx, dialingClient(ca.pool, addr), "example.org")
+		_, err := mtasts.FetchPolicy(ctx, dialingClient(ca.Pool(), addr), "example.org")
 		require.ErrorIs(t, err, mtasts.ErrPolicyFetch)
 	})
 	t.Run("untrusted root", func(t *testing.T) {
-		_, err := mtasts.FetchPolicy(ctx, dialingClient(newTestCA(t).pool, addr), "example.com")
+		_, err := mtasts.FetchPolicy(ctx, dialingClient(testcert.NewCA(t, "mailsmith test CA").Pool(), addr), "example.com")
 		require.ErrorIs(t, err, mtasts.ErrPolicyFetch)
 	})
 	t.Run("cancelled context", func(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
-		_, err := mtasts.FetchPolicy(cctx, dialingClient(ca.pool, addr), "example.com")
+		_, err := mtasts.FetchPolicy(cctx, dialingClient(ca.Pool(), addr), "example.com")
 		require.ErrorIs(t, err, mtasts.ErrPolicyFetch)
 		assert.ErrorIs(t, err, context.Canceled)
 	})

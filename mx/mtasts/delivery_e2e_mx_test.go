@@ -1,15 +1,9 @@
 package mtasts_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"io"
-	"math/big"
 	"net"
 	"strings"
 	"sync"
@@ -19,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/testcert"
 	"github.com/mailsmith/mailsmith/mx/tlsrpt"
 	"github.com/mailsmith/mailsmith/smtp"
 )
@@ -114,7 +109,7 @@ type deMX struct {
 
 // newDeMX starts the server for host name of the given kind and stops it
 // when the test ends.
-func newDeMX(t *testing.T, ca *testCA, name string, pref uint16, kind deKind) *deMX {
+func newDeMX(t *testing.T, ca *testcert.Cert, name string, pref uint16, kind deKind) *deMX {
 	t.Helper()
 	m := &deMX{name: name, pref: pref, kind: kind}
 	srv := &smtp.Server{
@@ -126,13 +121,13 @@ func newDeMX(t *testing.T, ca *testCA, name string, pref uint16, kind deKind) *d
 	now := time.Now()
 	switch kind {
 	case deGood:
-		cert = ca.validCert(t, name)
+		cert = ca.Valid(t, name)
 	case deSelfSigned:
-		cert = deSelfSignedCert(t, name)
+		cert = testcert.SelfSigned(t, name)
 	case deWrongName:
-		cert = ca.validCert(t, "wrong."+name)
+		cert = ca.Valid(t, "wrong."+name)
 	case deExpired:
-		cert = ca.issue(t, []string{name}, now.Add(-48*time.Hour), now.Add(-24*time.Hour))
+		cert = ca.Issue(t, now.Add(-48*time.Hour), now.Add(-24*time.Hour), name)
 	}
 	if kind != deNoSTARTTLS {
 		srv.TLSConfig = &tls.Config{
@@ -234,23 +229,3 @@ func (s *deSession) Data(r io.Reader) error {
 
 func (s *deSession) Reset()        { s.cur = deMessage{} }
 func (s *deSession) Logout() error { return nil }
-
-// deSelfSignedCert makes a certificate for name signed by its own key.
-func deSelfSignedCert(t *testing.T, name string) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(7),
-		Subject:               pkix.Name{CommonName: name},
-		DNSNames:              []string{name},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}

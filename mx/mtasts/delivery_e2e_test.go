@@ -45,7 +45,7 @@ func TestDeliveryEndToEnd(t *testing.T) {
 		Start:            day,
 		End:              day.Add(24*time.Hour - time.Second),
 	}
-	s := &deSender{w: w, roots: w.ca.pool, rpt: rpt}
+	s := &deSender{w: w, roots: w.ca.Pool(), rpt: rpt}
 	// sessions[domain][host] counts the sessions of each host the test
 	// expects in the report of domain: successes as "", failures by the
 	// result type the server's kind calls for.

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/mailsmith/mailsmith/internal/dnstest"
+	"github.com/mailsmith/mailsmith/internal/testcert"
 	"github.com/mailsmith/mailsmith/mx"
 	"github.com/mailsmith/mailsmith/mx/mtasts"
 )
@@ -57,7 +58,7 @@ var deHosts = []struct {
 // host. Every name resolves to 127.0.0.1; each server has its own runtime
 // port, which the test's dialers add to the address DNS gave.
 type deWorld struct {
-	ca     *testCA
+	ca     *testcert.Cert
 	dns    *dnstest.Server
 	mx     map[string]*deMX
 	policy *dePolicyServer
@@ -75,7 +76,7 @@ func dePolicyText(mode mtasts.Mode) string {
 
 func newDeWorld(t *testing.T) *deWorld {
 	t.Helper()
-	w := &deWorld{ca: newTestCA(t), mx: map[string]*deMX{}}
+	w := &deWorld{ca: testcert.NewCA(t, "mailsmith test CA"), mx: map[string]*deMX{}}
 	var zone strings.Builder
 	for _, h := range deHosts {
 		w.mx[h.name] = newDeMX(t, w.ca, h.name, h.pref, h.kind)
@@ -100,7 +101,7 @@ func newDeWorld(t *testing.T) *deWorld {
 	for n := range policies {
 		names = append(names, n)
 	}
-	w.policy = newDePolicyServer(t, w.ca.validCert(t, names...), policies)
+	w.policy = newDePolicyServer(t, w.ca.Valid(t, names...), policies)
 	w.sts = &mtasts.Client{Resolver: w.dns.Resolver(), HTTPClient: w.policy.client(w)}
 	w.router = &mx.Router{Resolver: w.dns.Resolver(), ResolveAddrs: true}
 	return w
@@ -175,7 +176,7 @@ func (ps *dePolicyServer) client(w *deWorld) *http.Client {
 	port := ps.srv.Listener.Addr().(*net.TCPAddr).Port
 	var d net.Dialer
 	return &http.Client{Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: w.ca.pool},
+		TLSClientConfig: &tls.Config{RootCAs: w.ca.Pool()},
 		DialContext: func(ctx context.Context, _, address string) (net.Conn, error) {
 			host, _, err := net.SplitHostPort(address)
 			if err != nil {

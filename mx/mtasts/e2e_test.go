@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailsmith/mailsmith/internal/dnstest"
+	"github.com/mailsmith/mailsmith/internal/testcert"
 	"github.com/mailsmith/mailsmith/mx/mtasts"
 )
 
@@ -27,10 +28,10 @@ _mta-sts       300 IN TXT "v=STSv1; id=20260101T000000;"
 mx1            300 IN A 192.0.2.1
 mx2            300 IN A 192.0.2.2
 `)
-	ca := newTestCA(t)
-	ps := newPolicyServer(t, ca.validCert(t, "mta-sts.example.com"))
+	ca := testcert.NewCA(t, "mailsmith test CA")
+	ps := newPolicyServer(t, ca.Valid(t, "mta-sts.example.com"))
 	ps.set(200, "text/plain", "version: STSv1\r\nmode: enforce\r\nmx: *.example.com\r\nmax_age: 86400\r\n")
-	c := &mtasts.Client{Resolver: srv.Resolver(), HTTPClient: dialingClient(ca.pool, ps.srv.Listener.Addr().String())}
+	c := &mtasts.Client{Resolver: srv.Resolver(), HTTPClient: dialingClient(ca.Pool(), ps.srv.Listener.Addr().String())}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 

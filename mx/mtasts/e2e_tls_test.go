@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailsmith/mailsmith/internal/dnstest"
+	"github.com/mailsmith/mailsmith/internal/testcert"
 	"github.com/mailsmith/mailsmith/mx/mtasts"
 	"github.com/mailsmith/mailsmith/mx/tlsrpt"
 )
@@ -66,16 +67,16 @@ $ORIGIN example.com.
 @          300 IN MX 40 mx.elsewhere.example.
 _mta-sts   300 IN TXT "v=STSv1; id=1"
 `)
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t, "mailsmith test CA")
 	now := time.Now()
 	addrs := map[string]string{
-		"mx1.example.com":      tlsHost(t, ca.validCert(t, "mx1.example.com")),
-		"mx2.example.com":      tlsHost(t, ca.validCert(t, "mx9.example.com")),
-		"mx3.example.com":      tlsHost(t, ca.issue(t, []string{"mx3.example.com"}, now.Add(-48*time.Hour), now.Add(-24*time.Hour))),
-		"mx.elsewhere.example": tlsHost(t, ca.validCert(t, "mx.elsewhere.example")),
+		"mx1.example.com":      tlsHost(t, ca.Valid(t, "mx1.example.com")),
+		"mx2.example.com":      tlsHost(t, ca.Valid(t, "mx9.example.com")),
+		"mx3.example.com":      tlsHost(t, ca.Issue(t, now.Add(-48*time.Hour), now.Add(-24*time.Hour), "mx3.example.com")),
+		"mx.elsewhere.example": tlsHost(t, ca.Valid(t, "mx.elsewhere.example")),
 	}
-	ps := newPolicyServer(t, ca.validCert(t, "mta-sts.example.com"))
-	hc := dialingClient(ca.pool, ps.srv.Listener.Addr().String())
+	ps := newPolicyServer(t, ca.Valid(t, "mta-sts.example.com"))
+	hc := dialingClient(ca.Pool(), ps.srv.Listener.Addr().String())
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 
@@ -105,7 +106,7 @@ _mta-sts   300 IN TXT "v=STSv1; id=1"
 					b.AddFailure(policy, tlsrpt.FailureDetails{ResultType: tlsrpt.ResultValidationFailure, ReceivingMXHostname: h.Host, FailureReasonCode: "mx-not-in-policy"})
 					continue
 				}
-				err := attempt(ctx, addrs[h.Host], h, ca.pool)
+				err := attempt(ctx, addrs[h.Host], h, ca.Pool())
 				switch {
 				case err != nil && h.TLS == mtasts.TLSVerified:
 					outcome[h.Host] = "not delivered: " + string(tlsrpt.ClassifyTLSError(err))

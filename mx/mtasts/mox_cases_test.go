@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailsmith/mailsmith/internal/dnstest"
+	"github.com/mailsmith/mailsmith/internal/testcert"
 	"github.com/mailsmith/mailsmith/mx/mtasts"
 )
 
@@ -209,9 +210,9 @@ func TestMoxCases(t *testing.T) {
 	f := loadMox(t)
 	counts := map[string]int{}
 	passed := 0
-	ca := newTestCA(t)
-	certOK := ca.validCert(t, "mta-sts.mox.example")
-	certBad := ca.issue(t, []string{"mta-sts.mox.example"}, time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour))
+	ca := testcert.NewCA(t, "mailsmith test CA")
+	certOK := ca.Valid(t, "mta-sts.mox.example")
+	certBad := ca.Issue(t, time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour), "mta-sts.mox.example")
 	servers := map[string]*policyServer{"certok": newPolicyServer(t, certOK), "certbad": newPolicyServer(t, certBad)}
 	dnsServers := map[string]*dnstest.Server{}
 	for name, fx := range f.DNSFixtures {
@@ -297,7 +298,7 @@ func TestMoxCases(t *testing.T) {
 	assert.Equal(t, 67, len(f.Cases))
 }
 
-func runMoxFetch(t *testing.T, c moxCase, ps *policyServer, dnsSrv *dnstest.Server, ca *testCA) {
+func runMoxFetch(t *testing.T, c moxCase, ps *policyServer, dnsSrv *dnstest.Server, ca *testcert.Cert) {
 	require.NotNil(t, ps)
 	require.NotNil(t, dnsSrv)
 	var body string
@@ -314,7 +315,7 @@ func runMoxFetch(t *testing.T, c moxCase, ps *policyServer, dnsSrv *dnstest.Serv
 		ps.location = "/other"
 		ps.mu.Unlock()
 	}
-	hc := dialingClient(ca.pool, ps.srv.Listener.Addr().String(), "mta-sts.doesnotexist.example")
+	hc := dialingClient(ca.Pool(), ps.srv.Listener.Addr().String(), "mta-sts.doesnotexist.example")
 	ctx := context.Background()
 
 	check := func(what string, o *moxOutcome, p *mtasts.Policy, err error) {

@@ -14,21 +14,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 	"github.com/mailsmith/mailsmith/mx/mtasts"
 )
-
-// requirePeer skips the test when a peer program is missing, but fails it
-// when CI is set (the peers are installed there by .ci/install-peers).
-func requirePeer(t *testing.T, what string, ok bool) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("peer %s is missing (CI is set)", what)
-	}
-	t.Skipf("peer %s is missing; run .ci/install-peers", what)
-}
 
 func nodeModules() string {
 	if p := os.Getenv("MAILSMITH_NODE_PREFIX"); p != "" {
@@ -64,11 +52,10 @@ type peerOutput struct {
 
 func runMailauthMTASTS(t *testing.T, in peerInput) peerOutput {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	requirePeer(t, "node", err == nil)
+	node := testpeer.Program(t, "node", "Debian nodejs")
 	mods := nodeModules()
-	_, err = os.Stat(filepath.Join(mods, "mailauth", "lib", "mta-sts.js"))
-	requirePeer(t, "node mailauth (lib/mta-sts.js)", err == nil)
+	_, err := os.Stat(filepath.Join(mods, "mailauth", "lib", "mta-sts.js"))
+	testpeer.Require(t, "node mailauth (npm mailauth, .ci/install-peers)", err == nil, err)
 	b, err := json.Marshal(in)
 	require.NoError(t, err)
 	cmd := exec.Command(node, filepath.Join("testdata", "mailauth_mtasts.js"))

@@ -1,0 +1,83 @@
+package testcert
+
+import (
+	"crypto/x509"
+	"errors"
+	"testing"
+	"time"
+)
+
+// TestChains checks the certificates against Go's verifier: a CA's
+// issued, expired and self-signed certificates, and a path length
+// constraint, each with the outcome the Spec asks for.
+func TestChains(t *testing.T) {
+	ca := NewCA(t, "test CA")
+	now := time.Now()
+	inter0 := Make(t, Spec{CN: "inter", CA: true, MaxPath: 0}, ca)
+	inter1 := Make(t, Spec{CN: "inter2", CA: true, MaxPath: 0}, inter0)
+	leafUnder := func(p *Cert) *x509.Certificate {
+		return Make(t, Spec{CN: "mx.example.com", DNSNames: []string{"mx.example.com"}}, p).Cert
+	}
+	cases := []struct {
+		name  string
+		leaf  *x509.Certificate
+		inter []*x509.Certificate
+		want  error // nil: verifies; otherwise the error type's zero value
+	}{
+		{"valid", parse(t, ca.Valid(t, "mx.example.com").Certificate[0]), nil, nil},
+		{"expired", parse(t, ca.Issue(t, now.Add(-2*time.Hour), now.Add(-time.Hour), "mx.example.com").Certificate[0]), nil, x509.CertificateInvalidError{}},
+		{"wrong name", parse(t, ca.Valid(t, "other.example.com").Certificate[0]), nil, x509.HostnameError{}},
+		{"self-signed", parse(t, SelfSigned(t, "mx.example.com").Certificate[0]), nil, x509.UnknownAuthorityError{}},
+		{"under intermediate", leafUnder(inter0), Chain(inter0), nil},
+		{"path too long", leafUnder(inter1), Chain(inter1, inter0), x509.CertificateInvalidError{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			inter := x509.NewCertPool()
+			for _, i := range c.inter {
+				inter.AddCert(i)
+			}
+			_, err := c.leaf.Verify(x509.VerifyOptions{DNSName: "mx.example.com", Roots: ca.Pool(), Intermediates: inter})
+			switch want := c.want.(type) {
+			case nil:
+				if err != nil {
+					t.Fatalf("Verify: %v", err)
+				}
+			case x509.CertificateInvalidError:
+				if !errors.As(err, &want) {
+					t.Fatalf("Verify: %v, want %T", err, want)
+				}
+			case x509.HostnameError:
+				if !errors.As(err, &want) {
+					t.Fatalf("Verify: %v, want %T", err, want)
+				}
+			case x509.UnknownAuthorityError:
+				if !errors.As(err, &want) {
+					t.Fatalf("Verify: %v, want %T", err, want)
+				}
+			}
+		})
+	}
+}
+
+// TestTLS checks that TLS serves the chain in order with the leaf's key.
+func TestTLS(t *testing.T) {
+	ca := NewCA(t, "test CA")
+	leaf := Make(t, Spec{CN: "a"}, ca)
+	tc := leaf.TLS(ca)
+	if len(tc.Certificate) != 2 || string(tc.Certificate[0]) != string(leaf.Cert.Raw) || string(tc.Certificate[1]) != string(ca.Cert.Raw) {
+		t.Fatalf("chain not leaf, CA")
+	}
+	if tc.PrivateKey != leaf.Key || tc.Leaf != leaf.Cert {
+		t.Fatalf("key or leaf not the certificate's")
+	}
+}
+
+func parse(t *testing.T, der []byte) *x509.Certificate {
+	t.Helper()
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
