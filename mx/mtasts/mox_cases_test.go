@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -23,14 +22,8 @@ import (
 // The shared cases transcribed from mox's tests (testdata/README.md).
 
 type moxFile struct {
-	DNSFixtures map[string]moxDNS `json:"dns_fixtures"`
-	Cases       []moxCase         `json:"cases"`
-}
-
-type moxDNS struct {
-	TXT   map[string][]string `json:"TXT"`
-	CNAME map[string]string   `json:"CNAME"`
-	Fail  []string            `json:"Fail"`
+	DNSFixtures map[string]dnstest.Fixture `json:"dns_fixtures"`
+	Cases       []moxCase                  `json:"cases"`
 }
 
 type moxRecord struct {
@@ -173,39 +166,6 @@ func normPolicy(m moxPolicy) moxPolicy {
 	return m
 }
 
-// serveFixture starts a loopback DNS server with the fixture. A CNAME whose
-// target fails fails too, as a recursive resolver's answer would.
-func serveFixture(t *testing.T, fx moxDNS) *dnstest.Server {
-	var zone strings.Builder
-	for name, txts := range fx.TXT {
-		for _, txt := range txts {
-			fmt.Fprintf(&zone, "%s 300 IN TXT %q\n", name, txt)
-		}
-	}
-	for name, target := range fx.CNAME {
-		fmt.Fprintf(&zone, "%s 300 IN CNAME %s\n", name, target)
-	}
-	srv := dnstest.New(t, zone.String())
-	failing := map[string]bool{}
-	for _, f := range fx.Fail {
-		typ, name, ok := strings.Cut(f, " ")
-		require.True(t, ok && typ == "txt", f)
-		failing[name] = true
-	}
-	for changed := true; changed; {
-		changed = false
-		for name, target := range fx.CNAME {
-			if failing[target] && !failing[name] {
-				failing[name], changed = true, true
-			}
-		}
-	}
-	for name := range failing {
-		srv.Fault(name, dns.TypeTXT, dnstest.ServFail)
-	}
-	return srv
-}
-
 func TestMoxCases(t *testing.T) {
 	f := loadMox(t)
 	counts := map[string]int{}
@@ -216,7 +176,7 @@ func TestMoxCases(t *testing.T) {
 	servers := map[string]*policyServer{"certok": newPolicyServer(t, certOK), "certbad": newPolicyServer(t, certBad)}
 	dnsServers := map[string]*dnstest.Server{}
 	for name, fx := range f.DNSFixtures {
-		dnsServers["#/dns_fixtures/"+name] = serveFixture(t, fx)
+		dnsServers["#/dns_fixtures/"+name] = dnstest.ServeFixture(t, fx)
 	}
 	ctx := context.Background()
 

@@ -3,14 +3,12 @@ package tlsrpt_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -45,11 +43,8 @@ type moxRecordCase struct {
 }
 
 type moxRecordFile struct {
-	DNSFixtures map[string]struct {
-		TXT  map[string][]string `json:"TXT"`
-		Fail []string            `json:"Fail"`
-	} `json:"dns_fixtures"`
-	Cases []moxRecordCase `json:"cases"`
+	DNSFixtures map[string]dnstest.Fixture `json:"dns_fixtures"`
+	Cases       []moxRecordCase            `json:"cases"`
 }
 
 // flatRUA: mox keeps one list per rua field; this package one list.
@@ -92,19 +87,7 @@ func TestMoxRecordCases(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &f))
 	servers := map[string]*dnstest.Server{}
 	for name, fx := range f.DNSFixtures {
-		var zone strings.Builder
-		for owner, txts := range fx.TXT {
-			for _, txt := range txts {
-				fmt.Fprintf(&zone, "%s 300 IN TXT %q\n", owner, txt)
-			}
-		}
-		srv := dnstest.New(t, zone.String())
-		for _, fl := range fx.Fail {
-			typ, owner, _ := strings.Cut(fl, " ")
-			require.Equal(t, "txt", typ)
-			srv.Fault(owner, dns.TypeTXT, dnstest.ServFail)
-		}
-		servers["#/dns_fixtures/"+name] = srv
+		servers["#/dns_fixtures/"+name] = dnstest.ServeFixture(t, fx)
 	}
 	passed := 0
 	for _, c := range f.Cases {
