@@ -31,37 +31,22 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/mailsmith/mailsmith/examples/internal/serve"
 
 	"github.com/mailsmith/mailsmith/examples/internal/forward"
 	"github.com/mailsmith/mailsmith/examples/internal/outbound"
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 )
 
-func main() {
-	cfg, err := parseFlags(os.Args[1:], os.Stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(0) // -help: the usage was asked for
-	}
-	if err != nil {
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, cfg, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "forwarder:", err)
-		os.Exit(1)
-	}
-}
+func main() { serve.Main("forwarder", parseFlags, run) }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	cfg := config{aliases: forward.Aliases{}}

@@ -10,26 +10,14 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-)
 
-// requirePeer skips when a peer program is missing, or fails under CI,
-// where every peer must be installed.
-func requirePeer(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("peer %s missing under CI: %v", name, err)
-		}
-		t.Skipf("peer %s not installed: %v", name, err)
-	}
-	return path
-}
+	"github.com/mailsmith/mailsmith/internal/testpeer"
+)
 
 // TestPeerSwaks delivers with swaks, the SMTP test tool admins use, and
 // checks the accepted and the refused case from the client's side.
 func TestPeerSwaks(t *testing.T) {
-	swaks := requirePeer(t, "swaks")
+	swaks := testpeer.Program(t, "swaks", "Debian swaks")
 	zone, addr, root := startInbound(t)
 	host, port, _ := strings.Cut(addr, ":")
 	signed, err := zone.Sign("example.org", message("Alice <alice@example.org>", "swaks"))

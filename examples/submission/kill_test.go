@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -20,6 +17,7 @@ import (
 
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
+	"github.com/mailsmith/mailsmith/examples/internal/proctest"
 	"github.com/mailsmith/mailsmith/examples/internal/queue"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
 )
@@ -66,41 +64,9 @@ func (s *sink) snapshot() map[int]int {
 	return out
 }
 
-// lineWatch is a process's stderr: it reports the submission address from
-// each "listening" log line and keeps the log for failure messages.
-type lineWatch struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	lines []byte
-	addrs chan string
-}
-
+// listeningRE matches the submission port's "listening" log line; its
+// group is the address.
 var listeningRE = regexp.MustCompile(`msg=listening service=submission addr=(\S+)`)
-
-func (w *lineWatch) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.lines = append(w.lines, p...)
-	for {
-		i := bytes.IndexByte(w.lines, '\n')
-		if i < 0 {
-			break
-		}
-		line := w.lines[:i+1]
-		w.buf.Write(line)
-		if m := listeningRE.FindSubmatch(line); m != nil {
-			w.addrs <- string(m[1])
-		}
-		w.lines = w.lines[i+1:]
-	}
-	return len(p), nil
-}
-
-func (w *lineWatch) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
-}
 
 // TestKillRestart kills the submission server with SIGKILL at random
 // points while clients submit, restarts it on the same queue directory,
@@ -123,29 +89,17 @@ func TestKillRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	queueDir := t.TempDir()
-	startServer := func() (*exec.Cmd, *lineWatch, string) {
+	startServer := func() *proctest.Process {
 		t.Helper()
-		cmd := exec.CommandContext(ctx, os.Args[0], "-listen", "127.0.0.1:0", "-listen-tls", "",
+		return proctest.Start(t, ctx, listeningRE, "-listen", "127.0.0.1:0", "-listen-tls", "",
 			"-hostname", demozone.SenderMX, "-users", "alice@example.org:pw",
 			"-resolver", testZone.Server.Addr(), "-mx-port", fmt.Sprintf("%s=%d", demozone.ReceiverMX, port),
 			"-queue-dir", queueDir, "-retry", "20ms")
-		cmd.Env = childEnv()
-		log := &lineWatch{addrs: make(chan string, 1)}
-		cmd.Stderr = log
-		require.NoError(t, cmd.Start())
-		select {
-		case addr := <-log.addrs:
-			return cmd, log, addr
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			t.Fatalf("submission did not start\n%s", log)
-		}
-		return nil, nil, ""
 	}
 
-	cmd, log, addr := startServer()
+	proc := startServer()
 	var current atomic.Value
-	current.Store(addr)
+	current.Store(proc.Addr)
 
 	var (
 		mu      sync.Mutex
@@ -189,11 +143,10 @@ func TestKillRestart(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 		time.Sleep(time.Duration(rng.IntN(20)) * time.Millisecond)
-		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-		_ = cmd.Wait()
+		proc.Kill()
 		kills.Add(1)
-		cmd, log, addr = startServer()
-		current.Store(addr)
+		proc = startServer()
+		current.Store(proc.Addr)
 	}
 	for nacked.Load() < killAcked && ctx.Err() == nil {
 		time.Sleep(5 * time.Millisecond)
@@ -221,8 +174,7 @@ func TestKillRestart(t *testing.T) {
 	}
 	lost := missing()
 
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	require.NoError(t, cmd.Wait(), "clean stop\n%s", log)
+	proc.Stop()
 
 	got := mx.snapshot()
 	delivered, duplicates, unacked := 0, 0, 0
@@ -236,7 +188,7 @@ func TestKillRestart(t *testing.T) {
 	t.Logf("kills %d, submissions answered 250: %d, not answered (server down or killed): %d, "+
 		"distinct messages delivered: %d (of which without a 250: %d), duplicate deliveries: %d, lost: %d",
 		kills.Load(), len(acked), refused.Load(), delivered, unacked, duplicates, len(lost))
-	require.Empty(t, lost, "messages answered 250 and never delivered\nlast log:\n%s", log)
+	require.Empty(t, lost, "messages answered 250 and never delivered\nlast log:\n%s", proc.Log())
 	require.LessOrEqual(t, duplicates, int(kills.Load())*queue.DefaultWorkers,
 		"duplicates only for deliveries in flight at a kill")
 	require.Equal(t, killCount, int(kills.Load()))

@@ -27,18 +27,17 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/mailsmith/mailsmith/examples/internal/serve"
 
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 	"github.com/mailsmith/mailsmith/examples/internal/outbound"
@@ -46,21 +45,7 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/submit"
 )
 
-func main() {
-	cfg, err := parseFlags(os.Args[1:], os.Stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(0) // -help: the usage was asked for
-	}
-	if err != nil {
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, cfg, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "submission:", err)
-		os.Exit(1)
-	}
-}
+func main() { serve.Main("submission", parseFlags, run) }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	cfg := config{users: submit.Users{}}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -11,22 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailsmith/mailsmith/dkim"
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 )
-
-// python is Debian's interpreter: its smtplib is the peer client here.
-const python = "/usr/bin/python3"
-
-// requirePeer skips when a peer program is missing, or fails under CI,
-// where every peer must be installed.
-func requirePeer(t *testing.T, path string) {
-	t.Helper()
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("peer %s missing under CI: %v", path, err)
-		}
-		t.Skipf("peer %s not installed: %v", path, err)
-	}
-}
 
 // smtplibScript submits a message the way most Python programs do:
 // STARTTLS on the submission port or TLS from the start, then LOGIN/PLAIN.
@@ -48,7 +33,7 @@ s.quit()
 `
 
 func TestPeerPythonSMTPLib(t *testing.T) {
-	requirePeer(t, python)
+	python := testpeer.Python(t, "Debian python3", "smtplib", "ssl")
 	w := startWorld(t)
 	for i, mode := range []string{"starttls", "implicit"} {
 		addr := map[string]string{"starttls": w.starttls, "implicit": w.implTLS}[mode]
