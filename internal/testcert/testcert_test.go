@@ -1,6 +1,7 @@
 package testcert
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"testing"
@@ -80,4 +81,34 @@ func parse(t *testing.T, der []byte) *x509.Certificate {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestServe makes handshakes with the served certificate: one that
+// trusts the CA succeeds, one that trusts only another CA fails.
+func TestServe(t *testing.T) {
+	ca := NewCA(t, "test CA")
+	addr := Serve(t, ca.Valid(t, "mx.example.com"))
+	if !addr.IP.IsLoopback() {
+		t.Fatalf("Serve listens on %v, want loopback", addr)
+	}
+	for _, c := range []struct {
+		name  string
+		roots *x509.Certificate
+		ok    bool
+	}{
+		{"trusted", ca.Cert, true},
+		{"other CA", NewCA(t, "other").Cert, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pool := x509.NewCertPool()
+			pool.AddCert(c.roots)
+			conn, err := tls.Dial("tcp", addr.String(), &tls.Config{RootCAs: pool, ServerName: "mx.example.com"})
+			if err == nil {
+				conn.Close()
+			}
+			if (err == nil) != c.ok {
+				t.Fatalf("handshake error %v, want success %v", err, c.ok)
+			}
+		})
+	}
 }

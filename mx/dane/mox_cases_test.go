@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/netip"
 	"os"
 	"strconv"
@@ -106,29 +105,6 @@ func (f moxFixture) record(t *testing.T, name string) dane.Record {
 	return dane.Record{}
 }
 
-// serveTLS serves the chain on 127.0.0.1 for handshakes only, until the
-// test ends.
-func serveTLS(t *testing.T, cert tls.Certificate) int {
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
-	require.NoError(t, err)
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				c.(*tls.Conn).Handshake()
-				c.Read(make([]byte, 1))
-			}()
-		}
-	}()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // TestMoxCases runs the 28 scenarios of mox's DANE tests. mox's dane
 // package is general DANE (RFC 6698); its verdicts map onto this package
 // as follows, and every case must land on its side of the map:
@@ -157,7 +133,7 @@ func TestMoxCases(t *testing.T) {
 	}
 	ports := map[string]int{}
 	for k, c := range chains {
-		ports[k] = serveTLS(t, c)
+		ports[k] = testcert.Serve(t, c).Port
 	}
 	passed := 0
 	for _, tc := range file.Cases {

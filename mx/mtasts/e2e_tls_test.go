@@ -18,26 +18,6 @@ import (
 	"github.com/mailsmith/mailsmith/mx/tlsrpt"
 )
 
-// tlsHost is a loopback TLS server standing in for an MX host's STARTTLS:
-// it completes handshakes with its certificate and closes.
-func tlsHost(t *testing.T, cert tls.Certificate) string {
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
-	require.NoError(t, err)
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-			_ = c.(*tls.Conn).Handshake()
-			c.Close()
-		}
-	}()
-	return l.Addr().String()
-}
-
 // attempt makes the TLS handshake a delivery to h would make under the
 // plan: verified against h.ServerName when the policy asks for it,
 // unverified otherwise (opportunistic).
@@ -70,10 +50,10 @@ _mta-sts   300 IN TXT "v=STSv1; id=1"
 	ca := testcert.NewCA(t, "mailsmith test CA")
 	now := time.Now()
 	addrs := map[string]string{
-		"mx1.example.com":      tlsHost(t, ca.Valid(t, "mx1.example.com")),
-		"mx2.example.com":      tlsHost(t, ca.Valid(t, "mx9.example.com")),
-		"mx3.example.com":      tlsHost(t, ca.Issue(t, now.Add(-48*time.Hour), now.Add(-24*time.Hour), "mx3.example.com")),
-		"mx.elsewhere.example": tlsHost(t, ca.Valid(t, "mx.elsewhere.example")),
+		"mx1.example.com":      testcert.Serve(t, ca.Valid(t, "mx1.example.com")).String(),
+		"mx2.example.com":      testcert.Serve(t, ca.Valid(t, "mx9.example.com")).String(),
+		"mx3.example.com":      testcert.Serve(t, ca.Issue(t, now.Add(-48*time.Hour), now.Add(-24*time.Hour), "mx3.example.com")).String(),
+		"mx.elsewhere.example": testcert.Serve(t, ca.Valid(t, "mx.elsewhere.example")).String(),
 	}
 	ps := newPolicyServer(t, ca.Valid(t, "mta-sts.example.com"))
 	hc := dialingClient(ca.Pool(), ps.srv.Listener.Addr().String())
