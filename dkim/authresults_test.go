@@ -39,6 +39,7 @@ func TestAuthResults(t *testing.T) {
 				assert.Equal(t, w, h.Results[i].Value)
 				if i < len(tc.in) {
 					assert.Equal(t, tc.in[i].AuthResult(), got[i])
+					assert.Equal(t, got[i], tc.in[i].String(), "String is the method string")
 				}
 			}
 		})

@@ -97,7 +97,7 @@ type Message struct {
 }
 
 // ReadMessage reads the header block of a message (up to maxHeaderBytes;
-// 0 means DefaultMaxHeaderBytes, beyond it ErrHeaderTooLarge) and leaves
+// 0 or negative means DefaultMaxHeaderBytes, beyond it ErrHeaderTooLarge) and leaves
 // the body unread. Lines may end in CRLF or a bare LF. Close releases the
 // buffers; Fields and the slices in them are valid until Body or Close.
 func ReadMessage(r io.Reader, maxHeaderBytes int) (*Message, error) {
@@ -195,7 +195,7 @@ func LookupKey(ctx context.Context, res Resolver, selector, domain string) (*Key
 // algorithm (a= value, "rsa-sha256" or "ed25519-sha256"): the key must not
 // be revoked (ErrKeyRevoked), its k=, h= and s= must allow it
 // (ErrKeyMismatch). RSA key sizes are checked by CheckRSASize.
-func (k *KeyRecord) CheckAlgorithm(algorithm string) error {
+func (k *KeyRecord) CheckAlgorithm(algorithm Algorithm) error {
 	if k.Revoked() {
 		return fmt.Errorf("%w: empty p=", ErrKeyRevoked)
 	}
@@ -213,7 +213,7 @@ func VerifyDigest(pub crypto.PublicKey, digest, sig []byte) bool {
 // SignDigest signs a SHA-256 digest with key as Signer does, returning
 // the b= value and the a= algorithm name: rsa-sha256 for RSA keys,
 // ed25519-sha256 for Ed25519 (the digest is what is signed, RFC 8463 §3).
-func SignDigest(key crypto.Signer, digest []byte) (sig []byte, algorithm string, err error) {
+func SignDigest(key crypto.Signer, digest []byte) (sig []byte, algorithm Algorithm, err error) {
 	switch key.Public().(type) {
 	case *rsa.PublicKey:
 		sig, err = key.Sign(rand.Reader, digest, crypto.SHA256)

@@ -31,7 +31,7 @@ func checkKey(key *KeyRecord, sig *Signature, minRSABits, maxRSABits int) error 
 
 // checkKeyAlgorithm checks the key's k=, h= and s= against a signature's
 // a= (lower-cased).
-func checkKeyAlgorithm(key *KeyRecord, algorithm string) error {
+func checkKeyAlgorithm(key *KeyRecord, algorithm Algorithm) error {
 	alg, hashName, _ := strings.Cut(algorithm, "-")
 	if key.KeyType != alg {
 		return fmt.Errorf("%w: key is k=%s, signature a=%s", ErrKeyMismatch, key.KeyType, algorithm)

@@ -10,10 +10,18 @@ import (
 	"strings"
 )
 
+// KeyType is a key type of the k= tag (RFC 6376 §3.6.1, RFC 8463 §4):
+// KeyTypeRSA or KeyTypeEd25519 (KeyRecord.KeyType holds others as read).
+//
+// It is an alias of string, not a type of its own, so that code written
+// when the constants were untyped strings (struct fields and parameters of
+// type string holding them, comparisons with string values) still builds.
+type KeyType = string
+
 // Key types of the k= tag (RFC 6376 §3.6.1, RFC 8463 §4).
 const (
-	KeyTypeRSA     = "rsa"
-	KeyTypeEd25519 = "ed25519"
+	KeyTypeRSA     KeyType = "rsa"
+	KeyTypeEd25519 KeyType = "ed25519"
 )
 
 // KeyRecord is a DKIM key record, the TXT record published at
@@ -22,7 +30,7 @@ type KeyRecord struct {
 	// Version is v= ("DKIM1"); "" when absent, which is allowed.
 	Version string
 	// KeyType is k=, lower-cased: "rsa" (the default) or "ed25519".
-	KeyType string
+	KeyType KeyType
 	// HashAlgorithms is h=: the hashes the key may be used with; nil
 	// means any.
 	HashAlgorithms []string
@@ -49,9 +57,9 @@ func (k *KeyRecord) Testing() bool { return k.hasFlag("y") }
 // Strict reports whether the t=s flag is set: the i= domain must equal d=.
 func (k *KeyRecord) Strict() bool { return k.hasFlag("s") }
 
-// CheckRSASize refuses an RSA key shorter than minBits (0 means
-// DefaultMinRSABits, RFC 8301 §3.2) with ErrKeyTooSmall, or longer than
-// maxBits (0 means DefaultMaxRSABits) with ErrKeyTooLarge. It looks only
+// CheckRSASize refuses an RSA key shorter than minBits (0 or negative
+// means DefaultMinRSABits, RFC 8301 §3.2) with ErrKeyTooSmall, or longer
+// than maxBits (0 or negative means DefaultMaxRSABits) with ErrKeyTooLarge. It looks only
 // at the modulus length, so it costs nothing whatever the key; keys of
 // other types pass. Verifier applies it before every RSA operation, and
 // anything else that verifies with a published key (ARC, say) should too:
@@ -62,12 +70,8 @@ func (k *KeyRecord) CheckRSASize(minBits, maxBits int) error {
 	if !ok || rk.N == nil {
 		return nil
 	}
-	if minBits <= 0 {
-		minBits = DefaultMinRSABits
-	}
-	if maxBits <= 0 {
-		maxBits = DefaultMaxRSABits
-	}
+	minBits = orDefault(minBits, DefaultMinRSABits)
+	maxBits = orDefault(maxBits, DefaultMaxRSABits)
 	switch n := rk.N.BitLen(); {
 	case n < minBits:
 		return fmt.Errorf("%w: %d-bit RSA key, minimum %d", ErrKeyTooSmall, n, minBits)

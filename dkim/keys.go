@@ -18,7 +18,7 @@ const DefaultRSABits = 2048
 // GenerateKey creates a signing key of type KeyTypeRSA (bits 0 means
 // DefaultRSABits; fewer than 1024 is refused, RFC 8301 §3.2) or
 // KeyTypeEd25519 (bits ignored).
-func GenerateKey(keyType string, bits int) (crypto.Signer, error) {
+func GenerateKey(keyType KeyType, bits int) (crypto.Signer, error) {
 	switch keyType {
 	case KeyTypeRSA:
 		if bits == 0 {

@@ -82,6 +82,10 @@ func TestCheckRSASize(t *testing.T) {
 		{8193, 0, 0, ErrKeyTooLarge},
 		{2048, 2048, 2048, nil},
 		{4096, 1024, 4095, ErrKeyTooLarge},
+		// negative means the default, as 0 does
+		{1023, -1, -1, ErrKeyTooSmall},
+		{8193, -1, -1, ErrKeyTooLarge},
+		{8192, -5, -5, nil},
 	} {
 		_, res := hugeRSAMessage(t, tc.bits)
 		k, err := ParseKeyRecord(res["huge._domainkey.example.org"][0])

@@ -8,7 +8,7 @@ import (
 )
 
 // DefaultMaxHeaderBytes is the header block size limit used when
-// Verifier.MaxHeaderBytes or Signer.MaxHeaderBytes is zero.
+// Verifier.MaxHeaderBytes or Signer.MaxHeaderBytes is 0 or negative.
 const DefaultMaxHeaderBytes = 512 << 10
 
 // readChunk is the size of the buffer the message is streamed through.
@@ -40,9 +40,7 @@ type message struct {
 // splits the block into fields. A message without the empty line is all
 // header and has an empty body. Lines may end in CRLF or a bare LF.
 func readHeader(r io.Reader, max int) (*message, error) {
-	if max <= 0 {
-		max = DefaultMaxHeaderBytes
-	}
+	max = orDefault(max, DefaultMaxHeaderBytes)
 	m := &message{r: r, buf: getBuffer()}
 	pos := 0  // start of the line being examined
 	scan := 0 // buf[pos:scan] is known to hold no LF
@@ -196,4 +194,13 @@ type funcWriter func([]byte)
 func (f funcWriter) Write(p []byte) (int, error) {
 	f(p)
 	return len(p), nil
+}
+
+// orDefault is a safety cap's value: def when v is 0 or negative (the
+// suite's convention: no negative value means "no limit").
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
 }

@@ -57,8 +57,9 @@ type Signer struct {
 	BodyLength bool
 	// Now is the clock for t=; nil means time.Now.
 	Now func() time.Time
-	// MaxHeaderBytes limits the header block; 0 means
-	// DefaultMaxHeaderBytes.
+	// MaxHeaderBytes limits the header block; 0 or negative means
+	// DefaultMaxHeaderBytes. SignMulti reads the header once, up to the
+	// largest limit among its signers.
 	MaxHeaderBytes int
 }
 
@@ -89,7 +90,7 @@ func SignMulti(r io.Reader, signers ...*Signer) ([]string, error) {
 			return nil, err
 		}
 		jobs[i] = j
-		maxHeader = max(maxHeader, s.MaxHeaderBytes)
+		maxHeader = max(maxHeader, orDefault(s.MaxHeaderBytes, DefaultMaxHeaderBytes))
 	}
 	m, err := readHeader(r, maxHeader)
 	if err != nil {

@@ -9,18 +9,25 @@ import (
 	"time"
 )
 
+// Algorithm is a signing algorithm of the a= tag (RFC 6376 §3.3,
+// RFC 8463 §3), lower-cased: AlgorithmRSASHA256, AlgorithmEd25519SHA256.
+//
+// It is an alias of string, not a type of its own, so that code written
+// when the constants were untyped strings still builds (see KeyType).
+type Algorithm = string
+
 // Signing algorithms (RFC 6376 §3.3, RFC 8463).
 const (
-	AlgorithmRSASHA256     = "rsa-sha256"
-	AlgorithmEd25519SHA256 = "ed25519-sha256"
+	AlgorithmRSASHA256     Algorithm = "rsa-sha256"
+	AlgorithmEd25519SHA256 Algorithm = "ed25519-sha256"
 	// AlgorithmRSASHA1 is recognized only to be refused (RFC 8301 §3.1).
-	AlgorithmRSASHA1 = "rsa-sha1"
+	AlgorithmRSASHA1 Algorithm = "rsa-sha1"
 )
 
 // Signature is a parsed DKIM-Signature header field (RFC 6376 §3.5).
 type Signature struct {
-	Version   int    // v=, always 1
-	Algorithm string // a=, lower-cased, e.g. "rsa-sha256"
+	Version   int       // v=, always 1
+	Algorithm Algorithm // a=, lower-cased, e.g. "rsa-sha256"
 	// HeaderCanonicalization and BodyCanonicalization come from c=
 	// (default simple/simple).
 	HeaderCanonicalization Canonicalization

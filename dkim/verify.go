@@ -34,13 +34,13 @@ type Resolver interface {
 // Defaults of Verifier's zero value.
 const (
 	// DefaultMaxSignatures is how many DKIM-Signature fields are
-	// evaluated when Verifier.MaxSignatures is 0.
+	// evaluated when Verifier.MaxSignatures is 0 or negative.
 	DefaultMaxSignatures = 5
 	// DefaultMinRSABits is the smallest RSA key accepted when
-	// Verifier.MinRSABits is 0 (RFC 8301 §3.2).
+	// Verifier.MinRSABits is 0 or negative (RFC 8301 §3.2).
 	DefaultMinRSABits = 1024
 	// DefaultMaxRSABits is the largest RSA key accepted when
-	// Verifier.MaxRSABits is 0: the cap crypto/tls puts on RSA keys.
+	// Verifier.MaxRSABits is 0 or negative: the cap crypto/tls puts on RSA keys.
 	// The cost of an RSA verification grows with the square of the
 	// modulus size or faster, and the key comes from whoever publishes the
 	// DNS record.
@@ -48,25 +48,26 @@ const (
 )
 
 // Verifier checks DKIM signatures (RFC 6376 §6, RFC 8301, RFC 8463). The
-// zero value is ready to use.
+// zero value is ready to use. Its limits are safety caps: 0 or a negative
+// value means the default, never "no limit" (the suite's convention).
 type Verifier struct {
 	// Resolver looks up key records; nil means net.DefaultResolver.
 	Resolver Resolver
 	// MaxSignatures limits how many DKIM-Signature fields (from the top)
 	// are evaluated; later ones are ignored and get no Verification.
-	// 0 means DefaultMaxSignatures.
+	// 0 or negative means DefaultMaxSignatures.
 	MaxSignatures int
-	// MinRSABits is the smallest RSA key accepted; 0 means
+	// MinRSABits is the smallest RSA key accepted; 0 or negative means
 	// DefaultMinRSABits. Values below 1024 only help as far as crypto/rsa
 	// allows (see GODEBUG rsa1024min).
 	MinRSABits int
-	// MaxRSABits is the largest RSA key accepted; 0 means
+	// MaxRSABits is the largest RSA key accepted; 0 or negative means
 	// DefaultMaxRSABits. A larger key is a permerror (ErrKeyTooLarge)
 	// decided before any RSA operation.
 	MaxRSABits int
 	// Now is the clock for x= checks; nil means time.Now.
 	Now func() time.Time
-	// MaxHeaderBytes limits the header block; 0 means
+	// MaxHeaderBytes limits the header block; 0 or negative means
 	// DefaultMaxHeaderBytes.
 	MaxHeaderBytes int
 }
@@ -74,10 +75,10 @@ type Verifier struct {
 // Verification is the outcome for one DKIM-Signature field.
 type Verification struct {
 	Result    Result
-	Domain    string // d=, lower-cased
-	Selector  string // s=
-	Identity  string // i= (decoded), "@"+d= when absent
-	Algorithm string // a=, e.g. "rsa-sha256"
+	Domain    string    // d=, lower-cased
+	Selector  string    // s=
+	Identity  string    // i= (decoded), "@"+d= when absent
+	Algorithm Algorithm // a=, e.g. "rsa-sha256"
 	// Err says why, when Result is not Pass; it wraps one of the package's
 	// sentinel errors (ErrBodyHashMismatch, ErrSignatureMismatch,
 	// ErrKeyNotFound, ...).
@@ -128,10 +129,7 @@ func (v *Verifier) Verify(ctx context.Context, r io.Reader) ([]Verification, err
 		return nil, err
 	}
 	defer m.release()
-	maxSigs := v.MaxSignatures
-	if maxSigs <= 0 {
-		maxSigs = DefaultMaxSignatures
-	}
+	maxSigs := orDefault(v.MaxSignatures, DefaultMaxSignatures)
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now

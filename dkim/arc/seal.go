@@ -223,7 +223,7 @@ func (s *Sealer) check() (string, error) {
 	if s.Key == nil {
 		return "", fmt.Errorf("%w: no Key", ErrInvalidSealer)
 	}
-	var alg string
+	var alg dkim.Algorithm
 	switch s.Key.Public().(type) {
 	case *rsa.PublicKey:
 		alg = dkim.AlgorithmRSASHA256

@@ -26,10 +26,10 @@ type Resolver = dkim.Resolver
 type Verifier struct {
 	// Resolver looks up key records; nil means net.DefaultResolver.
 	Resolver Resolver
-	// MinRSABits is the smallest RSA key accepted; 0 means
+	// MinRSABits is the smallest RSA key accepted; 0 or negative means
 	// dkim.DefaultMinRSABits (1024, RFC 8301 §3.2).
 	MinRSABits int
-	// MaxRSABits is the largest RSA key accepted; 0 means
+	// MaxRSABits is the largest RSA key accepted; 0 or negative means
 	// dkim.DefaultMaxRSABits (8192). A larger key fails its set before
 	// any RSA operation: the key comes from whoever publishes the record,
 	// and the cost of a verification grows with it.
@@ -37,7 +37,7 @@ type Verifier struct {
 	// Now is the clock; nil means time.Now. ARC signatures have no
 	// expiry, so only sealing reads it today.
 	Now func() time.Time
-	// MaxHeaderBytes limits the header block; 0 means
+	// MaxHeaderBytes limits the header block; 0 or negative means
 	// dkim.DefaultMaxHeaderBytes.
 	MaxHeaderBytes int
 }
