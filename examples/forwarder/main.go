@@ -32,27 +32,21 @@ package main
 
 import (
 	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
-	"time"
-
-	"github.com/mailsmith/mailsmith/examples/internal/serve"
 
 	"github.com/mailsmith/mailsmith/examples/internal/forward"
-	"github.com/mailsmith/mailsmith/examples/internal/outbound"
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
+	"github.com/mailsmith/mailsmith/examples/internal/serve"
 )
 
 func main() { serve.Main("forwarder", parseFlags, run) }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	cfg := config{aliases: forward.Aliases{}}
-	var aliasFile, aliasList, secrets, secretFile, mxPort string
-	fs := flag.NewFlagSet("forwarder", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	var aliasFile, aliasList, secrets, secretFile string
+	fs := serve.NewFlagSet("forwarder", "usage: forwarder -domain example.net -srs-secret S (-aliases FILE | -alias a=b@c) [flags]", stderr)
 	fs.StringVar(&cfg.listen, "listen", ":25", "address to listen on")
 	fs.StringVar(&cfg.hostname, "hostname", "", "this host's name (EHLO, Received); default: the machine's name")
 	fs.StringVar(&cfg.domain, "domain", "", "the forwarding domain: aliases live here, SRS addresses are made here (required)")
@@ -61,28 +55,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&secrets, "srs-secret", "", "SRS secrets, comma-separated: the first signs, all verify")
 	fs.StringVar(&secretFile, "srs-secret-file", "", "file with one SRS secret per line (first signs)")
 	fs.StringVar(&cfg.resolver, "resolver", "", "DNS server address, host:port (a bare IP address means port 53); default: the system's resolver")
-	fs.StringVar(&cfg.queueDir, "queue-dir", "forwarder-queue", "spool directory of the outgoing queue; accepted mail is kept there until delivered or bounced")
-	fs.StringVar(&mxPort, "mx-port", "", "port of remote MX hosts: \"25\", or \"host=port,...,default\" (testing)")
-	fs.DurationVar(&cfg.retry, "retry", time.Minute, "first retry delay for temporary failures (doubles each time)")
-	fs.BoolVar(&cfg.mtaSTS, "mta-sts", true, "apply recipient domains' MTA-STS policies (RFC 8461): TLS verified for the MX hosts they list")
-	fs.StringVar(&cfg.daneResolver, "dane-resolver", "", "validating DNS resolver for DANE (RFC 7672), host:port or \"system\" (/etc/resolv.conf); \"\" disables DANE")
+	cfg.out.AddFlags(fs, "forwarder-queue")
 	fs.BoolVar(&cfg.arcSeal, "arc", true, "seal forwarded mail with ARC (RFC 8617) as -domain, so the next receiver learns what this forwarder's checks found")
 	fs.StringVar(&cfg.arcKey, "arc-key", "", "ARC sealing key (PEM); generated (RSA 2048) on first start when missing; default <queue-dir>/arc/<domain>.pem")
 	fs.StringVar(&cfg.arcSelector, "arc-selector", "arc", "selector of the ARC key record, <selector>._domainkey.<domain>")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: forwarder -domain example.net -srs-secret S (-aliases FILE | -alias a=b@c) [flags]")
-		fs.PrintDefaults()
-	}
-	fail := func(format string, args ...any) (config, error) {
-		fmt.Fprintf(stderr, "forwarder: "+format+"\n", args...)
-		fs.Usage()
-		return cfg, errUsage
-	}
-	if err := fs.Parse(args); err != nil {
+	fail := func(format string, args ...any) (config, error) { return cfg, serve.UsageError(fs, format, args...) }
+	if err := serve.Parse(fs, args); err != nil {
 		return cfg, err
-	}
-	if fs.NArg() > 0 {
-		return fail("unexpected argument %q", fs.Arg(0))
 	}
 	cfg.domain = strings.TrimSuffix(strings.ToLower(cfg.domain), ".")
 	if cfg.domain == "" {
@@ -92,17 +71,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		cfg.hostname, _ = os.Hostname()
 	}
 	var err error
-	if cfg.mxPort, cfg.mxPorts, err = outbound.ParsePorts(mxPort); err != nil {
-		return fail("-mx-port: %v", err)
-	}
 	if cfg.resolver, err = resolver.CheckAddr(cfg.resolver); err != nil {
 		return fail("-resolver: %v", err)
 	}
-	if _, err := outbound.DANEResolver(cfg.daneResolver); err != nil {
-		return fail("-dane-resolver: %v", err)
-	}
-	if cfg.queueDir == "" {
-		return fail("-queue-dir must not be empty")
+	if err := cfg.out.Check(); err != nil {
+		return fail("%v", err)
 	}
 	if cfg.arcSeal && (cfg.arcSelector == "" || strings.ContainsAny(cfg.arcSelector, " \t;=")) {
 		return fail("-arc-selector %q is not a selector", cfg.arcSelector)
@@ -138,10 +111,6 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	return cfg, nil
 }
-
-// errUsage is parseFlags' error for bad usage (exit status 2); flag.ErrHelp
-// means -help was asked for (exit status 0).
-var errUsage = errors.New("bad usage")
 
 // readSecrets collects the SRS secrets from the flag and the file.
 func readSecrets(list, file string) ([][]byte, error) {

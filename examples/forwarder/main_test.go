@@ -21,7 +21,9 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 	"github.com/mailsmith/mailsmith/examples/internal/memstore"
+	"github.com/mailsmith/mailsmith/examples/internal/outbound"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
+	"github.com/mailsmith/mailsmith/examples/internal/serve"
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
@@ -61,7 +63,7 @@ func startWorld(t *testing.T) *world {
 	}, io.Discard)
 	require.NoError(t, err)
 	cfg.resolverOverride = zone.Resolver()
-	cfg.mxPorts = ports
+	cfg.out.MXPorts = ports
 	addrc := make(chan string, 1)
 	cfg.ready = func(a net.Addr) {
 		ports[demozone.ForwarderMX] = a.(*net.TCPAddr).Port // bounces to SRS addresses come back here
@@ -171,11 +173,11 @@ func TestForwardSealsARC(t *testing.T) {
 // the queue directory on first start and prints its record; the next start
 // reuses it and prints the same record.
 func TestARCKeyFile(t *testing.T) {
-	cfg := config{domain: "example.net", hostname: demozone.ForwarderMX, queueDir: t.TempDir(), arcSelector: "arc"}
+	cfg := config{domain: "example.net", hostname: demozone.ForwarderMX, out: outbound.Settings{QueueDir: t.TempDir()}, arcSelector: "arc"}
 	var first, second strings.Builder
 	s1, err := arcSealer(cfg, testZone.Resolver(), &first)
 	require.NoError(t, err)
-	require.Contains(t, first.String(), "generated an ARC sealing key for example.net in "+filepath.Join(cfg.queueDir, "arc", "example.net.pem"))
+	require.Contains(t, first.String(), "generated an ARC sealing key for example.net in "+filepath.Join(cfg.out.QueueDir, "arc", "example.net.pem"))
 	require.Contains(t, first.String(), "arc._domainkey.example.net. 3600 IN TXT")
 	require.Contains(t, first.String(), "k=rsa")
 	s2, err := arcSealer(cfg, testZone.Resolver(), &second)
@@ -255,11 +257,11 @@ func TestFlags(t *testing.T) {
 	require.Equal(t, [][]byte{[]byte("new"), []byte("old")}, cfg.secrets)
 	require.Equal(t, []string{"a@example.org", "b@example.com"}, cfg.aliases["team@example.net"])
 	require.Equal(t, []string{"bob@example.com"}, cfg.aliases["bob@example.net"])
-	require.Equal(t, 2525, cfg.mxPort)
-	require.True(t, cfg.mtaSTS, "MTA-STS on by default")
+	require.Equal(t, 2525, cfg.out.MXPort)
+	require.True(t, cfg.out.MTASTS, "MTA-STS on by default")
 	require.True(t, cfg.arcSeal, "ARC sealing on by default")
 	require.Equal(t, "arc", cfg.arcSelector)
-	require.Empty(t, cfg.daneResolver, "DANE off until a validating resolver is named")
+	require.Empty(t, cfg.out.DANEResolver, "DANE off until a validating resolver is named")
 
 	for _, bad := range [][]string{
 		{"-domain", "example.net", "-srs-secret", "s", "-alias", "a=b@example.com", "-dane-resolver", "unbound.example"}, // no port
@@ -277,7 +279,7 @@ func TestFlags(t *testing.T) {
 	for _, bad := range []string{"bob", "bob: bob@example.com", "=bob@example.com"} {
 		var stderr strings.Builder
 		_, err := parseFlags([]string{"-domain", "example.net", "-srs-secret", "s", "-alias", bad}, &stderr)
-		require.ErrorIs(t, err, errUsage, bad)
+		require.ErrorIs(t, err, serve.ErrUsage, bad)
 		require.Contains(t, stderr.String(), "want name=target[,target...], several separated by ';'", bad)
 	}
 	var stderr strings.Builder

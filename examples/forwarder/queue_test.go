@@ -47,7 +47,7 @@ func TestQueueSurvivesRestart(t *testing.T) {
 			"-srs-secret", "test secret", "-retry", "20ms", "-alias", "bob=bob@example.com", "-queue-dir", queueDir}, io.Discard)
 		require.NoError(t, err)
 		cfg.resolverOverride = testZone.Resolver()
-		cfg.mxPorts = map[string]int{demozone.ReceiverMX: port}
+		cfg.out.MXPorts = map[string]int{demozone.ReceiverMX: port}
 		addrc := make(chan string, 1)
 		cfg.ready = func(a net.Addr) { addrc <- a.String() }
 		ctx, cancel := context.WithCancel(context.Background())

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
-	"time"
 
 	"github.com/mailsmith/mailsmith/dkim"
 	"github.com/mailsmith/mailsmith/dkim/arc"
@@ -28,12 +27,7 @@ type config struct {
 	listen, hostname, domain, resolver string
 	aliases                            forward.Aliases
 	secrets                            [][]byte
-	mxPort                             int
-	mxPorts                            map[string]int
-	retry                              time.Duration
-	queueDir                           string
-	mtaSTS                             bool
-	daneResolver                       string
+	out                                outbound.Settings
 	// arcSeal, arcKey, arcSelector: ARC sealing (RFC 8617) with the key
 	// in arcKey ("" means <queueDir>/arc/<domain>.pem), generated on
 	// first start.
@@ -52,7 +46,7 @@ type config struct {
 func arcSealer(cfg config, res resolver.Resolver, w io.Writer) (*arc.Sealer, error) {
 	file := cfg.arcKey
 	if file == "" {
-		file = filepath.Join(cfg.queueDir, "arc", cfg.domain+".pem")
+		file = filepath.Join(cfg.out.QueueDir, "arc", cfg.domain+".pem")
 	}
 	key, created, err := keyfile.LoadOrGenerate(file, dkim.KeyTypeRSA, 2048)
 	if err != nil {
@@ -77,18 +71,15 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	if err != nil {
 		return err
 	}
-	d := &outbound.Deliverer{Resolver: res, LocalName: cfg.hostname, Port: cfg.mxPort, Ports: cfg.mxPorts}
-	if cfg.mtaSTS {
-		d.MTASTS = outbound.MTASTSClient(res, nil, nil)
-	}
-	if d.DANE, err = outbound.DANEResolver(cfg.daneResolver); err != nil {
+	d, err := cfg.out.Deliverer(res, cfg.hostname, nil, nil, nil)
+	if err != nil {
 		return err
 	}
 	q := &queue.Queue{
-		Dir:       cfg.queueDir,
+		Dir:       cfg.out.QueueDir,
 		Deliverer: d,
 		Hostname:  cfg.hostname,
-		Backoff:   queue.Doubling(cfg.retry, 6),
+		Backoff:   queue.Doubling(cfg.out.Retry, 6),
 		Logger:    log,
 	}
 	if err := q.Open(); err != nil {
@@ -124,14 +115,7 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	if cfg.ready != nil {
 		cfg.ready(ln.Addr())
 	}
-	qctx, stopQueue := context.WithCancel(context.Background())
-	qdone := make(chan struct{})
-	go func() { q.Run(qctx); close(qdone) }()
-	err = serve.Until(ctx, log, serve.Listener{Server: srv, Listener: ln})
-	stopQueue()
-	<-qdone
-	if n := q.Len(); n > 0 {
-		log.Info("messages stay queued for the next start", "count", n, "dir", cfg.queueDir)
-	}
-	return err
+	stopQueue := q.Background()
+	defer stopQueue()
+	return serve.Until(ctx, log, serve.Listener{Server: srv, Listener: ln})
 }

@@ -34,17 +34,13 @@
 package main
 
 import (
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
 
-	"github.com/mailsmith/mailsmith/examples/internal/serve"
-
 	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
+	"github.com/mailsmith/mailsmith/examples/internal/serve"
 )
 
 func main() { serve.Main("inbound", parseFlags, run) }
@@ -52,8 +48,7 @@ func main() { serve.Main("inbound", parseFlags, run) }
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var cfg config
 	var domains, users, trust string
-	fs := flag.NewFlagSet("inbound", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := serve.NewFlagSet("inbound", "usage: inbound -domains example.com [flags]", stderr)
 	fs.StringVar(&cfg.listen, "listen", ":25", "address to listen on")
 	fs.StringVar(&cfg.hostname, "hostname", "", "this MX's host name (Received, Authentication-Results); default: the machine's name")
 	fs.StringVar(&cfg.maildir, "maildir", "Maildir", "directory holding one Maildir per recipient address")
@@ -64,20 +59,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.keyFile, "key", "", "TLS key (PEM) for -cert")
 	fs.Int64Var(&cfg.maxSize, "max-size", 32<<20, "largest message accepted, in bytes")
 	fs.StringVar(&trust, "trust-arc-sealer", "", "comma-separated ARC sealer `domains` (mailing lists, forwarders) whose results may\noverride a DMARC failure (RFC 8617 §7.2): accepted when the ARC chain passes and the\nnewest set sealed by one of them, still covering the message, says dmarc=pass (or\ndkim=pass) for the From domain")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: inbound -domains example.com [flags]")
-		fs.PrintDefaults()
-	}
-	fail := func(format string, args ...any) (config, error) {
-		fmt.Fprintf(stderr, "inbound: "+format+"\n", args...)
-		fs.Usage()
-		return cfg, errUsage
-	}
-	if err := fs.Parse(args); err != nil {
+	fail := func(format string, args ...any) (config, error) { return cfg, serve.UsageError(fs, format, args...) }
+	if err := serve.Parse(fs, args); err != nil {
 		return cfg, err
-	}
-	if fs.NArg() > 0 {
-		return fail("unexpected argument %q", fs.Arg(0))
 	}
 	cfg.domains = splitList(domains)
 	cfg.users = splitList(users)
@@ -94,10 +78,6 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	return cfg, nil
 }
-
-// errUsage is parseFlags' error for bad usage (exit status 2); flag.ErrHelp
-// means -help was asked for (exit status 0).
-var errUsage = errors.New("bad usage")
 
 // splitList splits a comma-separated flag into lower-case items.
 func splitList(s string) []string {

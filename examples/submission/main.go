@@ -27,8 +27,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -37,11 +35,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mailsmith/mailsmith/examples/internal/serve"
-
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
-	"github.com/mailsmith/mailsmith/examples/internal/outbound"
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
+	"github.com/mailsmith/mailsmith/examples/internal/serve"
 	"github.com/mailsmith/mailsmith/examples/internal/submit"
 )
 
@@ -49,9 +45,8 @@ func main() { serve.Main("submission", parseFlags, run) }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	cfg := config{users: submit.Users{}}
-	var userList, userFile, dkimKeys, mxPort string
-	fs := flag.NewFlagSet("submission", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	var userList, userFile, dkimKeys string
+	fs := serve.NewFlagSet("submission", "usage: submission -users a@example.org:pw [flags]", stderr)
 	fs.StringVar(&cfg.listenSTARTTLS, "listen", ":587", "submission address (STARTTLS); \"\" disables it")
 	fs.StringVar(&cfg.listenTLS, "listen-tls", ":465", "submissions address (implicit TLS); \"\" disables it")
 	fs.StringVar(&cfg.hostname, "hostname", "", "this host's name (greeting, EHLO, Message-ID); default: the machine's name")
@@ -62,50 +57,29 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.certFile, "cert", "", "TLS certificate (PEM); default: a self-signed one")
 	fs.StringVar(&cfg.keyFile, "key", "", "TLS key (PEM) for -cert")
 	fs.StringVar(&cfg.resolver, "resolver", "", "DNS server address, host:port (a bare IP address means port 53); default: the system's resolver")
-	fs.StringVar(&cfg.queueDir, "queue-dir", "submission-queue", "spool directory of the outgoing queue; accepted mail is kept there until delivered or bounced")
+	cfg.out.AddFlags(fs, "submission-queue")
 	fs.StringVar(&cfg.dkimDir, "dkim-dir", "", "where keys generated for domains without -dkim are kept, reused after a restart (default: <queue-dir>/dkim)")
-	fs.StringVar(&mxPort, "mx-port", "", "port of remote MX hosts: \"25\", or \"host=port,...,default\" (testing)")
-	fs.DurationVar(&cfg.retry, "retry", time.Minute, "first retry delay for temporary failures (doubles each time)")
 	fs.DurationVar(&cfg.maxAge, "max-age", 5*24*time.Hour, "give up and bounce after this long")
-	fs.BoolVar(&cfg.mtaSTS, "mta-sts", true, "apply recipient domains' MTA-STS policies (RFC 8461): TLS verified for the MX hosts they list")
-	fs.StringVar(&cfg.daneResolver, "dane-resolver", "", "validating DNS resolver for DANE (RFC 7672), host:port or \"system\" (/etc/resolv.conf); \"\" disables DANE")
 	fs.StringVar(&cfg.tlsrptDir, "tlsrpt-dir", "", "where TLS reports (RFC 8460) are written each day and at shutdown (default: <queue-dir>/tlsrpt)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: submission -users a@example.org:pw [flags]")
-		fs.PrintDefaults()
-	}
-	fail := func(format string, args ...any) (config, error) {
-		fmt.Fprintf(stderr, "submission: "+format+"\n", args...)
-		fs.Usage()
-		return cfg, errUsage
-	}
-	if err := fs.Parse(args); err != nil {
+	fail := func(format string, args ...any) (config, error) { return cfg, serve.UsageError(fs, format, args...) }
+	if err := serve.Parse(fs, args); err != nil {
 		return cfg, err
-	}
-	if fs.NArg() > 0 {
-		return fail("unexpected argument %q", fs.Arg(0))
 	}
 	if cfg.hostname == "" {
 		cfg.hostname, _ = os.Hostname()
 	}
 	var err error
-	if cfg.mxPort, cfg.mxPorts, err = outbound.ParsePorts(mxPort); err != nil {
-		return fail("-mx-port: %v", err)
-	}
 	if cfg.resolver, err = resolver.CheckAddr(cfg.resolver); err != nil {
 		return fail("-resolver: %v", err)
 	}
-	if cfg.queueDir == "" {
-		return fail("-queue-dir must not be empty")
+	if err := cfg.out.Check(); err != nil {
+		return fail("%v", err)
 	}
 	if cfg.dkimDir == "" {
-		cfg.dkimDir = filepath.Join(cfg.queueDir, "dkim")
+		cfg.dkimDir = filepath.Join(cfg.out.QueueDir, "dkim")
 	}
 	if cfg.tlsrptDir == "" {
-		cfg.tlsrptDir = filepath.Join(cfg.queueDir, "tlsrpt")
-	}
-	if _, err := outbound.DANEResolver(cfg.daneResolver); err != nil {
-		return fail("-dane-resolver: %v", err)
+		cfg.tlsrptDir = filepath.Join(cfg.out.QueueDir, "tlsrpt")
 	}
 	for _, u := range strings.Split(userList, ",") {
 		if u = strings.TrimSpace(u); u != "" {
@@ -139,10 +113,6 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	return cfg, nil
 }
-
-// errUsage is parseFlags' error for bad usage (exit status 2); flag.ErrHelp
-// means -help was asked for (exit status 0).
-var errUsage = errors.New("bad usage")
 
 // addMissingKeys finds the key of every user domain without one in
 // cfg.dkimDir, generating and saving it on first start, and prints the DNS

@@ -20,6 +20,7 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/memstore"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
+	"github.com/mailsmith/mailsmith/examples/internal/serve"
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
@@ -83,7 +84,7 @@ func startWorld(t *testing.T, extraFlags ...string) *world {
 	cfg, err := parseFlags(args, io.Discard)
 	require.NoError(t, err)
 	cfg.resolverOverride = zone.Resolver()
-	cfg.mxPorts = ports
+	cfg.out.MXPorts = ports
 	addrs := make(chan [2]string, 2)
 	cfg.ready = func(name string, a net.Addr) { addrs <- [2]string{name, a.String()} }
 	ctx, cancel := context.WithCancel(context.Background())
@@ -218,16 +219,16 @@ func TestRefusals(t *testing.T) {
 func TestFlags(t *testing.T) {
 	cfg, err := parseFlags([]string{"-users", "alice@example.org:pw", "-queue-dir", "/var/spool/sub", "-resolver", "192.0.2.53"}, io.Discard)
 	require.NoError(t, err)
-	require.Equal(t, "/var/spool/sub", cfg.queueDir)
+	require.Equal(t, "/var/spool/sub", cfg.out.QueueDir)
 	require.Equal(t, filepath.Join("/var/spool/sub", "dkim"), cfg.dkimDir, "generated keys live in the queue directory by default")
 	require.Equal(t, "192.0.2.53:53", cfg.resolver)
-	require.True(t, cfg.mtaSTS, "MTA-STS on by default")
-	require.Empty(t, cfg.daneResolver, "DANE needs a validating resolver: off by default")
+	require.True(t, cfg.out.MTASTS, "MTA-STS on by default")
+	require.Empty(t, cfg.out.DANEResolver, "DANE needs a validating resolver: off by default")
 	require.Equal(t, filepath.Join("/var/spool/sub", "tlsrpt"), cfg.tlsrptDir)
 	cfg, err = parseFlags([]string{"-users", "alice@example.org:pw", "-mta-sts=false", "-dane-resolver", "127.0.0.1"}, io.Discard)
 	require.NoError(t, err)
-	require.False(t, cfg.mtaSTS)
-	require.Equal(t, "127.0.0.1", cfg.daneResolver)
+	require.False(t, cfg.out.MTASTS)
+	require.Equal(t, "127.0.0.1", cfg.out.DANEResolver)
 
 	for _, bad := range [][]string{
 		{},                                  // no users
@@ -242,7 +243,7 @@ func TestFlags(t *testing.T) {
 	} {
 		var stderr strings.Builder
 		_, err := parseFlags(bad, &stderr)
-		require.ErrorIs(t, err, errUsage, "%q", bad)
+		require.ErrorIs(t, err, serve.ErrUsage, "%q", bad)
 		require.Contains(t, stderr.String(), "usage: submission", "%q", bad)
 	}
 	var stderr strings.Builder

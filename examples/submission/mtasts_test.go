@@ -79,11 +79,11 @@ _smtp._tls  IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@example.com"
 	cfg, err := parseFlags([]string{"-listen", "127.0.0.1:0", "-listen-tls", "", "-hostname", "mail.example.org",
 		"-users", "alice@example.org:pw", "-retry", "50ms", "-queue-dir", filepath.Join(dir, "queue")}, io.Discard)
 	require.NoError(t, err)
-	require.True(t, cfg.mtaSTS, "MTA-STS is on by default")
+	require.True(t, cfg.out.MTASTS, "MTA-STS is on by default")
 	cfg.resolverOverride = resolver.Direct(zone.Resolver(), zone.Addr())
 	cfg.roots = ca.Pool()
 	cfg.httpsPorts = map[string]int{"mta-sts.example.com": sts.Port}
-	cfg.mxPorts = map[string]int{"mx.example.com": port, "rogue.example.com": rogue.Addr().(*net.TCPAddr).Port}
+	cfg.out.MXPorts = map[string]int{"mx.example.com": port, "rogue.example.com": rogue.Addr().(*net.TCPAddr).Port}
 	addr := make(chan string, 1)
 	cfg.ready = func(_ string, a net.Addr) { addr <- a.String() }
 	ctx, cancel := context.WithCancel(context.Background())

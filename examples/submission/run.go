@@ -28,13 +28,9 @@ type config struct {
 	keys                      []submit.Key
 	hideClient                bool
 	certFile, keyFile         string
-	mxPort                    int
-	mxPorts                   map[string]int
-	retry                     time.Duration
+	out                       outbound.Settings
 	maxAge                    time.Duration
-	queueDir, dkimDir         string
-	mtaSTS                    bool
-	daneResolver, tlsrptDir   string
+	dkimDir, tlsrptDir        string
 
 	// resolverOverride replaces the -resolver flag (tests).
 	resolverOverride resolver.Resolver
@@ -70,10 +66,10 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 		return err
 	}
 	q := &queue.Queue{
-		Dir:       cfg.queueDir,
+		Dir:       cfg.out.QueueDir,
 		Deliverer: d,
 		Hostname:  cfg.hostname,
-		Backoff:   queue.Doubling(cfg.retry, 6),
+		Backoff:   queue.Doubling(cfg.out.Retry, 6),
 		MaxAge:    cfg.maxAge,
 		Logger:    log,
 	}
@@ -110,16 +106,13 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 			cfg.ready(p.name, ln.Addr())
 		}
 	}
-	qctx, stopQueue := context.WithCancel(context.Background())
-	qdone, rdone := make(chan struct{}), make(chan struct{})
-	go func() { q.Run(qctx); close(qdone) }()
-	go func() { rotateDaily(qctx, report, cfg.tlsrptDir, res, log); close(rdone) }()
+	stopQueue := q.Background()
+	rctx, stopReports := context.WithCancel(context.Background())
+	rdone := make(chan struct{})
+	go func() { rotateDaily(rctx, report, cfg.tlsrptDir, res, log); close(rdone) }()
 	err = serve.Until(ctx, log, listeners...)
 	stopQueue()
-	<-qdone
-	if n := q.Len(); n > 0 {
-		log.Info("messages stay queued for the next start", "count", n, "dir", cfg.queueDir)
-	}
+	stopReports()
 	<-rdone
 	writeReports(report.Rotate(time.Now()), cfg.tlsrptDir, res, log)
 	return err
@@ -154,18 +147,11 @@ func writeReports(b *tlsrpt.Builder, dir string, res resolver.Resolver, log *slo
 func deliverer(cfg config, res resolver.Resolver) (*outbound.Deliverer, *outbound.DailyReports, error) {
 	report := &outbound.DailyReports{OrganizationName: cfg.hostname, ContactInfo: "mailto:postmaster@" + cfg.hostname,
 		Submitter: cfg.hostname}
-	d := &outbound.Deliverer{Resolver: res, LocalName: cfg.hostname, Port: cfg.mxPort, Ports: cfg.mxPorts,
-		RootCAs: cfg.roots, TLSReport: report}
-	if cfg.mtaSTS {
-		d.MTASTS = outbound.MTASTSClient(res, cfg.roots, cfg.httpsPorts)
+	d, err := cfg.out.Deliverer(res, cfg.hostname, cfg.roots, cfg.httpsPorts, cfg.daneOverride)
+	if err != nil {
+		return nil, nil, err
 	}
-	d.DANE = cfg.daneOverride
-	if d.DANE == nil {
-		var err error
-		if d.DANE, err = outbound.DANEResolver(cfg.daneResolver); err != nil {
-			return nil, nil, err
-		}
-	}
+	d.TLSReport = report
 	return d, report, nil
 }
 

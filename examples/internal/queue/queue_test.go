@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,11 +60,7 @@ func (s *script) snapshot() ([]string, map[string]int) {
 // start runs q until the test ends.
 func start(t *testing.T, q *Queue) (stop func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { q.Run(ctx); close(done) }()
-	var once sync.Once
-	stop = func() { once.Do(func() { cancel(); <-done }) }
+	stop = q.Background()
 	t.Cleanup(stop)
 	return stop
 }
@@ -226,20 +223,20 @@ func TestLoadClearsDebris(t *testing.T) {
 // failure: nothing is bounced, the message stays queued, due at once.
 func TestStopDoesNotBounce(t *testing.T) {
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
 	blocked := make(chan struct{})
 	d := DelivererFunc(func(ctx context.Context, _ string, to []string, _ []byte) []outbound.Status {
 		close(blocked)
 		<-ctx.Done()
 		return []outbound.Status{{Recipient: to[0], Err: ctx.Err(), Permanent: true}}
 	})
-	q := &Queue{Dir: dir, Deliverer: d, MaxAge: time.Nanosecond}
+	var log strings.Builder
+	q := &Queue{Dir: dir, Deliverer: d, MaxAge: time.Nanosecond, Logger: slog.New(slog.NewTextHandler(&log, nil))}
 	id := enqueue(t, q, "alice@example.org", "ok@example.com")
-	done := make(chan struct{})
-	go func() { q.Run(ctx); close(done) }()
+	stop := q.Background()
 	<-blocked
-	cancel()
-	<-done
+	stop()
+	stop() // a second stop does nothing
+	require.Contains(t, log.String(), `msg="messages stay queued for the next start" count=1 dir=`+dir)
 	require.ElementsMatch(t, []string{id + msgSuffix, id + stSuffix}, spoolFiles(t, dir, msgDir), "no bounce queued")
 	q2 := &Queue{Dir: dir}
 	require.NoError(t, q2.Open())
