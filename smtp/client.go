@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"net"
 	"strings"
 	"time"
@@ -25,27 +24,6 @@ const (
 const (
 	clientDefaultPort    = "25"  // RFC 5321 §4.5.4.2
 	clientDefaultTLSPort = "465" // RFC 8314 §3.3, submissions
-)
-
-// Errors of the Client that are not server replies. They are wrapped with
-// detail; test for them with errors.Is.
-var (
-	// ErrClientClosed is returned by every method of a Client after Close
-	// or Quit.
-	ErrClientClosed = errors.New("smtp: client is closed")
-	// ErrClientArgument means an argument cannot be sent as given, for
-	// example an address containing CR or LF.
-	ErrClientArgument = errors.New("smtp: invalid argument")
-	// ErrNotAdvertised means the operation needs an extension the server
-	// did not advertise in its EHLO reply (STARTTLS, AUTH, SMTPUTF8,
-	// 8BITMIME).
-	ErrNotAdvertised = errors.New("smtp: extension not advertised by server")
-	// ErrServerSizeLimit means the declared message size is larger than
-	// the limit the server advertised with SIZE (RFC 1870).
-	ErrServerSizeLimit = errors.New("smtp: message is larger than the server's SIZE limit")
-	// ErrInsecureAuth means Auth would send a password in clear text over
-	// an unencrypted connection to a host that is not the local machine.
-	ErrInsecureAuth = errors.New("smtp: refusing to send credentials over an unencrypted connection")
 )
 
 // Client is an SMTP client connection (RFC 5321 §3, §4) with the common
@@ -115,7 +93,7 @@ func Dial(ctx context.Context, addr string) (*Client, error) {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("smtp: dial %s: %w", addr, err)
+		return nil, errorf("dial %s: %w", addr, err)
 	}
 	return clientStart(ctx, conn, host)
 }
@@ -136,7 +114,7 @@ func clientDialTLS(ctx context.Context, addr, host string, config *tls.Config) (
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("smtp: dial %s: %w", addr, err)
+		return nil, errorf("dial %s: %w", addr, err)
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		// The handshake is bounded like the greeting that follows it.
@@ -145,7 +123,7 @@ func clientDialTLS(ctx context.Context, addr, host string, config *tls.Config) (
 	tc := tls.Client(conn, config)
 	if err := tc.HandshakeContext(ctx); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("smtp: dial %s with TLS: %w: %w", addr, ErrTLSHandshake, err)
+		return nil, errorf("dial %s with TLS: %w: %w", addr, ErrTLSHandshake, err)
 	}
 	conn.SetDeadline(time.Time{})
 	return clientStart(ctx, tc, host)
@@ -234,10 +212,10 @@ func (c *Client) clientBegin(ctx context.Context, timeout time.Duration) (*clien
 		return nil, c.err
 	}
 	if c.inData {
-		return nil, fmt.Errorf("%w: a Data writer is still open", ErrClientArgument)
+		return nil, errorf("%w: a Data writer is still open", ErrClientArgument)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("smtp: %w", err)
+		return nil, errorf("%w", err)
 	}
 	op := &clientOp{c: c, ctx: ctx}
 	op.extend(timeout)
@@ -289,7 +267,7 @@ func (op *clientOp) end(err error) error {
 		cerr = context.DeadlineExceeded
 	}
 	if cerr != nil && !errors.Is(err, cerr) {
-		err = fmt.Errorf("smtp: %w: %w", cerr, err)
+		err = errorf("%w: %w", cerr, err)
 	}
 	c.clientFail(err)
 	return err
@@ -317,7 +295,7 @@ func (c *Client) clientRead() (reply, error) {
 		if errors.Is(err, ErrReplyMalformed) || errors.Is(err, ErrReplyTooLong) {
 			return r, err
 		}
-		return r, fmt.Errorf("smtp: reading reply: %w", err)
+		return r, errorf("reading reply: %w", err)
 	}
 	return r, nil
 }
@@ -331,7 +309,7 @@ func (c *Client) clientWriteLine(line string) {
 // clientFlush sends buffered commands.
 func (c *Client) clientFlush() error {
 	if err := c.bw.Flush(); err != nil {
-		return fmt.Errorf("smtp: sending command: %w", err)
+		return errorf("sending command: %w", err)
 	}
 	return nil
 }
@@ -407,7 +385,7 @@ func (c *Client) Quit(ctx context.Context) error {
 	}
 	if c.inData {
 		c.Close()
-		return fmt.Errorf("%w: Quit while a Data writer is open; connection closed without QUIT, message not sent", ErrClientArgument)
+		return errorf("%w: Quit while a Data writer is open; connection closed without QUIT, message not sent", ErrClientArgument)
 	}
 	var err error
 	if c.greeted {
@@ -428,7 +406,7 @@ func (c *Client) Close() error {
 	err := c.conn.Close()
 	c.err = ErrClientClosed
 	if err != nil && !errors.Is(err, net.ErrClosed) {
-		return fmt.Errorf("smtp: closing connection: %w", err)
+		return errorf("closing connection: %w", err)
 	}
 	return nil
 }

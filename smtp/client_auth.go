@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -44,7 +43,7 @@ type clientPlain struct{ identity, username, password string }
 
 func (a *clientPlain) Start() (string, []byte, error) {
 	if strings.ContainsRune(a.identity+a.username+a.password, 0) {
-		return "", nil, fmt.Errorf("%w: PLAIN credentials contain NUL", ErrClientArgument)
+		return "", nil, errorf("%w: PLAIN credentials contain NUL", ErrClientArgument)
 	}
 	return "PLAIN", []byte(a.identity + "\x00" + a.username + "\x00" + a.password), nil
 }
@@ -97,21 +96,21 @@ func (c *Client) Auth(ctx context.Context, mech SASLClient) error {
 		return err
 	}
 	if !c.ext.has("AUTH") {
-		return fmt.Errorf("%w: AUTH", ErrNotAdvertised)
+		return errorf("%w: AUTH", ErrNotAdvertised)
 	}
 	name, ir, err := mech.Start()
 	if err != nil {
-		return fmt.Errorf("smtp: starting SASL mechanism: %w", err)
+		return errorf("starting SASL mechanism: %w", err)
 	}
 	name = strings.ToUpper(name)
 	if name == "" || strings.ContainsAny(name, " \t\r\n\x00") {
-		return fmt.Errorf("%w: SASL mechanism name %q", ErrClientArgument, name)
+		return errorf("%w: SASL mechanism name %q", ErrClientArgument, name)
 	}
 	if !slices.Contains(c.AuthMechanisms(), name) {
-		return fmt.Errorf("%w: AUTH mechanism %s (server offers %s)", ErrNotAdvertised, name, strings.Join(c.AuthMechanisms(), " "))
+		return errorf("%w: AUTH mechanism %s (server offers %s)", ErrNotAdvertised, name, strings.Join(c.AuthMechanisms(), " "))
 	}
 	if (name == "PLAIN" || name == "LOGIN") && !c.isTLS && !c.AllowInsecureAuth && !c.clientLocalPeer() {
-		return fmt.Errorf("%w: %s to %s", ErrInsecureAuth, name, c.conn.RemoteAddr())
+		return errorf("%w: %s to %s", ErrInsecureAuth, name, c.conn.RemoteAddr())
 	}
 	op, err := c.clientBegin(ctx, ClientCommandTimeout)
 	if err != nil {
@@ -159,7 +158,7 @@ func (c *Client) clientAuth(name string, ir []byte, mech SASLClient) error {
 		case r.code != 334:
 			return c.clientReplyError(r)
 		case step >= clientAuthMaxSteps:
-			return c.clientAuthAbort(fmt.Errorf("smtp: AUTH %s: more than %d challenges", name, clientAuthMaxSteps))
+			return c.clientAuthAbort(errorf("AUTH %s: more than %d challenges", name, clientAuthMaxSteps))
 		}
 		var resp []byte
 		if pendingIR != nil {
@@ -168,10 +167,10 @@ func (c *Client) clientAuth(name string, ir []byte, mech SASLClient) error {
 			text := strings.Join(r.lines, "")
 			challenge, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(text))
 			if derr != nil {
-				return c.clientAuthAbort(fmt.Errorf("%w: AUTH %s challenge is not base64: %v", ErrReplyMalformed, name, derr))
+				return c.clientAuthAbort(errorf("%w: AUTH %s challenge is not base64: %v", ErrReplyMalformed, name, derr))
 			}
 			if resp, err = mech.Next(challenge); err != nil {
-				return c.clientAuthAbort(fmt.Errorf("smtp: AUTH %s: %w", name, err))
+				return c.clientAuthAbort(errorf("AUTH %s: %w", name, err))
 			}
 		}
 		r, err = c.clientRoundTrip(base64.StdEncoding.EncodeToString(resp))
@@ -189,7 +188,7 @@ func (c *Client) clientAuthAbort(cause error) error {
 	if r.code/100 == 2 || r.code == 334 {
 		// The server did not cancel as RFC 4954 §4 requires (501); the
 		// exchange state is unknown.
-		return fmt.Errorf("%w (server answered the cancel with %d)", cause, r.code)
+		return errorf("%w (server answered the cancel with %d)", cause, r.code)
 	}
 	return &clientAuthAbortError{cause: cause, reply: c.clientReplyError(r)}
 }
@@ -202,7 +201,7 @@ type clientAuthAbortError struct {
 }
 
 func (e *clientAuthAbortError) Error() string {
-	return e.cause.Error() + " (exchange cancelled: " + e.reply.Error() + ")"
+	return e.cause.Error() + " (exchange cancelled: " + inner(e.reply).Error() + ")"
 }
 
 func (e *clientAuthAbortError) Unwrap() []error { return []error{e.cause, e.reply} }

@@ -3,7 +3,6 @@ package smtp
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 )
 
@@ -63,7 +62,7 @@ type clientDataWriter struct {
 // has made the Client unusable.
 func (w *clientDataWriter) Write(p []byte) (int, error) {
 	if w.closed {
-		return 0, fmt.Errorf("%w: Write after Close of the Data writer", ErrClientArgument)
+		return 0, errorf("%w: Write after Close of the Data writer", ErrClientArgument)
 	}
 	if w.err != nil {
 		return 0, w.err
@@ -72,7 +71,7 @@ func (w *clientDataWriter) Write(p []byte) (int, error) {
 		w.op.extend(ClientDataBlockTimeout)
 	}
 	if err := w.stuff(p); err != nil {
-		w.fail(fmt.Errorf("smtp: sending message data: %w", err))
+		w.fail(errorf("sending message data: %w", err))
 		return 0, w.err
 	}
 	return len(p), nil

@@ -153,7 +153,7 @@ func ExampleClient_Send() {
 	// server: RCPT TO:<bob@example.net>
 	// server: message "Subject: hi\r\n\r\nhello\r\n"
 	// recipient error: <nil>
-	// recipient error: smtp: recipient <nobody@example.net>: smtp: 550 5.1.1 no such user
+	// recipient error: smtp: recipient <nobody@example.net>: 550 5.1.1 no such user
 }
 
 // Submitting mail on port 587 with authentication; STARTTLS is required so

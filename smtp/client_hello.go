@@ -2,7 +2,6 @@ package smtp
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -59,7 +58,7 @@ func (c *Client) Hello(ctx context.Context, name string) error {
 		name = clientDefaultLocalName
 	}
 	if strings.ContainsAny(name, " \t\r\n\x00") || len(name) > 255 {
-		return fmt.Errorf("%w: hello name %q", ErrClientArgument, name)
+		return errorf("%w: hello name %q", ErrClientArgument, name)
 	}
 	if err := c.clientGreet(ctx); err != nil {
 		return err

@@ -2,7 +2,6 @@ package smtp
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,7 +80,7 @@ func (c *Client) clientMailLine(from string, opts *MailOptions, rcpts []string) 
 	}
 	needUTF8 := o.UTF8
 	if needUTF8 && !c.ext.has("SMTPUTF8") {
-		return "", false, fmt.Errorf("%w: SMTPUTF8, which the message needs (MailOptions.UTF8 is set)", ErrNotAdvertised)
+		return "", false, errorf("%w: SMTPUTF8, which the message needs (MailOptions.UTF8 is set)", ErrNotAdvertised)
 	}
 	if !needUTF8 && c.ext.has("SMTPUTF8") {
 		needUTF8 = !clientIsASCII(from) || slices.ContainsFunc(rcpts, func(r string) bool { return !clientIsASCII(r) })
@@ -101,11 +100,11 @@ func (c *Client) clientMailLine(from string, opts *MailOptions, rcpts []string) 
 	b.WriteString(from)
 	b.WriteByte('>')
 	if o.Size < 0 {
-		return "", false, fmt.Errorf("%w: negative message size %d", ErrClientArgument, o.Size)
+		return "", false, errorf("%w: negative message size %d", ErrClientArgument, o.Size)
 	}
 	if o.Size > 0 && c.ext.has("SIZE") {
 		if limit, _ := c.MaxMessageSize(); limit > 0 && o.Size > limit {
-			return "", false, fmt.Errorf("%w: %d octets, limit %d", ErrServerSizeLimit, o.Size, limit)
+			return "", false, errorf("%w: %d octets, limit %d", ErrServerSizeLimit, o.Size, limit)
 		}
 		b.WriteString(" SIZE=")
 		b.WriteString(strconv.FormatInt(o.Size, 10))
@@ -122,10 +121,10 @@ func (c *Client) clientMailLine(from string, opts *MailOptions, rcpts []string) 
 		}
 	case Body8BitMIME:
 		if !c.ext.has("8BITMIME") {
-			return "", false, fmt.Errorf("%w: 8BITMIME (message declared BODY=8BITMIME)", ErrNotAdvertised)
+			return "", false, errorf("%w: 8BITMIME (message declared BODY=8BITMIME)", ErrNotAdvertised)
 		}
 	default:
-		return "", false, fmt.Errorf("%w: unsupported BODY=%s", ErrClientArgument, body)
+		return "", false, errorf("%w: unsupported BODY=%s", ErrClientArgument, body)
 	}
 	if body != "" {
 		b.WriteString(" BODY=")
@@ -155,7 +154,7 @@ func (c *Client) clientWireAddress(addr string) (string, error) {
 	}
 	a, err := c.clientASCIIAddress(addr)
 	if err != nil && c.ext.has("SMTPUTF8") {
-		return "", fmt.Errorf("%w: recipient %q needs SMTPUTF8, which MAIL did not declare (set MailOptions.UTF8 or use Send)", ErrClientArgument, addr)
+		return "", errorf("%w: recipient %q needs SMTPUTF8, which MAIL did not declare (set MailOptions.UTF8 or use Send)", ErrClientArgument, addr)
 	}
 	return a, err
 }
@@ -173,7 +172,7 @@ func (c *Client) clientASCIIAddress(addr string) (string, error) {
 			return addr[:at+1] + domain, nil
 		}
 	}
-	return "", fmt.Errorf("%w: SMTPUTF8, needed for address %q", ErrNotAdvertised, addr)
+	return "", errorf("%w: SMTPUTF8, needed for address %q", ErrNotAdvertised, addr)
 }
 
 // clientCheckAddress refuses addresses that cannot be sent inside <...>:
@@ -184,18 +183,18 @@ func clientCheckAddress(addr string, allowEmpty bool) error {
 		if allowEmpty {
 			return nil
 		}
-		return fmt.Errorf("%w: empty recipient address", ErrClientArgument)
+		return errorf("%w: empty recipient address", ErrClientArgument)
 	}
 	if len(addr) > 1000 {
-		return fmt.Errorf("%w: address of %d octets", ErrClientArgument, len(addr))
+		return errorf("%w: address of %d octets", ErrClientArgument, len(addr))
 	}
 	if !utf8.ValidString(addr) {
-		return fmt.Errorf("%w: address %q is not valid UTF-8", ErrClientArgument, addr)
+		return errorf("%w: address %q is not valid UTF-8", ErrClientArgument, addr)
 	}
 	for i := 0; i < len(addr); i++ {
 		ch := addr[i]
 		if ch < 0x20 || ch == 0x7f || ch == '<' || ch == '>' || (ch == ' ' && addr[0] != '"') {
-			return fmt.Errorf("%w: address %q contains %q", ErrClientArgument, addr, ch)
+			return errorf("%w: address %q contains %q", ErrClientArgument, addr, ch)
 		}
 	}
 	return nil

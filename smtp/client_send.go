@@ -2,7 +2,6 @@ package smtp
 
 import (
 	"context"
-	"fmt"
 	"io"
 )
 
@@ -21,7 +20,7 @@ type RecipientError struct {
 // Error returns the recipient and the reason, for example
 // "smtp: recipient <a@example.org>: smtp: 550 5.1.1 no such user".
 func (e *RecipientError) Error() string {
-	return "smtp: recipient <" + e.Recipient + ">: " + e.Err.Error()
+	return errPrefix + "recipient <" + e.Recipient + ">: " + inner(e.Err).Error()
 }
 
 // Unwrap returns the reason.
@@ -51,10 +50,10 @@ func (e *RecipientError) Unwrap() error { return e.Err }
 // Client can be used for the next one.
 func (c *Client) Send(ctx context.Context, from string, to []string, msg io.Reader, opts *MailOptions) (rcptErrs []error, err error) {
 	if len(to) == 0 {
-		return nil, fmt.Errorf("%w: no recipients", ErrClientArgument)
+		return nil, errorf("%w: no recipients", ErrClientArgument)
 	}
 	if msg == nil {
-		return nil, fmt.Errorf("%w: nil message reader", ErrClientArgument)
+		return nil, errorf("%w: nil message reader", ErrClientArgument)
 	}
 	if err := c.clientEnsureHello(ctx); err != nil {
 		return nil, err
@@ -99,7 +98,7 @@ func (c *Client) Send(ctx context.Context, from string, to []string, msg io.Read
 		if w.err != nil {
 			return rcptErrs, w.err
 		}
-		return rcptErrs, w.abort(fmt.Errorf("smtp: reading message: %w; connection closed, message not sent", err))
+		return rcptErrs, w.abort(errorf("reading message: %w; connection closed, message not sent", err))
 	}
 	return rcptErrs, w.Close()
 }
@@ -226,7 +225,7 @@ func clientAllRefused(rcptErrs []error) error {
 	if len(rcptErrs) == 1 {
 		return rcptErrs[0]
 	}
-	return fmt.Errorf("smtp: all %d recipients refused, first: %w", len(rcptErrs), rcptErrs[0])
+	return errorf("all %d recipients refused, first: %w", len(rcptErrs), rcptErrs[0])
 }
 
 // clientResetAfter sends RSET after a refused transaction so the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 )
 
@@ -176,11 +175,11 @@ func SendMail(ctx context.Context, addr, from string, to []string, msg io.Reader
 	var refused []error
 	for _, e := range rcptErrs {
 		if e != nil {
-			refused = append(refused, e)
+			refused = append(refused, inner(e))
 		}
 	}
 	if len(refused) > 0 {
-		return fmt.Errorf("smtp: message accepted for %d of %d recipients: %w", len(to)-len(refused), len(to), errors.Join(refused...))
+		return errorf("message accepted for %d of %d recipients: %w", len(to)-len(refused), len(to), errors.Join(refused...))
 	}
 	return nil
 }
@@ -191,7 +190,7 @@ func clientSendConnect(ctx context.Context, addr string, cfg *clientSendConfig) 
 	policy := cfg.tlsPolicy()
 	if cfg.implicit {
 		if policy.Mode == TLSNone {
-			return nil, fmt.Errorf("%w: implicit TLS under the TLS mode none", ErrClientArgument)
+			return nil, errorf("%w: implicit TLS under the TLS mode none", ErrClientArgument)
 		}
 		addr, host := clientSplitAddr(addr, clientDefaultTLSPort)
 		c, err := clientDialTLS(ctx, addr, host, policy.clientConfig(host))
@@ -225,7 +224,7 @@ func clientSendConnect(ctx context.Context, addr string, cfg *clientSendConfig) 
 	// only one.
 	c, rerr := clientSendHello(ctx, addr, cfg.localName)
 	if rerr != nil {
-		return nil, fmt.Errorf("smtp: plain-text retry after a failed TLS handshake (%w): %w", err, rerr)
+		return nil, errorf("plain-text retry after a failed TLS handshake (%w): %w", err, rerr)
 	}
 	return c, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 )
 
 // StartTLS upgrades the connection with STARTTLS (RFC 3207) and then sends
@@ -26,10 +25,10 @@ func (c *Client) StartTLS(ctx context.Context, config *tls.Config) error {
 		return err
 	}
 	if c.isTLS {
-		return fmt.Errorf("%w: StartTLS on a connection that already uses TLS", ErrClientArgument)
+		return errorf("%w: StartTLS on a connection that already uses TLS", ErrClientArgument)
 	}
 	if !c.ext.has("STARTTLS") {
-		return fmt.Errorf("%w: STARTTLS", ErrNotAdvertised)
+		return errorf("%w: STARTTLS", ErrNotAdvertised)
 	}
 	return c.clientUpgrade(ctx, clientTLSConfig(config, c.host))
 }
@@ -63,7 +62,7 @@ func (c *Client) ApplyTLSPolicy(ctx context.Context, p TLSPolicy) error {
 		return c.err
 	}
 	if p.Mode < TLSOpportunistic || p.Mode > TLSVerified {
-		return fmt.Errorf("%w: unknown TLS mode %d", ErrClientArgument, int(p.Mode))
+		return errorf("%w: unknown TLS mode %d", ErrClientArgument, int(p.Mode))
 	}
 	if err := c.clientEnsureHello(ctx); err != nil {
 		return err
@@ -78,7 +77,7 @@ func (c *Client) ApplyTLSPolicy(ctx context.Context, p TLSPolicy) error {
 		if p.Mode == TLSOpportunistic {
 			return nil
 		}
-		return &TLSPolicyError{Mode: p.Mode, Err: fmt.Errorf("%w: STARTTLS", ErrNotAdvertised)}
+		return &TLSPolicyError{Mode: p.Mode, Err: errorf("%w: STARTTLS", ErrNotAdvertised)}
 	}
 	err := c.clientUpgrade(ctx, p.clientConfig(c.host))
 	switch {
@@ -114,11 +113,11 @@ func (c *Client) clientStartTLS(ctx context.Context, config *tls.Config) error {
 		return c.clientReplyError(r)
 	}
 	if n := c.br.Buffered(); n > 0 {
-		return fmt.Errorf("smtp: server sent %d octets after its STARTTLS reply, before the TLS handshake", n)
+		return errorf("server sent %d octets after its STARTTLS reply, before the TLS handshake", n)
 	}
 	tc := tls.Client(c.conn, config)
 	if err := tc.HandshakeContext(ctx); err != nil {
-		return fmt.Errorf("%w: %w", ErrTLSHandshake, err)
+		return errorf("%w: %w", ErrTLSHandshake, err)
 	}
 	c.conn = tc
 	c.br.Reset(tc)

@@ -3,7 +3,6 @@ package smtp
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -17,18 +16,6 @@ const (
 	replyMaxLineLength = 4096      // octets per reply line, CRLF included
 	replyMaxLines      = 256       // lines in one multi-line reply
 	replyMaxBytes      = 64 * 1024 // text octets in one reply, all lines
-)
-
-// Errors the reply parser reports. They are wrapped with the detail of
-// what was wrong; test for them with errors.Is.
-var (
-	// ErrReplyMalformed means the server sent something that is not an
-	// RFC 5321 §4.2 reply: a bad reply code, a bad separator after it, or
-	// continuation lines whose codes differ.
-	ErrReplyMalformed = errors.New("smtp: malformed reply from server")
-	// ErrReplyTooLong means a reply exceeded the Client's limits on line
-	// length, number of lines or total size.
-	ErrReplyTooLong = errors.New("smtp: reply from server exceeds limits")
 )
 
 // reply is one complete server reply: a three-digit code and the text of
@@ -50,7 +37,7 @@ func replyReadReply(br *bufio.Reader) (reply, error) {
 		line, err := br.ReadSlice('\n')
 		if err != nil {
 			if errors.Is(err, bufio.ErrBufferFull) {
-				return reply{}, fmt.Errorf("%w: a line is longer than %d octets", ErrReplyTooLong, br.Size())
+				return reply{}, errorf("%w: a line is longer than %d octets", ErrReplyTooLong, br.Size())
 			}
 			if errors.Is(err, io.EOF) && (len(line) > 0 || len(r.lines) > 0) {
 				return reply{}, io.ErrUnexpectedEOF
@@ -68,18 +55,18 @@ func replyReadReply(br *bufio.Reader) (reply, error) {
 		if len(r.lines) == 0 {
 			r.code = code
 		} else if code != r.code {
-			return reply{}, fmt.Errorf("%w: continuation line has code %d, first line %d", ErrReplyMalformed, code, r.code)
+			return reply{}, errorf("%w: continuation line has code %d, first line %d", ErrReplyMalformed, code, r.code)
 		}
 		total += len(text)
 		if total > replyMaxBytes {
-			return reply{}, fmt.Errorf("%w: more than %d octets of text", ErrReplyTooLong, replyMaxBytes)
+			return reply{}, errorf("%w: more than %d octets of text", ErrReplyTooLong, replyMaxBytes)
 		}
 		r.lines = append(r.lines, text)
 		if last {
 			return r, nil
 		}
 		if len(r.lines) >= replyMaxLines {
-			return reply{}, fmt.Errorf("%w: more than %d lines", ErrReplyTooLong, replyMaxLines)
+			return reply{}, errorf("%w: more than %d lines", ErrReplyTooLong, replyMaxLines)
 		}
 	}
 }
@@ -96,10 +83,10 @@ func replyReadReply(br *bufio.Reader) (reply, error) {
 // messages.
 func replyParseLine(line []byte) (code int, last bool, text string, err error) {
 	if len(line) < 3 {
-		return 0, false, "", fmt.Errorf("%w: line %q is too short", ErrReplyMalformed, replyQuote(line))
+		return 0, false, "", errorf("%w: line %q is too short", ErrReplyMalformed, replyQuote(line))
 	}
 	if line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '5' || line[2] < '0' || line[2] > '9' {
-		return 0, false, "", fmt.Errorf("%w: bad reply code in %q", ErrReplyMalformed, replyQuote(line))
+		return 0, false, "", errorf("%w: bad reply code in %q", ErrReplyMalformed, replyQuote(line))
 	}
 	code = int(line[0]-'0')*100 + int(line[1]-'0')*10 + int(line[2]-'0')
 	if len(line) == 3 {
@@ -110,7 +97,7 @@ func replyParseLine(line []byte) (code int, last bool, text string, err error) {
 		last = true
 	case '-':
 	default:
-		return 0, false, "", fmt.Errorf("%w: bad separator after code in %q", ErrReplyMalformed, replyQuote(line))
+		return 0, false, "", errorf("%w: bad separator after code in %q", ErrReplyMalformed, replyQuote(line))
 	}
 	return code, last, replyCleanText(line[4:]), nil
 }

@@ -71,10 +71,6 @@ const (
 	srvMailLineExtra = 26 + 10 + 500
 )
 
-// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown
-// or Close.
-var ErrServerClosed = errors.New("smtp: server closed")
-
 // Server is an SMTP server (RFC 5321) for receiving mail: as an MX, as a
 // submission server, or in front of a filter. Set the fields, then call
 // ListenAndServe, Serve, ServeTLS or ListenAndServeTLS. A Server works at

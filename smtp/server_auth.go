@@ -13,9 +13,6 @@ const (
 	srvLoginPassPrompt = "UGFzc3dvcmQ6"
 )
 
-// errSrvAuthCancelled means the client answered a challenge with "*".
-var errSrvAuthCancelled = errors.New("smtp: authentication cancelled")
-
 // cmdAuth handles AUTH PLAIN and AUTH LOGIN (RFC 4954, RFC 4616).
 // Credentials are never logged.
 func (c *Conn) cmdAuth(arg []byte) {
@@ -155,8 +152,6 @@ func (c *Conn) authChallenge(prompt string) ([]byte, error) {
 	}
 	return b, nil
 }
-
-var errSrvSASLDecode = errors.New("smtp: cannot decode SASL response")
 
 func (c *Conn) readAuthLine() ([]byte, error) {
 	return c.readLineIdle(srvMaxAuthLine)

@@ -1,14 +1,9 @@
 package smtp
 
 import (
-	"errors"
 	"io"
 	"strconv"
 )
-
-// errSrvBDATAborted is what the BDAT reader gives the Session when the
-// client ended the transfer with RSET, QUIT, EHLO or HELO.
-var errSrvBDATAborted = errors.New("smtp: BDAT transfer aborted by the client")
 
 // bdatReader streams a message sent in BDAT chunks (RFC 3030). Between
 // chunks it answers the previous chunk itself and reads the next BDAT

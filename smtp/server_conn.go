@@ -139,10 +139,6 @@ func (c *Conn) Context() context.Context { return c.ctx }
 // Server returns the server the connection belongs to.
 func (c *Conn) Server() *Server { return c.srv }
 
-// errSrvShutdown is what readCommand returns when the server is shutting
-// down and no command is waiting.
-var errSrvShutdown = errors.New("smtp: server shutting down")
-
 // wakeIfIdle makes a connection blocked waiting for a command return at
 // once, so it can answer 421 (called by Shutdown with s.mu held).
 func (c *Conn) wakeIfIdle() {

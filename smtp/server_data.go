@@ -2,23 +2,7 @@ package smtp
 
 import (
 	"bytes"
-	"errors"
 	"io"
-)
-
-// Errors the DATA reader gives the Session when a message breaks a rule.
-// The server then reads on to the end of the data and refuses the message.
-var (
-	// ErrBareLineEnding means the message held a CR or LF that was not
-	// part of a CRLF pair (RFC 5321 §2.3.8), the raw material of SMTP
-	// smuggling.
-	ErrBareLineEnding = errors.New("smtp: bare CR or LF in message data")
-	// ErrLineTooLong means a text line was longer than the limit
-	// (RFC 5321 §4.5.3.1.6: 1000 octets with the CRLF).
-	ErrLineTooLong = errors.New("smtp: message line too long")
-	// ErrMessageTooLarge means the message exceeded the size limit
-	// (RFC 1870).
-	ErrMessageTooLarge = errors.New("smtp: message exceeds size limit")
 )
 
 // States of the DATA scanner.

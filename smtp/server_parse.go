@@ -1,7 +1,6 @@
 package smtp
 
 import (
-	"errors"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -14,13 +13,6 @@ const (
 	srvMaxDomain    = 255 // §4.5.3.1.2
 	srvMaxPath      = 256 // §4.5.3.1.3, brackets included
 	srvMaxParams    = 16  // ESMTP parameters on one MAIL or RCPT
-)
-
-// Parse errors; the server maps them to replies.
-var (
-	errSrvPathSyntax  = errors.New("smtp: syntax error in address")
-	errSrvPathTooLong = errors.New("smtp: address too long")
-	errSrvParamSyntax = errors.New("smtp: syntax error in parameters")
 )
 
 // srvSplitCommand splits a command line into its verb, upper-cased, and

@@ -33,10 +33,6 @@ var (
 	srvEnhAuthTooLong  = [3]int{5, 5, 6}
 )
 
-// ErrAuthFailed is returned by an AuthSession to say the credentials are
-// wrong; the server answers 535 5.7.8 (RFC 4954 §6).
-var ErrAuthFailed = errors.New("smtp: authentication credentials invalid")
-
 // srvMaxReplyLine bounds one reply line's text so replies stay below the
 // 512-octet limit of RFC 5321 §4.5.3.1.5.
 const srvMaxReplyLine = 480

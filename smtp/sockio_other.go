@@ -13,6 +13,8 @@ type rawSock struct{}
 
 func newRawSock(net.Conn) *rawSock { return nil }
 
+// errNoRawSock stays beside its only users, which build off Linux only (in
+// errors.go it would be unused on Linux).
 var errNoRawSock = errors.New("smtp: no raw socket I/O on this system")
 
 func (*rawSock) Read([]byte) (int, error)      { return 0, errNoRawSock }

@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"strconv"
 )
 
@@ -101,20 +100,6 @@ func (p TLSPolicy) clientConfig(host string) *tls.Config {
 	return cfg
 }
 
-// Errors of the TLS policy. Test for them with errors.Is.
-var (
-	// ErrTLSRequired means the TLS policy demanded TLS and the connection
-	// could not have it: the server did not offer or refused STARTTLS,
-	// or the handshake or the certificate check failed. The error is a
-	// *TLSPolicyError, which names the policy.
-	ErrTLSRequired = errors.New("smtp: TLS required")
-	// ErrTLSHandshake means the TLS handshake failed, the certificate
-	// check included. The connection is closed. Under TLSOpportunistic,
-	// SendMail then retries once in plain text on a new connection; a
-	// caller driving a Client may do the same.
-	ErrTLSHandshake = errors.New("smtp: TLS handshake failed")
-)
-
 // TLSPolicyError is the error of a delivery that a TLS policy stopped
 // because it could not use TLS as the policy demanded. It matches
 // ErrTLSRequired and whatever Err matches: ErrNotAdvertised (no
@@ -128,10 +113,10 @@ type TLSPolicyError struct {
 }
 
 // Error names the policy and the cause, for example "smtp: TLS required
-// by policy verified: smtp: TLS handshake failed: tls: failed to verify
+// by policy verified: TLS handshake failed: tls: failed to verify
 // certificate: ...".
 func (e *TLSPolicyError) Error() string {
-	return ErrTLSRequired.Error() + " by policy " + e.Mode.String() + ": " + e.Err.Error()
+	return ErrTLSRequired.Error() + " by policy " + e.Mode.String() + ": " + inner(e.Err).Error()
 }
 
 // Unwrap returns ErrTLSRequired and the cause.
@@ -159,7 +144,7 @@ func VerifyCertificate(state tls.ConnectionState, roots *x509.CertPool, name str
 		opts.Intermediates.AddCert(c)
 	}
 	if _, err := state.PeerCertificates[0].Verify(opts); err != nil {
-		return fmt.Errorf("smtp: certificate of %s: %w", name, err)
+		return errorf("certificate of %s: %w", name, err)
 	}
 	return nil
 }

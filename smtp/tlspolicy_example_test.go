@@ -66,7 +66,7 @@ func ExampleClient_ApplyTLSPolicy() {
 	fmt.Println(err, encrypted)
 	c.Quit(ctx)
 	// Output:
-	// smtp: TLS required by policy required: smtp: extension not advertised by server: STARTTLS
+	// smtp: TLS required by policy required: extension not advertised by server: STARTTLS
 	// true
 	// <nil> false
 }

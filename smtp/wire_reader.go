@@ -2,7 +2,6 @@ package smtp
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"sync"
 )
@@ -42,14 +41,6 @@ const (
 )
 
 var wireBufPool = sync.Pool{New: func() any { b := make([]byte, wireBufSize); return &b }}
-
-// errWireLineTooLong reports a line longer than the limit; the whole line has
-// been consumed.
-var errWireLineTooLong = errors.New("smtp: line too long")
-
-// errWireBareLine reports a command line with a CR or LF that is not
-// part of a CRLF pair; the whole line has been consumed.
-var errWireBareLine = errors.New("smtp: bare CR or LF in command line")
 
 func (r *wireReader) acquire() {
 	if r.buf == nil {
