@@ -17,12 +17,12 @@ import (
 	"github.com/mailsmith/mailsmith/authres"
 	"github.com/mailsmith/mailsmith/dkim"
 	"github.com/mailsmith/mailsmith/dkim/arc"
-	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 	"github.com/mailsmith/mailsmith/examples/internal/memstore"
 	"github.com/mailsmith/mailsmith/examples/internal/outbound"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
+	"github.com/mailsmith/mailsmith/examples/internal/runtest"
 	"github.com/mailsmith/mailsmith/examples/internal/serve"
 	"github.com/mailsmith/mailsmith/smtp"
 )
@@ -43,17 +43,7 @@ func startWorld(t *testing.T) *world {
 		bob:   &memstore.Store{Domains: []string{"example.com"}, Users: []string{"bob@example.com"}},
 		alice: &memstore.Store{Domains: []string{"example.org"}, Users: []string{"alice@example.org"}},
 	}
-	ports := map[string]int{}
-	for host, store := range map[string]*memstore.Store{demozone.ReceiverMX: w.bob, demozone.SenderMX: w.alice} {
-		srv, port, err := receiver.ServeLocal(&receiver.Backend{
-			Hostname: host,
-			Checker:  &authcheck.Checker{Resolver: zone.Resolver(), Hostname: host},
-			Handler:  store,
-		})
-		require.NoError(t, err)
-		t.Cleanup(func() { srv.Close() })
-		ports[host] = port
-	}
+	ports := runtest.MXs(t, zone.Resolver(), map[string]receiver.Handler{demozone.ReceiverMX: w.bob, demozone.SenderMX: w.alice})
 
 	cfg, err := parseFlags([]string{
 		"-listen", "127.0.0.1:0", "-domain", "example.net", "-hostname", demozone.ForwarderMX,
@@ -69,18 +59,7 @@ func startWorld(t *testing.T) *world {
 		ports[demozone.ForwarderMX] = a.(*net.TCPAddr).Port // bounces to SRS addresses come back here
 		addrc <- a.String()
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, t.Output()) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
-	select {
-	case w.fwdAddr = <-addrc:
-	case err := <-done:
-		t.Fatalf("forwarder stopped: %v", err)
-	}
+	w.fwdAddr, _ = runtest.Start(t, addrc, func(ctx context.Context) error { return run(ctx, cfg, t.Output()) })
 	return w
 }
 
@@ -117,11 +96,7 @@ func TestForwardWithSRS(t *testing.T) {
 	w := startWorld(t)
 	require.NoError(t, w.send(t, "alice@example.org", "bob@example.net", signed(t, w, "bob@example.net", "fwd")))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	msgs, err := w.bob.Wait(ctx, 1)
-	require.NoError(t, err)
-	m := msgs[0]
+	m := runtest.Wait(t, w.bob, 1)[0]
 	require.Equal(t, []string{"bob@example.com"}, m.To)
 	require.True(t, strings.HasPrefix(m.From, "SRS0="), "envelope sender %q is not rewritten", m.From)
 	require.True(t, strings.HasSuffix(m.From, "=example.org=alice@example.net"), m.From)
@@ -141,15 +116,11 @@ func TestForwardWithSRS(t *testing.T) {
 func TestForwardSealsARC(t *testing.T) {
 	w := startWorld(t)
 	require.NoError(t, w.send(t, "alice@example.org", "bob@example.net", signed(t, w, "bob@example.net", "sealed")))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	msgs, err := w.bob.Wait(ctx, 1)
-	require.NoError(t, err)
-	m := msgs[0]
+	m := runtest.Wait(t, w.bob, 1)[0]
 	require.Equal(t, arc.Pass, m.Checks.ARC.Status, "Bob's MX: %v", m.Checks.ARC.Err)
 	require.Contains(t, headerLines(m.Data, authres.FieldName), "arc=pass (i=1 d=example.net)")
 
-	res, err := (&arc.Verifier{Resolver: w.zone.Resolver()}).Verify(ctx, strings.NewReader(string(m.Data)))
+	res, err := (&arc.Verifier{Resolver: w.zone.Resolver()}).Verify(context.Background(), strings.NewReader(string(m.Data)))
 	require.NoError(t, err)
 	require.Equal(t, arc.Pass, res.Status, "%v", res.Err)
 	require.Equal(t, 1, res.Sets)
@@ -204,11 +175,7 @@ func TestBounceComesBack(t *testing.T) {
 	w := startWorld(t)
 	require.NoError(t, w.send(t, "alice@example.org", "gone@example.net", signed(t, w, "gone@example.net", "lost")))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	msgs, err := w.alice.Wait(ctx, 1)
-	require.NoError(t, err)
-	b := msgs[0]
+	b := runtest.Wait(t, w.alice, 1)[0]
 	require.Equal(t, "", b.From, "a bounce has the null sender")
 	require.Equal(t, []string{"alice@example.org"}, b.To)
 	body := string(b.Data)

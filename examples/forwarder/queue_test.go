@@ -16,6 +16,7 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/memstore"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
+	"github.com/mailsmith/mailsmith/examples/internal/runtest"
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
@@ -50,15 +51,7 @@ func TestQueueSurvivesRestart(t *testing.T) {
 		cfg.out.MXPorts = map[string]int{demozone.ReceiverMX: port}
 		addrc := make(chan string, 1)
 		cfg.ready = func(a net.Addr) { addrc <- a.String() }
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- run(ctx, cfg, t.Output()) }()
-		select {
-		case addr = <-addrc:
-		case err := <-done:
-			t.Fatalf("forwarder stopped: %v", err)
-		}
-		return addr, func() { cancel(); require.NoError(t, <-done) }
+		return runtest.Start(t, addrc, func(ctx context.Context) error { return run(ctx, cfg, t.Output()) })
 	}
 
 	addr, stop := start()
@@ -77,8 +70,7 @@ func TestQueueSurvivesRestart(t *testing.T) {
 	bob.open.Store(true)
 	_, stop = start()
 	defer stop()
-	msgs, err := bob.Wait(ctx, 1)
-	require.NoError(t, err)
+	msgs := runtest.Wait(t, &bob.Store, 1)
 	require.Contains(t, string(msgs[0].Data), "Subject: kept")
 	require.True(t, strings.HasPrefix(msgs[0].From, "SRS0="), msgs[0].From)
 	require.Eventually(t, func() bool {

@@ -17,6 +17,7 @@ import (
 	"github.com/mailsmith/mailsmith/authres"
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
+	"github.com/mailsmith/mailsmith/examples/internal/runtest"
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
@@ -50,20 +51,8 @@ func startInboundConfig(t *testing.T, set func(*config)) (*demozone.Zone, string
 		ready:            func(a net.Addr) { addrc <- a.String() },
 	}
 	set(&cfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, t.Output()) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
-	select {
-	case addr := <-addrc:
-		return zone, addr, root
-	case err := <-done:
-		t.Fatalf("inbound stopped: %v", err)
-	}
-	return nil, "", ""
+	addr, _ := runtest.Start(t, addrc, func(ctx context.Context) error { return run(ctx, cfg, t.Output()) })
+	return zone, addr, root
 }
 
 func send(t *testing.T, addr, helo, from, to string, msg []byte) error {

@@ -16,10 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailsmith/mailsmith/dkim"
-	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/memstore"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
+	"github.com/mailsmith/mailsmith/examples/internal/runtest"
 	"github.com/mailsmith/mailsmith/examples/internal/serve"
 	"github.com/mailsmith/mailsmith/smtp"
 )
@@ -54,17 +54,7 @@ func startWorld(t *testing.T, extraFlags ...string) *world {
 		alice: &memstore.Store{Domains: []string{"example.org"}, Users: []string{"alice@example.org"}},
 		carol: &flaky{Store: memstore.Store{Domains: []string{"example.net"}}},
 	}
-	ports := map[string]int{}
-	for host, h := range map[string]receiver.Handler{demozone.ReceiverMX: w.bob, demozone.SenderMX: w.alice, demozone.ForwarderMX: w.carol} {
-		srv, port, err := receiver.ServeLocal(&receiver.Backend{
-			Hostname: host,
-			Checker:  &authcheck.Checker{Resolver: zone.Resolver(), Hostname: host},
-			Handler:  h,
-		})
-		require.NoError(t, err)
-		t.Cleanup(func() { srv.Close() })
-		ports[host] = port
-	}
+	ports := runtest.MXs(t, zone.Resolver(), map[string]receiver.Handler{demozone.ReceiverMX: w.bob, demozone.SenderMX: w.alice, demozone.ForwarderMX: w.carol})
 
 	dir := t.TempDir()
 	w.queueDir = filepath.Join(dir, "queue")
@@ -85,27 +75,15 @@ func startWorld(t *testing.T, extraFlags ...string) *world {
 	require.NoError(t, err)
 	cfg.resolverOverride = zone.Resolver()
 	cfg.out.MXPorts = ports
-	addrs := make(chan [2]string, 2)
-	cfg.ready = func(name string, a net.Addr) { addrs <- [2]string{name, a.String()} }
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, t.Output()) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
-	for range 2 {
-		select {
-		case a := <-addrs:
-			if a[0] == "submission" {
-				w.starttls = a[1]
-			} else {
-				w.implTLS = a[1]
-			}
-		case err := <-done:
-			t.Fatalf("submission stopped: %v", err)
+	listening := map[string]string{}
+	both := make(chan map[string]string, 1)
+	cfg.ready = func(name string, a net.Addr) { // called by run, once for each port
+		if listening[name] = a.String(); len(listening) == 2 {
+			both <- listening
 		}
 	}
+	addrs, _ := runtest.Start(t, both, func(ctx context.Context) error { return run(ctx, cfg, t.Output()) })
+	w.starttls, w.implTLS = addrs["submission"], addrs["submissions"]
 	return w
 }
 
@@ -124,15 +102,6 @@ func submitMail(addr string, implicit bool, user, pass, from string, to []string
 	return smtp.SendMail(ctx, addr, from, to, strings.NewReader(msg), opts...)
 }
 
-func wait(t *testing.T, s *memstore.Store, n int) []*receiver.Message {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	msgs, err := s.Wait(ctx, n)
-	require.NoError(t, err)
-	return msgs
-}
-
 const bare = "From: Alice <alice@example.org>\r\nTo: bob@example.com\r\nSubject: lunch\r\nUser-Agent: Mutt/2.2\r\n\r\nNoon?\r\n"
 
 func TestSubmitSignAndDeliver(t *testing.T) {
@@ -142,7 +111,7 @@ func TestSubmitSignAndDeliver(t *testing.T) {
 			w := startWorld(t)
 			addr := map[bool]string{false: w.starttls, true: w.implTLS}[implicit]
 			require.NoError(t, submitMail(addr, implicit, "alice@example.org", "wonderland", "alice@example.org", []string{"bob@example.com"}, bare))
-			m := wait(t, w.bob, 1)[0]
+			m := runtest.Wait(t, w.bob, 1)[0]
 			data := string(m.Data)
 			require.Contains(t, data, "\r\nDate: ")
 			require.Contains(t, data, "\r\nMessage-ID: <")
@@ -161,7 +130,7 @@ func TestSubmitSignAndDeliver(t *testing.T) {
 func TestHideClient(t *testing.T) {
 	w := startWorld(t, "-hide-client")
 	require.NoError(t, submitMail(w.starttls, false, "alice@example.org", "wonderland", "alice@example.org", []string{"bob@example.com"}, bare))
-	m := wait(t, w.bob, 1)[0]
+	m := runtest.Wait(t, w.bob, 1)[0]
 	data := string(m.Data)
 	require.NotContains(t, data, "User-Agent")
 	require.NotContains(t, data, "laptop.example.org")
@@ -173,7 +142,7 @@ func TestRetryThenDeliver(t *testing.T) {
 	w := startWorld(t)
 	msg := strings.Replace(bare, "To: bob@example.com", "To: carol@example.net", 1)
 	require.NoError(t, submitMail(w.starttls, false, "alice@example.org", "wonderland", "alice@example.org", []string{"carol@example.net"}, msg))
-	msgs := wait(t, &w.carol.Store, 1)
+	msgs := runtest.Wait(t, &w.carol.Store, 1)
 	require.Len(t, msgs, 1)
 	require.EqualValues(t, 2, w.carol.calls.Load(), "one 451, then delivered")
 	require.Empty(t, w.alice.Messages(), "no bounce for a temporary failure")
@@ -183,8 +152,8 @@ func TestBounceOnPermanentFailure(t *testing.T) {
 	w := startWorld(t)
 	require.NoError(t, submitMail(w.starttls, false, "alice@example.org", "wonderland", "alice@example.org",
 		[]string{"bob@example.com", "nobody@example.com"}, bare))
-	require.Len(t, wait(t, w.bob, 1), 1, "bob still gets it")
-	b := wait(t, w.alice, 1)[0]
+	require.Len(t, runtest.Wait(t, w.bob, 1), 1, "bob still gets it")
+	b := runtest.Wait(t, w.alice, 1)[0]
 	require.Equal(t, "", b.From)
 	data := string(b.Data)
 	require.Contains(t, data, "Content-Type: multipart/report; report-type=delivery-status")
@@ -304,5 +273,5 @@ func TestNo250WithoutSpool(t *testing.T) {
 	require.NoError(t, os.Remove(msgDir))
 	require.NoError(t, os.Mkdir(msgDir, 0o700))
 	require.NoError(t, submitMail(w.starttls, false, "alice@example.org", "wonderland", "alice@example.org", []string{"bob@example.com"}, bare))
-	require.Len(t, wait(t, w.bob, 1), 1, "only the message answered 250 is delivered")
+	require.Len(t, runtest.Wait(t, w.bob, 1), 1, "only the message answered 250 is delivered")
 }

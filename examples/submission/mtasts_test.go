@@ -19,6 +19,7 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/memstore"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
+	"github.com/mailsmith/mailsmith/examples/internal/runtest"
 	"github.com/mailsmith/mailsmith/examples/internal/stshost"
 	"github.com/mailsmith/mailsmith/examples/internal/tlscert"
 	"github.com/mailsmith/mailsmith/internal/dnstest"
@@ -105,7 +106,7 @@ _smtp._tls  IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@example.com"
 
 	require.NoError(t, submitMail(a, false, "alice@example.org", "pw", "alice@example.org", []string{"bob@example.com"},
 		"From: alice@example.org\r\nTo: bob@example.com\r\nSubject: hi\r\n\r\nhello\r\n"))
-	msgs := wait(t, bob, 1)
+	msgs := runtest.Wait(t, bob, 1)
 	assert.Contains(t, string(msgs[0].Data), "with ESMTPS", "delivered over TLS")
 	assert.Equal(t, 1, sts.Fetches("example.com"), "policy fetched over HTTPS")
 	assert.Zero(t, rogueConns.Load(), "the MX the policy does not list is never contacted")

@@ -67,7 +67,7 @@ func (x *sinkSession) Data(r io.Reader) error {
 	if _, err := io.Copy(io.Discard, r); err != nil {
 		return err
 	}
-	_, isTLS := x.c.TLS()
+	_, isTLS := x.c.TLSConnectionState()
 	x.s.mu.Lock()
 	for _, to := range x.to {
 		x.s.got = append(x.s.got, sinkMsg{rcpt: to, tls: isTLS})

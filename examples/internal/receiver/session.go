@@ -120,7 +120,7 @@ func (s *session) received(m *Message) string {
 	if s.conn.ESMTP() {
 		proto = "ESMTP"
 	}
-	if _, ok := s.conn.TLS(); ok {
+	if _, ok := s.conn.TLSConnectionState(); ok {
 		proto += "S"
 	}
 	from := m.HELO

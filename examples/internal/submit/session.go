@@ -89,7 +89,7 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil || !strings.EqualFold(author, ss.user()) {
 		return errFromNotYours
 	}
-	_, tls := ss.conn.TLS()
+	_, tls := ss.conn.TLSConnectionState()
 	msg, p, err := ss.s.prepare(msg, ss.user(), ss.conn.RemoteAddr().Addr().Unmap(), ss.conn.Helo(), tls)
 	if err != nil {
 		return err // logged by the server, answered 451
