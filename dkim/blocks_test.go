@@ -47,20 +47,17 @@ func TestCheckAlgorithm(t *testing.T) {
 	assert.ErrorIs(t, revoked.CheckAlgorithm("rsa-sha256"), ErrKeyRevoked)
 }
 
-type errResolver struct{ err error }
-
-func (r errResolver) LookupTXT(context.Context, string) ([]string, error) { return nil, r.err }
-
 // LookupKey's error wraps the resolver's, so a caller can find the
 // *net.DNSError (DESIGN's failure convention).
 func TestLookupKeyWrapsResolverError(t *testing.T) {
-	de := &net.DNSError{Err: "server misbehaving", Name: "s._domainkey.example.org.", IsTemporary: true}
-	_, err := LookupKey(context.Background(), errResolver{de}, "s", "example.org")
-	assert.ErrorIs(t, err, ErrKeyUnavailable)
+	res := txtZone{"s._domainkey.example.org": {"SERVFAIL"}}.mem(t)
+	_, err := LookupKey(context.Background(), res, "s", "example.org")
+	assert.ErrorIs(t, err, ErrTemporary)
 	var got *net.DNSError
 	require.ErrorAs(t, err, &got)
 	assert.True(t, got.IsTemporary)
-	_, err = LookupKey(context.Background(), errResolver{&net.DNSError{IsNotFound: true}}, "s", "example.org")
+	assert.Equal(t, "s._domainkey.example.org.", got.Name)
+	_, err = LookupKey(context.Background(), res, "t", "example.org")
 	assert.ErrorIs(t, err, ErrKeyNotFound)
 }
 

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 )
 
 const dkimpyCanonScript = `
@@ -32,8 +34,7 @@ func TestBodyCanonAgainstDkimpy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	py := "/usr/bin/python3"
-	needPeer(t, "dkimpy", exec.Command(py, "-c", "import dkim.canonicalization").Run() == nil, "/usr/bin/python3 with python3-dkim")
+	py := testpeer.Python(t, "Debian python3-dkim", "dkim.canonicalization")
 	rng := rand.New(rand.NewPCG(5, 6))
 	tokens := []string{"x", "word", " ", "  ", "\t", " \t ", "\r\n", "\r\n", "\n", "\r", "\r\n\r\n", "\xc3\xa9"}
 	var bodies [][]byte

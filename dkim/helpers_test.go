@@ -2,7 +2,6 @@ package dkim
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -19,35 +18,30 @@ import (
 	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
-// fakeResolver answers LookupTXT from a map. Values "TIMEOUT", "SERVFAIL"
-// and "NXDOMAIN" simulate those DNS outcomes.
-type fakeResolver map[string][]string
+// txtZone is key records by name (without the final dot) for a test's
+// DNS: mem serves them from memory, dnsServer over the wire, both through
+// internal/dnstest. Values "TIMEOUT", "SERVFAIL" and "NXDOMAIN" stand for
+// those outcomes (a dropped query, SERVFAIL, no such name).
+type txtZone map[string][]string
 
-func (f fakeResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
+// mem returns an in-memory resolver serving z, with its faults.
+func (z txtZone) mem(tb testing.TB) *dnstest.Memory {
+	tb.Helper()
+	text, faults := zoneText(z)
+	m := dnstest.NewMemory(tb, text)
+	for name, f := range faults {
+		m.Data().Fault(name, dns.TypeTXT, f)
 	}
-	key := strings.ToLower(strings.TrimSuffix(name, "."))
-	txts, ok := f[key]
-	if !ok || len(txts) == 1 && txts[0] == "NXDOMAIN" {
-		return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
-	}
-	if len(txts) == 1 && txts[0] == "TIMEOUT" {
-		return nil, &net.DNSError{Err: "i/o timeout", Name: name, IsTimeout: true}
-	}
-	if len(txts) == 1 && txts[0] == "SERVFAIL" {
-		return nil, &net.DNSError{Err: "server misbehaving", Name: name, IsTemporary: true}
-	}
-	return txts, nil
+	return m
 }
 
 // readZone reads a vector zone file: "<name> <TXT value>" per line.
-func readZone(t testing.TB, path string) fakeResolver {
+func readZone(t testing.TB, path string) txtZone {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
-	z := fakeResolver{}
+	z := txtZone{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := strings.TrimRight(sc.Text(), "\r")
@@ -64,7 +58,7 @@ func readZone(t testing.TB, path string) fakeResolver {
 
 // zoneText turns a fake zone into RFC 1035 zone text for dnstest, and
 // the faults to install.
-func zoneText(z fakeResolver) (string, map[string]dnstest.Fault) {
+func zoneText(z txtZone) (string, map[string]dnstest.Fault) {
 	var b strings.Builder
 	faults := map[string]dnstest.Fault{}
 	for name, txts := range z {
@@ -94,7 +88,7 @@ func zoneText(z fakeResolver) (string, map[string]dnstest.Fault) {
 }
 
 // dnsServer serves z over the wire.
-func dnsServer(t *testing.T, z fakeResolver) *net.Resolver {
+func dnsServer(t *testing.T, z txtZone) *net.Resolver {
 	text, faults := zoneText(z)
 	srv := dnstest.New(t, text)
 	// Generous per-attempt timeout: on a loaded machine (tests run with
@@ -125,19 +119,6 @@ func loadManifest(t testing.TB) []vector {
 	require.NoError(t, json.Unmarshal(data, &vs))
 	require.NotEmpty(t, vs)
 	return vs
-}
-
-// needPeer skips the test when a peer program is missing, or fails it
-// when CI is set (the peers are then supposed to be installed).
-func needPeer(t *testing.T, name string, ok bool, why string) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("peer %s missing under CI: %s", name, why)
-	}
-	t.Skipf("peer %s missing: %s", name, why)
 }
 
 func haveProgram(name string) (string, bool) {

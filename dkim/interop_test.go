@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 )
 
 // Interop with dkimpy, OpenDKIM and Node mailauth, both directions, every
@@ -264,10 +266,11 @@ func TestInterop(t *testing.T) {
 	for _, k := range keys {
 		dns[k.selector+"._domainkey.example.org"] = k.record
 	}
-	res := fakeResolver{}
+	res := txtZone{}
 	for n, v := range dns {
 		res[n] = []string{v}
 	}
+	mem := res.mem(t)
 	cases := interopCases(keys)
 
 	// What we sign, once for all peers.
@@ -280,7 +283,7 @@ func TestInterop(t *testing.T) {
 		ours[i] = append([]byte(sig), c.msg.msg...)
 	}
 	verifyOurs := func(signed []byte) (string, error) {
-		vs, err := (&Verifier{Resolver: res}).Verify(context.Background(), bytes.NewReader(signed))
+		vs, err := (&Verifier{Resolver: mem}).Verify(context.Background(), bytes.NewReader(signed))
 		if err != nil {
 			return "error", err
 		}
@@ -338,16 +341,16 @@ func TestInterop(t *testing.T) {
 	}
 
 	t.Run("dkimpy", func(t *testing.T) {
-		needPeer(t, "dkimpy", pyOK, "/usr/bin/python3 with python3-dkim and python3-nacl")
+		testpeer.Require(t, "dkimpy", pyOK, "/usr/bin/python3 with python3-dkim and python3-nacl")
 		batchPeer("dkimpy", pyPath, ".py", dkimpyScript, nil, func(k *interopKey) string { return k.dkimpyKey })
 	})
 	t.Run("mailauth", func(t *testing.T) {
-		needPeer(t, "mailauth", nodeOK, "node with mailauth under "+nodePrefix)
+		testpeer.Require(t, "mailauth", nodeOK, "node with mailauth under "+nodePrefix)
 		node, _ := haveProgram("node")
 		batchPeer("mailauth", node, ".js", mailauthScript, nodeEnv, func(k *interopKey) string { return k.pkcs8 })
 	})
 	t.Run("opendkim", func(t *testing.T) {
-		needPeer(t, "opendkim", odkOK, "opendkim (Debian opendkim) on PATH or in /usr/sbin")
+		testpeer.Require(t, "opendkim", odkOK, "opendkim (Debian opendkim) on PATH or in /usr/sbin")
 		dir := t.TempDir()
 		zone := filepath.Join(dir, "zone.txt")
 		var zb strings.Builder

@@ -17,7 +17,7 @@ func TestNegativeLimitsMeanDefault(t *testing.T) {
 	msg := strings.Repeat("DKIM-Signature: v=1; bogus\r\n", DefaultMaxSignatures+2) + testMsg
 	bigHeader := "X-Big: " + strings.Repeat("a", DefaultMaxHeaderBytes) + "\r\n" + testMsg
 	for _, n := range []int{0, -1, -1 << 31} {
-		v := &Verifier{Resolver: fakeResolver{}, MaxSignatures: n, MaxHeaderBytes: n, MinRSABits: n, MaxRSABits: n}
+		v := &Verifier{Resolver: txtZone{}.mem(t), MaxSignatures: n, MaxHeaderBytes: n, MinRSABits: n, MaxRSABits: n}
 		got, err := v.Verify(context.Background(), strings.NewReader(msg))
 		require.NoError(t, err, "limits %d", n)
 		assert.Len(t, got, DefaultMaxSignatures, "MaxSignatures %d", n)

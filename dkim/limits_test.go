@@ -61,7 +61,7 @@ func TestVerifyRefusesHugeRSAKey(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := calls()
 			msg, res := hugeRSAMessage(t, tc.bits)
-			got, err := (&Verifier{Resolver: res, MaxRSABits: tc.max}).Verify(context.Background(), bytes.NewReader(msg))
+			got, err := (&Verifier{Resolver: res.mem(t), MaxRSABits: tc.max}).Verify(context.Background(), bytes.NewReader(msg))
 			require.NoError(t, err)
 			require.Len(t, got, 1)
 			assert.Equal(t, tc.result, got[0].Result, "%v", got[0].Err)
@@ -102,10 +102,10 @@ func TestCheckRSASize(t *testing.T) {
 	assert.NoError(t, ed.CheckRSASize(1<<20, 1))
 }
 
-// recordingResolver answers from a fakeResolver, records each name it is
-// asked for, and runs hook (if set) on every lookup.
+// recordingResolver answers from another Resolver, records each name it
+// is asked for, and runs hook (if set) on every lookup.
 type recordingResolver struct {
-	fakeResolver
+	Resolver
 	mu    sync.Mutex
 	names []string
 	hook  func()
@@ -118,7 +118,7 @@ func (r *recordingResolver) LookupTXT(ctx context.Context, name string) ([]strin
 	if r.hook != nil {
 		r.hook()
 	}
-	return r.fakeResolver.LookupTXT(context.Background(), name)
+	return r.Resolver.LookupTXT(context.Background(), name)
 }
 
 func (r *recordingResolver) lookups() []string {
@@ -129,7 +129,7 @@ func (r *recordingResolver) lookups() []string {
 
 // signedTwice is testMsg with an rsa-sha256 and an ed25519-sha256
 // signature, and the resolver for both keys.
-func signedTwice(t *testing.T) (string, fakeResolver) {
+func signedTwice(t *testing.T) (string, Resolver) {
 	keys := testKeys(t)
 	var signers []*Signer
 	for _, alg := range []string{AlgorithmRSASHA256, AlgorithmEd25519SHA256} {
@@ -154,7 +154,7 @@ func TestVerifyStopsOnCancel(t *testing.T) {
 		defer cancel()
 		// The resolver answers correctly but cancels ctx: no signature
 		// may be checked afterwards.
-		res := &recordingResolver{fakeResolver: zone, hook: cancel}
+		res := &recordingResolver{Resolver: zone, hook: cancel}
 		got, err := (&Verifier{Resolver: res}).Verify(ctx, strings.NewReader(msg))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"temperror", "temperror"}, resultWords(got))
@@ -166,7 +166,7 @@ func TestVerifyStopsOnCancel(t *testing.T) {
 	t.Run("cancelled before", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		res := &recordingResolver{fakeResolver: zone}
+		res := &recordingResolver{Resolver: zone}
 		got, err := (&Verifier{Resolver: res}).Verify(ctx, strings.NewReader(msg))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"temperror", "temperror"}, resultWords(got))
@@ -202,7 +202,7 @@ func TestRefusedAlgorithmFirst(t *testing.T) {
 			field := "DKIM-Signature: v=1; a=" + tc.alg + "; c=relaxed/relaxed; d=example.org; s=s-rsa-sha256; h=from:to:subject; bh=" +
 				base64.StdEncoding.EncodeToString(bh[:]) + "; b=" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 256)) + "\r\n"
 			_, zone := signedTwice(t)
-			res := &recordingResolver{fakeResolver: zone}
+			res := &recordingResolver{Resolver: zone}
 			got, err := (&Verifier{Resolver: res}).Verify(context.Background(), headerOnlyReader(field+testMsg))
 			require.NoError(t, err, "the body was read")
 			require.Len(t, got, 1)
@@ -216,7 +216,7 @@ func TestRefusedAlgorithmFirst(t *testing.T) {
 	msg, zone := signedTwice(t)
 	field := "DKIM-Signature: v=1; a=rsa-sha1; d=example.org; s=sha1sel; h=from; bh=" +
 		base64.StdEncoding.EncodeToString(bh[:20]) + "; b=AAAA\r\n"
-	res := &recordingResolver{fakeResolver: zone}
+	res := &recordingResolver{Resolver: zone}
 	got, err := (&Verifier{Resolver: res}).Verify(context.Background(), strings.NewReader(field+msg))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"permerror", "pass", "pass"}, resultWords(got))
@@ -228,7 +228,7 @@ func TestRefusedAlgorithmFirst(t *testing.T) {
 // dot, as its doc says.
 func TestResolverNamesAbsolute(t *testing.T) {
 	msg, zone := signedTwice(t)
-	res := &recordingResolver{fakeResolver: zone}
+	res := &recordingResolver{Resolver: zone}
 	_, err := (&Verifier{Resolver: res}).Verify(context.Background(), strings.NewReader(msg))
 	require.NoError(t, err)
 	names := res.lookups()

@@ -35,10 +35,10 @@ func testKeys(t testing.TB) map[string]crypto.Signer {
 	return keys
 }
 
-// resolverFor publishes each key under selector "s-<alg>" at example.org;
+// resolverFor publishes (in memory) each key under selector "s-<alg>" at example.org;
 // extra appends tags to the records (e.g. "t=y").
-func resolverFor(t testing.TB, keys map[string]crypto.Signer, extra string) fakeResolver {
-	res := fakeResolver{}
+func resolverFor(t testing.TB, keys map[string]crypto.Signer, extra string) *dnstest.Memory {
+	res := txtZone{}
 	for alg, k := range keys {
 		rec, err := NewKeyRecord(k.Public())
 		require.NoError(t, err)
@@ -48,7 +48,7 @@ func resolverFor(t testing.TB, keys map[string]crypto.Signer, extra string) fake
 		}
 		res["s-"+alg+"._domainkey.example.org"] = []string{txt}
 	}
-	return res
+	return res.mem(t)
 }
 
 func verifyOne(t *testing.T, v *Verifier, msg string) Verification {
@@ -198,7 +198,7 @@ func TestVerifyKeyAndPolicyOutcomes(t *testing.T) {
 	rec, err := NewKeyRecord(key.Public())
 	require.NoError(t, err)
 	name := "s-" + AlgorithmRSASHA256 + "._domainkey.example.org"
-	with := func(txt ...string) fakeResolver { return fakeResolver{name: txt} }
+	with := func(txt ...string) Resolver { return txtZone{name: txt}.mem(t) }
 	small, err := os.ReadFile(filepath.Join("testdata", "keys", "rfc8463-test-rsa1024.pem"))
 	require.NoError(t, err)
 	smallKey, err := ParsePrivateKey(small)
@@ -220,7 +220,7 @@ func TestVerifyKeyAndPolicyOutcomes(t *testing.T) {
 		{"t=s with i= at d=", Verifier{Resolver: with("t=s; " + rec.String())}, sign(Signer{Identity: "a@example.org"}), Pass, nil, false},
 		{"t=s with i= subdomain", Verifier{Resolver: with("t=s; " + rec.String())}, sign(Signer{Identity: "a@sub.example.org"}), PermError, ErrStrictIdentity, false},
 		{"revoked", Verifier{Resolver: with("v=DKIM1; p=")}, sign(Signer{}), PermError, ErrKeyRevoked, false},
-		{"no key", Verifier{Resolver: fakeResolver{}}, sign(Signer{}), PermError, ErrKeyNotFound, false},
+		{"no key", Verifier{Resolver: txtZone{}.mem(t)}, sign(Signer{}), PermError, ErrKeyNotFound, false},
 		{"servfail", Verifier{Resolver: with("SERVFAIL")}, sign(Signer{}), TempError, ErrKeyUnavailable, false},
 		{"timeout", Verifier{Resolver: with("TIMEOUT")}, sign(Signer{}), TempError, ErrKeyUnavailable, false},
 		{"garbage record", Verifier{Resolver: with("hello world")}, sign(Signer{}), PermError, ErrMalformedKey, false},
@@ -279,7 +279,7 @@ func TestMaxSignatures(t *testing.T) {
 	require.NotEmpty(t, v.ID)
 	msg, err := os.ReadFile(filepath.Join("testdata", v.Message))
 	require.NoError(t, err)
-	res := readZone(t, filepath.Join("testdata", v.Zone))
+	res := readZone(t, filepath.Join("testdata", v.Zone)).mem(t)
 	for _, tc := range []struct{ max, want int }{{0, 3}, {1, 1}, {2, 2}, {5, 3}} {
 		got, err := (&Verifier{Resolver: res, MaxSignatures: tc.max}).Verify(context.Background(), bytes.NewReader(msg))
 		require.NoError(t, err)
@@ -291,7 +291,7 @@ func TestMaxSignatures(t *testing.T) {
 }
 
 func TestVerifyUnsignedAndLimits(t *testing.T) {
-	got, err := (&Verifier{Resolver: fakeResolver{}}).Verify(context.Background(), strings.NewReader(testMsg))
+	got, err := (&Verifier{Resolver: txtZone{}.mem(t)}).Verify(context.Background(), strings.NewReader(testMsg))
 	require.NoError(t, err)
 	assert.Empty(t, got)
 

@@ -41,7 +41,7 @@ func resultWords(vs []Verification) []string {
 func TestVectors(t *testing.T) {
 	for _, v := range loadManifest(t) {
 		t.Run(v.ID, func(t *testing.T) {
-			got := verifyVector(t, v, readZone(t, filepath.Join("testdata", v.Zone)))
+			got := verifyVector(t, v, readZone(t, filepath.Join("testdata", v.Zone)).mem(t))
 			if !assert.Equal(t, v.Expected, resultWords(got), v.Notes) {
 				for i, g := range got {
 					t.Logf("sig %d: %s err=%v", i, g.Result, g.Err)
@@ -105,7 +105,7 @@ func TestVectorErrors(t *testing.T) {
 			continue
 		}
 		t.Run(v.ID, func(t *testing.T) {
-			got := verifyVector(t, v, readZone(t, filepath.Join("testdata", v.Zone)))
+			got := verifyVector(t, v, readZone(t, filepath.Join("testdata", v.Zone)).mem(t))
 			require.Len(t, got, len(errs))
 			for i, e := range errs {
 				if e == nil {
@@ -132,7 +132,7 @@ func TestVectorsBareLF(t *testing.T) {
 			require.NoError(t, err)
 			lf := bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\n"))
 			require.NotEqual(t, msg, lf)
-			ver := &Verifier{Resolver: readZone(t, filepath.Join("testdata", v.Zone))}
+			ver := &Verifier{Resolver: readZone(t, filepath.Join("testdata", v.Zone)).mem(t)}
 			if v.Now != nil {
 				now := time.Unix(*v.Now, 0)
 				ver.Now = func() time.Time { return now }
