@@ -1,9 +1,6 @@
 package authres
 
 import (
-	"bytes"
-	"encoding/json"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -160,16 +157,8 @@ func peerCases(t *testing.T) []peerCase {
 func runPyAuthres(t *testing.T, values []string) []pyHeader {
 	t.Helper()
 	py := testpeer.Python(t, "Debian python3-authres", "authres")
-	in, err := json.Marshal(values)
-	require.NoError(t, err)
-	cmd := exec.Command(py, "-c", pyAuthres)
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	require.NoError(t, err, stderr.String())
 	var hs []pyHeader
-	require.NoError(t, json.Unmarshal(out, &hs))
+	testpeer.RunJSON(t, values, &hs, nil, py, "-c", pyAuthres)
 	require.Len(t, hs, len(values))
 	return hs
 }

@@ -11,6 +11,10 @@
 //	perl := testpeer.Program(t, "perl", "perl")
 //	testpeer.Runs(t, "Mail::SRS (Debian libmail-srs-perl)", perl, "-MMail::SRS", "-e", "1")
 //
+// Node finds the Node peers' node_modules, and RunJSON runs a peer that
+// reads its cases as JSON and answers in JSON, the shape of the suite's
+// differential tests.
+//
 // The package is imported by _test.go files only.
 package testpeer
 

@@ -1,12 +1,8 @@
 package mtasts_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"math/rand/v2"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,13 +13,6 @@ import (
 	"github.com/mailsmith/mailsmith/internal/testpeer"
 	"github.com/mailsmith/mailsmith/mx/mtasts"
 )
-
-func nodeModules() string {
-	if p := os.Getenv("MAILSMITH_NODE_PREFIX"); p != "" {
-		return filepath.Join(p, "node_modules")
-	}
-	return "/opt/mailsmith-node/node_modules"
-}
 
 type peerPolicyCase struct {
 	Text  string   `json:"text"`
@@ -52,21 +41,9 @@ type peerOutput struct {
 
 func runMailauthMTASTS(t *testing.T, in peerInput) peerOutput {
 	t.Helper()
-	node := testpeer.Program(t, "node", "Debian nodejs")
-	mods := nodeModules()
-	_, err := os.Stat(filepath.Join(mods, "mailauth", "lib", "mta-sts.js"))
-	testpeer.Require(t, "node mailauth (npm mailauth, .ci/install-peers)", err == nil, err)
-	b, err := json.Marshal(in)
-	require.NoError(t, err)
-	cmd := exec.Command(node, filepath.Join("testdata", "mailauth_mtasts.js"))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+mods)
-	cmd.Stdin = bytes.NewReader(b)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	require.NoError(t, err, stderr.String())
+	node, mods := testpeer.Node(t, "npm mailauth, .ci/install-peers", "mailauth/lib/mta-sts.js")
 	var res peerOutput
-	require.NoError(t, json.Unmarshal(out, &res))
+	testpeer.RunJSON(t, in, &res, []string{"NODE_PATH=" + mods}, node, filepath.Join("testdata", "mailauth_mtasts.js"))
 	require.Len(t, res.Records, len(in.Records))
 	require.Len(t, res.Policies, len(in.Policies))
 	return res
