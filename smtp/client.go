@@ -89,13 +89,13 @@ func NewClient(conn net.Conn, host string) *Client {
 // absent) and reads its greeting. A greeting other than 220 is returned as
 // an *Error after the connection is closed.
 func Dial(ctx context.Context, addr string) (*Client, error) {
-	addr, host := clientSplitAddr(addr, clientDefaultPort)
+	addr, host := splitAddr(addr, clientDefaultPort)
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, errorf("dial %s: %w", addr, err)
 	}
-	return clientStart(ctx, conn, host)
+	return startClient(ctx, conn, host)
 }
 
 // DialTLS connects to the SMTP server at addr ("host:port"; port 465 when
@@ -104,13 +104,13 @@ func Dial(ctx context.Context, addr string) (*Client, error) {
 // config without ServerName gets that host too. A failed handshake (or
 // certificate check) wraps ErrTLSHandshake.
 func DialTLS(ctx context.Context, addr string, config *tls.Config) (*Client, error) {
-	addr, host := clientSplitAddr(addr, clientDefaultTLSPort)
-	return clientDialTLS(ctx, addr, host, clientTLSConfig(config, host))
+	addr, host := splitAddr(addr, clientDefaultTLSPort)
+	return dialTLS(ctx, addr, host, tlsConfigFor(config, host))
 }
 
-// clientDialTLS connects to addr, runs the TLS handshake with config and
+// dialTLS connects to addr, runs the TLS handshake with config and
 // reads the greeting. A failed handshake wraps ErrTLSHandshake.
-func clientDialTLS(ctx context.Context, addr, host string, config *tls.Config) (*Client, error) {
+func dialTLS(ctx context.Context, addr, host string, config *tls.Config) (*Client, error) {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -126,22 +126,22 @@ func clientDialTLS(ctx context.Context, addr, host string, config *tls.Config) (
 		return nil, errorf("dial %s with TLS: %w: %w", addr, ErrTLSHandshake, err)
 	}
 	conn.SetDeadline(time.Time{})
-	return clientStart(ctx, tc, host)
+	return startClient(ctx, tc, host)
 }
 
-// clientStart wraps a fresh connection and reads the greeting.
-func clientStart(ctx context.Context, conn net.Conn, host string) (*Client, error) {
+// startClient wraps a fresh connection and reads the greeting.
+func startClient(ctx context.Context, conn net.Conn, host string) (*Client, error) {
 	c := NewClient(conn, host)
-	if err := c.clientGreet(ctx); err != nil {
+	if err := c.greet(ctx); err != nil {
 		c.Close()
 		return nil, err
 	}
 	return c, nil
 }
 
-// clientSplitAddr adds the default port to addr when it has none and
+// splitAddr adds the default port to addr when it has none and
 // returns the address and its host part.
-func clientSplitAddr(addr, port string) (string, string) {
+func splitAddr(addr, port string) (string, string) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		host = strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]")
@@ -150,9 +150,9 @@ func clientSplitAddr(addr, port string) (string, string) {
 	return addr, host
 }
 
-// clientTLSConfig returns config with ServerName set to host when it has
+// tlsConfigFor returns config with ServerName set to host when it has
 // none, or a fresh config for host when config is nil.
-func clientTLSConfig(config *tls.Config, host string) *tls.Config {
+func tlsConfigFor(config *tls.Config, host string) *tls.Config {
 	if config == nil {
 		return &tls.Config{ServerName: host}
 	}
@@ -176,16 +176,16 @@ func (c *Client) TLSConnectionState() (tls.ConnectionState, bool) {
 	return tls.ConnectionState{}, false
 }
 
-// clientGreet reads the 220 greeting once (RFC 5321 §3.1, §4.3.1).
-func (c *Client) clientGreet(ctx context.Context) error {
+// greet reads the 220 greeting once (RFC 5321 §3.1, §4.3.1).
+func (c *Client) greet(ctx context.Context) error {
 	if c.greeted {
 		return nil
 	}
-	op, err := c.clientBegin(ctx, ClientGreetingTimeout)
+	op, err := c.begin(ctx, ClientGreetingTimeout)
 	if err != nil {
 		return err
 	}
-	r, err := c.clientRead()
+	r, err := c.readReply()
 	if err == nil {
 		c.greeted = true
 		c.greeting = strings.Join(r.lines, "\n")
@@ -204,10 +204,10 @@ type clientOp struct {
 	done chan struct{}
 }
 
-// clientBegin starts an exchange: it checks that the Client is usable, sets
+// begin starts an exchange: it checks that the Client is usable, sets
 // the connection deadline from ctx (or now+timeout when ctx has none) and
 // arranges for cancellation of ctx to interrupt blocked I/O.
-func (c *Client) clientBegin(ctx context.Context, timeout time.Duration) (*clientOp, error) {
+func (c *Client) begin(ctx context.Context, timeout time.Duration) (*clientOp, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
@@ -249,11 +249,11 @@ func (op *clientOp) end(err error) error {
 	if op.stop != nil && !op.stop() {
 		<-op.done
 	}
-	if err == nil || clientIsReply(err) {
+	if err == nil || isReply(err) {
 		var se *Error
 		if errors.As(err, &se) && se.Code == 421 {
 			// RFC 5321 §3.8: the server is closing the connection.
-			c.clientFail(err)
+			c.fail(err)
 		}
 		if c.err == nil {
 			c.conn.SetDeadline(time.Time{})
@@ -269,27 +269,27 @@ func (op *clientOp) end(err error) error {
 	if cerr != nil && !errors.Is(err, cerr) {
 		err = errorf("%w: %w", cerr, err)
 	}
-	c.clientFail(err)
+	c.fail(err)
 	return err
 }
 
-// clientIsReply reports whether err is a server reply rather than a failure
+// isReply reports whether err is a server reply rather than a failure
 // of the connection.
-func clientIsReply(err error) bool {
+func isReply(err error) bool {
 	var se *Error
 	return errors.As(err, &se)
 }
 
-// clientFail makes the Client unusable and closes the connection.
-func (c *Client) clientFail(err error) {
+// fail makes the Client unusable and closes the connection.
+func (c *Client) fail(err error) {
 	if c.err == nil {
 		c.err = err
 		c.conn.Close()
 	}
 }
 
-// clientRead reads one reply, wrapping network errors.
-func (c *Client) clientRead() (reply, error) {
+// readReply reads one reply, wrapping network errors.
+func (c *Client) readReply() (reply, error) {
 	r, err := replyReadReply(c.br)
 	if err != nil {
 		if errors.Is(err, ErrReplyMalformed) || errors.Is(err, ErrReplyTooLong) {
@@ -300,53 +300,53 @@ func (c *Client) clientRead() (reply, error) {
 	return r, nil
 }
 
-// clientWriteLine buffers one command line, CRLF added.
-func (c *Client) clientWriteLine(line string) {
+// writeLine buffers one command line, CRLF added.
+func (c *Client) writeLine(line string) {
 	c.bw.WriteString(line)
 	c.bw.WriteString("\r\n")
 }
 
-// clientFlush sends buffered commands.
-func (c *Client) clientFlush() error {
+// flush sends buffered commands.
+func (c *Client) flush() error {
 	if err := c.bw.Flush(); err != nil {
 		return errorf("sending command: %w", err)
 	}
 	return nil
 }
 
-// clientCmd sends one command and reads its reply. A reply of a class
+// cmd sends one command and reads its reply. A reply of a class
 // other than want (2 for 2yz, 3 for 3yz) is returned as an *Error.
-func (c *Client) clientCmd(ctx context.Context, timeout time.Duration, want int, line string) (reply, error) {
-	op, err := c.clientBegin(ctx, timeout)
+func (c *Client) cmd(ctx context.Context, timeout time.Duration, want int, line string) (reply, error) {
+	op, err := c.begin(ctx, timeout)
 	if err != nil {
 		return reply{}, err
 	}
-	r, err := c.clientRoundTrip(line)
+	r, err := c.roundTrip(line)
 	if err == nil && r.code/100 != want {
-		err = c.clientReplyError(r)
+		err = c.replyError(r)
 	}
 	return r, op.end(err)
 }
 
-// clientRoundTrip writes a command line and reads its reply, without
+// roundTrip writes a command line and reads its reply, without
 // deadline handling.
-func (c *Client) clientRoundTrip(line string) (reply, error) {
-	c.clientWriteLine(line)
-	if err := c.clientFlush(); err != nil {
+func (c *Client) roundTrip(line string) (reply, error) {
+	c.writeLine(line)
+	if err := c.flush(); err != nil {
 		return reply{}, err
 	}
-	return c.clientRead()
+	return c.readReply()
 }
 
-// clientReplyError converts a reply to an *Error, with enhanced status
+// replyError converts a reply to an *Error, with enhanced status
 // codes when the server advertised them.
-func (c *Client) clientReplyError(r reply) *Error {
+func (c *Client) replyError(r reply) *Error {
 	return r.err(c.ext.has("ENHANCEDSTATUSCODES"))
 }
 
-// clientEnsureHello runs Hello with the default name when the caller has
+// ensureHello runs Hello with the default name when the caller has
 // not run it yet (after the greeting).
-func (c *Client) clientEnsureHello(ctx context.Context) error {
+func (c *Client) ensureHello(ctx context.Context) error {
 	if c.helloDone {
 		return c.err
 	}
@@ -356,20 +356,20 @@ func (c *Client) clientEnsureHello(ctx context.Context) error {
 // Noop sends NOOP (RFC 5321 §4.1.1.9), for example to keep a connection
 // alive or check that it still is.
 func (c *Client) Noop(ctx context.Context) error {
-	if err := c.clientGreet(ctx); err != nil {
+	if err := c.greet(ctx); err != nil {
 		return err
 	}
-	_, err := c.clientCmd(ctx, ClientCommandTimeout, 2, "NOOP")
+	_, err := c.cmd(ctx, ClientCommandTimeout, 2, "NOOP")
 	return err
 }
 
 // Reset sends RSET (RFC 5321 §4.1.1.5), aborting the current mail
 // transaction.
 func (c *Client) Reset(ctx context.Context) error {
-	if err := c.clientGreet(ctx); err != nil {
+	if err := c.greet(ctx); err != nil {
 		return err
 	}
-	_, err := c.clientCmd(ctx, ClientCommandTimeout, 2, "RSET")
+	_, err := c.cmd(ctx, ClientCommandTimeout, 2, "RSET")
 	if err == nil {
 		c.mailUTF8 = false
 	}
@@ -389,7 +389,7 @@ func (c *Client) Quit(ctx context.Context) error {
 	}
 	var err error
 	if c.greeted {
-		_, err = c.clientCmd(ctx, ClientCommandTimeout, 2, "QUIT")
+		_, err = c.cmd(ctx, ClientCommandTimeout, 2, "QUIT")
 	}
 	if cerr := c.Close(); err == nil {
 		err = cerr

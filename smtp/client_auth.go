@@ -92,7 +92,7 @@ func (a *clientLogin) Next(challenge []byte) ([]byte, error) {
 // server is on the local machine or AllowInsecureAuth is set. A rejection
 // such as 535 is returned as an *Error; credentials never appear in errors.
 func (c *Client) Auth(ctx context.Context, mech SASLClient) error {
-	if err := c.clientEnsureHello(ctx); err != nil {
+	if err := c.ensureHello(ctx); err != nil {
 		return err
 	}
 	if !c.ext.has("AUTH") {
@@ -109,18 +109,18 @@ func (c *Client) Auth(ctx context.Context, mech SASLClient) error {
 	if !slices.Contains(c.AuthMechanisms(), name) {
 		return errorf("%w: AUTH mechanism %s (server offers %s)", ErrNotAdvertised, name, strings.Join(c.AuthMechanisms(), " "))
 	}
-	if (name == "PLAIN" || name == "LOGIN") && !c.isTLS && !c.AllowInsecureAuth && !c.clientLocalPeer() {
+	if (name == "PLAIN" || name == "LOGIN") && !c.isTLS && !c.AllowInsecureAuth && !c.localPeer() {
 		return errorf("%w: %s to %s", ErrInsecureAuth, name, c.conn.RemoteAddr())
 	}
-	op, err := c.clientBegin(ctx, ClientCommandTimeout)
+	op, err := c.begin(ctx, ClientCommandTimeout)
 	if err != nil {
 		return err
 	}
-	return op.end(c.clientAuth(name, ir, mech))
+	return op.end(c.auth(name, ir, mech))
 }
 
-// clientLocalPeer reports whether the server is on the local machine.
-func (c *Client) clientLocalPeer() bool {
+// localPeer reports whether the server is on the local machine.
+func (c *Client) localPeer() bool {
 	addr := c.conn.RemoteAddr()
 	if addr == nil {
 		return false
@@ -136,8 +136,8 @@ func (c *Client) clientLocalPeer() bool {
 	return err == nil && ip.Unmap().IsLoopback()
 }
 
-// clientAuth runs the AUTH exchange inside an exchange.
-func (c *Client) clientAuth(name string, ir []byte, mech SASLClient) error {
+// auth runs the AUTH exchange inside an exchange.
+func (c *Client) auth(name string, ir []byte, mech SASLClient) error {
 	line := "AUTH " + name
 	pendingIR := ir
 	if ir != nil {
@@ -150,15 +150,15 @@ func (c *Client) clientAuth(name string, ir []byte, mech SASLClient) error {
 			pendingIR = nil
 		}
 	}
-	r, err := c.clientRoundTrip(line)
+	r, err := c.roundTrip(line)
 	for step := 0; err == nil; step++ {
 		switch {
 		case r.code == 235:
 			return nil
 		case r.code != 334:
-			return c.clientReplyError(r)
+			return c.replyError(r)
 		case step >= clientAuthMaxSteps:
-			return c.clientAuthAbort(errorf("AUTH %s: more than %d challenges", name, clientAuthMaxSteps))
+			return c.authAbort(errorf("AUTH %s: more than %d challenges", name, clientAuthMaxSteps))
 		}
 		var resp []byte
 		if pendingIR != nil {
@@ -167,21 +167,21 @@ func (c *Client) clientAuth(name string, ir []byte, mech SASLClient) error {
 			text := strings.Join(r.lines, "")
 			challenge, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(text))
 			if derr != nil {
-				return c.clientAuthAbort(errorf("%w: AUTH %s challenge is not base64: %v", ErrReplyMalformed, name, derr))
+				return c.authAbort(errorf("%w: AUTH %s challenge is not base64: %v", ErrReplyMalformed, name, derr))
 			}
 			if resp, err = mech.Next(challenge); err != nil {
-				return c.clientAuthAbort(errorf("AUTH %s: %w", name, err))
+				return c.authAbort(errorf("AUTH %s: %w", name, err))
 			}
 		}
-		r, err = c.clientRoundTrip(base64.StdEncoding.EncodeToString(resp))
+		r, err = c.roundTrip(base64.StdEncoding.EncodeToString(resp))
 	}
 	return err
 }
 
-// clientAuthAbort cancels an AUTH exchange with "*" (RFC 4954 §4) and
+// authAbort cancels an AUTH exchange with "*" (RFC 4954 §4) and
 // returns cause, or the network error when cancelling fails.
-func (c *Client) clientAuthAbort(cause error) error {
-	r, err := c.clientRoundTrip("*")
+func (c *Client) authAbort(cause error) error {
+	r, err := c.roundTrip("*")
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func (c *Client) clientAuthAbort(cause error) error {
 		// exchange state is unknown.
 		return errorf("%w (server answered the cancel with %d)", cause, r.code)
 	}
-	return &clientAuthAbortError{cause: cause, reply: c.clientReplyError(r)}
+	return &clientAuthAbortError{cause: cause, reply: c.replyError(r)}
 }
 
 // clientAuthAbortError is a cancelled AUTH exchange: the connection is

@@ -21,26 +21,26 @@ import (
 // (for example when its source fails), Close the Client instead of the
 // writer: closing the writer would deliver what was written so far.
 func (c *Client) Data(ctx context.Context) (io.WriteCloser, error) {
-	if err := c.clientGreet(ctx); err != nil {
+	if err := c.greet(ctx); err != nil {
 		return nil, err
 	}
-	op, err := c.clientBegin(ctx, ClientDataTimeout)
+	op, err := c.begin(ctx, ClientDataTimeout)
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.clientRoundTrip("DATA")
+	r, err := c.roundTrip("DATA")
 	if err == nil && r.code != 354 {
-		err = c.clientReplyError(r)
+		err = c.replyError(r)
 	}
 	if err != nil {
 		return nil, op.end(err)
 	}
-	return c.clientNewDataWriter(op), nil
+	return c.newDataWriter(op), nil
 }
 
-// clientNewDataWriter returns the writer for message data after 354, under
+// newDataWriter returns the writer for message data after 354, under
 // the exchange op (which the writer's Close ends).
-func (c *Client) clientNewDataWriter(op *clientOp) *clientDataWriter {
+func (c *Client) newDataWriter(op *clientOp) *clientDataWriter {
 	c.inData = true
 	_, hasDeadline := op.ctx.Deadline()
 	return &clientDataWriter{c: c, op: op, lineStart: true, extend: !hasDeadline}
@@ -112,7 +112,7 @@ func (w *clientDataWriter) stuff(p []byte) error {
 	}
 	start, i := 0, 0 // p[start:i] is written as is
 	for {
-		k := clientIndexLineEnd(p[i:])
+		k := indexLineEnd(p[i:])
 		if k < 0 {
 			w.lineStart = false
 			_, err := bw.Write(p[start:])
@@ -153,8 +153,8 @@ func (w *clientDataWriter) stuff(p []byte) error {
 	}
 }
 
-// clientIndexLineEnd returns the index of the first CR or LF in p, or -1.
-func clientIndexLineEnd(p []byte) int {
+// indexLineEnd returns the index of the first CR or LF in p, or -1.
+func indexLineEnd(p []byte) int {
 	n := bytes.IndexByte(p, '\n')
 	head := p
 	if n >= 0 {
@@ -183,13 +183,13 @@ func (w *clientDataWriter) Close() error {
 	if w.extend {
 		w.op.extend(ClientDataEndTimeout)
 	}
-	if err := c.clientFlush(); err != nil {
+	if err := c.flush(); err != nil {
 		w.err = w.op.end(err)
 		return w.err
 	}
-	r, err := c.clientRead()
+	r, err := c.readReply()
 	if err == nil && r.code/100 != 2 {
-		err = c.clientReplyError(r)
+		err = c.replyError(r)
 	}
 	w.err = w.op.end(err)
 	return w.err

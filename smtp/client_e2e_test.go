@@ -76,7 +76,7 @@ func (s *clientE2ESession) Data(r io.Reader) error {
 		return err
 	}
 	s.cur.Data = string(data)
-	_, s.cur.TLS = s.conn.TLS()
+	_, s.cur.TLS = s.conn.TLSConnectionState()
 	s.cur.User = s.conn.AuthIdentity()
 	s.b.mu.Lock()
 	s.b.messages = append(s.b.messages, s.cur)

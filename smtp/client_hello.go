@@ -18,10 +18,10 @@ func (e clientExtensions) has(keyword string) bool {
 	return ok
 }
 
-// clientParseExtensions reads the EHLO reply lines after the first. Empty
+// parseExtensions reads the EHLO reply lines after the first. Empty
 // lines (Postfix's smtp-sink ends its reply with "250 ") are skipped. The
 // pre-standard form "AUTH=LOGIN PLAIN" is read as AUTH.
-func clientParseExtensions(lines []string) clientExtensions {
+func parseExtensions(lines []string) clientExtensions {
 	ext := clientExtensions{}
 	for _, l := range lines {
 		l = strings.TrimSpace(l)
@@ -60,30 +60,30 @@ func (c *Client) Hello(ctx context.Context, name string) error {
 	if strings.ContainsAny(name, " \t\r\n\x00") || len(name) > 255 {
 		return errorf("%w: hello name %q", ErrClientArgument, name)
 	}
-	if err := c.clientGreet(ctx); err != nil {
+	if err := c.greet(ctx); err != nil {
 		return err
 	}
-	op, err := c.clientBegin(ctx, ClientCommandTimeout)
+	op, err := c.begin(ctx, ClientCommandTimeout)
 	if err != nil {
 		return err
 	}
-	return op.end(c.clientHello(name))
+	return op.end(c.hello(name))
 }
 
-// clientHello runs EHLO, or HELO after 500–504, inside an exchange.
-func (c *Client) clientHello(name string) error {
+// hello runs EHLO, or HELO after 500–504, inside an exchange.
+func (c *Client) hello(name string) error {
 	c.ext = nil
 	c.helloDone = false
 	c.mailUTF8 = false
-	r, err := c.clientRoundTrip("EHLO " + name)
+	r, err := c.roundTrip("EHLO " + name)
 	if err != nil {
 		return err
 	}
 	switch {
 	case r.code/100 == 2:
-		c.ext = clientParseExtensions(r.lines[1:])
+		c.ext = parseExtensions(r.lines[1:])
 	case r.code >= 500 && r.code <= 504:
-		if r, err = c.clientRoundTrip("HELO " + name); err != nil {
+		if r, err = c.roundTrip("HELO " + name); err != nil {
 			return err
 		}
 		if r.code/100 != 2 {

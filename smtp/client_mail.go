@@ -33,14 +33,14 @@ import (
 //
 // Mail sends Hello with "" first when Hello has not been called.
 func (c *Client) Mail(ctx context.Context, from string, opts *MailOptions) error {
-	if err := c.clientEnsureHello(ctx); err != nil {
+	if err := c.ensureHello(ctx); err != nil {
 		return err
 	}
-	line, utf8Mail, err := c.clientMailLine(from, opts, nil)
+	line, utf8Mail, err := c.mailLine(from, opts, nil)
 	if err != nil {
 		return err
 	}
-	if _, err := c.clientCmd(ctx, ClientCommandTimeout, 2, line); err != nil {
+	if _, err := c.cmd(ctx, ClientCommandTimeout, 2, line); err != nil {
 		return err
 	}
 	c.mailUTF8 = utf8Mail
@@ -53,25 +53,25 @@ func (c *Client) Mail(ctx context.Context, from string, opts *MailOptions) error
 // is not ASCII: that is then sent in A-labels. Otherwise Rcpt fails
 // locally with ErrClientArgument or ErrNotAdvertised. opts may be nil.
 func (c *Client) Rcpt(ctx context.Context, to string, opts *RcptOptions) error {
-	if err := c.clientGreet(ctx); err != nil {
+	if err := c.greet(ctx); err != nil {
 		return err
 	}
-	if err := clientCheckAddress(to, false); err != nil {
+	if err := checkAddress(to, false); err != nil {
 		return err
 	}
-	addr, err := c.clientWireAddress(to)
+	addr, err := c.wireAddress(to)
 	if err != nil {
 		return err
 	}
-	_, err = c.clientCmd(ctx, ClientCommandTimeout, 2, "RCPT TO:<"+addr+">")
+	_, err = c.cmd(ctx, ClientCommandTimeout, 2, "RCPT TO:<"+addr+">")
 	return err
 }
 
-// clientMailLine builds the MAIL command for from and, in Send, the
+// mailLine builds the MAIL command for from and, in Send, the
 // recipients to come (rcpts), which may need SMTPUTF8 too. It returns
 // whether SMTPUTF8 was declared.
-func (c *Client) clientMailLine(from string, opts *MailOptions, rcpts []string) (string, bool, error) {
-	if err := clientCheckAddress(from, true); err != nil {
+func (c *Client) mailLine(from string, opts *MailOptions, rcpts []string) (string, bool, error) {
+	if err := checkAddress(from, true); err != nil {
 		return "", false, err
 	}
 	var o MailOptions
@@ -83,17 +83,17 @@ func (c *Client) clientMailLine(from string, opts *MailOptions, rcpts []string) 
 		return "", false, errorf("%w: SMTPUTF8, which the message needs (MailOptions.UTF8 is set)", ErrNotAdvertised)
 	}
 	if !needUTF8 && c.ext.has("SMTPUTF8") {
-		needUTF8 = !clientIsASCII(from) || slices.ContainsFunc(rcpts, func(r string) bool { return !clientIsASCII(r) })
+		needUTF8 = !isASCII(from) || slices.ContainsFunc(rcpts, func(r string) bool { return !isASCII(r) })
 	}
 	if !needUTF8 {
 		// Every address must go in ASCII: check them all before sending
 		// anything.
 		for _, a := range append([]string{from}, rcpts...) {
-			if _, err := c.clientASCIIAddress(a); err != nil {
+			if _, err := c.asciiAddress(a); err != nil {
 				return "", false, err
 			}
 		}
-		from, _ = c.clientASCIIAddress(from)
+		from, _ = c.asciiAddress(from)
 	}
 	var b strings.Builder
 	b.WriteString("MAIL FROM:<")
@@ -138,36 +138,36 @@ func (c *Client) clientMailLine(from string, opts *MailOptions, rcpts []string) 
 		if o.Auth == "<>" {
 			b.WriteString("<>")
 		} else {
-			clientXtext(&b, o.Auth)
+			writeXtext(&b, o.Auth)
 		}
 	}
 	return b.String(), needUTF8, nil
 }
 
-// clientWireAddress returns a recipient address as it can be sent in the
+// wireAddress returns a recipient address as it can be sent in the
 // open transaction: as is when it is ASCII or the transaction declared
 // SMTPUTF8, else with its domain in A-labels when only the domain is not
 // ASCII.
-func (c *Client) clientWireAddress(addr string) (string, error) {
-	if c.mailUTF8 || clientIsASCII(addr) {
+func (c *Client) wireAddress(addr string) (string, error) {
+	if c.mailUTF8 || isASCII(addr) {
 		return addr, nil
 	}
-	a, err := c.clientASCIIAddress(addr)
+	a, err := c.asciiAddress(addr)
 	if err != nil && c.ext.has("SMTPUTF8") {
 		return "", errorf("%w: recipient %q needs SMTPUTF8, which MAIL did not declare (set MailOptions.UTF8 or use Send)", ErrClientArgument, addr)
 	}
 	return a, err
 }
 
-// clientASCIIAddress returns addr in ASCII: unchanged when it is ASCII,
+// asciiAddress returns addr in ASCII: unchanged when it is ASCII,
 // with the domain converted to A-labels when only the domain is not ASCII.
 // Otherwise it fails, naming the address: it needs SMTPUTF8.
-func (c *Client) clientASCIIAddress(addr string) (string, error) {
-	if clientIsASCII(addr) {
+func (c *Client) asciiAddress(addr string) (string, error) {
+	if isASCII(addr) {
 		return addr, nil
 	}
 	at := strings.LastIndexByte(addr, '@')
-	if at > 0 && clientIsASCII(addr[:at]) {
+	if at > 0 && isASCII(addr[:at]) {
 		if domain, err := idna.Lookup.ToASCII(addr[at+1:]); err == nil {
 			return addr[:at+1] + domain, nil
 		}
@@ -175,10 +175,10 @@ func (c *Client) clientASCIIAddress(addr string) (string, error) {
 	return "", errorf("%w: SMTPUTF8, needed for address %q", ErrNotAdvertised, addr)
 }
 
-// clientCheckAddress refuses addresses that cannot be sent inside <...>:
+// checkAddress refuses addresses that cannot be sent inside <...>:
 // control characters (which would inject commands), angle brackets,
 // unquoted spaces, invalid UTF-8 and over-long paths.
-func clientCheckAddress(addr string, allowEmpty bool) error {
+func checkAddress(addr string, allowEmpty bool) error {
 	if addr == "" {
 		if allowEmpty {
 			return nil
@@ -200,8 +200,8 @@ func clientCheckAddress(addr string, allowEmpty bool) error {
 	return nil
 }
 
-// clientIsASCII reports whether s has only ASCII characters.
-func clientIsASCII(s string) bool {
+// isASCII reports whether s has only ASCII characters.
+func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false
@@ -210,10 +210,10 @@ func clientIsASCII(s string) bool {
 	return true
 }
 
-// clientXtext writes s as xtext (RFC 3461 §4): "!" to "~" except "+" and
+// writeXtext writes s as xtext (RFC 3461 §4): "!" to "~" except "+" and
 // "=" as themselves, every other octet as "+" and two upper-case hex
 // digits.
-func clientXtext(b *strings.Builder, s string) {
+func writeXtext(b *strings.Builder, s string) {
 	const hex = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {
 		ch := s[i]

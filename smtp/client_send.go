@@ -55,45 +55,45 @@ func (c *Client) Send(ctx context.Context, from string, to []string, msg io.Read
 	if msg == nil {
 		return nil, errorf("%w: nil message reader", ErrClientArgument)
 	}
-	if err := c.clientEnsureHello(ctx); err != nil {
+	if err := c.ensureHello(ctx); err != nil {
 		return nil, err
 	}
 	for _, rcpt := range to {
-		if err := clientCheckAddress(rcpt, false); err != nil {
+		if err := checkAddress(rcpt, false); err != nil {
 			return nil, err
 		}
 	}
-	mailLine, utf8Mail, err := c.clientMailLine(from, opts, to)
+	mailLine, utf8Mail, err := c.mailLine(from, opts, to)
 	if err != nil {
 		return nil, err
 	}
 	wire := to
 	if !utf8Mail {
-		// clientMailLine has checked that every address converts.
+		// mailLine has checked that every address converts.
 		wire = make([]string, len(to))
 		for i, rcpt := range to {
-			wire[i], _ = c.clientASCIIAddress(rcpt)
+			wire[i], _ = c.asciiAddress(rcpt)
 		}
 	}
-	op, err := c.clientBegin(ctx, ClientCommandTimeout)
+	op, err := c.begin(ctx, ClientCommandTimeout)
 	if err != nil {
 		return nil, err
 	}
 	c.mailUTF8 = utf8Mail
 	var txOpen bool
 	if c.ext.has("PIPELINING") {
-		rcptErrs, txOpen, err = c.clientSendPipelined(mailLine, to, wire)
+		rcptErrs, txOpen, err = c.sendPipelined(mailLine, to, wire)
 	} else {
-		rcptErrs, txOpen, err = c.clientSendInTurn(op, mailLine, to, wire)
+		rcptErrs, txOpen, err = c.sendInTurn(op, mailLine, to, wire)
 	}
 	if err != nil {
 		c.mailUTF8 = false
-		if txOpen && clientIsReply(err) {
-			err = c.clientResetAfter(err)
+		if txOpen && isReply(err) {
+			err = c.resetAfter(err)
 		}
 		return rcptErrs, op.end(err)
 	}
-	w := c.clientNewDataWriter(op)
+	w := c.newDataWriter(op)
 	if _, err := io.Copy(w, msg); err != nil {
 		if w.err != nil {
 			return rcptErrs, w.err
@@ -103,96 +103,96 @@ func (c *Client) Send(ctx context.Context, from string, to []string, msg io.Read
 	return rcptErrs, w.Close()
 }
 
-// clientSendInTurn sends MAIL, each RCPT and DATA one at a time, up to the
+// sendInTurn sends MAIL, each RCPT and DATA one at a time, up to the
 // server's 354. wire holds the recipients as sent, to as given. txOpen
 // reports whether MAIL was accepted, so that a refused transaction needs a
 // reset.
-func (c *Client) clientSendInTurn(op *clientOp, mailLine string, to, wire []string) (rcptErrs []error, txOpen bool, err error) {
-	r, err := c.clientRoundTrip(mailLine)
+func (c *Client) sendInTurn(op *clientOp, mailLine string, to, wire []string) (rcptErrs []error, txOpen bool, err error) {
+	r, err := c.roundTrip(mailLine)
 	if err != nil {
 		return nil, false, err
 	}
 	if r.code/100 != 2 {
-		return nil, false, c.clientReplyError(r)
+		return nil, false, c.replyError(r)
 	}
 	rcptErrs = make([]error, len(to))
 	accepted := 0
 	for i, rcpt := range to {
 		op.extend(ClientCommandTimeout)
-		if r, err = c.clientRoundTrip("RCPT TO:<" + wire[i] + ">"); err != nil {
+		if r, err = c.roundTrip("RCPT TO:<" + wire[i] + ">"); err != nil {
 			return rcptErrs, true, err
 		}
 		if r.code == 421 {
-			return rcptErrs, false, c.clientReplyError(r)
+			return rcptErrs, false, c.replyError(r)
 		}
 		if r.code/100 == 2 {
 			accepted++
 		} else {
-			rcptErrs[i] = &RecipientError{Recipient: rcpt, Err: c.clientReplyError(r)}
+			rcptErrs[i] = &RecipientError{Recipient: rcpt, Err: c.replyError(r)}
 		}
 	}
 	if accepted == 0 {
-		return rcptErrs, true, clientAllRefused(rcptErrs)
+		return rcptErrs, true, allRefused(rcptErrs)
 	}
 	op.extend(ClientDataTimeout)
-	if r, err = c.clientRoundTrip("DATA"); err != nil {
+	if r, err = c.roundTrip("DATA"); err != nil {
 		return rcptErrs, true, err
 	}
 	if r.code != 354 {
-		return rcptErrs, r.code != 421, c.clientReplyError(r)
+		return rcptErrs, r.code != 421, c.replyError(r)
 	}
 	return rcptErrs, true, nil
 }
 
-// clientSendPipelined sends MAIL, the RCPTs and DATA as pipelined groups
+// sendPipelined sends MAIL, the RCPTs and DATA as pipelined groups
 // (RFC 2920 §3.1: DATA last in its group) and reads the replies in order,
 // up to the server's 354. txOpen reports whether MAIL was accepted. wire
 // holds the recipients as sent, to as given.
-func (c *Client) clientSendPipelined(mailLine string, to, wire []string) (rcptErrs []error, txOpen bool, err error) {
-	c.clientWriteLine(mailLine)
+func (c *Client) sendPipelined(mailLine string, to, wire []string) (rcptErrs []error, txOpen bool, err error) {
+	c.writeLine(mailLine)
 	rcptErrs = make([]error, len(to))
 	var mailErr error
 	accepted := 0
 	for start := 0; start < len(to); start += clientPipelineBatch {
 		end := min(start+clientPipelineBatch, len(to))
 		for _, rcpt := range wire[start:end] {
-			c.clientWriteLine("RCPT TO:<" + rcpt + ">")
+			c.writeLine("RCPT TO:<" + rcpt + ">")
 		}
 		if end == len(to) {
-			c.clientWriteLine("DATA")
+			c.writeLine("DATA")
 		}
-		if err := c.clientFlush(); err != nil {
+		if err := c.flush(); err != nil {
 			return nil, false, err
 		}
 		if start == 0 {
-			r, err := c.clientRead()
+			r, err := c.readReply()
 			if err != nil {
 				return nil, false, err
 			}
 			if r.code == 421 {
-				return nil, false, c.clientReplyError(r)
+				return nil, false, c.replyError(r)
 			}
 			if r.code/100 != 2 {
-				mailErr = c.clientReplyError(r)
+				mailErr = c.replyError(r)
 			}
 		}
 		for i := start; i < end; i++ {
-			r, err := c.clientRead()
+			r, err := c.readReply()
 			if err != nil {
 				return nil, mailErr == nil, err
 			}
 			if r.code == 421 {
-				return rcptErrs, false, c.clientReplyError(r)
+				return rcptErrs, false, c.replyError(r)
 			}
 			if r.code/100 == 2 {
 				accepted++
 			} else {
-				rcptErrs[i] = &RecipientError{Recipient: to[i], Err: c.clientReplyError(r)}
+				rcptErrs[i] = &RecipientError{Recipient: to[i], Err: c.replyError(r)}
 			}
 		}
 	}
 	txOpen = mailErr == nil
-	r, err := c.clientRead()
+	r, err := c.readReply()
 	if err != nil {
 		return nil, txOpen, err
 	}
@@ -200,11 +200,11 @@ func (c *Client) clientSendPipelined(mailLine string, to, wire []string) (rcptEr
 		// The server accepted DATA although the transaction has no
 		// recipient: end it at once with an empty message, whose reply
 		// (a refusal, or an acceptance for nobody) is not of interest.
-		c.clientWriteLine(".")
-		if err := c.clientFlush(); err != nil {
+		c.writeLine(".")
+		if err := c.flush(); err != nil {
 			return nil, txOpen, err
 		}
-		if _, err := c.clientRead(); err != nil {
+		if _, err := c.readReply(); err != nil {
 			return nil, txOpen, err
 		}
 	}
@@ -212,28 +212,28 @@ func (c *Client) clientSendPipelined(mailLine string, to, wire []string) (rcptEr
 	case mailErr != nil:
 		return nil, false, mailErr
 	case accepted == 0:
-		return rcptErrs, true, clientAllRefused(rcptErrs)
+		return rcptErrs, true, allRefused(rcptErrs)
 	case r.code != 354:
-		return rcptErrs, r.code != 421, c.clientReplyError(r)
+		return rcptErrs, r.code != 421, c.replyError(r)
 	}
 	return rcptErrs, true, nil
 }
 
-// clientAllRefused is the error of a transaction whose every recipient was
+// allRefused is the error of a transaction whose every recipient was
 // refused: the first refusal, with the count.
-func clientAllRefused(rcptErrs []error) error {
+func allRefused(rcptErrs []error) error {
 	if len(rcptErrs) == 1 {
 		return rcptErrs[0]
 	}
 	return errorf("all %d recipients refused, first: %w", len(rcptErrs), rcptErrs[0])
 }
 
-// clientResetAfter sends RSET after a refused transaction so the
+// resetAfter sends RSET after a refused transaction so the
 // connection can carry the next one. It returns cause, or the network
 // error when RSET cannot be sent or answered. A refusal of RSET itself is
 // not reported: the caller's next command meets the server's state.
-func (c *Client) clientResetAfter(cause error) error {
-	if _, err := c.clientRoundTrip("RSET"); err != nil {
+func (c *Client) resetAfter(cause error) error {
+	if _, err := c.roundTrip("RSET"); err != nil {
 		return err
 	}
 	return cause

@@ -152,7 +152,7 @@ func SendMail(ctx context.Context, addr, from string, to []string, msg io.Reader
 	for _, o := range opts {
 		o(&cfg)
 	}
-	c, err := clientSendConnect(ctx, addr, &cfg)
+	c, err := sendConnect(ctx, addr, &cfg)
 	if err != nil {
 		return err
 	}
@@ -184,16 +184,16 @@ func SendMail(ctx context.Context, addr, from string, to []string, msg io.Reader
 	return nil
 }
 
-// clientSendConnect connects for SendMail, says EHLO and applies the TLS
+// sendConnect connects for SendMail, says EHLO and applies the TLS
 // policy, with the one plain-text retry of TLSOpportunistic.
-func clientSendConnect(ctx context.Context, addr string, cfg *clientSendConfig) (*Client, error) {
+func sendConnect(ctx context.Context, addr string, cfg *clientSendConfig) (*Client, error) {
 	policy := cfg.tlsPolicy()
 	if cfg.implicit {
 		if policy.Mode == TLSNone {
 			return nil, errorf("%w: implicit TLS under the TLS mode none", ErrClientArgument)
 		}
-		addr, host := clientSplitAddr(addr, clientDefaultTLSPort)
-		c, err := clientDialTLS(ctx, addr, host, policy.clientConfig(host))
+		addr, host := splitAddr(addr, clientDefaultTLSPort)
+		c, err := dialTLS(ctx, addr, host, policy.tlsConfig(host))
 		if err != nil {
 			if policy.requiresTLS() && errors.Is(err, ErrTLSHandshake) {
 				err = &TLSPolicyError{Mode: policy.Mode, Err: err}
@@ -206,7 +206,7 @@ func clientSendConnect(ctx context.Context, addr string, cfg *clientSendConfig) 
 		}
 		return c, nil
 	}
-	c, err := clientSendHello(ctx, addr, cfg.localName)
+	c, err := sendHello(ctx, addr, cfg.localName)
 	if err != nil {
 		return nil, err
 	}
@@ -222,15 +222,15 @@ func clientSendConnect(ctx context.Context, addr string, cfg *clientSendConfig) 
 	// when encryption cannot be had; the failed handshake has used up
 	// the first connection, so the retry needs a new one, and is the
 	// only one.
-	c, rerr := clientSendHello(ctx, addr, cfg.localName)
+	c, rerr := sendHello(ctx, addr, cfg.localName)
 	if rerr != nil {
 		return nil, errorf("plain-text retry after a failed TLS handshake (%w): %w", err, rerr)
 	}
 	return c, nil
 }
 
-// clientSendHello dials addr (port 25 when absent) and says EHLO.
-func clientSendHello(ctx context.Context, addr, localName string) (*Client, error) {
+// sendHello dials addr (port 25 when absent) and says EHLO.
+func sendHello(ctx context.Context, addr, localName string) (*Client, error) {
 	c, err := Dial(ctx, addr)
 	if err != nil {
 		return nil, err

@@ -494,7 +494,7 @@ func TestClientMessageSourceFails(t *testing.T) {
 	_, err := c.Send(clientCtx(t), "a@b.test", []string{"c@d.test"}, src, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "disk on fire")
-	assert.False(t, clientIsReply(err))
+	assert.False(t, isReply(err))
 	assert.Error(t, c.Noop(clientCtx(t)), "client is unusable")
 }
 
@@ -605,7 +605,7 @@ func TestClientStartTLS(t *testing.T) {
 	})
 	ctx := clientCtx(t)
 	require.NoError(t, c.Hello(ctx, ""))
-	cfg := clientTLSConfig(clientTLS, "mx.test")
+	cfg := tlsConfigFor(clientTLS, "mx.test")
 	require.NoError(t, c.StartTLS(ctx, cfg))
 	state, ok := c.TLSConnectionState()
 	require.True(t, ok)
@@ -730,7 +730,7 @@ func TestClientSplitAddr(t *testing.T) {
 		{"[2001:db8::1]:2525", "25", "[2001:db8::1]:2525", "2001:db8::1"},
 	}
 	for _, tt := range tests {
-		addr, host := clientSplitAddr(tt.in, tt.port)
+		addr, host := splitAddr(tt.in, tt.port)
 		assert.Equal(t, tt.addr, addr, tt.in)
 		assert.Equal(t, tt.host, host, tt.in)
 	}

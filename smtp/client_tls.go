@@ -21,7 +21,7 @@ import (
 // ApplyTLSPolicy does the same under a TLSPolicy, deciding for itself
 // whether to upgrade and how to check the certificate.
 func (c *Client) StartTLS(ctx context.Context, config *tls.Config) error {
-	if err := c.clientEnsureHello(ctx); err != nil {
+	if err := c.ensureHello(ctx); err != nil {
 		return err
 	}
 	if c.isTLS {
@@ -30,7 +30,7 @@ func (c *Client) StartTLS(ctx context.Context, config *tls.Config) error {
 	if !c.ext.has("STARTTLS") {
 		return errorf("%w: STARTTLS", ErrNotAdvertised)
 	}
-	return c.clientUpgrade(ctx, clientTLSConfig(config, c.host))
+	return c.upgrade(ctx, tlsConfigFor(config, c.host))
 }
 
 // ApplyTLSPolicy brings the connection to what the TLS policy p asks for,
@@ -64,7 +64,7 @@ func (c *Client) ApplyTLSPolicy(ctx context.Context, p TLSPolicy) error {
 	if p.Mode < TLSOpportunistic || p.Mode > TLSVerified {
 		return errorf("%w: unknown TLS mode %d", ErrClientArgument, int(p.Mode))
 	}
-	if err := c.clientEnsureHello(ctx); err != nil {
+	if err := c.ensureHello(ctx); err != nil {
 		return err
 	}
 	if c.isTLS {
@@ -79,13 +79,13 @@ func (c *Client) ApplyTLSPolicy(ctx context.Context, p TLSPolicy) error {
 		}
 		return &TLSPolicyError{Mode: p.Mode, Err: errorf("%w: STARTTLS", ErrNotAdvertised)}
 	}
-	err := c.clientUpgrade(ctx, p.clientConfig(c.host))
+	err := c.upgrade(ctx, p.tlsConfig(c.host))
 	switch {
 	case err == nil:
 		return nil
 	case p.Mode != TLSOpportunistic:
 		return &TLSPolicyError{Mode: p.Mode, Err: err}
-	case clientIsReply(err) && c.err == nil && !c.isTLS:
+	case isReply(err) && c.err == nil && !c.isTLS:
 		// STARTTLS refused: the server stays in its state before the
 		// command (RFC 3207 §4), so the session goes on in plain text.
 		return nil
@@ -93,24 +93,24 @@ func (c *Client) ApplyTLSPolicy(ctx context.Context, p TLSPolicy) error {
 	return err
 }
 
-// clientUpgrade runs STARTTLS with config as one exchange.
-func (c *Client) clientUpgrade(ctx context.Context, config *tls.Config) error {
-	op, err := c.clientBegin(ctx, ClientCommandTimeout)
+// upgrade runs STARTTLS with config as one exchange.
+func (c *Client) upgrade(ctx context.Context, config *tls.Config) error {
+	op, err := c.begin(ctx, ClientCommandTimeout)
 	if err != nil {
 		return err
 	}
-	return op.end(c.clientStartTLS(ctx, config))
+	return op.end(c.startTLS(ctx, config))
 }
 
-// clientStartTLS runs the STARTTLS exchange and handshake inside an
+// startTLS runs the STARTTLS exchange and handshake inside an
 // exchange.
-func (c *Client) clientStartTLS(ctx context.Context, config *tls.Config) error {
-	r, err := c.clientRoundTrip("STARTTLS")
+func (c *Client) startTLS(ctx context.Context, config *tls.Config) error {
+	r, err := c.roundTrip("STARTTLS")
 	if err != nil {
 		return err
 	}
 	if r.code != 220 {
-		return c.clientReplyError(r)
+		return c.replyError(r)
 	}
 	if n := c.br.Buffered(); n > 0 {
 		return errorf("server sent %d octets after its STARTTLS reply, before the TLS handshake", n)
@@ -123,5 +123,5 @@ func (c *Client) clientStartTLS(ctx context.Context, config *tls.Config) error {
 	c.br.Reset(tc)
 	c.bw.Reset(tc)
 	c.isTLS = true
-	return c.clientHello(c.localName)
+	return c.hello(c.localName)
 }

@@ -53,22 +53,22 @@ var ErrServerClosed = errors.New("smtp: server closed")
 // wrong; the server answers 535 5.7.8 (RFC 4954 §6).
 var ErrAuthFailed = errors.New("smtp: authentication credentials invalid")
 
-// errSrvAuthCancelled means the client answered a challenge with "*".
-var errSrvAuthCancelled = errors.New("smtp: authentication cancelled")
+// errAuthCancelled means the client answered a challenge with "*".
+var errAuthCancelled = errors.New("smtp: authentication cancelled")
 
-// errSrvBDATAborted is what the BDAT reader gives the Session when the
+// errBDATAborted is what the BDAT reader gives the Session when the
 // client ended the transfer with RSET, QUIT, EHLO or HELO.
-var errSrvBDATAborted = errors.New("smtp: BDAT transfer aborted by the client")
+var errBDATAborted = errors.New("smtp: BDAT transfer aborted by the client")
 
-// errSrvShutdown is what readCommand returns when the server is shutting
+// errShutdown is what readCommand returns when the server is shutting
 // down and no command is waiting.
-var errSrvShutdown = errors.New("smtp: server shutting down")
+var errShutdown = errors.New("smtp: server shutting down")
 
 // Parse errors; the server maps them to replies.
 var (
-	errSrvPathSyntax  = errors.New("smtp: syntax error in address")
-	errSrvPathTooLong = errors.New("smtp: address too long")
-	errSrvParamSyntax = errors.New("smtp: syntax error in parameters")
+	errPathSyntax  = errors.New("smtp: syntax error in address")
+	errPathTooLong = errors.New("smtp: address too long")
+	errParamSyntax = errors.New("smtp: syntax error in parameters")
 )
 
 // errWireLineTooLong reports a line longer than the limit; the whole line has
@@ -108,8 +108,8 @@ var (
 	ErrMessageTooLarge = errors.New("smtp: message exceeds size limit")
 )
 
-// errSrvSASLDecode means a SASL response was not valid base64.
-var errSrvSASLDecode = errors.New("smtp: cannot decode SASL response")
+// errSASLDecode means a SASL response was not valid base64.
+var errSASLDecode = errors.New("smtp: cannot decode SASL response")
 
 // Error is an SMTP reply that carries a failure: a basic reply code
 // (RFC 5321 §4.2) with an optional enhanced status code (RFC 3463) and

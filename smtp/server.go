@@ -469,7 +469,7 @@ func (s *Server) newConn(nc net.Conn, implicitTLS bool) *Conn {
 // refuse answers a connection over a limit with 421 and closes it.
 func (s *Server) refuse(nc net.Conn, enh [3]int, text string) {
 	nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	msg := srvAppendReply(nil, 421, enh, s.hostname()+" "+text)
+	msg := appendReply(nil, 421, enh, s.hostname()+" "+text)
 	nc.Write(msg)
 	nc.Close()
 	if lg := s.logger(); lg != nil {

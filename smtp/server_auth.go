@@ -38,7 +38,7 @@ func (c *Conn) cmdAuth(arg []byte) {
 	var ir []byte
 	if hasInitial {
 		var ok bool
-		if ir, ok = srvDecodeSASL(initial); !ok {
+		if ir, ok = decodeSASL(initial); !ok {
 			c.fail(501, srvEnhSyntax, "Cannot decode initial response")
 			return
 		}
@@ -111,7 +111,7 @@ func (c *Conn) cmdAuth(arg []byte) {
 		}
 		c.fail(535, srvEnhAuthBad, "Authentication credentials invalid")
 	default:
-		code, enh, text, ok := srvErrorReply(err)
+		code, enh, text, ok := errorReply(err)
 		if !ok {
 			if c.lg != nil {
 				c.lg.Error("smtp: authentication backend error", "err", err)
@@ -123,9 +123,9 @@ func (c *Conn) cmdAuth(arg []byte) {
 	}
 }
 
-// srvDecodeSASL decodes a base64 SASL response; "=" is the empty one
+// decodeSASL decodes a base64 SASL response; "=" is the empty one
 // (RFC 4954 §4).
-func srvDecodeSASL(s string) ([]byte, bool) {
+func decodeSASL(s string) ([]byte, bool) {
 	if s == "=" {
 		return []byte{}, true
 	}
@@ -144,11 +144,11 @@ func (c *Conn) authChallenge(prompt string) ([]byte, error) {
 		return nil, err
 	}
 	if string(line) == "*" {
-		return nil, errSrvAuthCancelled
+		return nil, errAuthCancelled
 	}
-	b, ok := srvDecodeSASL(string(line))
+	b, ok := decodeSASL(string(line))
 	if !ok {
-		return nil, errSrvSASLDecode
+		return nil, errSASLDecode
 	}
 	return b, nil
 }
@@ -160,15 +160,15 @@ func (c *Conn) readAuthLine() ([]byte, error) {
 // authFailed answers a broken SASL exchange.
 func (c *Conn) authFailed(err error) {
 	switch err {
-	case errSrvAuthCancelled:
+	case errAuthCancelled:
 		c.fail(501, srvEnhAuthCancel, "Authentication cancelled")
-	case errSrvSASLDecode:
+	case errSASLDecode:
 		c.fail(501, srvEnhSyntax, "Cannot decode response")
 	case errWireLineTooLong:
 		c.fail(500, srvEnhAuthTooLong, "Authentication exchange line is too long")
 	case errWireBareLine:
 		c.fail(500, srvEnhSyntax, "Bare CR or LF in command line; lines must end with CRLF")
-	case errSrvShutdown:
+	case errShutdown:
 		c.closing = true
 		c.reply(421, srvEnhShutdown, c.srv.hostname()+" Service shutting down, closing transmission channel")
 	default:

@@ -38,7 +38,7 @@ func (b *bdatReader) Read(p []byte) (int, error) {
 		case b.ioErr != nil:
 			return 0, b.ioErr
 		case b.aborted:
-			return 0, errSrvBDATAborted
+			return 0, errBDATAborted
 		case len(p) == 0:
 			return 0, nil
 		case b.remaining == 0:
@@ -134,14 +134,14 @@ func (b *bdatReader) next() {
 			b.ioErr = err
 			return
 		}
-		verb, arg := srvSplitCommand(line)
+		verb, arg := splitCommand(line)
 		switch verb {
 		case "BDAT":
-			size, last, ok := srvParseBDAT(arg)
+			size, last, ok := parseBDAT(arg)
 			if !ok {
 				c.fail(501, srvEnhBadArgs, "Syntax: BDAT chunk-size [LAST]; closing")
 				c.closing = true
-				b.ioErr = errSrvBDATAborted
+				b.ioErr = errBDATAborted
 				return
 			}
 			b.setChunk(size, last)
@@ -169,7 +169,7 @@ func (c *Conn) readCommandBusy() ([]byte, error) {
 }
 
 func (c *Conn) cmdBDAT(arg []byte) {
-	size, last, ok := srvParseBDAT(arg)
+	size, last, ok := parseBDAT(arg)
 	if !ok {
 		// The chunk's length is unknown, so the octets that follow can
 		// not be told from commands: stop here rather than run them.
@@ -219,7 +219,7 @@ func (c *Conn) cmdBDAT(arg []byte) {
 	}
 	switch {
 	case b.ioErr != nil:
-		if b.ioErr != errSrvBDATAborted {
+		if b.ioErr != errBDATAborted {
 			c.closing = true
 			if isTimeout(b.ioErr) {
 				c.replyTimeout()

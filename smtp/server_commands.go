@@ -8,7 +8,7 @@ import (
 
 // dispatch runs one command line.
 func (c *Conn) dispatch(line []byte) {
-	verb, arg := srvSplitCommand(line)
+	verb, arg := splitCommand(line)
 	if c.lg != nil && verb != "AUTH" {
 		c.lg.Debug("smtp: command", "verb", verb)
 	}
@@ -83,7 +83,7 @@ func (c *Conn) authOffered() bool {
 }
 
 func (c *Conn) cmdHello(ehlo bool, arg []byte) {
-	if !srvValidHelo(arg) {
+	if !validHelo(arg) {
 		if ehlo {
 			c.fail(501, srvEnhBadArgs, "Syntax: EHLO domain-or-address-literal")
 		} else {
@@ -147,7 +147,7 @@ func (c *Conn) cmdMail(line, arg []byte) {
 		bad(503, srvEnhBadCommand, "Nested MAIL command")
 		return
 	}
-	if !srvHasPrefixFold(arg, "FROM:") {
+	if !hasPrefixFold(arg, "FROM:") {
 		bad(501, srvEnhBadArgs, "Syntax: MAIL FROM:<address>")
 		return
 	}
@@ -155,16 +155,16 @@ func (c *Conn) cmdMail(line, arg []byte) {
 	for len(rest) > 0 && rest[0] == ' ' {
 		rest = rest[1:]
 	}
-	path, rest, err := srvParsePath(rest, true, false)
+	path, rest, err := parsePath(rest, true, false)
 	if err != nil {
-		if err == errSrvPathTooLong {
+		if err == errPathTooLong {
 			bad(501, srvEnhBadSender, "Path too long")
 		} else {
 			bad(501, srvEnhBadSender, "Syntax error in sender address")
 		}
 		return
 	}
-	params, err := srvParseParams(rest)
+	params, err := parseParams(rest)
 	if err != nil {
 		bad(501, srvEnhBadArgs, "Syntax error in MAIL parameters")
 		return
@@ -177,7 +177,7 @@ func (c *Conn) cmdMail(line, arg []byte) {
 			bad(555, srvEnhBadArgs, "MAIL parameters need EHLO")
 			return
 		}
-		if k := srvMailParamIndex(p.Key); k >= 0 {
+		if k := mailParamIndex(p.Key); k >= 0 {
 			if seen[k] {
 				bad(501, srvEnhBadArgs, "Duplicate MAIL parameter "+p.Key)
 				return
@@ -186,7 +186,7 @@ func (c *Conn) cmdMail(line, arg []byte) {
 		}
 		switch p.Key {
 		case "SIZE":
-			n, ok := srvParseSize(p.Value)
+			n, ok := parseSize(p.Value)
 			if !ok || !p.Has {
 				bad(501, srvEnhBadArgs, "Syntax error in SIZE parameter")
 				return
@@ -222,7 +222,7 @@ func (c *Conn) cmdMail(line, arg []byte) {
 				bad(555, srvEnhBadArgs, "MAIL parameter AUTH not recognized")
 				return
 			}
-			v, ok := srvDecodeXtext(p.Value)
+			v, ok := decodeXtext(p.Value)
 			if !ok {
 				bad(501, srvEnhBadArgs, "Syntax error in AUTH parameter")
 				return
@@ -268,7 +268,7 @@ func (c *Conn) cmdRcpt(line, arg []byte) {
 		c.fail(500, srvEnhSyntax, "Line too long")
 		return
 	}
-	if !srvHasPrefixFold(arg, "TO:") {
+	if !hasPrefixFold(arg, "TO:") {
 		c.fail(501, srvEnhBadArgs, "Syntax: RCPT TO:<address>")
 		return
 	}
@@ -276,16 +276,16 @@ func (c *Conn) cmdRcpt(line, arg []byte) {
 	for len(rest) > 0 && rest[0] == ' ' {
 		rest = rest[1:]
 	}
-	path, rest, err := srvParsePath(rest, false, true)
+	path, rest, err := parsePath(rest, false, true)
 	if err != nil {
-		if err == errSrvPathTooLong {
+		if err == errPathTooLong {
 			c.fail(501, srvEnhBadRcpt, "Path too long")
 		} else {
 			c.fail(501, srvEnhBadRcpt, "Syntax error in recipient address")
 		}
 		return
 	}
-	params, err := srvParseParams(rest)
+	params, err := parseParams(rest)
 	if err != nil {
 		c.fail(501, srvEnhBadArgs, "Syntax error in RCPT parameters")
 		return
@@ -444,9 +444,9 @@ func (c *Conn) inputPending() bool {
 	return len(c.rd.buffered()) > 0
 }
 
-// srvMailParamIndex numbers the MAIL parameters the server knows, for
+// mailParamIndex numbers the MAIL parameters the server knows, for
 // spotting duplicates; -1 for others.
-func srvMailParamIndex(key string) int {
+func mailParamIndex(key string) int {
 	switch key {
 	case "SIZE":
 		return 0

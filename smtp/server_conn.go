@@ -121,7 +121,9 @@ func (c *Conn) TLSConnectionState() (tls.ConnectionState, bool) {
 	return *c.tlsState, true
 }
 
-// TLS is short for TLSConnectionState.
+// TLS returns the same as TLSConnectionState.
+//
+// Deprecated: use TLSConnectionState, the name Client's method has too.
 func (c *Conn) TLS() (tls.ConnectionState, bool) { return c.TLSConnectionState() }
 
 // AuthIdentity returns the identity the client authenticated as (the
@@ -151,7 +153,7 @@ func (c *Conn) wakeIfIdle() {
 
 // reply queues a reply; it is sent when the client waits for it.
 func (c *Conn) reply(code int, enh [3]int, text string) {
-	c.out = srvAppendReply(c.out, code, enh, text)
+	c.out = appendReply(c.out, code, enh, text)
 	c.queued()
 }
 
@@ -194,7 +196,7 @@ func (c *Conn) refuseRcpt() {
 
 // replyErr sends a Session's error (see Session).
 func (c *Conn) replyErr(err error, what string) {
-	code, enh, text, ok := srvErrorReply(err)
+	code, enh, text, ok := errorReply(err)
 	if !ok && c.lg != nil {
 		c.lg.Error("smtp: session error", "in", what, "err", err)
 	}
@@ -306,7 +308,7 @@ func (c *Conn) readCommand() ([]byte, error) {
 }
 
 // readLineIdle reads a line from the client while the connection counts
-// as idle: Shutdown may interrupt the wait (errSrvShutdown). Once
+// as idle: Shutdown may interrupt the wait (errShutdown). Once
 // Shutdown has begun no new command runs, even one already buffered:
 // only the rest of a BDAT message the Session accepted early is still
 // read.
@@ -314,7 +316,7 @@ func (c *Conn) readLineIdle(max int) ([]byte, error) {
 	c.mu.Lock()
 	if c.srv.shutdown.Load() && (!c.bdatAccepted || c.srv.forced.Load()) {
 		c.mu.Unlock()
-		return nil, errSrvShutdown
+		return nil, errShutdown
 	}
 	c.idle = !c.bdatAccepted
 	if !c.rd.hasLineEnd(c.srv.AllowBareLineEndings) {
@@ -326,7 +328,7 @@ func (c *Conn) readLineIdle(max int) ([]byte, error) {
 	c.idle = false
 	c.mu.Unlock()
 	if err != nil && c.srv.shutdown.Load() && isTimeout(err) {
-		return nil, errSrvShutdown
+		return nil, errShutdown
 	}
 	return line, err
 }
@@ -427,7 +429,7 @@ func (c *Conn) serve() {
 		err = errors.New("smtp: Backend.NewSession returned no Session")
 	}
 	if err != nil {
-		code, enh, text, ok := srvErrorReply(err)
+		code, enh, text, ok := errorReply(err)
 		if !ok {
 			if c.lg != nil {
 				c.lg.Error("smtp: NewSession failed", "err", err)
@@ -448,7 +450,7 @@ func (c *Conn) serve() {
 		line, err := c.readCommand()
 		if err != nil {
 			switch {
-			case err == errSrvShutdown:
+			case err == errShutdown:
 				c.reply(421, srvEnhShutdown, host+" Service shutting down, closing transmission channel")
 			case err == errWireLineTooLong:
 				c.fail(500, srvEnhSyntax, "Line too long")

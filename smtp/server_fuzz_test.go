@@ -155,7 +155,7 @@ func FuzzServerParsePath(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		for _, null := range []bool{false, true} {
-			p, rest, err := srvParsePath(in, null, !null)
+			p, rest, err := parsePath(in, null, !null)
 			if err != nil {
 				continue
 			}
@@ -174,12 +174,12 @@ func FuzzServerParsePath(f *testing.F) {
 			}
 			// The address must parse again to itself.
 			if p.Addr != "" {
-				q, r2, err := srvParsePath([]byte("<"+p.Addr+">"), null, !null)
+				q, r2, err := parsePath([]byte("<"+p.Addr+">"), null, !null)
 				if err != nil || q.Addr != p.Addr || len(r2) != 0 {
 					t.Fatalf("%q: address %q does not round-trip: %v %q", in, p.Addr, err, q.Addr)
 				}
 			}
-			params, err := srvParseParams(rest)
+			params, err := parseParams(rest)
 			if err != nil {
 				continue
 			}
@@ -188,7 +188,7 @@ func FuzzServerParsePath(f *testing.F) {
 					t.Fatalf("%q: bad parameter %+v", in, prm)
 				}
 			}
-			if v, ok := srvDecodeXtext(string(rest)); ok && strings.ContainsRune(v, 0) && !strings.Contains(string(rest), "+00") {
+			if v, ok := decodeXtext(string(rest)); ok && strings.ContainsRune(v, 0) && !strings.Contains(string(rest), "+00") {
 				t.Fatalf("xtext produced NUL from %q", rest)
 			}
 		}

@@ -15,10 +15,10 @@ const (
 	srvMaxParams    = 16  // ESMTP parameters on one MAIL or RCPT
 )
 
-// srvSplitCommand splits a command line into its verb, upper-cased, and
+// splitCommand splits a command line into its verb, upper-cased, and
 // the argument after the first space. Trailing spaces are dropped. The
 // verb is returned as a fixed-size array so no allocation happens.
-func srvSplitCommand(line []byte) (verb string, arg []byte) {
+func splitCommand(line []byte) (verb string, arg []byte) {
 	for len(line) > 0 && (line[len(line)-1] == ' ' || line[len(line)-1] == '\t') {
 		line = line[:len(line)-1]
 	}
@@ -40,11 +40,11 @@ func srvSplitCommand(line []byte) (verb string, arg []byte) {
 		}
 		up[j] = c
 	}
-	return srvVerb(up[:len(v)]), arg
+	return commandVerb(up[:len(v)]), arg
 }
 
-// srvVerb maps a verb to a constant string without allocating.
-func srvVerb(v []byte) string {
+// commandVerb maps a verb to a constant string without allocating.
+func commandVerb(v []byte) string {
 	switch string(v) {
 	case "EHLO":
 		return "EHLO"
@@ -78,9 +78,9 @@ func srvVerb(v []byte) string {
 	return "?"
 }
 
-// srvHasPrefixFold reports whether s starts with prefix, ASCII
+// hasPrefixFold reports whether s starts with prefix, ASCII
 // case-insensitively.
-func srvHasPrefixFold(s []byte, prefix string) bool {
+func hasPrefixFold(s []byte, prefix string) bool {
 	if len(s) < len(prefix) {
 		return false
 	}
@@ -102,13 +102,13 @@ type srvPath struct {
 	NonASCII bool   // holds UTF-8 beyond ASCII (needs SMTPUTF8, RFC 6531)
 }
 
-// srvParsePath parses "<...>" at the start of s per RFC 5321 §4.1.2 and
+// parsePath parses "<...>" at the start of s per RFC 5321 §4.1.2 and
 // returns the rest of s. The null path "<>" is allowed when allowNull;
 // "<postmaster>" without a domain when allowPostmaster (§4.1.1.3).
-func srvParsePath(s []byte, allowNull, allowPostmaster bool) (srvPath, []byte, error) {
+func parsePath(s []byte, allowNull, allowPostmaster bool) (srvPath, []byte, error) {
 	var p srvPath
 	if len(s) == 0 || s[0] != '<' {
-		return p, nil, errSrvPathSyntax
+		return p, nil, errPathSyntax
 	}
 	end := -1
 	inQuote := false
@@ -132,16 +132,16 @@ func srvParsePath(s []byte, allowNull, allowPostmaster bool) (srvPath, []byte, e
 		}
 	}
 	if end < 0 {
-		return p, nil, errSrvPathSyntax
+		return p, nil, errPathSyntax
 	}
 	if end+1 > srvMaxPath {
-		return p, nil, errSrvPathTooLong
+		return p, nil, errPathTooLong
 	}
 	inner := s[1:end]
 	rest := s[end+1:]
 	if len(inner) == 0 {
 		if !allowNull {
-			return p, nil, errSrvPathSyntax
+			return p, nil, errPathSyntax
 		}
 		return p, rest, nil
 	}
@@ -156,11 +156,11 @@ func srvParsePath(s []byte, allowNull, allowPostmaster bool) (srvPath, []byte, e
 			}
 		}
 		if colon < 0 {
-			return p, nil, errSrvPathSyntax
+			return p, nil, errPathSyntax
 		}
 		for _, hop := range strings.Split(string(inner[:colon]), ",") {
-			if len(hop) < 2 || hop[0] != '@' || !srvValidDomain(hop[1:], false) {
-				return p, nil, errSrvPathSyntax
+			if len(hop) < 2 || hop[0] != '@' || !validDomain(hop[1:], false) {
+				return p, nil, errPathSyntax
 			}
 		}
 		inner = inner[colon+1:]
@@ -169,27 +169,27 @@ func srvParsePath(s []byte, allowNull, allowPostmaster bool) (srvPath, []byte, e
 		p.Addr = string(inner)
 		return p, rest, nil
 	}
-	at, nonASCII, err := srvScanLocalPart(inner)
+	at, nonASCII, err := scanLocalPart(inner)
 	if err != nil {
 		return p, nil, err
 	}
 	if at >= len(inner) || inner[at] != '@' {
-		return p, nil, errSrvPathSyntax
+		return p, nil, errPathSyntax
 	}
 	if len(inner)-at-1 == 0 || len(inner)-at-1 > srvMaxDomain {
-		return p, nil, errSrvPathSyntax
+		return p, nil, errPathSyntax
 	}
 	// The one string the path needs; the domain is checked as a part of
 	// it, so that checking costs no copy of its own.
 	addr := string(inner)
 	dom := addr[at+1:]
 	if dom[0] == '[' {
-		if !srvValidAddressLiteral(dom) {
-			return p, nil, errSrvPathSyntax
+		if !validAddressLiteral(dom) {
+			return p, nil, errPathSyntax
 		}
 	} else {
-		if !srvValidDomain(dom, true) {
-			return p, nil, errSrvPathSyntax
+		if !validDomain(dom, true) {
+			return p, nil, errPathSyntax
 		}
 		for i := 0; i < len(dom); i++ {
 			if dom[i] >= 0x80 {
@@ -203,8 +203,8 @@ func srvParsePath(s []byte, allowNull, allowPostmaster bool) (srvPath, []byte, e
 	return p, rest, nil
 }
 
-// srvIsAtext reports whether c is atext of RFC 5322 §3.2.3 (ASCII part).
-func srvIsAtext(c byte) bool {
+// isAtext reports whether c is atext of RFC 5322 §3.2.3 (ASCII part).
+func isAtext(c byte) bool {
 	switch {
 	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 		return true
@@ -212,19 +212,19 @@ func srvIsAtext(c byte) bool {
 	return strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
 }
 
-// srvScanLocalPart checks the Local-part at the start of s (Dot-string or
+// scanLocalPart checks the Local-part at the start of s (Dot-string or
 // Quoted-string, RFC 5321 §4.1.2, with the UTF-8 of RFC 6531 §3.3) and
 // returns the index just after it.
-func srvScanLocalPart(s []byte) (end int, nonASCII bool, err error) {
+func scanLocalPart(s []byte) (end int, nonASCII bool, err error) {
 	if len(s) == 0 {
-		return 0, false, errSrvPathSyntax
+		return 0, false, errPathSyntax
 	}
 	i := 0
 	if s[0] == '"' {
 		i = 1
 		for {
 			if i >= len(s) {
-				return 0, false, errSrvPathSyntax
+				return 0, false, errPathSyntax
 			}
 			c := s[i]
 			switch {
@@ -233,7 +233,7 @@ func srvScanLocalPart(s []byte) (end int, nonASCII bool, err error) {
 				goto done
 			case c == '\\':
 				if i+1 >= len(s) || s[i+1] < 32 || s[i+1] > 126 {
-					return 0, false, errSrvPathSyntax
+					return 0, false, errPathSyntax
 				}
 				i += 2
 			case c >= 32 && c <= 126:
@@ -241,12 +241,12 @@ func srvScanLocalPart(s []byte) (end int, nonASCII bool, err error) {
 			case c >= 0x80:
 				r, n := utf8.DecodeRune(s[i:])
 				if r == utf8.RuneError {
-					return 0, false, errSrvPathSyntax
+					return 0, false, errPathSyntax
 				}
 				nonASCII = true
 				i += n
 			default:
-				return 0, false, errSrvPathSyntax
+				return 0, false, errPathSyntax
 			}
 		}
 	}
@@ -257,41 +257,41 @@ func srvScanLocalPart(s []byte) (end int, nonASCII bool, err error) {
 			switch {
 			case c == '.':
 				if atomStart {
-					return 0, false, errSrvPathSyntax
+					return 0, false, errPathSyntax
 				}
 				atomStart = true
 				i++
 				continue
-			case c < 0x80 && srvIsAtext(c):
+			case c < 0x80 && isAtext(c):
 				i++
 			case c >= 0x80:
 				r, n := utf8.DecodeRune(s[i:])
 				if r == utf8.RuneError {
-					return 0, false, errSrvPathSyntax
+					return 0, false, errPathSyntax
 				}
 				nonASCII = true
 				i += n
 			default:
-				return 0, false, errSrvPathSyntax
+				return 0, false, errPathSyntax
 			}
 			atomStart = false
 		}
 		if atomStart {
-			return 0, false, errSrvPathSyntax
+			return 0, false, errPathSyntax
 		}
 	}
 done:
 	if i > srvMaxLocalPart {
-		return 0, false, errSrvPathTooLong
+		return 0, false, errPathTooLong
 	}
 	return i, nonASCII, nil
 }
 
-// srvValidDomain checks Domain of RFC 5321 §4.1.2: dot-separated labels
+// validDomain checks Domain of RFC 5321 §4.1.2: dot-separated labels
 // of letters, digits and inner hyphens, each at most 63 octets. With
 // utf8 set, labels may hold UTF-8 (U-labels, RFC 6531 §3.3). A trailing
 // dot is refused.
-func srvValidDomain(d string, utf8ok bool) bool {
+func validDomain(d string, utf8ok bool) bool {
 	if len(d) == 0 || len(d) > srvMaxDomain {
 		return false
 	}
@@ -318,8 +318,8 @@ func srvValidDomain(d string, utf8ok bool) bool {
 	return true
 }
 
-// srvValidAddressLiteral checks "[...]" of RFC 5321 §4.1.3.
-func srvValidAddressLiteral(s string) bool {
+// validAddressLiteral checks "[...]" of RFC 5321 §4.1.3.
+func validAddressLiteral(s string) bool {
 	if len(s) < 3 || s[0] != '[' || s[len(s)-1] != ']' {
 		return false
 	}
@@ -331,7 +331,7 @@ func srvValidAddressLiteral(s string) bool {
 	if colon := strings.IndexByte(in, ':'); colon >= 0 {
 		// General-address-literal: Standardized-tag ":" 1*dcontent.
 		tag, content := in[:colon], in[colon+1:]
-		if tag == "" || content == "" || !srvValidLdhStr(tag) {
+		if tag == "" || content == "" || !validLdhStr(tag) {
 			return false
 		}
 		for i := 0; i < len(content); i++ {
@@ -346,7 +346,7 @@ func srvValidAddressLiteral(s string) bool {
 	return err == nil && a.Is4()
 }
 
-func srvValidLdhStr(s string) bool {
+func validLdhStr(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
@@ -356,18 +356,18 @@ func srvValidLdhStr(s string) bool {
 	return s[len(s)-1] != '-'
 }
 
-// srvValidHelo checks the argument of EHLO/HELO: a Domain or an
+// validHelo checks the argument of EHLO/HELO: a Domain or an
 // address literal (RFC 5321 §4.1.1.1). Underscores are tolerated in
 // labels because many hosts still use them in their names.
-func srvValidHelo(arg []byte) bool {
+func validHelo(arg []byte) bool {
 	s := string(arg)
 	if len(s) == 0 {
 		return false
 	}
 	if s[0] == '[' {
-		return srvValidAddressLiteral(s)
+		return validAddressLiteral(s)
 	}
-	return srvValidDomain(strings.ReplaceAll(s, "_", "x"), false)
+	return validDomain(strings.ReplaceAll(s, "_", "x"), false)
 }
 
 // srvParam is one ESMTP parameter (RFC 5321 §4.1.2 esmtp-param).
@@ -377,14 +377,14 @@ type srvParam struct {
 	Has   bool   // "=" was present
 }
 
-// srvParseParams parses " key[=value]..." after a path. rest must be
+// parseParams parses " key[=value]..." after a path. rest must be
 // empty or start with a space.
-func srvParseParams(rest []byte) ([]srvParam, error) {
+func parseParams(rest []byte) ([]srvParam, error) {
 	if len(rest) == 0 {
 		return nil, nil
 	}
 	if rest[0] != ' ' {
-		return nil, errSrvParamSyntax
+		return nil, errParamSyntax
 	}
 	var out []srvParam
 	for len(rest) > 0 {
@@ -401,7 +401,7 @@ func srvParseParams(rest []byte) ([]srvParam, error) {
 		tok := rest[:i]
 		rest = rest[i:]
 		if len(out) == srvMaxParams {
-			return nil, errSrvParamSyntax
+			return nil, errParamSyntax
 		}
 		var p srvParam
 		eq := -1
@@ -416,26 +416,26 @@ func srvParseParams(rest []byte) ([]srvParam, error) {
 			kw = tok[:eq]
 			val := tok[eq+1:]
 			if len(val) == 0 {
-				return nil, errSrvParamSyntax
+				return nil, errParamSyntax
 			}
 			for _, c := range val {
 				// esmtp-value: %d33-60 / %d62-126, plus UTF-8 (RFC 6531 §3.3)
 				if c < 33 || c == '=' || c == 127 {
-					return nil, errSrvParamSyntax
+					return nil, errParamSyntax
 				}
 			}
 			if !utf8.Valid(val) {
-				return nil, errSrvParamSyntax
+				return nil, errParamSyntax
 			}
 			p.Value = string(val)
 			p.Has = true
 		}
-		if len(kw) == 0 || !srvIsAlnum(kw[0]) {
-			return nil, errSrvParamSyntax
+		if len(kw) == 0 || !isAlnum(kw[0]) {
+			return nil, errParamSyntax
 		}
 		for _, c := range kw {
-			if !srvIsAlnum(c) && c != '-' {
-				return nil, errSrvParamSyntax
+			if !isAlnum(c) && c != '-' {
+				return nil, errParamSyntax
 			}
 		}
 		p.Key = strings.ToUpper(string(kw))
@@ -444,12 +444,12 @@ func srvParseParams(rest []byte) ([]srvParam, error) {
 	return out, nil
 }
 
-func srvIsAlnum(c byte) bool {
+func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// srvParseSize parses a SIZE value: 1*20DIGIT (RFC 1870 §3).
-func srvParseSize(v string) (int64, bool) {
+// parseSize parses a SIZE value: 1*20DIGIT (RFC 1870 §3).
+func parseSize(v string) (int64, bool) {
 	if len(v) == 0 || len(v) > 20 {
 		return 0, false
 	}
@@ -465,8 +465,8 @@ func srvParseSize(v string) (int64, bool) {
 	return int64(n), true
 }
 
-// srvDecodeXtext decodes xtext (RFC 3461 §4), used by AUTH= (RFC 4954 §5).
-func srvDecodeXtext(s string) (string, bool) {
+// decodeXtext decodes xtext (RFC 3461 §4), used by AUTH= (RFC 4954 §5).
+func decodeXtext(s string) (string, bool) {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -490,8 +490,8 @@ func srvDecodeXtext(s string) (string, bool) {
 	return b.String(), true
 }
 
-// srvParseBDAT parses "chunk-size [SP end-marker]" (RFC 3030 §2).
-func srvParseBDAT(arg []byte) (size int64, last bool, ok bool) {
+// parseBDAT parses "chunk-size [SP end-marker]" (RFC 3030 §2).
+func parseBDAT(arg []byte) (size int64, last bool, ok bool) {
 	s := string(arg)
 	num, marker, hasMarker := strings.Cut(s, " ")
 	if len(num) == 0 || len(num) > 18 {

@@ -37,11 +37,11 @@ var (
 // 512-octet limit of RFC 5321 §4.5.3.1.5.
 const srvMaxReplyLine = 480
 
-// srvAppendReply appends a reply of one or more lines (split on "\n") to
+// appendReply appends a reply of one or more lines (split on "\n") to
 // dst. Every line carries the enhanced code when enh is non-zero
 // (RFC 2034 §4). Control characters in text are replaced so a Session
 // cannot inject reply lines.
-func srvAppendReply(dst []byte, code int, enh [3]int, text string) []byte {
+func appendReply(dst []byte, code int, enh [3]int, text string) []byte {
 	for {
 		line := text
 		rest := ""
@@ -88,27 +88,27 @@ func srvAppendReply(dst []byte, code int, enh [3]int, text string) []byte {
 
 // The replies of every transaction, formatted once.
 var (
-	srvReplySenderOK  = srvAppendReply(nil, 250, srvEnhSenderOK, "Sender OK")
-	srvReplyRcptOK    = srvAppendReply(nil, 250, srvEnhRcptOK, "Recipient OK")
-	srvReplyStartData = srvAppendReply(nil, 354, [3]int{}, "End data with <CR><LF>.<CR><LF>")
-	srvReplyAccepted  = srvAppendReply(nil, 250, srvEnhOK, "Message accepted")
+	srvReplySenderOK  = appendReply(nil, 250, srvEnhSenderOK, "Sender OK")
+	srvReplyRcptOK    = appendReply(nil, 250, srvEnhRcptOK, "Recipient OK")
+	srvReplyStartData = appendReply(nil, 354, [3]int{}, "End data with <CR><LF>.<CR><LF>")
+	srvReplyAccepted  = appendReply(nil, 250, srvEnhOK, "Message accepted")
 )
 
-// srvValidEnhanced reports whether enh is a plausible RFC 3463 code whose
+// validEnhanced reports whether enh is a plausible RFC 3463 code whose
 // class matches the basic reply code.
-func srvValidEnhanced(code int, enh [3]int) bool {
+func validEnhanced(code int, enh [3]int) bool {
 	return enh[0] == code/100 && enh[1] >= 0 && enh[1] <= 999 && enh[2] >= 0 && enh[2] <= 999
 }
 
-// srvErrorReply turns an error from a Session into the reply to send: an
+// errorReply turns an error from a Session into the reply to send: an
 // *Error (anywhere in the chain) as it is, anything else as a generic
 // 451 4.3.0 that reveals nothing of the internal text. The boolean
 // reports whether err was a usable *Error.
-func srvErrorReply(err error) (code int, enh [3]int, text string, ok bool) {
+func errorReply(err error) (code int, enh [3]int, text string, ok bool) {
 	var e *Error
 	if errors.As(err, &e) && e != nil && e.Code >= 400 && e.Code <= 599 {
 		enh = e.EnhancedCode
-		if !srvValidEnhanced(e.Code, enh) {
+		if !validEnhanced(e.Code, enh) {
 			enh = [3]int{e.Code / 100, 0, 0}
 		}
 		text = e.Message

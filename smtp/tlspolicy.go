@@ -80,10 +80,10 @@ func (p TLSPolicy) requiresTLS() bool {
 	return p.Mode == TLSRequired || p.Mode == TLSVerified
 }
 
-// clientConfig returns the tls.Config the client uses under the policy to
+// tlsConfig returns the tls.Config the client uses under the policy to
 // talk to host: Config cloned, with ServerName defaulting to host and
 // certificate checking as the mode says.
-func (p TLSPolicy) clientConfig(host string) *tls.Config {
+func (p TLSPolicy) tlsConfig(host string) *tls.Config {
 	var cfg *tls.Config
 	if p.Config == nil {
 		cfg = &tls.Config{}

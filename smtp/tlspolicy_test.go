@@ -465,7 +465,7 @@ func TestTLSPolicyClientConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.policy.Mode.String()+" "+tt.host, func(t *testing.T) {
-			cfg := tt.policy.clientConfig(tt.host)
+			cfg := tt.policy.tlsConfig(tt.host)
 			assert.Equal(t, tt.wantName, cfg.ServerName)
 			assert.Equal(t, tt.wantInsecure, cfg.InsecureSkipVerify)
 			if tt.policy.Config != nil {
