@@ -3,7 +3,6 @@ package dnstest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -56,11 +55,9 @@ func NewMemory(t testing.TB, zones ...string) *Memory {
 // LoadMemory returns an in-memory resolver loaded with the given zones, for
 // code that has no testing.TB (fuzz bodies, helpers, programs).
 func LoadMemory(zones ...string) (*Memory, error) {
-	s := newServer()
-	for i, z := range zones {
-		if err := s.AddZone(z); err != nil {
-			return nil, fmt.Errorf("zone %d: %w", i+1, err)
-		}
+	s, err := loaded(zones)
+	if err != nil {
+		return nil, err
 	}
 	return &Memory{s: s}, nil
 }

@@ -106,14 +106,24 @@ func New(t testing.TB, zones ...string) *Server {
 // Close to stop it. Each zone is RFC 1035 master-file text; relative names
 // are relative to its $ORIGIN, or to the root when it has none.
 func Start(zones ...string) (*Server, error) {
+	s, err := loaded(zones)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.listen(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// loaded returns a Server holding the zones, not listening; an error
+// names the zone (from 1) that does not parse.
+func loaded(zones []string) (*Server, error) {
 	s := newServer()
 	for i, z := range zones {
 		if err := s.AddZone(z); err != nil {
 			return nil, fmt.Errorf("zone %d: %w", i+1, err)
 		}
-	}
-	if err := s.listen(); err != nil {
-		return nil, err
 	}
 	return s, nil
 }

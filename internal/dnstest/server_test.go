@@ -216,6 +216,9 @@ func TestBadZone(t *testing.T) {
 	_, err := Start("example.org. IN A not-an-address\n")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "zone 1")
+	_, err = LoadMemory("example.org. IN A 192.0.2.1\n", "example.org. IN MX x\n")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "zone 2")
 	srv := New(t)
 	assert.Error(t, srv.Add("bogus"))
 }
