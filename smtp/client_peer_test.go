@@ -18,32 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// clientNeedPeer returns the path of a peer program, skipping the test when
-// it is missing (failing when CI is set).
-func clientNeedPeer(t *testing.T, name string, check ...string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil && len(check) > 0 {
-		err = exec.Command(path, check...).Run()
-	}
-	if err != nil {
-		clientPeerMissing(t, fmt.Sprintf("peer %s not available (%v); .ci/install-peers installs it", name, err))
-	}
-	return path
-}
-
-// clientPeerMissing skips the test, or fails it when CI is set.
-func clientPeerMissing(t *testing.T, msg string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
 
 // clientPeerRecord is what the aiosmtpd and smtp-server scripts print for
 // every message they accept.
@@ -179,7 +157,7 @@ asyncio.run(main())
 `
 
 func clientStartAiosmtpd(t *testing.T) (string, <-chan clientPeerRecord) {
-	python := clientNeedPeer(t, "/usr/bin/python3", "-c", "import aiosmtpd")
+	python := testpeer.Python(t, "Debian python3-aiosmtpd", "aiosmtpd")
 	certFile, keyFile := clientCertFiles(t)
 	script := filepath.Join(t.TempDir(), "aiosmtpd_peer.py")
 	require.NoError(t, os.WriteFile(script, []byte(clientAiosmtpdScript), 0o644))
@@ -284,7 +262,7 @@ func TestClientInteropAiosmtpd(t *testing.T) {
 // clientStartSmtpSink starts Postfix's smtp-sink with extra flags and
 // returns its address and the directory of its dump file.
 func clientStartSmtpSink(t *testing.T, flags ...string) (addr, dump string) {
-	sink := clientNeedPeer(t, "smtp-sink")
+	sink := postfixTool(t, "smtp-sink")
 	// smtp-sink writes as nobody, which cannot enter t.TempDir().
 	dir, err := os.MkdirTemp("", "mailsmith-smtp-sink-")
 	require.NoError(t, err)
@@ -460,15 +438,7 @@ process.stdin.resume();
 `
 
 func TestClientInteropNodeSMTPServer(t *testing.T) {
-	node := clientNeedPeer(t, "node")
-	prefix := os.Getenv("MAILSMITH_NODE_PREFIX")
-	if prefix == "" {
-		prefix = "/opt/mailsmith-node"
-	}
-	modules := filepath.Join(prefix, "node_modules")
-	if _, err := os.Stat(filepath.Join(modules, "smtp-server")); err != nil {
-		clientPeerMissing(t, fmt.Sprintf("npm package smtp-server not in %s (%v); .ci/install-peers installs it", modules, err))
-	}
+	node, modules := testpeer.Node(t, "npm smtp-server", "smtp-server/package.json")
 	certFile, keyFile := clientCertFiles(t)
 	script := filepath.Join(t.TempDir(), "node_peer.js")
 	require.NoError(t, os.WriteFile(script, []byte(clientNodeScript), 0o644))

@@ -15,13 +15,14 @@ import (
 	"log/slog"
 	"math/big"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 )
 
 // stMessage is one message a test backend received.
@@ -311,20 +312,15 @@ func stTLSConfig(t testing.TB) *tls.Config {
 	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
 }
 
-// stNeedPeer finds an outside program: it skips the test when missing,
-// or fails it when the CI environment variable is set.
-func stNeedPeer(t testing.TB, name string, candidates ...string) string {
+// postfixTool finds one of Postfix's test programs (smtp-source,
+// smtp-sink), which Debian installs in /usr/sbin, a folder not every PATH
+// holds; it skips or fails as testpeer.Program does.
+func postfixTool(t testing.TB, name string) string {
 	t.Helper()
-	for _, c := range append(candidates, name) {
-		if p, err := exec.LookPath(c); err == nil {
-			return p
-		}
+	if _, err := exec.LookPath(name); err == nil {
+		return testpeer.Program(t, name, "Debian postfix")
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("peer %s is not installed (CI is set, so this is a failure)", name)
-	}
-	t.Skipf("peer %s is not installed; skipping", name)
-	return ""
+	return testpeer.Program(t, "/usr/sbin/"+name, "Debian postfix")
 }
 
 // stShutdown calls Shutdown with a deadline.

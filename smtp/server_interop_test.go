@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailsmith/mailsmith/internal/testpeer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -42,7 +43,7 @@ func stRunPeer(t *testing.T, timeout time.Duration, stdin string, name string, a
 }
 
 func TestServerInteropSwaks(t *testing.T) {
-	swaks := stNeedPeer(t, "swaks")
+	swaks := testpeer.Program(t, "swaks", "Debian swaks")
 	tlsConf := stTLSConfig(t)
 	tests := []struct {
 		name     string
@@ -133,7 +134,7 @@ print("ok")
 `
 
 func TestServerInteropPythonSmtplib(t *testing.T) {
-	py := stNeedPeer(t, "python3", "/usr/bin/python3")
+	py := testpeer.Python(t, "Debian python3")
 	tlsConf := stTLSConfig(t)
 	for _, mode := range []string{"starttls", "ssl", "utf8"} {
 		t.Run(mode, func(t *testing.T) {
@@ -186,18 +187,7 @@ t.sendMail({
 `
 
 func TestServerInteropNodemailer(t *testing.T) {
-	node := stNeedPeer(t, "node")
-	prefix := os.Getenv("MAILSMITH_NODE_PREFIX")
-	if prefix == "" {
-		prefix = "/opt/mailsmith-node"
-	}
-	modules := prefix + "/node_modules"
-	if _, err := os.Stat(modules + "/nodemailer"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("nodemailer not installed under %s (CI is set)", modules)
-		}
-		t.Skipf("nodemailer not installed under %s", modules)
-	}
+	node, modules := testpeer.Node(t, "npm nodemailer", "nodemailer/package.json")
 	tlsConf := stTLSConfig(t)
 	for _, mode := range []string{"starttls", "ssl"} {
 		t.Run(mode, func(t *testing.T) {
@@ -252,7 +242,7 @@ func (s stCountingSession) Data(r io.Reader) error {
 }
 
 func TestServerInteropSmtpSource(t *testing.T) {
-	src := stNeedPeer(t, "smtp-source", "/usr/sbin/smtp-source")
+	src := postfixTool(t, "smtp-source")
 	for _, size := range []int{1024, 102400} {
 		t.Run(strconv.Itoa(size), func(t *testing.T) {
 			be := &stCountingBackend{}
