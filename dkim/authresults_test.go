@@ -13,10 +13,7 @@ import (
 // AuthResults gives authres.Build one dkim result per signature, and
 // "dkim=none" (RFC 8601 §2.7.1) for a message without any.
 func TestAuthResults(t *testing.T) {
-	keys := testKeys(t)
-	res := resolverFor(t, keys, "")
-	sig, err := (&Signer{Domain: "example.org", Selector: "s-" + AlgorithmEd25519SHA256, Key: keys[AlgorithmEd25519SHA256]}).Sign(strings.NewReader(testMsg))
-	require.NoError(t, err)
+	sig, res := edSigned(t)
 	signed := verifyOne(t, &Verifier{Resolver: res}, sig+testMsg)
 
 	for _, tc := range []struct {
@@ -45,4 +42,22 @@ func TestAuthResults(t *testing.T) {
 		})
 	}
 	assert.Equal(t, []string{NoSignature}, AuthResults(nil))
+}
+
+// edSigned returns the Ed25519 DKIM-Signature field of testMsg and a
+// resolver that publishes its key.
+func edSigned(t *testing.T) (string, Resolver) {
+	keys := testKeys(t)
+	sig, err := (&Signer{Domain: "example.org", Selector: "s-" + AlgorithmEd25519SHA256, Key: keys[AlgorithmEd25519SHA256]}).Sign(strings.NewReader(testMsg))
+	require.NoError(t, err)
+	return sig, resolverFor(t, keys, "")
+}
+
+func TestVerificationString(t *testing.T) {
+	sig, res := edSigned(t)
+	got := verifyOne(t, &Verifier{Resolver: res}, sig+testMsg)
+	s := got.String()
+	assert.True(t, strings.HasPrefix(s, "dkim=pass header.d=example.org header.s=s-ed25519-sha256 header.i=@example.org header.a=ed25519-sha256 header.b="), s)
+	got = verifyOne(t, &Verifier{Resolver: res}, sig+strings.Replace(testMsg, "Hi", "Ho", 1))
+	assert.True(t, strings.HasPrefix(got.String(), "dkim=fail (body hash did not verify"), got.String())
 }

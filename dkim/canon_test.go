@@ -176,13 +176,19 @@ func TestBodyCanonRandom(t *testing.T) {
 		for i := range body {
 			body[i] = alphabet[rng.IntN(len(alphabet))]
 		}
-		piece := 1 + rng.IntN(40)
-		for _, c := range []Canonicalization{Simple, Relaxed} {
-			want := refBody(body, c)
-			got := canonBody(body, c, piece)
-			if !bytes.Equal(want, got) {
-				t.Fatalf("%s piece %d body %q:\nwant %q\ngot  %q", c, piece, body, want, got)
-			}
+		checkBodyCanon(t, body, 1+rng.IntN(40))
+	}
+}
+
+// checkBodyCanon compares both streaming body canonicalizations of body,
+// fed in pieces of piece octets, with refBody.
+func checkBodyCanon(t *testing.T, body []byte, piece int) {
+	t.Helper()
+	for _, c := range []Canonicalization{Simple, Relaxed} {
+		want := refBody(body, c)
+		got := canonBody(body, c, piece)
+		if !bytes.Equal(want, got) {
+			t.Fatalf("%s piece %d body %q:\nwant %q\ngot  %q", c, piece, body, want, got)
 		}
 	}
 }
@@ -209,14 +215,7 @@ func TestBodyCanonRandomTokens(t *testing.T) {
 				body = append(body, tokens[rng.IntN(len(tokens))]...)
 			}
 		}
-		piece := 1 + rng.IntN(300)
-		for _, c := range []Canonicalization{Simple, Relaxed} {
-			want := refBody(body, c)
-			got := canonBody(body, c, piece)
-			if !bytes.Equal(want, got) {
-				t.Fatalf("%s piece %d body %q:\nwant %q\ngot  %q", c, piece, body, want, got)
-			}
-		}
+		checkBodyCanon(t, body, 1+rng.IntN(300))
 	}
 }
 
@@ -247,13 +246,6 @@ func TestBodyCanonEqualLines(t *testing.T) {
 		if rng.IntN(3) == 0 {
 			body = append(body, "tail"[:rng.IntN(5)]...)
 		}
-		piece := 1 + rng.IntN(2000)
-		for _, c := range []Canonicalization{Simple, Relaxed} {
-			want := refBody(body, c)
-			got := canonBody(body, c, piece)
-			if !bytes.Equal(want, got) {
-				t.Fatalf("%s piece %d body %q:\nwant %q\ngot  %q", c, piece, body, want, got)
-			}
-		}
+		checkBodyCanon(t, body, 1+rng.IntN(2000))
 	}
 }

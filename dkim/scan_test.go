@@ -41,17 +41,24 @@ func TestScans(t *testing.T) {
 				b[i] = byte('!' + rng.IntN(94))
 			}
 		}
-		for _, relaxed := range []bool{false, true} {
-			want := scanRef(b, relaxed)
-			var got, words int
-			if relaxed {
-				got, words = scanRelaxed(b), scanRelaxedWords(b, 1)
-			} else {
-				got, words = scanSimple(b), scanSimpleWords(b, 1)
-			}
-			if got != want || words != want {
-				t.Fatalf("relaxed=%v %q: scan %d, words %d, want %d", relaxed, b, got, words, want)
-			}
+		checkScans(t, b)
+	}
+}
+
+// checkScans compares the simple and relaxed scans, byte and word at a
+// time, with scanRef on b.
+func checkScans(t *testing.T, b []byte) {
+	t.Helper()
+	for _, relaxed := range []bool{false, true} {
+		want := scanRef(b, relaxed)
+		var got, words int
+		if relaxed {
+			got, words = scanRelaxed(b), scanRelaxedWords(b, 1)
+		} else {
+			got, words = scanSimple(b), scanSimpleWords(b, 1)
+		}
+		if got != want || words != want {
+			t.Fatalf("relaxed=%v %q: scan %d, words %d, want %d", relaxed, b, got, words, want)
 		}
 	}
 }
@@ -75,18 +82,7 @@ func TestScansEqualLines(t *testing.T) {
 		if rng.IntN(4) != 0 {
 			b[rng.IntN(len(b))] = special[rng.IntN(len(special))]
 		}
-		for _, relaxed := range []bool{false, true} {
-			want := scanRef(b, relaxed)
-			var got, words int
-			if relaxed {
-				got, words = scanRelaxed(b), scanRelaxedWords(b, 1)
-			} else {
-				got, words = scanSimple(b), scanSimpleWords(b, 1)
-			}
-			if got != want || words != want {
-				t.Fatalf("relaxed=%v %q: scan %d, words %d, want %d", relaxed, b, got, words, want)
-			}
-		}
+		checkScans(t, b)
 	}
 }
 

@@ -387,15 +387,3 @@ func TestVerifyOverDNS(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, TempError, got[0].Result)
 }
-
-func TestVerificationString(t *testing.T) {
-	keys := testKeys(t)
-	res := resolverFor(t, keys, "")
-	sig, err := (&Signer{Domain: "example.org", Selector: "s-" + AlgorithmEd25519SHA256, Key: keys[AlgorithmEd25519SHA256]}).Sign(strings.NewReader(testMsg))
-	require.NoError(t, err)
-	got := verifyOne(t, &Verifier{Resolver: res}, sig+testMsg)
-	s := got.String()
-	assert.True(t, strings.HasPrefix(s, "dkim=pass header.d=example.org header.s=s-ed25519-sha256 header.i=@example.org header.a=ed25519-sha256 header.b="), s)
-	got = verifyOne(t, &Verifier{Resolver: res}, sig+strings.Replace(testMsg, "Hi", "Ho", 1))
-	assert.True(t, strings.HasPrefix(got.String(), "dkim=fail (body hash did not verify"), got.String())
-}
