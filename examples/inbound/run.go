@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -33,22 +31,6 @@ type config struct {
 	sync func(f *os.File) error
 }
 
-// printTLSA prints the DANE TLSA record (RFC 7672) of the certificate
-// STARTTLS presents, to publish in the DNSSEC-signed zone of the host
-// name, as the submission example prints DKIM records.
-func printTLSA(w io.Writer, tlsConfig *tls.Config, cfg config) {
-	rec, err := tlscert.TLSARecord(tlsConfig, cfg.hostname)
-	if err != nil {
-		fmt.Fprintf(w, "inbound: no TLSA record: %v\n", err)
-		return
-	}
-	note := ""
-	if cfg.certFile == "" {
-		note = " (the self-signed key is new at every start: give -cert and -key to publish a lasting record)"
-	}
-	fmt.Fprintf(w, "inbound: TLSA record of the STARTTLS certificate for DANE%s; publish (DNSSEC-signed):\n  %s\n", note, rec)
-}
-
 // run serves until ctx ends, then shuts down gracefully. Logs go to logw.
 func run(ctx context.Context, cfg config, logw io.Writer) error {
 	log := slog.New(slog.NewTextHandler(logw, nil))
@@ -60,7 +42,7 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	if err != nil {
 		return err
 	}
-	printTLSA(logw, tlsConfig, cfg)
+	tlscert.PrintTLSA(logw, "inbound", "STARTTLS certificate for DANE", tlsConfig, cfg.hostname, cfg.certFile == "")
 	srv := &smtp.Server{
 		Hostname:        cfg.hostname,
 		TLSConfig:       tlsConfig,

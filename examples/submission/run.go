@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -60,7 +58,7 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	if err := addMissingKeys(&cfg, logw); err != nil {
 		return err
 	}
-	printTLSA(logw, tlscfg, cfg)
+	tlscert.PrintTLSA(logw, "submission", "TLS certificate, if this host is also an MX", tlscfg, cfg.hostname, cfg.certFile == "")
 	d, report, err := deliverer(cfg, res)
 	if err != nil {
 		return err
@@ -153,19 +151,4 @@ func deliverer(cfg config, res resolver.Resolver) (*outbound.Deliverer, *outboun
 	}
 	d.TLSReport = report
 	return d, report, nil
-}
-
-// printTLSA prints the DANE TLSA record of the server's certificate, to
-// publish as the DKIM record is.
-func printTLSA(w io.Writer, tlscfg *tls.Config, cfg config) {
-	rec, err := tlscert.TLSARecord(tlscfg, cfg.hostname)
-	if err != nil {
-		fmt.Fprintf(w, "submission: no TLSA record: %v\n", err)
-		return
-	}
-	note := ""
-	if cfg.certFile == "" {
-		note = " (the self-signed key is new at every start: give -cert and -key to publish a lasting record)"
-	}
-	fmt.Fprintf(w, "submission: TLSA record of the TLS certificate, if this host is also an MX%s; publish (DNSSEC-signed):\n  %s\n", note, rec)
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 
 	"github.com/mailsmith/mailsmith/dkim"
+	"github.com/mailsmith/mailsmith/examples/internal/durable"
 )
 
 // LoadOrGenerate returns the key in file (PEM, see dkim.ParsePrivateKey),
@@ -57,25 +58,5 @@ func WriteSynced(dir, name string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, name))
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return durable.Syncer(nil).Write(f, filepath.Join(dir, name), data)
 }

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/mailsmith/mailsmith/examples/internal/durable"
 )
 
 // Inbox is the folder name of the Maildir itself.
@@ -58,27 +60,15 @@ func (w *Writer) Deliver(root, folder string, msg []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("maildir: %w", err)
 	}
-	_, err = f.Write(msg)
-	if err == nil {
-		err = w.sync(f)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("maildir: write %s: %w", tmp, err)
-	}
 	dst := filepath.Join(dir, "new", name)
-	if err := os.Rename(tmp, dst); err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("maildir: %w", err)
-	}
-	if err := w.syncDir(filepath.Join(dir, "new")); err != nil {
+	err = w.syncer().Write(f, dst, msg)
+	if errors.Is(err, durable.ErrDirSync) {
 		// The message may not survive a power cut: report failure (the
 		// sender retries) and take it back, rather than risk a loss.
 		os.Remove(dst)
-		return "", fmt.Errorf("maildir: sync %s: %w", filepath.Join(dir, "new"), err)
+	}
+	if err != nil {
+		return "", fmt.Errorf("maildir: delivering %s: %w", dst, err)
 	}
 	return dst, nil
 }
@@ -109,7 +99,7 @@ func (w *Writer) makeDirs(dir string) error {
 		parent := filepath.Dir(c)
 		if !synced[parent] {
 			synced[parent] = true
-			if err := w.syncDir(parent); err != nil {
+			if err := w.syncer().SyncDir(parent); err != nil {
 				return err
 			}
 		}
@@ -142,23 +132,12 @@ func mkdirAll(dir string) ([]string, error) {
 	return created, nil
 }
 
-func (w *Writer) sync(f *os.File) error {
-	if w != nil && w.Sync != nil {
-		return w.Sync(f)
+// syncer is the Writer's Sync (nil for a nil Writer: (*os.File).Sync).
+func (w *Writer) syncer() durable.Syncer {
+	if w == nil {
+		return nil
 	}
-	return f.Sync()
-}
-
-func (w *Writer) syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = w.sync(d)
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return w.Sync
 }
 
 // uniqueName returns "<seconds>.M<micro>P<pid>Q<n>.<host>,S=<size>", the

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/mailsmith/mailsmith/examples/internal/durable"
 )
 
 // The spool directory holds two subdirectories:
@@ -73,53 +75,13 @@ func validID(id string) bool {
 
 func (q *Queue) path(id, suffix string) string { return filepath.Join(q.Dir, msgDir, id+suffix) }
 
-// sync flushes f to stable storage (Queue.Sync in tests).
-func (q *Queue) sync(f *os.File) error {
-	if q.Sync != nil {
-		return q.Sync(f)
-	}
-	return f.Sync()
-}
-
-// syncDir makes the renames and removals in dir durable.
-func (q *Queue) syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = q.sync(d)
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 // writeFile puts parts into msg/name atomically and durably.
 func (q *Queue) writeFile(name string, parts ...[]byte) error {
 	f, err := os.CreateTemp(filepath.Join(q.Dir, tmpDir), name+".*")
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	for _, p := range parts {
-		if err == nil {
-			_, err = f.Write(p)
-		}
-	}
-	if err == nil {
-		err = q.sync(f)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(q.Dir, msgDir, name))
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return q.syncDir(filepath.Join(q.Dir, msgDir))
+	return durable.Syncer(q.Sync).Write(f, filepath.Join(q.Dir, msgDir, name), parts...)
 }
 
 // store writes a new message to the spool.
@@ -151,7 +113,7 @@ func (q *Queue) discard(id string) error {
 	if err := os.Remove(q.path(id, stSuffix)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	return q.syncDir(filepath.Join(q.Dir, msgDir))
+	return durable.Syncer(q.Sync).SyncDir(filepath.Join(q.Dir, msgDir))
 }
 
 // readData returns the message of id from the spool.

@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"time"
@@ -83,4 +84,22 @@ func TLSARecord(cfg *tls.Config, host string) (string, error) {
 		return "", fmt.Errorf("tls: %w", err)
 	}
 	return dane.RecordFor(leaf).ZoneText(host, 25), nil
+}
+
+// PrintTLSA prints to w the TLSARecord of cfg for host, to publish in the
+// host's DNSSEC-signed zone: "<prog>: TLSA record of the <what>; publish
+// (DNSSEC-signed):" and the record on the next line. A self-signed
+// certificate (made at start, new every time) gets a note that a record
+// for it does not last; a certificate without a record gets the reason.
+func PrintTLSA(w io.Writer, prog, what string, cfg *tls.Config, host string, selfSigned bool) {
+	rec, err := TLSARecord(cfg, host)
+	if err != nil {
+		fmt.Fprintf(w, "%s: no TLSA record: %v\n", prog, err)
+		return
+	}
+	note := ""
+	if selfSigned {
+		note = " (the self-signed key is new at every start: give -cert and -key to publish a lasting record)"
+	}
+	fmt.Fprintf(w, "%s: TLSA record of the %s%s; publish (DNSSEC-signed):\n  %s\n", prog, what, note, rec)
 }

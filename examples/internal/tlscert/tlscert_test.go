@@ -57,3 +57,30 @@ func TestCAIssue(t *testing.T) {
 	_, err = old.Leaf.Verify(x509.VerifyOptions{Roots: ca.Pool(), DNSName: "mx.example.com"})
 	require.Error(t, err)
 }
+
+// TestPrintTLSA: the record on its own line after what it is for, the
+// note for a self-signed certificate only, the reason when there is no
+// record.
+func TestPrintTLSA(t *testing.T) {
+	cert, err := SelfSigned("mx.example.com")
+	require.NoError(t, err)
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}}
+	rec, err := TLSARecord(cfg, "mx.example.com")
+	require.NoError(t, err)
+	tests := []struct {
+		name       string
+		cfg        *tls.Config
+		selfSigned bool
+		want       string
+	}{
+		{"self-signed", cfg, true, "prog: TLSA record of the STARTTLS certificate (the self-signed key is new at every start: " +
+			"give -cert and -key to publish a lasting record); publish (DNSSEC-signed):\n  " + rec + "\n"},
+		{"given", cfg, false, "prog: TLSA record of the STARTTLS certificate; publish (DNSSEC-signed):\n  " + rec + "\n"},
+		{"no certificate", &tls.Config{}, false, "prog: no TLSA record: tls: no certificate\n"},
+	}
+	for _, tt := range tests {
+		var out strings.Builder
+		PrintTLSA(&out, "prog", "STARTTLS certificate", tt.cfg, "mx.example.com", tt.selfSigned)
+		require.Equal(t, tt.want, out.String(), tt.name)
+	}
+}

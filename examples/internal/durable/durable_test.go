@@ -1,0 +1,77 @@
+package durable
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestWrite: the file and then its directory are synced and the file is
+// in place; a failed file sync leaves neither file; a failed directory
+// sync leaves the file and says so with ErrDirSync.
+func TestWrite(t *testing.T) {
+	fail := errors.New("disk on fire")
+	tests := []struct {
+		name     string
+		failOn   string // "file", "dir" or ""
+		err      error
+		placed   bool
+		wantSync []string // "file" or "dir", in order
+	}{
+		{"synced", "", nil, true, []string{"file", "dir"}},
+		{"file sync fails", "file", fail, false, []string{"file"}},
+		{"dir sync fails", "dir", ErrDirSync, true, []string{"file", "dir"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tmpDir := filepath.Join(dir, "tmp")
+			require.NoError(t, os.Mkdir(tmpDir, 0o700))
+			var synced []string
+			s := Syncer(func(f *os.File) error {
+				what := "file"
+				if fi, err := f.Stat(); err == nil && fi.IsDir() {
+					what = "dir"
+				}
+				synced = append(synced, what)
+				if what == tt.failOn {
+					return fail
+				}
+				return f.Sync()
+			})
+			f, err := os.CreateTemp(tmpDir, "x.*")
+			require.NoError(t, err)
+			dst := filepath.Join(dir, "x")
+			err = s.Write(f, dst, []byte("one "), []byte("two"))
+			if tt.err == nil {
+				require.NoError(t, err)
+			} else {
+				require.ErrorIs(t, err, tt.err)
+				require.ErrorIs(t, err, fail)
+			}
+			require.Equal(t, tt.wantSync, synced)
+			left, err := os.ReadDir(tmpDir)
+			require.NoError(t, err)
+			require.Empty(t, left, "no temporary file left")
+			data, err := os.ReadFile(dst)
+			if tt.placed {
+				require.NoError(t, err)
+				require.Equal(t, "one two", string(data))
+			} else {
+				require.ErrorIs(t, err, os.ErrNotExist)
+			}
+		})
+	}
+}
+
+// TestNilSyncer: the zero Syncer uses (*os.File).Sync.
+func TestNilSyncer(t *testing.T) {
+	dir := t.TempDir()
+	f, err := os.CreateTemp(dir, ".x.*")
+	require.NoError(t, err)
+	require.NoError(t, Syncer(nil).Write(f, filepath.Join(dir, "x"), []byte("data")))
+	require.NoError(t, Syncer(nil).SyncDir(dir))
+}
