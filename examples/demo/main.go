@@ -36,21 +36,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
+
+	"github.com/mailsmith/mailsmith/examples/internal/serve"
 )
 
 // deadline bounds the whole demo; it normally takes a second or two.
 const deadline = 30 * time.Second
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { serve.CLI(cli) }
 
 // usage is what -help prints.
 const usage = `usage: demo

@@ -20,7 +20,7 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 	"github.com/mailsmith/mailsmith/examples/internal/memstore"
-	"github.com/mailsmith/mailsmith/examples/internal/outbound"
+	"github.com/mailsmith/mailsmith/examples/internal/queue"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
 	"github.com/mailsmith/mailsmith/examples/internal/runtest"
 	"github.com/mailsmith/mailsmith/examples/internal/serve"
@@ -144,7 +144,7 @@ func TestForwardSealsARC(t *testing.T) {
 // the queue directory on first start and prints its record; the next start
 // reuses it and prints the same record.
 func TestARCKeyFile(t *testing.T) {
-	cfg := config{domain: "example.net", hostname: demozone.ForwarderMX, out: outbound.Settings{QueueDir: t.TempDir()}, arcSelector: "arc"}
+	cfg := config{domain: "example.net", hostname: demozone.ForwarderMX, out: queue.Settings{QueueDir: t.TempDir()}, arcSelector: "arc"}
 	var first, second strings.Builder
 	s1, err := arcSealer(cfg, testZone.Resolver(), &first)
 	require.NoError(t, err)

@@ -14,7 +14,6 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
 	"github.com/mailsmith/mailsmith/examples/internal/forward"
 	"github.com/mailsmith/mailsmith/examples/internal/keyfile"
-	"github.com/mailsmith/mailsmith/examples/internal/outbound"
 	"github.com/mailsmith/mailsmith/examples/internal/queue"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
@@ -27,7 +26,7 @@ type config struct {
 	listen, hostname, domain, resolver string
 	aliases                            forward.Aliases
 	secrets                            [][]byte
-	out                                outbound.Settings
+	out                                queue.Settings
 	// arcSeal, arcKey, arcSelector: ARC sealing (RFC 8617) with the key
 	// in arcKey ("" means <queueDir>/arc/<domain>.pem), generated on
 	// first start.
@@ -75,14 +74,8 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	if err != nil {
 		return err
 	}
-	q := &queue.Queue{
-		Dir:       cfg.out.QueueDir,
-		Deliverer: d,
-		Hostname:  cfg.hostname,
-		Backoff:   queue.Doubling(cfg.out.Retry, 6),
-		Logger:    log,
-	}
-	if err := q.Open(); err != nil {
+	q, err := cfg.out.Open(d, cfg.hostname, 0, log)
+	if err != nil {
 		return err
 	}
 	fwd := &forward.Forwarder{

@@ -26,7 +26,7 @@ type config struct {
 	keys                      []submit.Key
 	hideClient                bool
 	certFile, keyFile         string
-	out                       outbound.Settings
+	out                       queue.Settings
 	maxAge                    time.Duration
 	dkimDir, tlsrptDir        string
 
@@ -63,15 +63,8 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	if err != nil {
 		return err
 	}
-	q := &queue.Queue{
-		Dir:       cfg.out.QueueDir,
-		Deliverer: d,
-		Hostname:  cfg.hostname,
-		Backoff:   queue.Doubling(cfg.out.Retry, 6),
-		MaxAge:    cfg.maxAge,
-		Logger:    log,
-	}
-	if err := q.Open(); err != nil {
+	q, err := cfg.out.Open(d, cfg.hostname, cfg.maxAge, log)
+	if err != nil {
 		return err
 	}
 	srv := &smtp.Server{

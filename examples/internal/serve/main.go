@@ -21,6 +21,17 @@ func Main[C any](name string, parse func(args []string, stderr io.Writer) (C, er
 	os.Exit(mainStatus(os.Args[1:], os.Stderr, name, parse, run))
 }
 
+// CLI is the main function of a command-line program (demo, mailcheck):
+// it calls run with the arguments, standard output and standard error, and
+// a context that SIGINT or SIGTERM ends, and exits with the status run
+// returns.
+func CLI(run func(ctx context.Context, args []string, stdout, stderr io.Writer) int) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
 // mainStatus is Main without the signals' context and the exit.
 func mainStatus[C any](args []string, stderr io.Writer, name string, parse func([]string, io.Writer) (C, error),
 	run func(context.Context, C, io.Writer) error) int {

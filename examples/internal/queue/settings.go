@@ -1,19 +1,21 @@
-package outbound
+package queue
 
 import (
 	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"time"
 
+	"github.com/mailsmith/mailsmith/examples/internal/outbound"
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 	"github.com/mailsmith/mailsmith/mx/dane"
 )
 
-// Settings are the outgoing-delivery settings of the examples that relay
-// mail through a queue (forwarder, submission), read from their command
-// line by AddFlags and Check.
+// Settings are the queue and delivery settings of the examples that relay
+// mail (forwarder, submission), read from their command line by AddFlags
+// and Check.
 type Settings struct {
 	QueueDir string         // spool directory of the outgoing queue
 	MXPort   int            // port of remote MX hosts; 0 means DefaultPort
@@ -41,10 +43,10 @@ func (s *Settings) AddFlags(fs *flag.FlagSet, queueDir string) {
 // names the flag that is wrong.
 func (s *Settings) Check() error {
 	var err error
-	if s.MXPort, s.MXPorts, err = ParsePorts(s.mxPort); err != nil {
+	if s.MXPort, s.MXPorts, err = outbound.ParsePorts(s.mxPort); err != nil {
 		return fmt.Errorf("-mx-port: %w", err)
 	}
-	if _, err := DANEResolver(s.DANEResolver); err != nil {
+	if _, err := outbound.DANEResolver(s.DANEResolver); err != nil {
 		return fmt.Errorf("-dane-resolver: %w", err)
 	}
 	if s.QueueDir == "" {
@@ -58,16 +60,27 @@ func (s *Settings) Check() error {
 // and MX certificates checked against roots (nil: the system's) and policy
 // hosts reached on httpsPorts (nil: 443; tests), and DANE through daneRes,
 // or when it is nil the resolver of s.DANEResolver.
-func (s *Settings) Deliverer(res resolver.Resolver, localName string, roots *x509.CertPool, httpsPorts map[string]int, daneRes dane.Resolver) (*Deliverer, error) {
-	d := &Deliverer{Resolver: res, LocalName: localName, Port: s.MXPort, Ports: s.MXPorts, RootCAs: roots, DANE: daneRes}
+func (s *Settings) Deliverer(res resolver.Resolver, localName string, roots *x509.CertPool, httpsPorts map[string]int, daneRes dane.Resolver) (*outbound.Deliverer, error) {
+	d := &outbound.Deliverer{Resolver: res, LocalName: localName, Port: s.MXPort, Ports: s.MXPorts, RootCAs: roots, DANE: daneRes}
 	if s.MTASTS {
-		d.MTASTS = MTASTSClient(res, roots, httpsPorts)
+		d.MTASTS = outbound.MTASTSClient(res, roots, httpsPorts)
 	}
 	if d.DANE == nil {
 		var err error
-		if d.DANE, err = DANEResolver(s.DANEResolver); err != nil {
+		if d.DANE, err = outbound.DANEResolver(s.DANEResolver); err != nil {
 			return nil, err
 		}
 	}
 	return d, nil
+}
+
+// Open returns the queue of s in QueueDir, delivering with d, retrying
+// with Retry doubled six times, giving up after maxAge (0: DefaultMaxAge),
+// with hostname as the Reporting-MTA of its bounces; the spool is loaded.
+func (s *Settings) Open(d Deliverer, hostname string, maxAge time.Duration, log *slog.Logger) (*Queue, error) {
+	q := &Queue{Dir: s.QueueDir, Deliverer: d, Hostname: hostname, Backoff: Doubling(s.Retry, 6), MaxAge: maxAge, Logger: log}
+	if err := q.Open(); err != nil {
+		return nil, err
+	}
+	return q, nil
 }
