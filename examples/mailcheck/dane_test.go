@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"io"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/examples/internal/runtest"
 	"github.com/mailsmith/mailsmith/examples/internal/securedns"
 	"github.com/mailsmith/mailsmith/examples/internal/tlscert"
 	"github.com/mailsmith/mailsmith/internal/dnstest"
@@ -43,15 +43,7 @@ func (nullSession) Logout() error        { return nil }
 // returns its port.
 func serveSMTP(t *testing.T, cert *tls.Certificate) int {
 	t.Helper()
-	srv := &smtp.Server{Hostname: "mx.test", Backend: nullBackend{}}
-	if cert != nil {
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*cert}}
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go srv.Serve(ln) //nolint:errcheck // ends with Close
-	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().(*net.TCPAddr).Port
+	return runtest.ServeSMTP(t, "mx.test", nullBackend{}, cert)
 }
 
 // TestDANECheck: the DANE status of a domain's MX hosts (RFC 7672 §2.2)

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -115,11 +114,7 @@ _smtp._tls  IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@example.com"
 	files, err := filepath.Glob(filepath.Join(dir, "queue", "tlsrpt", "mail.example.org!example.com!*.json"))
 	require.NoError(t, err)
 	require.Len(t, files, 1, "one TLS report written at shutdown")
-	f, err := os.Open(files[0])
-	require.NoError(t, err)
-	defer f.Close()
-	rep, err := tlsrpt.ParseReport(f)
-	require.NoError(t, err)
+	rep := runtest.ReadTLSReport(t, files[0])
 	require.Len(t, rep.Policies, 1)
 	p := rep.Policies[0]
 	assert.Equal(t, tlsrpt.PolicySTS, p.Policy.Type)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
+	"github.com/mailsmith/mailsmith/examples/internal/runtest"
 	"github.com/mailsmith/mailsmith/examples/internal/securedns"
 	"github.com/mailsmith/mailsmith/examples/internal/tlscert"
 	"github.com/mailsmith/mailsmith/internal/dnstest"
@@ -125,15 +125,7 @@ func newDeliverWorld(t *testing.T) *deliverWorld {
 	zone := "$TTL 300\n"
 	for host, cert := range certs {
 		s := &sink{}
-		srv := &smtp.Server{Hostname: host, Backend: s}
-		if cert != nil {
-			srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*cert}}
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		go srv.Serve(ln) //nolint:errcheck // ends with Close
-		t.Cleanup(func() { srv.Close() })
-		w.sinks[host], w.ports[host] = s, ln.Addr().(*net.TCPAddr).Port
+		w.sinks[host], w.ports[host] = s, runtest.ServeSMTP(t, host, s, cert)
 		zone += host + ". IN A 127.0.0.1\n"
 	}
 	pin := dane.RecordFor(mustLeaf(t, self))

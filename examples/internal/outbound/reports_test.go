@@ -3,7 +3,6 @@ package outbound
 import (
 	"context"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/examples/internal/runtest"
 	"github.com/mailsmith/mailsmith/internal/dnstest"
 	"github.com/mailsmith/mailsmith/mx/tlsrpt"
 )
@@ -56,11 +56,7 @@ func TestWriteTLSReports(t *testing.T) {
 	// submitter!policy-domain!begin!end!unique-id.json, begin and end in
 	// seconds since the epoch (2026-12-07T00:00:00Z is 1796601600).
 	assert.Regexp(t, `^mail\.example\.org!example\.com!1796601600!1796687999![0-9A-Za-z]+\.json$`, name)
-	f, err := os.Open(files[0])
-	require.NoError(t, err)
-	defer f.Close()
-	rep, err := tlsrpt.ParseReport(f)
-	require.NoError(t, err)
+	rep := runtest.ReadTLSReport(t, files[0])
 	require.Len(t, rep.Policies, 1)
 	assert.Equal(t, "example.com", rep.Policies[0].Policy.Domain)
 
