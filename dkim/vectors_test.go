@@ -88,8 +88,8 @@ func TestVectorErrors(t *testing.T) {
 		"keyrec-k-mismatch-ed25519":                   {nil, ErrKeyMismatch},
 		"keyrec-service-chat":                         {nil, ErrKeyMismatch},
 		"keyrec-h-sha1-only":                          {nil, ErrKeyMismatch},
-		"keyrec-dns-timeout":                          {nil, ErrKeyUnavailable},
-		"keyrec-dns-servfail":                         {nil, ErrKeyUnavailable},
+		"keyrec-dns-timeout":                          {nil, ErrTemporary},
+		"keyrec-dns-servfail":                         {nil, ErrTemporary},
 		"maildkim-badkey-14-dns-timeout":              {ErrInsecureAlgorithm},
 		"maildkim-badkey-10-t-s-subdomain-i":          {ErrInsecureAlgorithm}, // rsa-sha1: refused before the key is looked at
 		"maildkim-ignore-7-expired":                   {ErrExpired},
