@@ -110,7 +110,7 @@ type pending struct {
 // Verify reads the message once from r and verifies up to MaxSignatures
 // DKIM-Signature fields, returning one Verification per field in the
 // order they appear (top first). A message without signatures gives an
-// empty slice (RFC 8601 "dkim=none"). The error is non-nil only when the
+// empty slice (RFC 8601 "dkim=none": see NoSignature and AuthResults). The error is non-nil only when the
 // message itself cannot be read (I/O error, ErrHeaderTooLarge); problems
 // with a signature are reported in its Verification.
 //
