@@ -110,9 +110,10 @@ type pending struct {
 // Verify reads the message once from r and verifies up to MaxSignatures
 // DKIM-Signature fields, returning one Verification per field in the
 // order they appear (top first). A message without signatures gives an
-// empty slice (RFC 8601 "dkim=none": see NoSignature and AuthResults). The error is non-nil only when the
-// message itself cannot be read (I/O error, ErrHeaderTooLarge); problems
-// with a signature are reported in its Verification.
+// empty slice (RFC 8601 "dkim=none": see NoSignature and AuthResults).
+// The error is non-nil only when the message itself cannot be read (I/O
+// error, ErrHeaderTooLarge); problems with a signature are reported in its
+// Verification.
 //
 // Key lookups run while the body is hashed. Memory does not grow with the
 // body; lines may end in CRLF or bare LF. A message none of whose
