@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -94,35 +93,10 @@ func (s *clientE2ESession) AuthPlain(identity, username, password string) error 
 	return ErrAuthFailed
 }
 
-// clientServe runs srv on a loopback port (implicit TLS when tlsMode) until
-// the test ends.
-func clientServe(t *testing.T, srv *Server, implicitTLS bool) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	if srv.Hostname == "" {
-		srv.Hostname = "mx.test"
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if implicitTLS {
-			srv.ServeTLS(l)
-		} else {
-			srv.Serve(l)
-		}
-	}()
-	t.Cleanup(func() {
-		srv.Close()
-		<-done
-	})
-	return l.Addr().String()
-}
-
 func TestClientServerEndToEnd(t *testing.T) {
 	serverTLS, clientTLS := clientTLSPair(t)
 	b := &clientE2EBackend{}
-	addr := clientServe(t, &Server{Backend: b, TLSConfig: serverTLS, MaxMessageBytes: 10000}, false)
+	addr := stListen(t, &Server{Backend: b, TLSConfig: serverTLS, MaxMessageBytes: 10000}, false)
 	ctx := clientCtx(t)
 
 	c, err := Dial(ctx, addr)
@@ -213,7 +187,7 @@ func TestClientServerEndToEnd(t *testing.T) {
 func TestClientServerImplicitTLS(t *testing.T) {
 	serverTLS, clientTLS := clientTLSPair(t)
 	b := &clientE2EBackend{}
-	addr := clientServe(t, &Server{Backend: b, TLSConfig: serverTLS}, true)
+	addr := stListen(t, &Server{Backend: b, TLSConfig: serverTLS}, true)
 	err := SendMail(clientCtx(t), addr, "s@example.org", []string{"r@example.org"},
 		strings.NewReader("Subject: tls\r\n\r\nhi\r\n"), WithImplicitTLS(), WithTLSConfig(clientTLS),
 		WithAuth(PlainAuth("", "user", "secret")))
@@ -227,7 +201,7 @@ func TestClientServerImplicitTLS(t *testing.T) {
 func TestClientServerRefusals(t *testing.T) {
 	t.Run("connection refused at greeting", func(t *testing.T) {
 		b := &clientE2EBackend{refuse: &Error{Code: 554, EnhancedCode: [3]int{5, 7, 1}, Message: "blocked"}}
-		addr := clientServe(t, &Server{Backend: b}, false)
+		addr := stListen(t, &Server{Backend: b}, false)
 		_, err := Dial(clientCtx(t), addr)
 		var se *Error
 		require.ErrorAs(t, err, &se)
@@ -236,7 +210,7 @@ func TestClientServerRefusals(t *testing.T) {
 	})
 	t.Run("SMTPUTF8 message to our server without STARTTLS", func(t *testing.T) {
 		b := &clientE2EBackend{}
-		addr := clientServe(t, &Server{Backend: b}, false)
+		addr := stListen(t, &Server{Backend: b}, false)
 		err := SendMail(clientCtx(t), addr, "jörg@bücher.example", []string{"δοκιμή@παράδειγμα.example"},
 			strings.NewReader("Subject: x\r\n\r\ny\r\n"))
 		require.NoError(t, err)
@@ -248,7 +222,7 @@ func TestClientServerRefusals(t *testing.T) {
 	t.Run("shutdown while idle", func(t *testing.T) {
 		b := &clientE2EBackend{}
 		srv := &Server{Backend: b}
-		addr := clientServe(t, srv, false)
+		addr := stListen(t, srv, false)
 		c, err := Dial(clientCtx(t), addr)
 		require.NoError(t, err)
 		defer c.Close()
@@ -270,7 +244,7 @@ func TestClientServerRefusals(t *testing.T) {
 
 func TestClientServerTooManyRecipients(t *testing.T) {
 	b := &clientE2EBackend{}
-	addr := clientServe(t, &Server{Backend: b, MaxRecipients: 3}, false)
+	addr := stListen(t, &Server{Backend: b, MaxRecipients: 3}, false)
 	c, err := Dial(clientCtx(t), addr)
 	require.NoError(t, err)
 	defer c.Close()

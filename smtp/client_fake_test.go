@@ -111,6 +111,17 @@ func (f *clientFake) expect(want string) bool {
 	return true
 }
 
+// expectAll reads one command line for each of want, in order, as a
+// pipelined group arrives; it stops at the first mismatch.
+func (f *clientFake) expectAll(want ...string) bool {
+	for _, w := range want {
+		if !f.expect(w) {
+			return false
+		}
+	}
+	return true
+}
+
 // data reads raw message data up to and including the terminating
 // CRLF.CRLF and returns it without the final ".\r\n".
 func (f *clientFake) data() string {

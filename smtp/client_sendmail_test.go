@@ -26,9 +26,7 @@ func TestClientSendMail(t *testing.T) {
 		f.send("250-fake.test", "250-PIPELINING", "250-SIZE 1000", "250-AUTH PLAIN", "250 ENHANCEDSTATUSCODES")
 		f.expect("AUTH PLAIN " + clientB64("\x00u\x00p"))
 		f.send("235 2.7.0 ok")
-		for _, l := range []string{"MAIL FROM:<s@a.test> SIZE=23", "RCPT TO:<ok@b.test>", "RCPT TO:<bad@b.test>", "DATA"} {
-			f.expect(l)
-		}
+		f.expectAll("MAIL FROM:<s@a.test> SIZE=23", "RCPT TO:<ok@b.test>", "RCPT TO:<bad@b.test>", "DATA")
 		f.send("250 ok", "250 ok", "550 5.1.1 unknown user", "354 go")
 		assert.Equal(t, "Subject: hi\r\n\r\n..hello\r\n", f.data())
 		f.send("250 2.0.0 queued")
@@ -136,9 +134,7 @@ func TestClientSendMailTLSPolicy(t *testing.T) {
 	t.Run("all recipients refused", func(t *testing.T) {
 		addr := clientFakeServe(t, func(f *clientFake) {
 			f.greetEHLO("PIPELINING")
-			for _, l := range []string{"MAIL FROM:<s@a.test>", "RCPT TO:<r@b.test>", "DATA"} {
-				f.expect(l)
-			}
+			f.expectAll("MAIL FROM:<s@a.test>", "RCPT TO:<r@b.test>", "DATA")
 			f.send("250 ok", "550 no", "554 no valid recipients")
 			f.expect("RSET")
 			f.send("250 ok")

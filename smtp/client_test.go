@@ -392,9 +392,7 @@ func TestClientSendUTF8NotAdvertised(t *testing.T) {
 func TestClientSendIDNDomains(t *testing.T) {
 	c := clientDialFake(t, func(f *clientFake) {
 		f.greetEHLO("PIPELINING", "8BITMIME")
-		for _, l := range []string{"MAIL FROM:<a@xn--bcher-kva.test>", "RCPT TO:<ok@b.test>", "RCPT TO:<info@xn--mnchen-3ya.test>", "DATA"} {
-			f.expect(l)
-		}
+		f.expectAll("MAIL FROM:<a@xn--bcher-kva.test>", "RCPT TO:<ok@b.test>", "RCPT TO:<info@xn--mnchen-3ya.test>", "DATA")
 		f.send("250 ok", "250 ok", "250 ok", "354 go")
 		f.data()
 		f.send("250 ok")

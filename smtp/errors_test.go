@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"errors"
 	"net"
 	"strings"
 	"testing"
@@ -20,15 +21,31 @@ func TestErrorPrefixOnce(t *testing.T) {
 		l.Close()
 		return addr
 	}
-	refuseAll := func(code string) func(f *clientFake) {
-		return func(f *clientFake) {
-			f.greetEHLO("PIPELINING", "ENHANCEDSTATUSCODES")
-			for _, l := range []string{"MAIL FROM:<s@a.test>", "RCPT TO:<r@b.test>", "DATA"} {
-				f.expect(l)
-			}
-			f.send("250 ok", code, "554 5.5.1 no valid recipients")
-			f.expect("RSET")
-			f.send("250 ok")
+	// transaction answers a pipelined MAIL FROM:<s@a.test>, RCPT TO each
+	// of to and DATA with replies; after a 354 it reads the message and
+	// answers with final, after a refused DATA the RSET that follows.
+	transaction := func(to []string, replies []string, final string) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			return clientFakeServe(t, func(f *clientFake) {
+				f.greetEHLO("PIPELINING", "ENHANCEDSTATUSCODES")
+				want := []string{"MAIL FROM:<s@a.test>"}
+				for _, r := range to {
+					want = append(want, "RCPT TO:<"+r+">")
+				}
+				f.expectAll(append(want, "DATA")...)
+				f.send(replies...)
+				if !strings.HasPrefix(replies[len(replies)-1], "354") {
+					f.expect("RSET")
+					f.send("250 ok")
+					return
+				}
+				f.data()
+				f.send(final)
+				if strings.HasPrefix(final, "250") {
+					f.expect("QUIT")
+					f.send("221 bye")
+				}
+			})
 		}
 	}
 	cases := []struct {
@@ -53,7 +70,7 @@ func TestErrorPrefixOnce(t *testing.T) {
 		},
 	}, {
 		name: "550 to the only RCPT",
-		addr: func(t *testing.T) string { return clientFakeServe(t, refuseAll("550 5.1.1 unknown user")) },
+		addr: transaction([]string{"r@b.test"}, []string{"250 ok", "550 5.1.1 unknown user", "554 5.5.1 no valid recipients"}, ""),
 		check: func(t *testing.T, err error) {
 			var re *RecipientError
 			require.ErrorAs(t, err, &re)
@@ -65,17 +82,8 @@ func TestErrorPrefixOnce(t *testing.T) {
 	}, {
 		name: "both RCPTs refused",
 		to:   []string{"r1@b.test", "r2@b.test"},
-		addr: func(t *testing.T) string {
-			return clientFakeServe(t, func(f *clientFake) {
-				f.greetEHLO("PIPELINING")
-				for _, l := range []string{"MAIL FROM:<s@a.test>", "RCPT TO:<r1@b.test>", "RCPT TO:<r2@b.test>", "DATA"} {
-					f.expect(l)
-				}
-				f.send("250 ok", "550 5.1.1 unknown user", "450 4.2.1 try later", "554 5.5.1 no valid recipients")
-				f.expect("RSET")
-				f.send("250 ok")
-			})
-		},
+		addr: transaction([]string{"r1@b.test", "r2@b.test"},
+			[]string{"250 ok", "550 5.1.1 unknown user", "450 4.2.1 try later", "554 5.5.1 no valid recipients"}, ""),
 		check: func(t *testing.T, err error) {
 			var re *RecipientError
 			require.ErrorAs(t, err, &re)
@@ -84,19 +92,8 @@ func TestErrorPrefixOnce(t *testing.T) {
 	}, {
 		name: "one RCPT of two refused",
 		to:   []string{"ok@b.test", "bad@b.test"},
-		addr: func(t *testing.T) string {
-			return clientFakeServe(t, func(f *clientFake) {
-				f.greetEHLO("PIPELINING")
-				for _, l := range []string{"MAIL FROM:<s@a.test>", "RCPT TO:<ok@b.test>", "RCPT TO:<bad@b.test>", "DATA"} {
-					f.expect(l)
-				}
-				f.send("250 ok", "250 ok", "550 5.1.1 unknown user", "354 go")
-				f.data()
-				f.send("250 queued")
-				f.expect("QUIT")
-				f.send("221 bye")
-			})
-		},
+		addr: transaction([]string{"ok@b.test", "bad@b.test"},
+			[]string{"250 ok", "250 ok", "550 5.1.1 unknown user", "354 go"}, "250 queued"),
 		check: func(t *testing.T, err error) {
 			var re *RecipientError
 			require.ErrorAs(t, err, &re)
@@ -104,17 +101,7 @@ func TestErrorPrefixOnce(t *testing.T) {
 		},
 	}, {
 		name: "550 after DATA",
-		addr: func(t *testing.T) string {
-			return clientFakeServe(t, func(f *clientFake) {
-				f.greetEHLO("PIPELINING")
-				for _, l := range []string{"MAIL FROM:<s@a.test>", "RCPT TO:<r@b.test>", "DATA"} {
-					f.expect(l)
-				}
-				f.send("250 ok", "250 ok", "354 go")
-				f.data()
-				f.send("550 5.7.1 content refused")
-			})
-		},
+		addr: transaction([]string{"r@b.test"}, []string{"250 ok", "250 ok", "354 go"}, "550 5.7.1 content refused"),
 		check: func(t *testing.T, err error) {
 			var se *Error
 			require.ErrorAs(t, err, &se)
@@ -182,4 +169,23 @@ func TestErrorPrefixOnce(t *testing.T) {
 			tc.check(t, err)
 		})
 	}
+}
+
+// TestErrorfNesting checks errorf at depth: each level adds its words, the
+// prefix stays single, and every error in the chain is still reachable.
+func TestErrorfNesting(t *testing.T) {
+	reply := &Error{Code: 550, EnhancedCode: [3]int{5, 7, 1}, Message: "no"}
+	rcpt := &RecipientError{Recipient: "r@b.test", Err: reply}
+	err := errorf("outer: %w", errorf("%w: middle: %w", ErrClientArgument, rcpt))
+	assert.Equal(t, "smtp: outer: invalid argument: middle: recipient <r@b.test>: 550 5.7.1 no", err.Error())
+	assert.ErrorIs(t, err, ErrClientArgument)
+	var re *RecipientError
+	require.ErrorAs(t, err, &re)
+	assert.Same(t, rcpt, re)
+	var se *Error
+	require.ErrorAs(t, err, &se)
+	assert.Same(t, reply, se)
+	assert.Nil(t, inner(nil))
+	plain := errors.New("dial tcp: refused")
+	assert.Equal(t, "smtp: dial: dial tcp: refused", errorf("dial: %w", plain).Error())
 }

@@ -98,12 +98,8 @@ func TestReliabilityHalfClose(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			be := &rlSlowBackend{delay: 100 * time.Millisecond}
 			addr := stStart(t, &Server{Backend: be})
-			nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-			require.NoError(t, err)
-			defer nc.Close()
-			nc.SetDeadline(time.Now().Add(10 * time.Second))
-			br := bufio.NewReader(nc)
-			c := &stConn{t: t, nc: nc, br: br}
+			c := stDial(t, addr)
+			nc, br := c.nc, c.br
 			c.expect("", 220)
 			for i, s := range tc.send {
 				if i > 0 {
@@ -129,11 +125,8 @@ func TestReliabilityHalfClose(t *testing.T) {
 func TestReliabilityHalfCloseMidData(t *testing.T) {
 	be := &stBackend{}
 	addr := stStart(t, &Server{Backend: be})
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	require.NoError(t, err)
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(10 * time.Second))
-	br := bufio.NewReader(nc)
+	c := stDial(t, addr)
+	nc, br := c.nc, c.br
 	io.WriteString(nc, "EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n"+strings.Repeat("line\r\n", 10)+"no end")
 	require.NoError(t, nc.(*net.TCPConn).CloseWrite())
 	codes := rlReadAllReplies(t, br)

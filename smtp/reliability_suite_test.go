@@ -272,12 +272,9 @@ func TestReliabilityAborts(t *testing.T) {
 				be := &stBackend{}
 				s := &Server{Backend: be}
 				addr := stStart(t, s)
-				nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-				require.NoError(t, err)
-				defer nc.Close()
-				nc.SetDeadline(time.Now().Add(10 * time.Second))
-				br := bufio.NewReader(nc)
-				_, err = io.WriteString(nc, cut.send)
+				c := stDial(t, addr)
+				nc, br := c.nc, c.br
+				_, err := io.WriteString(nc, cut.send)
 				require.NoError(t, err)
 				var replies []int
 				switch how {

@@ -56,15 +56,7 @@ func TestServerBDAT(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			be := &stBackend{}
-			if tc.be != nil {
-				tc.be(be)
-			}
-			s := &Server{Backend: be}
-			if tc.srv != nil {
-				tc.srv(s)
-			}
-			c := stDial(t, stStart(t, s))
+			be, c := stSetup(t, tc.be, tc.srv)
 			c.read()
 			stRun(t, c, []stStep{{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\n", []int{250, 250, 250}}})
 			stRun(t, c, tc.steps)

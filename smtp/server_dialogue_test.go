@@ -224,15 +224,7 @@ func TestServerDialogues(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			be := &stBackend{}
-			if tc.be != nil {
-				tc.be(be)
-			}
-			s := &Server{Backend: be}
-			if tc.srv != nil {
-				tc.srv(s)
-			}
-			c := stDial(t, stStart(t, s))
+			be, c := stSetup(t, tc.be, tc.srv)
 			g := c.read()
 			var replies []stReply
 			replies = append(replies, g)

@@ -149,47 +149,57 @@ func (s *stAuthSession) AuthPlain(identity, user, pass string) error {
 
 // stStart serves s on a loopback port chosen at run time; the server is
 // closed when the test ends.
-func stStart(t testing.TB, s *Server) string {
+func stStart(t testing.TB, s *Server) string { return stListen(t, s, false) }
+
+// stStartTLS serves implicit TLS.
+func stStartTLS(t testing.TB, s *Server) string { return stListen(t, s, true) }
+
+// stListen serves s, in implicit TLS when implicitTLS, on a loopback port
+// chosen at run time and returns its address.
+func stListen(t testing.TB, s *Server, implicitTLS bool) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Hostname == "" {
-		s.Hostname = "mx.test.example"
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.Serve(l)
-	}()
-	t.Cleanup(func() {
-		s.Close()
-		<-done
-	})
+	stServe(t, s, l, implicitTLS)
 	return l.Addr().String()
 }
 
-// stStartTLS serves implicit TLS.
-func stStartTLS(t testing.TB, s *Server) string {
+// stSetup starts a Server over an stBackend, each first adjusted by its
+// function when not nil, and dials it; the greeting is still to be read.
+func stSetup(t testing.TB, adjustBackend func(*stBackend), adjustServer func(*Server)) (*stBackend, *stConn) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	be := &stBackend{}
+	if adjustBackend != nil {
+		adjustBackend(be)
 	}
+	s := &Server{Backend: be}
+	if adjustServer != nil {
+		adjustServer(s)
+	}
+	return be, stDial(t, stStart(t, s))
+}
+
+// stServe serves s on l until the test ends, when it closes s and waits
+// for Serve to return.
+func stServe(t testing.TB, s *Server, l net.Listener, implicitTLS bool) {
 	if s.Hostname == "" {
 		s.Hostname = "mx.test.example"
 	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.ServeTLS(l)
+		if implicitTLS {
+			s.ServeTLS(l)
+		} else {
+			s.Serve(l)
+		}
 	}()
 	t.Cleanup(func() {
 		s.Close()
 		<-done
 	})
-	return l.Addr().String()
 }
 
 // stReply is one reply read by the raw test client.

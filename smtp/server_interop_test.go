@@ -141,12 +141,7 @@ func TestServerInteropPythonSmtplib(t *testing.T) {
 			be := &stBackend{users: map[string]string{"alice": "pw"},
 				rejectRcpt: map[string]error{"nouser@d.example": &Error{Code: 550, EnhancedCode: [3]int{5, 1, 1}, Message: "No such user"}}}
 			s := &Server{Backend: be, TLSConfig: tlsConf}
-			var addr string
-			if mode == "ssl" {
-				addr = stStartTLS(t, s)
-			} else {
-				addr = stStart(t, s)
-			}
+			addr := stListen(t, s, mode == "ssl")
 			out, err := stRunPeer(t, 60*time.Second, stPythonClient, py, "-", stPort(t, addr), mode)
 			require.NoError(t, err, out)
 			msgs := be.messages()
@@ -193,12 +188,7 @@ func TestServerInteropNodemailer(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			be := &stBackend{users: map[string]string{"alice": "pw"}}
 			s := &Server{Backend: be, TLSConfig: tlsConf}
-			var addr string
-			if mode == "ssl" {
-				addr = stStartTLS(t, s)
-			} else {
-				addr = stStart(t, s)
-			}
+			addr := stListen(t, s, mode == "ssl")
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, node, "-e", stNodeClient, "--", stPort(t, addr), mode)

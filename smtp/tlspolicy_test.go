@@ -170,20 +170,7 @@ func tpServe(t *testing.T, kind string, implicitTLS bool) *tpServer {
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		cl := tpCountingListener{Listener: l, n: &s.conns}
-		if implicitTLS {
-			srv.ServeTLS(cl)
-		} else {
-			srv.Serve(cl)
-		}
-	}()
-	t.Cleanup(func() {
-		srv.Close()
-		<-done
-	})
+	stServe(t, srv, tpCountingListener{Listener: l, n: &s.conns}, implicitTLS)
 	s.addr = l.Addr().String()
 	return s
 }
