@@ -14,14 +14,17 @@ const mainEnv = "MAILSMITH_EXAMPLE_MAIN"
 
 // Main is the TestMain of a program's tests. In a process started by
 // Command it runs program (the package's main) and exits 0 when it
-// returns. Otherwise it starts the demo zone once for all the tests,
-// stores it in *zone (generating its RSA key is the slowest part of a
-// test, and no test changes the zone), runs the tests, stops the zone and
-// exits with the tests' status.
+// returns. Otherwise, when zone is not nil, it starts the demo zone once
+// for all the tests and stores it in *zone (generating its RSA key is the
+// slowest part of a test, and no test changes the zone); it runs the
+// tests, stops the zone and exits with the tests' status.
 func Main(m *testing.M, program func(), zone **demozone.Zone) {
 	if os.Getenv(mainEnv) == "1" {
 		program()
 		os.Exit(0)
+	}
+	if zone == nil {
+		os.Exit(m.Run())
 	}
 	z, err := demozone.Start()
 	if err != nil {
