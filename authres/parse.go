@@ -88,14 +88,11 @@ func (p *parser) header() (*Header, error) {
 		return h, p.results(h, idStart)
 	}
 	if p.pos > idEnd && isDigit(p.peek()) {
-		v, err := p.number("authres-version")
+		v, err := p.version("authres-version")
 		if err != nil {
 			return nil, err
 		}
 		h.Version = v
-		if err := p.cfws(); err != nil {
-			return nil, err
-		}
 	}
 	if p.peek() != ';' {
 		return nil, p.syntax(`expected ";" after the authserv-id, found ` + p.found())
@@ -219,12 +216,9 @@ func (p *parser) resinfo(start int) (Result, error) {
 		if !isDigit(p.peek()) {
 			return r, p.syntax("expected a method-version after " + strconv.Quote(method+"/") + ", found " + p.found())
 		}
-		v, err := p.number("method-version")
-		if err != nil {
-			return r, err
-		}
+		v, err := p.version("method-version")
 		r.MethodVersion = v
-		if err := p.cfws(); err != nil {
+		if err != nil {
 			return r, err
 		}
 	}
@@ -482,6 +476,16 @@ func (p *parser) word(stopEq bool) string {
 		p.pos++
 	}
 	return p.s[start:p.pos]
+}
+
+// version reads 1*DIGIT [CFWS], the shape of authres-version and of the
+// number in method-version (RFC 8601 §2.2).
+func (p *parser) version(what string) (int, error) {
+	v, err := p.number(what)
+	if err != nil {
+		return 0, err
+	}
+	return v, p.cfws()
 }
 
 // number reads up to 9 digits.
