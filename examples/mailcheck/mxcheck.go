@@ -10,7 +10,11 @@ import (
 )
 
 // checkMX finds the mail exchangers (RFC 5321 §5.1, RFC 7505) and checks
-// the forward-confirmed reverse DNS of each address.
+// the forward-confirmed reverse DNS of each address. The resolvers of
+// package resolver wrap their *net.Resolver in mx.NetResolver for
+// DomainExists (mx.ExistsResolver), so a domain without MX or address
+// records reads as its own implicit MX and only a missing one as
+// mx.ErrNoSuchDomain.
 func checkMX(ctx context.Context, res resolver.Resolver, r *Report) {
 	route, err := (&mx.Router{Resolver: res, ResolveAddrs: true}).Route(ctx, r.Domain)
 	for _, s := range route.Skipped {
