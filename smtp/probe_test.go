@@ -210,6 +210,16 @@ type prStep struct {
 	wants []string
 }
 
+// prOneMessage checks that the Session received exactly one message, with
+// data want.
+func prOneMessage(want string) func(t *testing.T, b *prBackend) {
+	return func(t *testing.T, b *prBackend) {
+		_, _, msgs := b.snapshot()
+		require.Len(t, msgs, 1)
+		assert.Equal(t, want, msgs[0].Data)
+	}
+}
+
 type prCase struct {
 	name   string
 	srv    func(*Server)
@@ -317,20 +327,12 @@ func TestProbeSmuggling(t *testing.T) {
 			name: "NUL is data, never an end",
 			steps: []prStep{{prTxn, prTxnWants},
 				{"a\r\n\x00.\r\n" + "b\r\n.\x00\r\n" + "c\r\n.\r\n", []string{"250 2.0.0"}}},
-			check: func(t *testing.T, b *prBackend) {
-				_, _, msgs := b.snapshot()
-				require.Len(t, msgs, 1)
-				assert.Equal(t, "a\r\n\x00.\r\nb\r\n\x00\r\nc\r\n", msgs[0].Data)
-			},
+			check: prOneMessage("a\r\n\x00.\r\nb\r\n\x00\r\nc\r\n"),
 		},
 		prCase{
 			name:  "end marker right at the start is an empty message",
 			steps: []prStep{{prTxn, prTxnWants}, {".\r\n", []string{"250 2.0.0"}}},
-			check: func(t *testing.T, b *prBackend) {
-				_, _, msgs := b.snapshot()
-				require.Len(t, msgs, 1)
-				assert.Equal(t, "", msgs[0].Data)
-			},
+			check: prOneMessage(""),
 		},
 		prCase{
 			name: "dot without CRLF before it is text",
@@ -338,11 +340,7 @@ func TestProbeSmuggling(t *testing.T) {
 				// "abc.\r\n" does not end the data; the NOOP line is data.
 				{"abc.\r\nNOOP\r\n", nil},
 				{"..dot\r\n.\r\n", []string{"250 2.0.0"}}},
-			check: func(t *testing.T, b *prBackend) {
-				_, _, msgs := b.snapshot()
-				require.Len(t, msgs, 1)
-				assert.Equal(t, "abc.\r\nNOOP\r\n.dot\r\n", msgs[0].Data)
-			},
+			check: prOneMessage("abc.\r\nNOOP\r\n.dot\r\n"),
 		},
 		prCase{
 			name:  "bare LF command line is one line, refused",
@@ -450,11 +448,7 @@ func TestProbePipelining(t *testing.T) {
 		{
 			name:  "message data pipelined before 354 is read as the message",
 			steps: []prStep{{prTxn + "early\r\n.\r\n", []string{"250 2.1.0", "250 2.1.5", "354", "250 2.0.0"}}},
-			check: func(t *testing.T, b *prBackend) {
-				_, _, msgs := b.snapshot()
-				require.Len(t, msgs, 1)
-				assert.Equal(t, "early\r\n", msgs[0].Data)
-			},
+			check: prOneMessage("early\r\n"),
 		},
 		{
 			name: "message pipelined behind a refused DATA never runs as commands",
@@ -466,11 +460,7 @@ func TestProbePipelining(t *testing.T) {
 		{
 			name:  "BDAT chunks pipelined",
 			steps: []prStep{{"MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT 5\r\nhelloBDAT 3 LAST\r\nabc", []string{"250 2.1.0", "250 2.1.5", "250 2.0.0", "250 2.0.0"}}},
-			check: func(t *testing.T, b *prBackend) {
-				_, _, msgs := b.snapshot()
-				require.Len(t, msgs, 1)
-				assert.Equal(t, "helloabc", msgs[0].Data)
-			},
+			check: prOneMessage("helloabc"),
 		},
 	})
 }
@@ -768,17 +758,9 @@ func TestProbeCommands(t *testing.T) {
 		{name: "RCPT without MAIL", steps: []prStep{{"RCPT TO:<c@d.example>\r\n", []string{"503 5.5.1"}}}},
 		{name: "BDAT then DATA", steps: []prStep{{"MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT 5\r\nhello", []string{"250 2.1.0", "250 2.1.5", "250 2.0.0"}},
 			{"DATA\r\n", []string{"503 5.5.1"}}, {"BDAT 0 LAST\r\n", []string{"250 2.0.0"}}},
-			check: func(t *testing.T, b *prBackend) {
-				_, _, msgs := b.snapshot()
-				require.Len(t, msgs, 1)
-				assert.Equal(t, "hello", msgs[0].Data)
-			}},
+			check: prOneMessage("hello")},
 		{name: "BDAT 0 LAST alone", steps: []prStep{{"MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT 0 LAST\r\n", []string{"250 2.1.0", "250 2.1.5", "250 2.0.0"}}},
-			check: func(t *testing.T, b *prBackend) {
-				_, _, msgs := b.snapshot()
-				require.Len(t, msgs, 1)
-				assert.Equal(t, "", msgs[0].Data)
-			}},
+			check: prOneMessage("")},
 		{name: "BDAT without transaction reads its chunk", steps: []prStep{{"BDAT 6 LAST\r\nQUIT\r\n", []string{"503 5.5.1"}}}},
 		{name: "BDAT size overflow", steps: []prStep{{"MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT 99999999999999999999999 LAST\r\n",
 			[]string{"250 2.1.0", "250 2.1.5", "501 5.5.4"}}}, closes: true},
