@@ -41,9 +41,6 @@ func scanSimpleAVX2(b []byte) int
 //go:noescape
 func scanRelaxedAVX2(b []byte) int
 
-// setUseAVX2 lets tests run the portable scans on an AVX2 machine.
-func setUseAVX2(on bool) { useAVX2 = on }
-
 // relaxedAVX2 canonicalizes (relaxed) src[1:] into dst as far as it can
 // without help (see scan_amd64.s): it stops at a bare LF, and when fewer
 // than 64 bytes of src or of dst are left. It returns the position in src of the first byte not consumed

@@ -107,20 +107,6 @@ func TestScanAVX2Bounds(t *testing.T) {
 	}
 }
 
-// TestBodyCanonWithoutAVX2 runs the random canonicalization comparisons
-// on the word-at-a-time scans alone.
-func TestBodyCanonWithoutAVX2(t *testing.T) {
-	if !useAVX2 {
-		t.Skip("already without AVX2")
-	}
-	setUseAVX2(false)
-	defer setUseAVX2(true)
-	TestBodyCanonRandom(t)
-	TestBodyCanonRandomTokens(t)
-	TestBodyCanonEqualLines(t)
-	TestBodyCanonLargeBodies(t)
-}
-
 // TestBodyCanonLongRandom feeds long bodies in large pieces, so the
 // vector loops (which need 64 bytes or more at a time) meet every token
 // at every offset of their 32-byte rounds, and compares with refBody.
