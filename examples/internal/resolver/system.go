@@ -64,7 +64,14 @@ func (s *system) LookupNetIP(ctx context.Context, network, host string) ([]netip
 	})
 	switch {
 	case !found:
-		return s.Resolver.LookupNetIP(ctx, network, host)
+		addrs, err := s.Resolver.LookupNetIP(ctx, network, host)
+		// Go's resolver can answer an IPv4 address in its IPv6-mapped
+		// form (::ffff:127.0.0.1 for "localhost", go.dev/issue/53554);
+		// callers comparing addresses want the plain one.
+		for i, a := range addrs {
+			addrs[i] = a.Unmap()
+		}
+		return addrs, err
 	case len(addrs) == 0:
 		return nil, &net.DNSError{Err: "no such host", Name: host, Server: s.hostsFile, IsNotFound: true}
 	}
