@@ -202,33 +202,61 @@ func (c *Checker) fail(v Verdict, err error) (Verdict, error) {
 	return v, err
 }
 
-// notAligned is Verdict.Err for Fail: which identifiers were tried.
+// notAligned is Verdict.Err for Fail: which identifiers were tried. The
+// text is built only when Error is called, so a Check that fails costs
+// one small allocation for it, not the formatting.
 func notAligned(in Input, rec *Record) error {
+	e := &notAlignedError{
+		spfDomain: in.SPFDomain,
+		spfPass:   in.SPFPass,
+		spfMode:   rec.EffectiveSPFAlignment(),
+		dkimMode:  rec.EffectiveDKIMAlignment(),
+		dkimCount: len(in.DKIMDomains),
+	}
+	copy(e.dkim[:], in.DKIMDomains)
+	return e
+}
+
+// notAlignedError names the identifiers a failing Check tried; it wraps
+// ErrNotAligned.
+type notAlignedError struct {
+	spfDomain         string
+	spfPass           bool
+	spfMode, dkimMode AlignmentMode
+	dkim              [3]string // the first DKIM domains
+	dkimCount         int
+}
+
+func (e *notAlignedError) Error() string {
 	var b strings.Builder
-	if in.SPFPass && in.SPFDomain != "" {
-		fmt.Fprintf(&b, "SPF domain %q not aligned (%s)", truncate(in.SPFDomain, 80), modeName(rec.EffectiveSPFAlignment()))
+	b.WriteString(ErrNotAligned.Error())
+	b.WriteString(": ")
+	if e.spfPass && e.spfDomain != "" {
+		fmt.Fprintf(&b, "SPF domain %q not aligned (%s)", truncate(e.spfDomain, 80), modeName(e.spfMode))
 	} else {
 		b.WriteString("no SPF pass")
 	}
 	b.WriteString(", ")
-	switch n := len(in.DKIMDomains); {
+	switch n := e.dkimCount; {
 	case n == 0:
 		b.WriteString("no valid DKIM signature")
 	default:
 		b.WriteString("DKIM d=")
-		for i, d := range in.DKIMDomains[:min(n, 3)] {
+		for i, d := range e.dkim[:min(n, len(e.dkim))] {
 			if i > 0 {
 				b.WriteByte(',')
 			}
 			fmt.Fprintf(&b, "%q", truncate(d, 80))
 		}
-		if n > 3 {
-			fmt.Fprintf(&b, " and %d more", n-3)
+		if n > len(e.dkim) {
+			fmt.Fprintf(&b, " and %d more", n-len(e.dkim))
 		}
-		fmt.Fprintf(&b, " not aligned (%s)", modeName(rec.EffectiveDKIMAlignment()))
+		fmt.Fprintf(&b, " not aligned (%s)", modeName(e.dkimMode))
 	}
-	return chain(ErrNotAligned, b.String(), nil)
+	return b.String()
 }
+
+func (e *notAlignedError) Unwrap() error { return ErrNotAligned }
 
 func modeName(m AlignmentMode) string {
 	if m == AlignStrict {
