@@ -218,13 +218,19 @@ func BenchmarkParseHostile(b *testing.B) {
 // buffers for records it does not have).
 func TestSmallAllocs(t *testing.T) {
 	data := readSample(t, "google-style.xml")
+	const bound = 48 << 10
 	alloc := uint64(1 << 62)
-	for range 5 { // the least of a few runs: no one-time or background costs
+	// The least of up to 20 runs: TotalAlloc is process-wide, and a run
+	// under -race on a busy machine has been seen to count allocations
+	// that were not the parser's in five runs in a row.
+	for range 20 {
 		f, a, err := parseAllocs(&Parser{}, data)
 		require.NoError(t, err)
 		require.Len(t, f.Records, 2)
-		alloc = min(alloc, a)
+		if alloc = min(alloc, a); alloc < bound {
+			break
+		}
 	}
 	t.Logf("%d bytes of XML: %d bytes allocated", len(data), alloc)
-	assert.Less(t, alloc, uint64(48<<10))
+	assert.Less(t, alloc, uint64(bound))
 }
