@@ -11,7 +11,11 @@ import (
 )
 
 // rawSock reads and writes a plain TCP connection through its RawConn,
-// making each read(2) and write(2) with syscall.RawSyscall.
+// making each read with recvfrom(2) and each write with sendto(2)
+// (MSG_NOSIGNAL), through syscall.RawSyscall6: on a socket they do what
+// read(2) and write(2) do, minus the file layer (fdget_pos,
+// rw_verify_area, the security and fsnotify hooks), which was about 4% of the
+// server's CPU per 1 KiB message under smtp-source (perf).
 //
 // The socket is non-blocking: the runtime's poller does the waiting,
 // deadlines included, exactly as for net.Conn's own Read and Write
@@ -32,7 +36,7 @@ type rawSock struct {
 	rn     int
 	rerr   syscall.Errno
 	readFn func(fd uintptr) bool
-	reads  int // read(2) calls made, EAGAIN included
+	reads  int // recvfrom(2) calls made, EAGAIN included
 
 	// Write state, used by the connection's goroutine only.
 	wbuf    []byte
@@ -40,7 +44,7 @@ type rawSock struct {
 	werr    syscall.Errno
 	once    bool // writeFn gives up at EAGAIN instead of waiting
 	writeFn func(fd uintptr) bool
-	writes  int // write(2) calls made, EAGAIN included
+	writes  int // sendto(2) calls made, EAGAIN included
 }
 
 // newRawSock returns a rawSock for a *net.TCPConn, nil for anything
@@ -63,7 +67,7 @@ func newRawSock(nc net.Conn) *rawSock {
 func (s *rawSock) doRead(fd uintptr) bool {
 	for {
 		s.reads++
-		n, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(unsafe.SliceData(s.rbuf))), uintptr(len(s.rbuf)))
+		n, _, e := syscall.RawSyscall6(syscall.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(unsafe.SliceData(s.rbuf))), uintptr(len(s.rbuf)), 0, 0, 0)
 		switch e {
 		case syscall.EINTR:
 			continue
@@ -99,7 +103,7 @@ func (s *rawSock) doWrite(fd uintptr) bool {
 	for s.wn < len(s.wbuf) {
 		rest := s.wbuf[s.wn:]
 		s.writes++
-		n, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(unsafe.SliceData(rest))), uintptr(len(rest)))
+		n, _, e := syscall.RawSyscall6(syscall.SYS_SENDTO, fd, uintptr(unsafe.Pointer(unsafe.SliceData(rest))), uintptr(len(rest)), syscall.MSG_NOSIGNAL, 0, 0)
 		switch e {
 		case 0:
 			s.wn += int(n)
@@ -143,7 +147,7 @@ func (s *rawSock) write(p []byte, once bool) (int, error) {
 	return n, nil
 }
 
-// syscalls returns the read(2) and write(2) calls made so far.
+// syscalls returns the receive and send system calls made so far.
 func (s *rawSock) syscalls() (reads, writes int) { return s.reads, s.writes }
 
 func (s *rawSock) opError(op string, e syscall.Errno) error {
