@@ -20,6 +20,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
+	"net"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ type Cert struct {
 type Spec struct {
 	CN       string
 	DNSNames []string
+	IPs      []net.IP // IP address names, for servers dialled by address
 	// CA makes a certificate authority (key usage certificate and CRL
 	// signing, basic constraints) instead of a server certificate.
 	CA bool
@@ -72,6 +74,7 @@ func Make(t testing.TB, s Spec, parent *Cert) *Cert {
 		SerialNumber: big.NewInt(serial.Add(1)),
 		Subject:      pkix.Name{CommonName: s.CN},
 		DNSNames:     s.DNSNames,
+		IPAddresses:  s.IPs,
 		NotBefore:    s.NotBefore,
 		NotAfter:     s.NotAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"net"
 	"testing"
 	"time"
 )
@@ -110,5 +111,22 @@ func TestServe(t *testing.T) {
 				t.Fatalf("handshake error %v, want success %v", err, c.ok)
 			}
 		})
+	}
+}
+
+// TestIPs checks that a certificate made with IPs verifies for those
+// addresses and for no other.
+func TestIPs(t *testing.T) {
+	ca := NewCA(t, "test CA")
+	leaf := Make(t, Spec{CN: "mx.test", DNSNames: []string{"mx.test"}, IPs: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}}, ca).Cert
+	for _, c := range []struct {
+		name string
+		ok   bool
+	}{{"127.0.0.1", true}, {"::1", true}, {"mx.test", true}, {"127.0.0.2", false}} {
+		_, err := leaf.Verify(x509.VerifyOptions{DNSName: c.name, Roots: ca.Pool()})
+		var he x509.HostnameError
+		if c.ok && err != nil || !c.ok && !errors.As(err, &he) {
+			t.Errorf("Verify for %s: %v, want success %v", c.name, err, c.ok)
+		}
 	}
 }
