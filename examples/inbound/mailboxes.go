@@ -4,11 +4,9 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/mailsmith/mailsmith/examples/internal/maildir"
-	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
 	"github.com/mailsmith/mailsmith/smtp"
 )
@@ -19,25 +17,21 @@ const junkFolder = "Junk"
 // mailboxes is the receiver.Handler: which addresses exist, and Maildir
 // delivery for them.
 type mailboxes struct {
-	root    string
-	domains []string
-	users   []string // empty: every address in domains
-	writer  *maildir.Writer
-	log     *slog.Logger
+	root   string
+	accept receiver.Recipients
+	writer *maildir.Writer
+	log    *slog.Logger
 }
 
 func newMailboxes(root string, domains, users []string, writer *maildir.Writer, log *slog.Logger) *mailboxes {
-	return &mailboxes{root: root, domains: domains, users: users, writer: writer, log: log}
+	return &mailboxes{root: root, accept: receiver.Recipients{Domains: domains, Users: users}, writer: writer, log: log}
 }
 
 // Recipient accepts addresses in our domains (and in -users when given).
 func (m *mailboxes) Recipient(_ context.Context, rcpt string) error {
-	addr := strings.ToLower(rcpt)
-	if !slices.Contains(m.domains, mailmsg.Domain(addr)) {
-		return &smtp.Error{Code: 550, EnhancedCode: [3]int{5, 7, 1}, Message: "relaying denied: not a domain of this server"}
-	}
-	if len(m.users) > 0 && !slices.Contains(m.users, addr) {
-		return &smtp.Error{Code: 550, EnhancedCode: [3]int{5, 1, 1}, Message: "no such user here"}
+	addr, err := m.accept.Check(rcpt)
+	if err != nil {
+		return err
 	}
 	if strings.ContainsAny(addr, "/\\") || strings.HasPrefix(addr, ".") {
 		return &smtp.Error{Code: 550, EnhancedCode: [3]int{5, 1, 3}, Message: "address not usable as a mailbox name"}

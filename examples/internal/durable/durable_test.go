@@ -75,3 +75,31 @@ func TestNilSyncer(t *testing.T) {
 	require.NoError(t, Syncer(nil).Write(f, filepath.Join(dir, "x"), []byte("data")))
 	require.NoError(t, Syncer(nil).SyncDir(dir))
 }
+
+// TestMkdirAll: the directories and their missing parents are made, the
+// parent of each new one is synced once, and a second call, with nothing
+// to make, syncs nothing; a file in the way is an error.
+func TestMkdirAll(t *testing.T) {
+	root := t.TempDir()
+	var synced []string
+	s := Syncer(func(f *os.File) error {
+		synced = append(synced, f.Name())
+		return f.Sync()
+	})
+	a, b := filepath.Join(root, "m", "tmp"), filepath.Join(root, "m", "new")
+	require.NoError(t, s.MkdirAll(a, b))
+	for _, d := range []string{a, b} {
+		st, err := os.Stat(d)
+		require.NoError(t, err)
+		require.True(t, st.IsDir())
+	}
+	require.Equal(t, []string{root, filepath.Join(root, "m")}, synced)
+
+	synced = nil
+	require.NoError(t, s.MkdirAll(a, b))
+	require.Empty(t, synced, "nothing created, nothing synced")
+
+	file := filepath.Join(root, "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	require.ErrorContains(t, s.MkdirAll(filepath.Join(file, "sub")), "not a directory")
+}

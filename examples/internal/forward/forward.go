@@ -45,7 +45,6 @@ type Forwarder struct {
 
 var (
 	errNoSuchUser = &smtp.Error{Code: 550, EnhancedCode: [3]int{5, 1, 1}, Message: "no such alias here"}
-	errRelay      = &smtp.Error{Code: 550, EnhancedCode: [3]int{5, 7, 1}, Message: "relaying denied: not a domain of this server"}
 	errBadSRS     = &smtp.Error{Code: 550, EnhancedCode: [3]int{5, 1, 1}, Message: "bounce address invalid or expired (SRS)"}
 	errQueue      = &smtp.Error{Code: 451, EnhancedCode: [3]int{4, 3, 0}, Message: "message not queued, try again later"}
 )
@@ -55,7 +54,7 @@ var (
 func (f *Forwarder) Recipient(_ context.Context, rcpt string) error {
 	addr := strings.ToLower(rcpt)
 	if mailmsg.Domain(addr) != f.Domain {
-		return errRelay
+		return receiver.ErrRelayDenied
 	}
 	if _, ok := f.Aliases[addr]; ok {
 		return nil

@@ -11,7 +11,6 @@ package maildir
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -81,55 +80,7 @@ func (w *Writer) makeDirs(dir string) error {
 			return nil
 		}
 	}
-	created, err := mkdirAll(dir)
-	if err != nil {
-		return err
-	}
-	for _, sub := range []string{"tmp", "new", "cur"} {
-		err := os.Mkdir(filepath.Join(dir, sub), 0o700)
-		switch {
-		case err == nil:
-			created = append(created, filepath.Join(dir, sub))
-		case !errors.Is(err, fs.ErrExist):
-			return err
-		}
-	}
-	synced := map[string]bool{}
-	for _, c := range created {
-		parent := filepath.Dir(c)
-		if !synced[parent] {
-			synced[parent] = true
-			if err := w.syncer().SyncDir(parent); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// mkdirAll is os.MkdirAll that returns the directories it created,
-// outermost first.
-func mkdirAll(dir string) ([]string, error) {
-	if st, err := os.Stat(dir); err == nil {
-		if !st.IsDir() {
-			return nil, fmt.Errorf("%s is not a directory", dir)
-		}
-		return nil, nil
-	}
-	var created []string
-	if parent := filepath.Dir(dir); parent != dir {
-		c, err := mkdirAll(parent)
-		if err != nil {
-			return nil, err
-		}
-		created = c
-	}
-	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-		return nil, err
-	} else if err == nil {
-		created = append(created, dir)
-	}
-	return created, nil
+	return w.syncer().MkdirAll(filepath.Join(dir, "tmp"), filepath.Join(dir, "new"), filepath.Join(dir, "cur"))
 }
 
 // syncer is the Writer's Sync (nil for a nil Writer: (*os.File).Sync).

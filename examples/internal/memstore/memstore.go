@@ -5,12 +5,9 @@ package memstore
 import (
 	"context"
 	"slices"
-	"strings"
 	"sync"
 
-	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
-	"github.com/mailsmith/mailsmith/smtp"
 )
 
 // Store accepts mail for Users (full addresses, lower case), or for any
@@ -24,16 +21,10 @@ type Store struct {
 	changed chan struct{}
 }
 
-// Recipient implements receiver.Handler.
+// Recipient implements receiver.Handler with receiver.Recipients.
 func (s *Store) Recipient(_ context.Context, rcpt string) error {
-	addr := strings.ToLower(rcpt)
-	if !slices.Contains(s.Domains, mailmsg.Domain(addr)) {
-		return &smtp.Error{Code: 550, EnhancedCode: [3]int{5, 7, 1}, Message: "relaying denied"}
-	}
-	if len(s.Users) > 0 && !slices.Contains(s.Users, addr) {
-		return &smtp.Error{Code: 550, EnhancedCode: [3]int{5, 1, 1}, Message: "no such user here"}
-	}
-	return nil
+	_, err := receiver.Recipients{Domains: s.Domains, Users: s.Users}.Check(rcpt)
+	return err
 }
 
 // Deliver implements receiver.Handler.

@@ -119,7 +119,8 @@ func TestQueue(t *testing.T) {
 
 // TestEnqueueIsDurable checks the write protocol: when Enqueue returns, the
 // message is in msg/ under its ID, nothing is left in tmp/, and both the
-// file and the directory were synced.
+// file and the directory were synced; Open synced the spool directories it
+// made.
 func TestEnqueueIsDurable(t *testing.T) {
 	dir := t.TempDir()
 	var synced []string
@@ -128,6 +129,8 @@ func TestEnqueueIsDurable(t *testing.T) {
 		return nil
 	}}
 	require.NoError(t, q.Open())
+	require.Equal(t, []string{dir}, synced, "Open made tmp/ and msg/ and synced their entries")
+	synced = nil
 	id := enqueue(t, q, "alice@example.org", "ok@example.com")
 	require.Equal(t, []string{id + msgSuffix}, spoolFiles(t, dir, msgDir))
 	require.Empty(t, spoolFiles(t, dir, tmpDir))

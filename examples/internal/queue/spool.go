@@ -8,9 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/mailsmith/mailsmith/examples/internal/durable"
@@ -50,27 +48,6 @@ type state struct {
 	NextTry  time.Time `json:"next_try"`
 	Done     []string  `json:"delivered,omitempty"`
 	Failed   []string  `json:"failed,omitempty"` // bounced
-}
-
-var idSeq atomic.Uint64
-
-// newID returns a queue ID unique across restarts: time, process, counter.
-func newID(now time.Time) string {
-	return "Q" + strconv.FormatInt(now.UnixNano(), 36) + "-" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatUint(idSeq.Add(1), 36)
-}
-
-// validID accepts the IDs newID makes, so a stray file name never becomes a
-// path outside the spool.
-func validID(id string) bool {
-	if len(id) < 2 || id[0] != 'Q' {
-		return false
-	}
-	for _, c := range id[1:] {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 func (q *Queue) path(id, suffix string) string { return filepath.Join(q.Dir, msgDir, id+suffix) }
@@ -144,10 +121,8 @@ func (q *Queue) load() ([]*Item, error) {
 	if q.Dir == "" {
 		return nil, errors.New("queue: no spool directory (Queue.Dir)")
 	}
-	for _, sub := range []string{tmpDir, msgDir} {
-		if err := os.MkdirAll(filepath.Join(q.Dir, sub), 0o700); err != nil {
-			return nil, fmt.Errorf("queue: %w", err)
-		}
+	if err := durable.Syncer(q.Sync).MkdirAll(filepath.Join(q.Dir, tmpDir), filepath.Join(q.Dir, msgDir)); err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
 	}
 	debris, err := os.ReadDir(filepath.Join(q.Dir, tmpDir))
 	if err != nil {
