@@ -94,7 +94,7 @@ func (s *clientE2ESession) AuthPlain(identity, username, password string) error 
 }
 
 func TestClientServerEndToEnd(t *testing.T) {
-	serverTLS, clientTLS := clientTLSPair(t)
+	serverTLS, clientTLS := tlsPair(t)
 	b := &clientE2EBackend{}
 	addr := stListen(t, &Server{Backend: b, TLSConfig: serverTLS, MaxMessageBytes: 10000}, false)
 	ctx := clientCtx(t)
@@ -185,7 +185,7 @@ func TestClientServerEndToEnd(t *testing.T) {
 }
 
 func TestClientServerImplicitTLS(t *testing.T) {
-	serverTLS, clientTLS := clientTLSPair(t)
+	serverTLS, clientTLS := tlsPair(t)
 	b := &clientE2EBackend{}
 	addr := stListen(t, &Server{Backend: b, TLSConfig: serverTLS}, true)
 	err := SendMail(clientCtx(t), addr, "s@example.org", []string{"r@example.org"},

@@ -7,6 +7,7 @@ package smtp
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -156,17 +157,17 @@ async def main():
 asyncio.run(main())
 `
 
-func clientStartAiosmtpd(t *testing.T) (string, <-chan clientPeerRecord) {
+func clientStartAiosmtpd(t *testing.T, serverTLS *tls.Config) (string, <-chan clientPeerRecord) {
 	python := testpeer.Python(t, "Debian python3-aiosmtpd", "aiosmtpd")
-	certFile, keyFile := clientCertFiles(t)
+	certFile, keyFile := certFiles(t, serverTLS)
 	script := filepath.Join(t.TempDir(), "aiosmtpd_peer.py")
 	require.NoError(t, os.WriteFile(script, []byte(clientAiosmtpdScript), 0o644))
 	return clientRunScriptPeer(t, exec.Command(python, script, certFile, keyFile))
 }
 
 func TestClientInteropAiosmtpd(t *testing.T) {
-	addr, records := clientStartAiosmtpd(t)
-	_, clientTLS := clientTLSPair(t)
+	serverTLS, clientTLS := tlsPair(t)
+	addr, records := clientStartAiosmtpd(t, serverTLS)
 
 	t.Run("extensions", func(t *testing.T) {
 		c, err := Dial(clientCtx(t), addr)
@@ -439,13 +440,13 @@ process.stdin.resume();
 
 func TestClientInteropNodeSMTPServer(t *testing.T) {
 	node, modules := testpeer.Node(t, "npm smtp-server", "smtp-server/package.json")
-	certFile, keyFile := clientCertFiles(t)
+	serverTLS, clientTLS := tlsPair(t)
+	certFile, keyFile := certFiles(t, serverTLS)
 	script := filepath.Join(t.TempDir(), "node_peer.js")
 	require.NoError(t, os.WriteFile(script, []byte(clientNodeScript), 0o644))
 	cmd := exec.Command(node, script, certFile, keyFile)
 	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
 	addr, records := clientRunScriptPeer(t, cmd)
-	_, clientTLS := clientTLSPair(t)
 
 	c, err := Dial(clientCtx(t), addr)
 	require.NoError(t, err)

@@ -11,7 +11,7 @@ import (
 )
 
 func TestClientSendMail(t *testing.T) {
-	serverTLS, clientTLS := clientTLSPair(t)
+	serverTLS, clientTLS := tlsPair(t)
 	msg := "Subject: hi\r\n\r\n.hello\r\n"
 	addr := clientFakeServe(t, func(f *clientFake) {
 		f.send("220 fake.test")
@@ -72,7 +72,7 @@ func TestClientSendMailTLSPolicy(t *testing.T) {
 		require.NoError(t, err)
 	})
 	t.Run("untrusted certificate fails under TLSVerified", func(t *testing.T) {
-		serverTLS, _ := clientTLSPair(t)
+		serverTLS, _ := tlsPair(t)
 		addr := clientFakeServe(t, func(f *clientFake) {
 			f.greetEHLO("STARTTLS")
 			f.expect("STARTTLS")

@@ -586,7 +586,7 @@ func TestClientArguments(t *testing.T) {
 }
 
 func TestClientStartTLS(t *testing.T) {
-	serverTLS, clientTLS := clientTLSPair(t)
+	serverTLS, clientTLS := tlsPair(t)
 	c := clientDialFake(t, func(f *clientFake) {
 		f.greetEHLO("STARTTLS", "PIPELINING")
 		f.expect("STARTTLS")
@@ -617,7 +617,7 @@ func TestClientStartTLS(t *testing.T) {
 }
 
 func TestClientStartTLSFailures(t *testing.T) {
-	serverTLS, _ := clientTLSPair(t)
+	serverTLS, _ := tlsPair(t)
 	t.Run("untrusted certificate", func(t *testing.T) {
 		c := clientDialFake(t, func(f *clientFake) {
 			f.greetEHLO("STARTTLS")
@@ -658,7 +658,7 @@ func TestClientStartTLSFailures(t *testing.T) {
 }
 
 func TestClientDialTLS(t *testing.T) {
-	serverTLS, clientTLS := clientTLSPair(t)
+	serverTLS, clientTLS := tlsPair(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer l.Close()

@@ -122,7 +122,7 @@ func TestErrorPrefixOnce(t *testing.T) {
 	}, {
 		name: "TLS verified, untrusted certificate",
 		addr: func(t *testing.T) string {
-			serverTLS, _ := clientTLSPair(t)
+			serverTLS, _ := tlsPair(t)
 			return clientFakeServe(t, func(f *clientFake) {
 				f.greetEHLO("STARTTLS")
 				f.expect("STARTTLS")

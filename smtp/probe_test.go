@@ -556,7 +556,7 @@ func TestProbeInjection(t *testing.T) {
 // thrown away (RFC 3207 §4.2, CVE-2011-0411 class).
 func TestProbeSTARTTLSInjection(t *testing.T) {
 	be := &prBackend{}
-	addr, _ := prServe(t, &Server{Backend: be, TLSConfig: stTLSConfig(t)})
+	addr, _ := prServe(t, &Server{Backend: be, TLSConfig: tlsServer(t)})
 	c := prDial(t, addr)
 	c.expect("greeting", "220")
 	c.send("EHLO c.example\r\n")

@@ -140,7 +140,7 @@ func TestReliabilityHalfCloseMidData(t *testing.T) {
 // client ends its side with a close_notify alert.
 func TestReliabilityHalfCloseTLS(t *testing.T) {
 	be := &rlSlowBackend{delay: 100 * time.Millisecond}
-	addr := stStartTLS(t, &Server{Backend: be, TLSConfig: stTLSConfig(t)})
+	addr := stStartTLS(t, &Server{Backend: be, TLSConfig: tlsServer(t)})
 	tc, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
 	require.NoError(t, err)
 	defer tc.Close()

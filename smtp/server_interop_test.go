@@ -44,7 +44,7 @@ func stRunPeer(t *testing.T, timeout time.Duration, stdin string, name string, a
 
 func TestServerInteropSwaks(t *testing.T) {
 	swaks := testpeer.Program(t, "swaks", "Debian swaks")
-	tlsConf := stTLSConfig(t)
+	tlsConf := tlsServer(t)
 	tests := []struct {
 		name     string
 		implicit bool
@@ -135,7 +135,7 @@ print("ok")
 
 func TestServerInteropPythonSmtplib(t *testing.T) {
 	py := testpeer.Python(t, "Debian python3")
-	tlsConf := stTLSConfig(t)
+	tlsConf := tlsServer(t)
 	for _, mode := range []string{"starttls", "ssl", "utf8"} {
 		t.Run(mode, func(t *testing.T) {
 			be := &stBackend{users: map[string]string{"alice": "pw"},
@@ -183,7 +183,7 @@ t.sendMail({
 
 func TestServerInteropNodemailer(t *testing.T) {
 	node, modules := testpeer.Node(t, "npm nodemailer", "nodemailer/package.json")
-	tlsConf := stTLSConfig(t)
+	tlsConf := tlsServer(t)
 	for _, mode := range []string{"starttls", "ssl"} {
 		t.Run(mode, func(t *testing.T) {
 			be := &stBackend{users: map[string]string{"alice": "pw"}}

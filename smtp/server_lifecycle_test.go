@@ -229,7 +229,7 @@ func TestServerClientDisconnectMidData(t *testing.T) {
 }
 
 func TestServerShutdownTLSIdle(t *testing.T) {
-	s := &Server{Backend: &stBackend{}, TLSConfig: stTLSConfig(t)}
+	s := &Server{Backend: &stBackend{}, TLSConfig: tlsServer(t)}
 	addr := stStartTLS(t, s)
 	nc, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
 	require.NoError(t, err)
@@ -300,7 +300,7 @@ func TestServerListenErrors(t *testing.T) {
 	s := &Server{Backend: &stBackend{}, Addr: "127.0.0.1:-1"}
 	assert.Error(t, s.ListenAndServe())
 	assert.Error(t, s.ListenAndServeTLS(), "no TLSConfig")
-	s.TLSConfig = stTLSConfig(t)
+	s.TLSConfig = tlsServer(t)
 	assert.Error(t, s.ListenAndServeTLS())
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -23,7 +23,7 @@ func stStartTLSClient(t *testing.T, c *stConn) *stConn {
 
 func TestServerStartTLS(t *testing.T) {
 	be := &stBackend{}
-	s := &Server{Backend: be, TLSConfig: stTLSConfig(t)}
+	s := &Server{Backend: be, TLSConfig: tlsServer(t)}
 	c := stDial(t, stStart(t, s))
 	c.read()
 	c.expect("STARTTLS", 503) // EHLO first
@@ -59,7 +59,7 @@ func TestServerStartTLSUnavailable(t *testing.T) {
 
 func TestServerImplicitTLS(t *testing.T) {
 	be := &stBackend{}
-	addr := stStartTLS(t, &Server{Backend: be, TLSConfig: stTLSConfig(t)})
+	addr := stStartTLS(t, &Server{Backend: be, TLSConfig: tlsServer(t)})
 	nc, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { nc.Close() })
@@ -144,7 +144,7 @@ func TestServerAuth(t *testing.T) {
 
 func TestServerAuthOverTLS(t *testing.T) {
 	be := &stBackend{users: map[string]string{"alice": "pw"}}
-	c := stDial(t, stStart(t, &Server{Backend: be, TLSConfig: stTLSConfig(t)}))
+	c := stDial(t, stStart(t, &Server{Backend: be, TLSConfig: tlsServer(t)}))
 	c.read()
 	c.expect("EHLO c.example", 250)
 	c.expect("AUTH PLAIN "+stB64("\x00alice\x00pw"), 538)

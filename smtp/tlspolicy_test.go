@@ -6,14 +6,9 @@ package smtp
 // handshake always fails.
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
-	"math/big"
 	"net"
 	"strings"
 	"sync"
@@ -21,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailsmith/mailsmith/internal/testcert"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -28,7 +24,7 @@ import (
 // tpMXName is the MX host name the test certificates are made for.
 const tpMXName = "mx1.example.test"
 
-// tpCertKit holds the certificates of the TLS policy tests.
+// tpCertKit holds the certificates of one TLS policy test.
 type tpCertKit struct {
 	roots      *x509.CertPool  // holds the test CA only
 	caSigned   tls.Certificate // from the test CA, for tpMXName
@@ -36,67 +32,15 @@ type tpCertKit struct {
 	selfSigned tls.Certificate // self-signed, for tpMXName
 }
 
-// tpCerts makes the certificates once per test binary.
-var tpCerts = sync.OnceValues(func() (*tpCertKit, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
+// tpCerts makes the certificates.
+func tpCerts(t *testing.T) *tpCertKit {
+	ca := testcert.NewCA(t, "mailsmith test CA")
+	return &tpCertKit{
+		roots:      ca.Pool(),
+		caSigned:   ca.Valid(t, tpMXName),
+		wrongName:  ca.Valid(t, "other.example.test"),
+		selfSigned: testcert.SelfSigned(t, tpMXName),
 	}
-	caTmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(100),
-		Subject:               pkix.Name{CommonName: "mailsmith test CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		return nil, err
-	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return nil, err
-	}
-	kit := &tpCertKit{roots: x509.NewCertPool()}
-	kit.roots.AddCert(ca)
-	if kit.caSigned, err = tpLeaf(101, tpMXName, ca, caKey); err != nil {
-		return nil, err
-	}
-	if kit.wrongName, err = tpLeaf(102, "other.example.test", ca, caKey); err != nil {
-		return nil, err
-	}
-	if kit.selfSigned, err = tpLeaf(103, tpMXName, nil, nil); err != nil {
-		return nil, err
-	}
-	return kit, nil
-})
-
-// tpLeaf makes a server certificate for name, signed by parent (self-signed
-// when parent is nil).
-func tpLeaf(serial int64, name string, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial),
-		Subject:      pkix.Name{CommonName: name},
-		DNSNames:     []string{name},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	if parent == nil {
-		parent, parentKey = tmpl, key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
 
 // tpServer is a Server on loopback for one test, with what the policy
@@ -140,10 +84,8 @@ const (
 
 // tpServe starts a Server whose STARTTLS (or implicit TLS) uses the
 // certificate of kind, recording the SNI of every handshake.
-func tpServe(t *testing.T, kind string, implicitTLS bool) *tpServer {
+func tpServe(t *testing.T, kit *tpCertKit, kind string, implicitTLS bool) *tpServer {
 	t.Helper()
-	kit, err := tpCerts()
-	require.NoError(t, err)
 	s := &tpServer{backend: &clientE2EBackend{}}
 	srv := &Server{Hostname: tpMXName, Backend: s.backend, ReadTimeout: 10 * time.Second}
 	if kind != tpNoTLS {
@@ -176,15 +118,12 @@ func tpServe(t *testing.T, kind string, implicitTLS bool) *tpServer {
 }
 
 // tpRoots returns a config that trusts the test CA and checks tpMXName.
-func tpRoots(t *testing.T) *tls.Config {
-	kit, err := tpCerts()
-	require.NoError(t, err)
+func tpRoots(kit *tpCertKit) *tls.Config {
 	return &tls.Config{RootCAs: kit.roots, ServerName: tpMXName}
 }
 
 func TestSendMailTLSPolicy(t *testing.T) {
-	kit, err := tpCerts()
-	require.NoError(t, err)
+	kit := tpCerts(t)
 	roots := &tls.Config{RootCAs: kit.roots, ServerName: tpMXName}
 	policy := func(m TLSMode, cfg *tls.Config) SendOption { return WithTLSPolicy(TLSPolicy{Mode: m, Config: cfg}) }
 	auth := WithAuth(PlainAuth("", "user", "secret"))
@@ -240,7 +179,7 @@ func TestSendMailTLSPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := tpServe(t, tt.server, false)
+			s := tpServe(t, kit, tt.server, false)
 			err := SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"},
 				strings.NewReader("Subject: policy\r\n\r\nhi\r\n"), append([]SendOption{WithLocalName("client.test")}, tt.opts...)...)
 			msgs := s.backend.received()
@@ -267,7 +206,8 @@ func TestSendMailTLSPolicy(t *testing.T) {
 // "STARTTLS when offered" for MX delivery, so a self-signed certificate on
 // the MX must not stop delivery by default; TLSVerified refuses it.
 func TestSendMailSelfSignedMXDefault(t *testing.T) {
-	s := tpServe(t, tpSelfSigned, false)
+	kit := tpCerts(t)
+	s := tpServe(t, kit, tpSelfSigned, false)
 	require.NoError(t, SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n")))
 	msgs := s.backend.received()
 	require.Len(t, msgs, 1)
@@ -283,8 +223,7 @@ func TestSendMailSelfSignedMXDefault(t *testing.T) {
 }
 
 func TestSendMailTLSPolicyImplicitTLS(t *testing.T) {
-	kit, err := tpCerts()
-	require.NoError(t, err)
+	kit := tpCerts(t)
 	tests := []struct {
 		name    string
 		server  string
@@ -299,7 +238,7 @@ func TestSendMailTLSPolicyImplicitTLS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := tpServe(t, tt.server, true)
+			s := tpServe(t, kit, tt.server, true)
 			err := SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n"),
 				append([]SendOption{WithImplicitTLS()}, tt.opts...)...)
 			if tt.wantErr != "" {
@@ -325,6 +264,7 @@ func TestSendMailTLSPolicyImplicitTLS(t *testing.T) {
 // TestSendMailTLSPolicySNI checks the name the client sends as Server Name
 // Indication: the MX host name when one is known, none for an IP address.
 func TestSendMailTLSPolicySNI(t *testing.T) {
+	kit := tpCerts(t)
 	tests := []struct {
 		name   string
 		policy TLSPolicy
@@ -332,12 +272,12 @@ func TestSendMailTLSPolicySNI(t *testing.T) {
 	}{
 		{"opportunistic, MX name in ServerName", TLSPolicy{Config: &tls.Config{ServerName: tpMXName}}, tpMXName},
 		{"required, MX name in ServerName", TLSPolicy{Mode: TLSRequired, Config: &tls.Config{ServerName: tpMXName}}, tpMXName},
-		{"verified, MX name in ServerName", TLSPolicy{Mode: TLSVerified, Config: tpRoots(t)}, tpMXName},
+		{"verified, MX name in ServerName", TLSPolicy{Mode: TLSVerified, Config: tpRoots(kit)}, tpMXName},
 		{"opportunistic, dialled by IP address: no SNI", TLSPolicy{}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := tpServe(t, tpCASigned, false)
+			s := tpServe(t, kit, tpCASigned, false)
 			require.NoError(t, SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"},
 				strings.NewReader("hi\r\n"), WithTLSPolicy(tt.policy)))
 			assert.Equal(t, []string{tt.want}, s.sniSeen())
@@ -349,8 +289,7 @@ func TestSendMailTLSPolicySNI(t *testing.T) {
 // (where DANE plugs in) runs under every mode that starts TLS, and that its
 // refusal counts as a failed handshake.
 func TestSendMailTLSPolicyVerifyConnection(t *testing.T) {
-	kit, err := tpCerts()
-	require.NoError(t, err)
+	kit := tpCerts(t)
 	tests := []struct {
 		mode    TLSMode
 		refuse  bool
@@ -367,7 +306,7 @@ func TestSendMailTLSPolicyVerifyConnection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode.String()+map[bool]string{true: ", refused", false: ", accepted"}[tt.refuse], func(t *testing.T) {
-			s := tpServe(t, tpCASigned, false)
+			s := tpServe(t, kit, tpCASigned, false)
 			var calls atomic.Int32
 			var sawName string
 			cfg := &tls.Config{RootCAs: kit.roots, ServerName: tpMXName, VerifyConnection: func(cs tls.ConnectionState) error {
@@ -477,6 +416,7 @@ func TestTLSModeString(t *testing.T) {
 
 // TestClientApplyTLSPolicy drives a Client command by command.
 func TestClientApplyTLSPolicy(t *testing.T) {
+	kit := tpCerts(t)
 	dial := func(t *testing.T, s *tpServer, host string) *Client {
 		conn, err := net.Dial("tcp", s.addr)
 		require.NoError(t, err)
@@ -485,23 +425,21 @@ func TestClientApplyTLSPolicy(t *testing.T) {
 		return c
 	}
 	t.Run("verified with the MX name from NewClient, SNI sent", func(t *testing.T) {
-		s := tpServe(t, tpCASigned, false)
+		s := tpServe(t, kit, tpCASigned, false)
 		c := dial(t, s, tpMXName)
-		kit, err := tpCerts()
-		require.NoError(t, err)
 		require.NoError(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{Mode: TLSVerified, Config: &tls.Config{RootCAs: kit.roots}}))
 		st, ok := c.TLSConnectionState()
 		require.True(t, ok)
 		assert.NotEmpty(t, st.VerifiedChains)
 		assert.Equal(t, []string{tpMXName}, s.sniSeen())
-		_, err = c.Send(clientCtx(t), "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n"), nil)
+		_, err := c.Send(clientCtx(t), "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n"), nil)
 		require.NoError(t, err)
 		require.NoError(t, c.Quit(clientCtx(t)))
 		require.Len(t, s.backend.received(), 1)
 		assert.True(t, s.backend.received()[0].TLS)
 	})
 	t.Run("opportunistic, self-signed", func(t *testing.T) {
-		s := tpServe(t, tpSelfSigned, false)
+		s := tpServe(t, kit, tpSelfSigned, false)
 		c := dial(t, s, tpMXName)
 		require.NoError(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{}))
 		_, ok := c.TLSConnectionState()
@@ -509,7 +447,7 @@ func TestClientApplyTLSPolicy(t *testing.T) {
 		assert.Equal(t, []string{tpMXName}, s.sniSeen())
 	})
 	t.Run("opportunistic, not offered: plain text, nil", func(t *testing.T) {
-		s := tpServe(t, tpNoTLS, false)
+		s := tpServe(t, kit, tpNoTLS, false)
 		c := dial(t, s, tpMXName)
 		require.NoError(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{}))
 		_, ok := c.TLSConnectionState()
@@ -517,7 +455,7 @@ func TestClientApplyTLSPolicy(t *testing.T) {
 		require.NoError(t, c.Noop(clientCtx(t)))
 	})
 	t.Run("opportunistic, broken handshake: ErrTLSHandshake, no policy error", func(t *testing.T) {
-		s := tpServe(t, tpBroken, false)
+		s := tpServe(t, kit, tpBroken, false)
 		c := dial(t, s, tpMXName)
 		err := c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{})
 		require.ErrorIs(t, err, ErrTLSHandshake)
@@ -525,7 +463,7 @@ func TestClientApplyTLSPolicy(t *testing.T) {
 		assert.Error(t, c.Noop(clientCtx(t)), "the connection is closed")
 	})
 	t.Run("none: nothing sent", func(t *testing.T) {
-		s := tpServe(t, tpSelfSigned, false)
+		s := tpServe(t, kit, tpSelfSigned, false)
 		c := dial(t, s, tpMXName)
 		require.NoError(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{Mode: TLSNone}))
 		_, ok := c.TLSConnectionState()
@@ -533,7 +471,7 @@ func TestClientApplyTLSPolicy(t *testing.T) {
 		assert.Empty(t, s.sniSeen())
 	})
 	t.Run("required, not offered", func(t *testing.T) {
-		s := tpServe(t, tpNoTLS, false)
+		s := tpServe(t, kit, tpNoTLS, false)
 		c := dial(t, s, tpMXName)
 		err := c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{Mode: TLSRequired})
 		var pe *TLSPolicyError
@@ -542,7 +480,7 @@ func TestClientApplyTLSPolicy(t *testing.T) {
 		assert.ErrorIs(t, err, ErrNotAdvertised)
 	})
 	t.Run("verified, implicit TLS not verified", func(t *testing.T) {
-		s := tpServe(t, tpSelfSigned, true)
+		s := tpServe(t, kit, tpSelfSigned, true)
 		c, err := DialTLS(clientCtx(t), s.addr, &tls.Config{InsecureSkipVerify: true})
 		require.NoError(t, err)
 		defer c.Close()
@@ -552,15 +490,14 @@ func TestClientApplyTLSPolicy(t *testing.T) {
 		assert.NoError(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{Mode: TLSRequired}))
 	})
 	t.Run("unknown mode", func(t *testing.T) {
-		s := tpServe(t, tpNoTLS, false)
+		s := tpServe(t, kit, tpNoTLS, false)
 		c := dial(t, s, tpMXName)
 		assert.ErrorIs(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{Mode: 7}), ErrClientArgument)
 	})
 }
 
 func TestVerifyCertificate(t *testing.T) {
-	kit, err := tpCerts()
-	require.NoError(t, err)
+	kit := tpCerts(t)
 	leaf := func(c tls.Certificate) []*x509.Certificate {
 		x, err := x509.ParseCertificate(c.Certificate[0])
 		require.NoError(t, err)
@@ -596,7 +533,7 @@ func TestVerifyCertificate(t *testing.T) {
 	}
 	t.Run("after an opportunistic STARTTLS", func(t *testing.T) {
 		for _, kind := range []string{tpCASigned, tpWrongName} {
-			s := tpServe(t, kind, false)
+			s := tpServe(t, kit, kind, false)
 			conn, err := net.Dial("tcp", s.addr)
 			require.NoError(t, err)
 			c := NewClient(conn, tpMXName)
