@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"strings"
 	"time"
 
@@ -46,10 +45,6 @@ func (clientExampleSession) Logout() error { return nil }
 // clientExampleServer starts an SMTP server on a loopback port for the
 // examples and returns its address and a function that stops it.
 func clientExampleServer() (string, func()) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
 	srv := &smtp.Server{
 		Hostname:        "mx.example.org",
 		MaxMessageBytes: 10 << 20,
@@ -57,8 +52,24 @@ func clientExampleServer() (string, func()) {
 			return clientExampleSession{}, nil
 		}),
 	}
-	go srv.Serve(l)
-	return l.Addr().String(), func() { srv.Close() }
+	addr, _ := exampleServe(srv)
+	return addr, func() { srv.Close() }
+}
+
+// clientExampleConn starts the example server and returns a Client that
+// has said EHLO to it, as ExampleClient shows, with a context for its
+// commands; stop ends them all.
+func clientExampleConn() (ctx context.Context, c *smtp.Client, stop func()) {
+	addr, stopServer := clientExampleServer()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	c, err := smtp.Dial(ctx, addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := c.Hello(ctx, "client.example.org"); err != nil {
+		log.Fatal(err)
+	}
+	return ctx, c, func() { c.Close(); cancel(); stopServer() }
 }
 
 // SendMail sends one message: it connects, says EHLO, uses STARTTLS when
@@ -129,16 +140,9 @@ func ExampleClient() {
 
 // Send runs a whole transaction and reports the fate of each recipient.
 func ExampleClient_Send() {
-	addr, stop := clientExampleServer()
+	ctx, c, stop := clientExampleConn()
 	defer stop()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := smtp.Dial(ctx, addr)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
 	rcptErrs, err := c.Send(ctx, "alice@example.org", []string{"bob@example.net", "nobody@example.net"},
 		strings.NewReader("Subject: hi\r\n\r\nhello\r\n"), nil)
 	if err != nil {

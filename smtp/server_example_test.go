@@ -49,40 +49,13 @@ func (s *serverExampleSession) Data(r io.Reader) error {
 func (s *serverExampleSession) Reset()        { s.from, s.to = "", nil }
 func (s *serverExampleSession) Logout() error { return nil }
 
-// serverExampleDialogue sends lines to addr and prints each reply.
-func serverExampleDialogue(addr string, lines ...string) {
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer nc.Close()
-	br := bufio.NewReader(nc)
-	readReply := func() {
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				return
-			}
-			fmt.Print("S: ", line[:len(line)-2], "\n")
-			if line[3] == ' ' {
-				return
-			}
-		}
-	}
-	readReply()
-	for _, l := range lines {
-		fmt.Println("C:", strings.ReplaceAll(l, "\r\n", `\r\n`))
-		io.WriteString(nc, l+"\r\n")
-		readReply()
-	}
-}
+// serverExampleBackend gives each connection a serverExampleSession.
+var serverExampleBackend = smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+	return &serverExampleSession{conn: c}, nil
+})
 
 // A Server needs only a Backend; every limit has an RFC default.
 func ExampleServer() {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
 	srv := &smtp.Server{
 		Hostname:        "mx.example.org",
 		MaxMessageBytes: 10 << 20,
@@ -90,10 +63,10 @@ func ExampleServer() {
 			return &serverExampleSession{conn: c}, nil
 		}),
 	}
-	go srv.Serve(l)
+	addr, _ := exampleServe(srv)
 	defer srv.Close()
 
-	serverExampleDialogue(l.Addr().String(),
+	serverExampleDialogue(addr,
 		"EHLO client.example.org",
 		"MAIL FROM:<alice@example.org> SIZE=60",
 		"RCPT TO:<bob@example.com>",
@@ -131,20 +104,14 @@ func ExampleServer() {
 // material of SMTP smuggling, is read to its real end and refused; the
 // "commands" hidden inside it are never run.
 func ExampleServer_smuggling() {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
 	srv := &smtp.Server{
 		Hostname: "mx.example.org",
-		Backend: smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-			return &serverExampleSession{conn: c}, nil
-		}),
+		Backend:  serverExampleBackend,
 	}
-	go srv.Serve(l)
+	addr, _ := exampleServe(srv)
 	defer srv.Close()
 
-	serverExampleDialogue(l.Addr().String(),
+	serverExampleDialogue(addr,
 		"HELO client.example.org",
 		"MAIL FROM:<alice@example.org>",
 		"RCPT TO:<bob@example.net>",
@@ -211,10 +178,6 @@ func ExampleAuthSession() {
 // (RFC 5321 §3.1).
 func ExampleBackendFunc() {
 	blocked := netip.MustParsePrefix("127.0.0.0/8") // for the demonstration
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
 	srv := &smtp.Server{
 		Hostname: "mx.example.org",
 		Backend: smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
@@ -224,9 +187,9 @@ func ExampleBackendFunc() {
 			return &serverExampleSession{conn: c}, nil
 		}),
 	}
-	go srv.Serve(l)
+	addr, _ := exampleServe(srv)
 	defer srv.Close()
-	serverExampleDialogue(l.Addr().String(), "EHLO client.example.org", "QUIT")
+	serverExampleDialogue(addr, "EHLO client.example.org", "QUIT")
 	// Output:
 	// S: 554 5.7.1 mx.example.org No SMTP service for you
 	// C: EHLO client.example.org
@@ -238,20 +201,13 @@ func ExampleBackendFunc() {
 // Shutdown stops accepting, answers 421 to sessions waiting for a
 // command, and lets messages in transfer finish first.
 func ExampleServer_Shutdown() {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
 	srv := &smtp.Server{
 		Hostname: "mx.example.org",
-		Backend: smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-			return &serverExampleSession{conn: c}, nil
-		}),
+		Backend:  serverExampleBackend,
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
+	addr, served := exampleServe(srv)
 
-	nc, err := net.Dial("tcp", l.Addr().String())
+	nc, err := net.Dial("tcp", addr)
 	if err != nil {
 		log.Fatal(err)
 	}

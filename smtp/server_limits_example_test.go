@@ -15,24 +15,18 @@ import (
 // and per client address, and the time one message may take to arrive.
 // Refused connections get 421 and are counted.
 func ExampleServer_Stats() {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
 	srv := &smtp.Server{
 		Hostname:            "mx.example.org",
 		MaxConnections:      500,              // 0: DefaultMaxConnections; negative: no limit
 		MaxConnectionsPerIP: 1,                // 0: DefaultMaxConnectionsPerIP; negative: no limit
 		DataDeadline:        30 * time.Minute, // 0: derived from MaxMessageBytes
-		Backend: smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-			return &serverExampleSession{conn: c}, nil
-		}),
+		Backend:             serverExampleBackend,
 	}
-	go srv.Serve(l)
+	addr, _ := exampleServe(srv)
 	defer srv.Close()
 
 	greet := func() string {
-		nc, err := net.Dial("tcp", l.Addr().String())
+		nc, err := net.Dial("tcp", addr)
 		if err != nil {
 			log.Fatal(err)
 		}

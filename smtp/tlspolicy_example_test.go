@@ -44,20 +44,10 @@ func ExampleWithTLSPolicy() {
 // server offers no STARTTLS: TLSRequired refuses to go on, TLSOpportunistic
 // goes on in plain text.
 func ExampleClient_ApplyTLSPolicy() {
-	addr, stop := clientExampleServer()
+	ctx, c, stop := clientExampleConn()
 	defer stop()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := smtp.Dial(ctx, addr)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Hello(ctx, "client.example.org"); err != nil {
-		log.Fatal(err)
-	}
-	err = c.ApplyTLSPolicy(ctx, smtp.TLSPolicy{Mode: smtp.TLSRequired})
+	err := c.ApplyTLSPolicy(ctx, smtp.TLSPolicy{Mode: smtp.TLSRequired})
 	fmt.Println(err)
 	fmt.Println(errors.Is(err, smtp.ErrTLSRequired))
 
