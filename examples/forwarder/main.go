@@ -37,7 +37,6 @@ import (
 	"strings"
 
 	"github.com/mailsmith/mailsmith/examples/internal/forward"
-	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 	"github.com/mailsmith/mailsmith/examples/internal/serve"
 )
 
@@ -48,13 +47,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var aliasFile, aliasList, secrets, secretFile string
 	fs := serve.NewFlagSet("forwarder", "usage: forwarder -domain example.net -srs-secret S (-aliases FILE | -alias a=b@c) [flags]", stderr)
 	fs.StringVar(&cfg.listen, "listen", ":25", "address to listen on")
-	fs.StringVar(&cfg.hostname, "hostname", "", "this host's name (EHLO, Received); default: the machine's name")
 	fs.StringVar(&cfg.domain, "domain", "", "the forwarding domain: aliases live here, SRS addresses are made here (required)")
 	fs.StringVar(&aliasFile, "aliases", "", "alias file, lines \"name: target, target\"")
 	fs.StringVar(&aliasList, "alias", "", "aliases on the command line: each `name=target[,target...]`, several separated by ';',\ne.g. \"bob=bob@example.com;team=a@example.org,b@example.org\"; a name without @ is in -domain")
 	fs.StringVar(&secrets, "srs-secret", "", "SRS secrets, comma-separated: the first signs, all verify")
 	fs.StringVar(&secretFile, "srs-secret-file", "", "file with one SRS secret per line (first signs)")
-	fs.StringVar(&cfg.resolver, "resolver", "", "DNS server address, host:port (a bare IP address means port 53); default: the system's resolver")
+	cfg.host.AddFlags(fs, "this host's name (EHLO, Received)")
 	cfg.out.AddFlags(fs, "forwarder-queue")
 	fs.BoolVar(&cfg.arcSeal, "arc", true, "seal forwarded mail with ARC (RFC 8617) as -domain, so the next receiver learns what this forwarder's checks found")
 	fs.StringVar(&cfg.arcKey, "arc-key", "", "ARC sealing key (PEM); generated (RSA 2048) on first start when missing; default <queue-dir>/arc/<domain>.pem")
@@ -67,12 +65,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if cfg.domain == "" {
 		return fail("-domain is required")
 	}
-	if cfg.hostname == "" {
-		cfg.hostname, _ = os.Hostname()
-	}
-	var err error
-	if cfg.resolver, err = resolver.CheckAddr(cfg.resolver); err != nil {
-		return fail("-resolver: %v", err)
+	if err := cfg.host.Check(); err != nil {
+		return fail("%v", err)
 	}
 	if err := cfg.out.Check(); err != nil {
 		return fail("%v", err)
@@ -106,6 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if len(cfg.aliases) == 0 {
 		return fail("no aliases: give -aliases or -alias")
 	}
+	var err error
 	if cfg.secrets, err = readSecrets(secrets, secretFile); err != nil {
 		return fail("%v", err)
 	}

@@ -52,7 +52,7 @@ func startWorld(t *testing.T) *world {
 		"-arc-key", arcKeyFile(t, zone), "-arc-selector", demozone.SelectorARC,
 	}, io.Discard)
 	require.NoError(t, err)
-	cfg.resolverOverride = zone.Resolver()
+	cfg.host.ResolverOverride = zone.Resolver()
 	cfg.out.MXPorts = ports
 	addrc := make(chan string, 1)
 	cfg.ready = func(a net.Addr) {
@@ -144,7 +144,7 @@ func TestForwardSealsARC(t *testing.T) {
 // the queue directory on first start and prints its record; the next start
 // reuses it and prints the same record.
 func TestARCKeyFile(t *testing.T) {
-	cfg := config{domain: "example.net", hostname: demozone.ForwarderMX, out: queue.Settings{QueueDir: t.TempDir()}, arcSelector: "arc"}
+	cfg := config{domain: "example.net", host: serve.Host{Name: demozone.ForwarderMX}, out: queue.Settings{QueueDir: t.TempDir()}, arcSelector: "arc"}
 	var first, second strings.Builder
 	s1, err := arcSealer(cfg, testZone.Resolver(), &first)
 	require.NoError(t, err)

@@ -47,7 +47,7 @@ func TestQueueSurvivesRestart(t *testing.T) {
 		cfg, err := parseFlags([]string{"-listen", "127.0.0.1:0", "-domain", "example.net", "-hostname", demozone.ForwarderMX,
 			"-srs-secret", "test secret", "-retry", "20ms", "-alias", "bob=bob@example.com", "-queue-dir", queueDir}, io.Discard)
 		require.NoError(t, err)
-		cfg.resolverOverride = testZone.Resolver()
+		cfg.host.ResolverOverride = testZone.Resolver()
 		cfg.out.MXPorts = map[string]int{demozone.ReceiverMX: port}
 		addrc := make(chan string, 1)
 		cfg.ready = func(a net.Addr) { addrc <- a.String() }

@@ -23,18 +23,17 @@ import (
 )
 
 type config struct {
-	listen, hostname, domain, resolver string
-	aliases                            forward.Aliases
-	secrets                            [][]byte
-	out                                queue.Settings
+	listen, domain string
+	host           serve.Host // -hostname, -resolver
+	aliases        forward.Aliases
+	secrets        [][]byte
+	out            queue.Settings
 	// arcSeal, arcKey, arcSelector: ARC sealing (RFC 8617) with the key
 	// in arcKey ("" means <queueDir>/arc/<domain>.pem), generated on
 	// first start.
 	arcSeal             bool
 	arcKey, arcSelector string
 
-	// resolverOverride replaces the -resolver flag (tests).
-	resolverOverride resolver.Resolver
 	// ready is told the listening address (tests).
 	ready func(addr net.Addr)
 }
@@ -60,21 +59,21 @@ func arcSealer(cfg config, res resolver.Resolver, w io.Writer) (*arc.Sealer, err
 		what = "generated an ARC sealing key"
 	}
 	fmt.Fprintf(w, "forwarder: %s for %s in %s; publish:\n  %s\n", what, cfg.domain, file, rec.ZoneText(cfg.arcSelector, cfg.domain))
-	return &arc.Sealer{Domain: cfg.domain, Selector: cfg.arcSelector, Key: key, AuthServID: cfg.hostname, Resolver: res}, nil
+	return &arc.Sealer{Domain: cfg.domain, Selector: cfg.arcSelector, Key: key, AuthServID: cfg.host.Name, Resolver: res}, nil
 }
 
 // run serves until ctx ends, then shuts down. Logs go to logw.
 func run(ctx context.Context, cfg config, logw io.Writer) error {
 	log := slog.New(slog.NewTextHandler(logw, nil))
-	res, err := resolver.Choose(cfg.resolverOverride, cfg.resolver)
+	res, err := cfg.host.DNS()
 	if err != nil {
 		return err
 	}
-	d, err := cfg.out.Deliverer(res, cfg.hostname, nil, nil, nil)
+	d, err := cfg.out.Deliverer(res, cfg.host.Name, nil, nil, nil)
 	if err != nil {
 		return err
 	}
-	q, err := cfg.out.Open(d, cfg.hostname, 0, log)
+	q, err := cfg.out.Open(d, cfg.host.Name, 0, log)
 	if err != nil {
 		return err
 	}
@@ -91,11 +90,11 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 		}
 	}
 	srv := &smtp.Server{
-		Hostname: cfg.hostname,
+		Hostname: cfg.host.Name,
 		Logger:   log,
 		Backend: &receiver.Backend{
-			Hostname: cfg.hostname,
-			Checker:  &authcheck.Checker{Resolver: res, Hostname: cfg.hostname},
+			Hostname: cfg.host.Name,
+			Checker:  &authcheck.Checker{Resolver: res, Hostname: cfg.host.Name},
 			Handler:  fwd,
 			Logger:   log,
 		},

@@ -35,11 +35,9 @@ package main
 
 import (
 	"io"
-	"os"
 	"strings"
 
 	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
-	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 	"github.com/mailsmith/mailsmith/examples/internal/serve"
 )
 
@@ -50,9 +48,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var domains, users, trust string
 	fs := serve.NewFlagSet("inbound", "usage: inbound -domains example.com [flags]", stderr)
 	fs.StringVar(&cfg.listen, "listen", ":25", "address to listen on")
-	fs.StringVar(&cfg.hostname, "hostname", "", "this MX's host name (Received, Authentication-Results); default: the machine's name")
+	cfg.host.AddFlags(fs, "this MX's host name (Received, Authentication-Results)")
 	fs.StringVar(&cfg.maildir, "maildir", "Maildir", "directory holding one Maildir per recipient address")
-	fs.StringVar(&cfg.resolver, "resolver", "", "DNS server address, host:port (a bare IP address means port 53); default: the system's resolver")
 	fs.StringVar(&domains, "domains", "", "comma-separated domains to accept mail for (required)")
 	fs.StringVar(&users, "users", "", "comma-separated addresses that exist; default: every address in -domains")
 	fs.StringVar(&cfg.certFile, "cert", "", "TLS certificate (PEM) for STARTTLS; default: a self-signed one")
@@ -69,12 +66,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if len(cfg.domains) == 0 {
 		return fail("-domains is required")
 	}
-	var err error
-	if cfg.resolver, err = resolver.CheckAddr(cfg.resolver); err != nil {
-		return fail("-resolver: %v", err)
-	}
-	if cfg.hostname == "" {
-		cfg.hostname, _ = os.Hostname()
+	if err := cfg.host.Check(); err != nil {
+		return fail("%v", err)
 	}
 	return cfg, nil
 }

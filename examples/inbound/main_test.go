@@ -18,6 +18,7 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
 	"github.com/mailsmith/mailsmith/examples/internal/runtest"
+	"github.com/mailsmith/mailsmith/examples/internal/serve"
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
@@ -41,14 +42,13 @@ func startInboundConfig(t *testing.T, set func(*config)) (*demozone.Zone, string
 	root := t.TempDir()
 	addrc := make(chan string, 1)
 	cfg := config{
-		listen:           "127.0.0.1:0",
-		hostname:         demozone.ReceiverMX,
-		maildir:          root,
-		domains:          []string{"example.com"},
-		users:            []string{"bob@example.com"},
-		maxSize:          1 << 20,
-		resolverOverride: zone.Resolver(),
-		ready:            func(a net.Addr) { addrc <- a.String() },
+		listen:  "127.0.0.1:0",
+		host:    serve.Host{Name: demozone.ReceiverMX, ResolverOverride: zone.Resolver()},
+		maildir: root,
+		domains: []string{"example.com"},
+		users:   []string{"bob@example.com"},
+		maxSize: 1 << 20,
+		ready:   func(a net.Addr) { addrc <- a.String() },
 	}
 	set(&cfg)
 	addr, _ := runtest.Start(t, addrc, func(ctx context.Context) error { return run(ctx, cfg, t.Output()) })
@@ -195,5 +195,5 @@ func TestFlags(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"lists.example.org", "example.net"}, trusting.trustARC)
 	require.Equal(t, []string{"example.com", "example.net"}, cfg.domains)
-	require.Equal(t, "mx.example.com", cfg.hostname)
+	require.Equal(t, "mx.example.com", cfg.host.Name)
 }

@@ -10,21 +10,19 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/authcheck"
 	"github.com/mailsmith/mailsmith/examples/internal/maildir"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
-	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 	"github.com/mailsmith/mailsmith/examples/internal/serve"
 	"github.com/mailsmith/mailsmith/examples/internal/tlscert"
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
 type config struct {
-	listen, hostname, maildir, resolver string
-	domains, users                      []string
-	trustARC                            []string // -trust-arc-sealer
-	certFile, keyFile                   string
-	maxSize                             int64
+	listen, maildir   string
+	host              serve.Host // -hostname, -resolver
+	domains, users    []string
+	trustARC          []string // -trust-arc-sealer
+	certFile, keyFile string
+	maxSize           int64
 
-	// resolverOverride replaces the -resolver flag (tests).
-	resolverOverride resolver.Resolver
 	// ready is told the listening address (tests).
 	ready func(addr net.Addr)
 	// sync replaces (*os.File).Sync in Maildir delivery (tests).
@@ -34,23 +32,23 @@ type config struct {
 // run serves until ctx ends, then shuts down gracefully. Logs go to logw.
 func run(ctx context.Context, cfg config, logw io.Writer) error {
 	log := slog.New(slog.NewTextHandler(logw, nil))
-	res, err := resolver.Choose(cfg.resolverOverride, cfg.resolver)
+	res, err := cfg.host.DNS()
 	if err != nil {
 		return err
 	}
-	tlsConfig, err := tlscert.Config(cfg.certFile, cfg.keyFile, cfg.hostname)
+	tlsConfig, err := tlscert.Config(cfg.certFile, cfg.keyFile, cfg.host.Name)
 	if err != nil {
 		return err
 	}
-	tlscert.PrintTLSA(logw, "inbound", "STARTTLS certificate for DANE", tlsConfig, cfg.hostname, cfg.certFile == "")
+	tlscert.PrintTLSA(logw, "inbound", "STARTTLS certificate for DANE", tlsConfig, cfg.host.Name, cfg.certFile == "")
 	srv := &smtp.Server{
-		Hostname:        cfg.hostname,
+		Hostname:        cfg.host.Name,
 		TLSConfig:       tlsConfig,
 		MaxMessageBytes: cfg.maxSize,
 		Logger:          log,
 		Backend: &receiver.Backend{
-			Hostname: cfg.hostname,
-			Checker:  &authcheck.Checker{Resolver: res, Hostname: cfg.hostname, TrustARC: cfg.trustARC},
+			Hostname: cfg.host.Name,
+			Checker:  &authcheck.Checker{Resolver: res, Hostname: cfg.host.Name, TrustARC: cfg.trustARC},
 			Handler:  newMailboxes(cfg.maildir, cfg.domains, cfg.users, &maildir.Writer{Sync: cfg.sync}, log),
 			Logger:   log,
 		},
@@ -59,7 +57,7 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "hostname", cfg.hostname, "domains", cfg.domains, "maildir", cfg.maildir, "trust_arc_sealers", cfg.trustARC)
+	log.Info("listening", "addr", ln.Addr().String(), "hostname", cfg.host.Name, "domains", cfg.domains, "maildir", cfg.maildir, "trust_arc_sealers", cfg.trustARC)
 	if cfg.ready != nil {
 		cfg.ready(ln.Addr())
 	}

@@ -36,7 +36,6 @@ import (
 	"time"
 
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
-	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 	"github.com/mailsmith/mailsmith/examples/internal/serve"
 	"github.com/mailsmith/mailsmith/examples/internal/submit"
 )
@@ -49,14 +48,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := serve.NewFlagSet("submission", "usage: submission -users a@example.org:pw [flags]", stderr)
 	fs.StringVar(&cfg.listenSTARTTLS, "listen", ":587", "submission address (STARTTLS); \"\" disables it")
 	fs.StringVar(&cfg.listenTLS, "listen-tls", ":465", "submissions address (implicit TLS); \"\" disables it")
-	fs.StringVar(&cfg.hostname, "hostname", "", "this host's name (greeting, EHLO, Message-ID); default: the machine's name")
+	cfg.host.AddFlags(fs, "this host's name (greeting, EHLO, Message-ID)")
 	fs.StringVar(&userList, "users", "", "comma-separated address:password pairs")
 	fs.StringVar(&userFile, "users-file", "", "file of address:password lines")
 	fs.StringVar(&dkimKeys, "dkim", "", "comma-separated DKIM keys, domain:selector:keyfile (PEM)")
 	fs.BoolVar(&cfg.hideClient, "hide-client", false, "leave the client's address out of Received; remove User-Agent, X-Mailer, X-Originating-IP")
 	fs.StringVar(&cfg.certFile, "cert", "", "TLS certificate (PEM); default: a self-signed one")
 	fs.StringVar(&cfg.keyFile, "key", "", "TLS key (PEM) for -cert")
-	fs.StringVar(&cfg.resolver, "resolver", "", "DNS server address, host:port (a bare IP address means port 53); default: the system's resolver")
 	cfg.out.AddFlags(fs, "submission-queue")
 	fs.StringVar(&cfg.dkimDir, "dkim-dir", "", "where keys generated for domains without -dkim are kept, reused after a restart (default: <queue-dir>/dkim)")
 	fs.DurationVar(&cfg.maxAge, "max-age", 5*24*time.Hour, "give up and bounce after this long")
@@ -65,12 +63,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if err := serve.Parse(fs, args); err != nil {
 		return cfg, err
 	}
-	if cfg.hostname == "" {
-		cfg.hostname, _ = os.Hostname()
-	}
-	var err error
-	if cfg.resolver, err = resolver.CheckAddr(cfg.resolver); err != nil {
-		return fail("-resolver: %v", err)
+	if err := cfg.host.Check(); err != nil {
+		return fail("%v", err)
 	}
 	if err := cfg.out.Check(); err != nil {
 		return fail("%v", err)

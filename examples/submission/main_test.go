@@ -73,7 +73,7 @@ func startWorld(t *testing.T, extraFlags ...string) *world {
 		"-users-file", users, "-dkim", strings.Join(keySpecs, ","), "-retry", "50ms", "-queue-dir", w.queueDir}, extraFlags...)
 	cfg, err := parseFlags(args, io.Discard)
 	require.NoError(t, err)
-	cfg.resolverOverride = zone.Resolver()
+	cfg.host.ResolverOverride = zone.Resolver()
 	cfg.out.MXPorts = ports
 	listening := map[string]string{}
 	both := make(chan map[string]string, 1)
@@ -190,7 +190,7 @@ func TestFlags(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "/var/spool/sub", cfg.out.QueueDir)
 	require.Equal(t, filepath.Join("/var/spool/sub", "dkim"), cfg.dkimDir, "generated keys live in the queue directory by default")
-	require.Equal(t, "192.0.2.53:53", cfg.resolver)
+	require.Equal(t, "192.0.2.53:53", cfg.host.Resolver)
 	require.True(t, cfg.out.MTASTS, "MTA-STS on by default")
 	require.Empty(t, cfg.out.DANEResolver, "DANE needs a validating resolver: off by default")
 	require.Equal(t, filepath.Join("/var/spool/sub", "tlsrpt"), cfg.tlsrptDir)

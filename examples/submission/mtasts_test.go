@@ -80,7 +80,7 @@ _smtp._tls  IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@example.com"
 		"-users", "alice@example.org:pw", "-retry", "50ms", "-queue-dir", filepath.Join(dir, "queue")}, io.Discard)
 	require.NoError(t, err)
 	require.True(t, cfg.out.MTASTS, "MTA-STS is on by default")
-	cfg.resolverOverride = resolver.Direct(zone.Resolver(), zone.Addr())
+	cfg.host.ResolverOverride = resolver.Direct(zone.Resolver(), zone.Addr())
 	cfg.roots = ca.Pool()
 	cfg.httpsPorts = map[string]int{"mta-sts.example.com": sts.Port}
 	cfg.out.MXPorts = map[string]int{"mx.example.com": port, "rogue.example.com": rogue.Addr().(*net.TCPAddr).Port}

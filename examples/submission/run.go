@@ -20,8 +20,8 @@ import (
 )
 
 type config struct {
-	listenSTARTTLS, listenTLS string // "" disables that port
-	hostname, resolver        string
+	listenSTARTTLS, listenTLS string     // "" disables that port
+	host                      serve.Host // -hostname, -resolver
 	users                     submit.Users
 	keys                      []submit.Key
 	hideClient                bool
@@ -30,8 +30,6 @@ type config struct {
 	maxAge                    time.Duration
 	dkimDir, tlsrptDir        string
 
-	// resolverOverride replaces the -resolver flag (tests).
-	resolverOverride resolver.Resolver
 	// daneOverride replaces -dane-resolver (tests).
 	daneOverride dane.Resolver
 	// roots replace the system's WebPKI roots for MTA-STS policy hosts
@@ -47,31 +45,31 @@ type config struct {
 // run serves until ctx ends, then shuts down. Logs go to logw.
 func run(ctx context.Context, cfg config, logw io.Writer) error {
 	log := slog.New(slog.NewTextHandler(logw, nil))
-	res, err := resolver.Choose(cfg.resolverOverride, cfg.resolver)
+	res, err := cfg.host.DNS()
 	if err != nil {
 		return err
 	}
-	tlscfg, err := tlscert.Config(cfg.certFile, cfg.keyFile, cfg.hostname)
+	tlscfg, err := tlscert.Config(cfg.certFile, cfg.keyFile, cfg.host.Name)
 	if err != nil {
 		return err
 	}
 	if err := addMissingKeys(&cfg, logw); err != nil {
 		return err
 	}
-	tlscert.PrintTLSA(logw, "submission", "TLS certificate, if this host is also an MX", tlscfg, cfg.hostname, cfg.certFile == "")
+	tlscert.PrintTLSA(logw, "submission", "TLS certificate, if this host is also an MX", tlscfg, cfg.host.Name, cfg.certFile == "")
 	d, report, err := deliverer(cfg, res)
 	if err != nil {
 		return err
 	}
-	q, err := cfg.out.Open(d, cfg.hostname, cfg.maxAge, log)
+	q, err := cfg.out.Open(d, cfg.host.Name, cfg.maxAge, log)
 	if err != nil {
 		return err
 	}
 	srv := &smtp.Server{
-		Hostname:  cfg.hostname,
+		Hostname:  cfg.host.Name,
 		TLSConfig: tlscfg,
 		Logger:    log,
-		Backend: &submit.Backend{Hostname: cfg.hostname, Users: cfg.users, Keys: cfg.keys,
+		Backend: &submit.Backend{Hostname: cfg.host.Name, Users: cfg.users, Keys: cfg.keys,
 			HideClient: cfg.hideClient, Queue: q, Logger: log},
 	}
 	var listeners []serve.Listener
@@ -136,9 +134,9 @@ func writeReports(b *tlsrpt.Builder, dir string, res resolver.Resolver, log *slo
 // deliverer returns the queue's Deliverer with the TLS policies the flags
 // ask for, and the daily TLS reports it counts sessions in.
 func deliverer(cfg config, res resolver.Resolver) (*outbound.Deliverer, *outbound.DailyReports, error) {
-	report := &outbound.DailyReports{OrganizationName: cfg.hostname, ContactInfo: "mailto:postmaster@" + cfg.hostname,
-		Submitter: cfg.hostname}
-	d, err := cfg.out.Deliverer(res, cfg.hostname, cfg.roots, cfg.httpsPorts, cfg.daneOverride)
+	report := &outbound.DailyReports{OrganizationName: cfg.host.Name, ContactInfo: "mailto:postmaster@" + cfg.host.Name,
+		Submitter: cfg.host.Name}
+	d, err := cfg.out.Deliverer(res, cfg.host.Name, cfg.roots, cfg.httpsPorts, cfg.daneOverride)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -46,12 +46,3 @@ func New(addr string) (Resolver, error) {
 	}
 	return Direct(r, addr), nil
 }
-
-// Choose returns override when it is set (tests hand in their own
-// resolver), and otherwise New(addr).
-func Choose(override Resolver, addr string) (Resolver, error) {
-	if override != nil {
-		return override, nil
-	}
-	return New(addr)
-}
