@@ -353,13 +353,7 @@ func (s *Server) Resolver() *net.Resolver {
 			if err != nil {
 				return nil, err
 			}
-			switch c := c.(type) {
-			case *net.UDPConn:
-				return &clampedUDPConn{UDPConn: c, max: timeout}, nil
-			case *net.TCPConn:
-				return &clampedTCPConn{TCPConn: c, max: timeout}, nil
-			}
-			return c, nil
+			return clampConn(c, timeout), nil
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package testcert
 
 import (
+	"crypto"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -72,6 +73,32 @@ func TestTLS(t *testing.T) {
 	}
 	if tc.PrivateKey != leaf.Key || tc.Leaf != leaf.Cert {
 		t.Fatalf("key or leaf not the certificate's")
+	}
+}
+
+// TestServerSpec: names that are IP addresses become IP SANs, the others
+// DNS names, and the certificate New makes verifies for each of them and
+// for no other; serial numbers differ between certificates.
+func TestServerSpec(t *testing.T) {
+	ca := NewCA(t, "test CA")
+	c, err := New(ServerSpec("mx.example.com", "127.0.0.1", "::1"), ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Cert.Subject.CommonName != "mx.example.com" || len(c.Cert.DNSNames) != 1 || len(c.Cert.IPAddresses) != 2 {
+		t.Fatalf("CN %q, DNS names %v, IPs %v", c.Cert.Subject.CommonName, c.Cert.DNSNames, c.Cert.IPAddresses)
+	}
+	for name, ok := range map[string]bool{"mx.example.com": true, "127.0.0.1": true, "::1": true, "127.0.0.2": false, "mx.example.net": false} {
+		_, err := c.Cert.Verify(x509.VerifyOptions{DNSName: name, Roots: ca.Pool()})
+		if (err == nil) != ok {
+			t.Errorf("%s: Verify: %v, want success %v", name, err, ok)
+		}
+	}
+	if c.Cert.SerialNumber.Cmp(ca.Cert.SerialNumber) == 0 {
+		t.Errorf("CA and leaf share serial %v", c.Cert.SerialNumber)
+	}
+	if _, err := New(Spec{CN: "bad", NotBefore: time.Now(), NotAfter: time.Now()}, &Cert{Cert: ca.Cert, Key: SelfSigned(t, "x").PrivateKey.(crypto.Signer)}); err == nil {
+		t.Errorf("New with a parent key not matching its certificate: no error")
 	}
 }
 

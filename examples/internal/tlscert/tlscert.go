@@ -1,19 +1,16 @@
 // Package tlscert loads a TLS certificate for the example servers or, when
 // none is given, makes a self-signed one so that STARTTLS and implicit TLS
-// work out of the box (clients must then skip verification or trust it).
+// work out of the box (clients must then skip verification or trust it),
+// and prints the DANE TLSA record of the certificate served. The demo's
+// CA and every certificate made here come from internal/testcert, the
+// suite's one certificate maker.
 package tlscert
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"fmt"
 	"io"
-	"math/big"
-	"net"
 	"time"
 
 	"github.com/mailsmith/mailsmith/mx/dane"
@@ -39,35 +36,10 @@ func Config(certFile, keyFile, hostname string) (*tls.Config, error) {
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
-// SelfSigned makes an ECDSA P-256 certificate for hostname valid for a
-// year.
+// SelfSigned makes an ECDSA P-256 certificate for hostname (a host name
+// or an IP address) valid for a year.
 func SelfSigned(hostname string) (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: hostname},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(365 * 24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	if ip := net.ParseIP(hostname); ip != nil {
-		tmpl.IPAddresses = []net.IP{ip}
-	} else {
-		tmpl.DNSNames = []string{hostname}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+	return serverCert(time.Now().Add(year), nil, hostname)
 }
 
 // TLSARecord returns the DANE TLSA record to publish for the SMTP server

@@ -3,6 +3,9 @@ package tlscert
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +59,65 @@ func TestCAIssue(t *testing.T) {
 	require.NoError(t, err)
 	_, err = old.Leaf.Verify(x509.VerifyOptions{Roots: ca.Pool(), DNSName: "mx.example.com"})
 	require.Error(t, err)
+}
+
+// TestConfig: no files make a self-signed certificate for the host, a
+// certificate and key pair in PEM files is served, and one file without
+// the other or an unreadable file is an error.
+func TestConfig(t *testing.T) {
+	cert, err := SelfSigned("mx.example.com")
+	require.NoError(t, err)
+	key, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600))
+	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}), 0o600))
+	tests := []struct {
+		name, cert, key string
+		want            []byte // the DER served; nil: a new certificate
+		err             string
+	}{
+		{"self-signed", "", "", nil, ""},
+		{"files", certFile, keyFile, cert.Certificate[0], ""},
+		{"no key", certFile, "", nil, "tls: give both a certificate and a key file"},
+		{"no certificate", "", keyFile, nil, "tls: give both a certificate and a key file"},
+		{"missing file", certFile, filepath.Join(dir, "none.pem"), nil, "tls: open "},
+	}
+	for _, tt := range tests {
+		cfg, err := Config(tt.cert, tt.key, "mx.example.com")
+		if tt.err != "" {
+			require.ErrorContains(t, err, tt.err, tt.name)
+			continue
+		}
+		require.NoError(t, err, tt.name)
+		require.Len(t, cfg.Certificates, 1, tt.name)
+		served := cfg.Certificates[0].Certificate[0]
+		if tt.want != nil {
+			require.Equal(t, tt.want, served, tt.name)
+			continue
+		}
+		leaf, err := x509.ParseCertificate(served)
+		require.NoError(t, err, tt.name)
+		require.NoError(t, leaf.VerifyHostname("mx.example.com"), tt.name)
+		require.NotEqual(t, cert.Certificate[0], served, tt.name)
+	}
+}
+
+// TestSelfSigned: a self-signed certificate verifies, as its own root,
+// for the host name or IP address it was made for and for no other.
+func TestSelfSigned(t *testing.T) {
+	for _, c := range []struct{ host, other string }{{"mx.example.com", "mx.example.net"}, {"127.0.0.1", "127.0.0.2"}, {"::1", "mx.example.com"}} {
+		cert, err := SelfSigned(c.host)
+		require.NoError(t, err)
+		roots := x509.NewCertPool()
+		roots.AddCert(cert.Leaf)
+		_, err = cert.Leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: c.host})
+		require.NoError(t, err, c.host)
+		_, err = cert.Leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: c.other})
+		require.Error(t, err, c.other)
+		require.True(t, cert.Leaf.NotAfter.After(time.Now().Add(300*24*time.Hour)), "valid for a year: %v", cert.Leaf.NotAfter)
+	}
 }
 
 // TestPrintTLSA: the record on its own line after what it is for, the
