@@ -147,7 +147,7 @@ func FuzzNormalizeDomain(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		name, err := normalizeDomain(s)
+		name, err := NormalizeDomain(s)
 		if err != nil {
 			if !errors.Is(err, ErrInvalidDomain) {
 				t.Fatalf("error without ErrInvalidDomain: %v", err)
@@ -157,7 +157,7 @@ func FuzzNormalizeDomain(f *testing.F) {
 		if why := checkHostname(name); why != "" {
 			t.Fatalf("%q -> %q: %s", s, name, why)
 		}
-		again, err := normalizeDomain(name)
+		again, err := NormalizeDomain(name)
 		if err != nil || again != name {
 			t.Fatalf("not idempotent: %q -> %q -> %q, %v", s, name, again, err)
 		}

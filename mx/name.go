@@ -18,11 +18,19 @@ const (
 	maxInputLen = 1024
 )
 
-// normalizeDomain turns the domain given to Lookup into lower-case A-labels
-// without a trailing dot. Non-ASCII names are converted with the IDNA
-// "lookup" profile (UTS #46, RFC 5891 §5). Labels that contain "_" never go
-// through IDNA, whose STD3 rules would reject them.
-func normalizeDomain(domain string) (string, error) {
+// NormalizeDomain returns domain as Lookup queries it: lower-case A-labels
+// without a trailing dot, so that names compare equal whatever form a user
+// wrote them in (for Host.Name, a cache key, a policy or report domain).
+// Non-ASCII names are converted with the IDNA "lookup" profile (UTS #46,
+// RFC 5891 §5; the ideographic full stops separate labels too). Labels that
+// contain "_" never go through IDNA, whose STD3 rules would reject them.
+//
+// The result is a host name (RFC 1123 §2.1, RFC 5321 §4.1.2): labels of 1 to
+// 63 letters, digits, hyphens and underscores, not starting or ending with
+// a hyphen, at most 253 characters, and a top-level label that is not all
+// digits. Anything else, and an address literal ("[192.0.2.1]"), is an
+// error that wraps ErrInvalidDomain and says what is wrong.
+func NormalizeDomain(domain string) (string, error) {
 	in := domain
 	if len(in) > maxInputLen {
 		return "", fmt.Errorf("%w: %d characters long", ErrInvalidDomain, len(in))

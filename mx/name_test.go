@@ -25,14 +25,14 @@ func TestNormalizeDomain(t *testing.T) {
 		{strings.Repeat("a", 63) + ".example", strings.Repeat("a", 63) + ".example"},
 	}
 	for _, tc := range tests {
-		got, err := normalizeDomain(tc.in)
+		got, err := NormalizeDomain(tc.in)
 		require.NoError(t, err, tc.in)
 		assert.Equal(t, tc.want, got, tc.in)
 	}
 	for _, bad := range []string{"", ".", "..", ".example", "a..b", "-a.example", "a-.example", "a b", "a\x00b",
 		"192.0.2.1", "example.123", "[192.0.2.1]", "[IPv6:2001:db8::1]", "a@b", strings.Repeat("a", 64) + ".example",
 		"xn--a.例", "\u200d.example", "a/b.example"} {
-		_, err := normalizeDomain(bad)
+		_, err := NormalizeDomain(bad)
 		assert.ErrorIs(t, err, ErrInvalidDomain, "%q", bad)
 	}
 }

@@ -65,7 +65,7 @@ func (r *Router) self() (names map[string]bool, addrs map[netip.Addr]bool) {
 			addrs[a.Unmap().WithZone("")] = true
 			continue
 		}
-		n, err := normalizeDomain(s)
+		n, err := NormalizeDomain(s)
 		if err != nil {
 			continue
 		}

@@ -22,7 +22,7 @@ func (r *Router) Route(ctx context.Context, domain string) (Route, error) {
 	if isLiteral(domain) {
 		return r.literal(domain)
 	}
-	name, err := normalizeDomain(domain)
+	name, err := NormalizeDomain(domain)
 	if err != nil {
 		return Route{}, err
 	}
@@ -177,7 +177,7 @@ func isMalformed(err error) bool {
 // temporary wraps a DNS failure so that it matches both ErrTemporary and
 // the resolver's own error.
 func temporary(what, name string, err error) error {
-	return fmt.Errorf("%w: %s for %s: %w", ErrTemporary, what, name, asTemporary(err))
+	return fmt.Errorf("%w: %s for %s: %w", ErrTemporary, what, name, asTemporary(name, err))
 }
 
 // asTemporary makes sure errors.As finds a *net.DNSError with IsTemporary
@@ -185,10 +185,10 @@ func temporary(what, name string, err error) error {
 // neither IsTemporary nor IsTimeout, a custom resolver may set only
 // IsTimeout or return a plain error, and a cancelled context sets neither.
 // This package treats all of them as temporary (RFC 5321 §4.5.4.1: keep
-// the message queued), so it puts a *net.DNSError saying so in front; the
-// original error stays in the chain (DNSError.Unwrap), for errors.Is and
-// errors.As.
-func asTemporary(err error) error {
+// the message queued), so it puts a *net.DNSError saying so, for the name
+// that was queried, in front; the original error stays in the chain
+// (DNSError.Unwrap), for errors.Is and errors.As.
+func asTemporary(name string, err error) error {
 	var de *net.DNSError
 	if errors.As(err, &de) {
 		if de.IsTemporary {
@@ -196,5 +196,5 @@ func asTemporary(err error) error {
 		}
 		return &net.DNSError{Err: de.Err, Name: de.Name, Server: de.Server, IsTimeout: de.IsTimeout, IsTemporary: true, UnwrapErr: err}
 	}
-	return &net.DNSError{Err: err.Error(), IsTemporary: true, UnwrapErr: err}
+	return &net.DNSError{Err: err.Error(), Name: name, IsTimeout: errors.Is(err, context.DeadlineExceeded), IsTemporary: true, UnwrapErr: err}
 }

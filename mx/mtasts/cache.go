@@ -2,7 +2,8 @@ package mtasts
 
 import (
 	"context"
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 )
@@ -85,10 +86,5 @@ func (m *MemoryCache) Put(_ context.Context, domain string, p CachedPolicy) erro
 func (m *MemoryCache) Domains() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	l := make([]string, 0, len(m.m))
-	for d := range m.m {
-		l = append(l, d)
-	}
-	sort.Strings(l)
-	return l
+	return slices.Sorted(maps.Keys(m.m))
 }

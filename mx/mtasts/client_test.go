@@ -280,7 +280,13 @@ func TestFetchRules(t *testing.T) {
 		assert.ErrorIs(t, err, context.Canceled)
 	})
 	t.Run("invalid domain", func(t *testing.T) {
-		_, err := mtasts.FetchPolicy(ctx, nil, "exa mple.com")
-		assert.ErrorIs(t, err, mtasts.ErrInvalidDomain)
+		// mx.NormalizeDomain's reason, with this package's prefix once; "_"
+		// labels are no web host names (RFC 5321 §4.1.2 Domain).
+		for _, bad := range []string{"exa mple.com", "a..example", "[192.0.2.1]", "a_b.example", "1.2.3.4"} {
+			_, err := mtasts.FetchPolicy(ctx, nil, bad)
+			assert.ErrorIs(t, err, mtasts.ErrInvalidDomain, bad)
+			assert.True(t, strings.HasPrefix(err.Error(), "mtasts: invalid domain name: "), err.Error())
+			assert.NotContains(t, err.Error(), "mx:")
+		}
 	})
 }

@@ -1,11 +1,6 @@
 package mtasts
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"net"
-)
+import "errors"
 
 // Sentinel errors. Errors returned by this package wrap one or more of these
 // with %w, so callers test them with errors.Is.
@@ -45,30 +40,3 @@ var (
 	// valid host name (or cannot be converted to A-labels).
 	ErrInvalidDomain = errors.New("mtasts: invalid domain name")
 )
-
-// temporary wraps a DNS failure so that it matches ErrTemporary and, with
-// errors.As, a *net.DNSError whose IsTemporary is set.
-func temporary(what, name string, err error) error {
-	return fmt.Errorf("%w: %s %s: %w", ErrTemporary, what, name, asTemporary(name, err))
-}
-
-// asTemporary returns a *net.DNSError with IsTemporary set. Go reports
-// REFUSED and some network errors without that flag; DESIGN's failure
-// convention puts one that says so in front of the resolver's error.
-func asTemporary(name string, err error) error {
-	var de *net.DNSError
-	if errors.As(err, &de) {
-		if de.IsTemporary {
-			return err
-		}
-		return &net.DNSError{Err: de.Err, Name: de.Name, Server: de.Server, IsTimeout: de.IsTimeout, IsTemporary: true, UnwrapErr: err}
-	}
-	return &net.DNSError{Err: err.Error(), Name: name, IsTimeout: errors.Is(err, context.DeadlineExceeded), IsTemporary: true, UnwrapErr: err}
-}
-
-// isNotFound reports whether err is the resolver's "no such name" or "no
-// records of that type" (NXDOMAIN or NODATA).
-func isNotFound(err error) bool {
-	var de *net.DNSError
-	return errors.As(err, &de) && de.IsNotFound
-}

@@ -83,5 +83,5 @@ func ExampleClient_Get() {
 		fmt.Println("temporary failure, retry later:", err)
 	}
 	// Output:
-	// deliver as without MTA-STS: mtasts: no MTA-STS policy: no TXT record at _mta-sts.example.org.
+	// deliver as without MTA-STS: mtasts: no MTA-STS policy: no "v=STSv1;" TXT record at _mta-sts.example.org.
 }

@@ -4,22 +4,19 @@ import (
 	"fmt"
 	"strings"
 
-	"golang.org/x/net/idna"
+	"github.com/mailsmith/mailsmith/mx"
 )
 
 // normalizeDomain turns a domain as a user may write it (any case, U-labels,
-// a trailing dot) into lower-case A-labels without the trailing dot, and
-// checks that it is a host name (RFC 5321 §4.1.2 Domain, RFC 1035 lengths).
+// a trailing dot) into lower-case A-labels without the trailing dot
+// (mx.NormalizeDomain), and checks that it is a host name of RFC 5321
+// §4.1.2 (Domain: no "_" labels, as the policy host is a web host).
 func normalizeDomain(domain string) (string, error) {
-	d := strings.TrimSuffix(domain, ".")
-	if !isASCII(d) {
-		a, err := idna.Lookup.ToASCII(d)
-		if err != nil {
-			return "", fmt.Errorf("%w: %q: %v", ErrInvalidDomain, domain, err)
-		}
-		d = a
+	d, err := mx.NormalizeDomain(domain)
+	if err != nil {
+		// mx says what is wrong; this package's prefix goes in front instead.
+		return "", fmt.Errorf("%w: %s", ErrInvalidDomain, strings.TrimPrefix(err.Error(), mx.ErrInvalidDomain.Error()+": "))
 	}
-	d = strings.ToLower(d)
 	if !isHostName(d) {
 		return "", fmt.Errorf("%w: %q", ErrInvalidDomain, domain)
 	}

@@ -3,15 +3,16 @@ package mtasts
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
+
+	"github.com/mailsmith/mailsmith/mx"
 )
 
-// Resolver is the DNS lookup this package needs. *net.Resolver satisfies
-// it, as does any resolver with the same method signature.
-type Resolver interface {
-	LookupTXT(ctx context.Context, name string) ([]string, error)
-}
+// Resolver is the DNS lookup LookupRecord and Client need: LookupTXT, with the method
+// signature of *net.Resolver, which satisfies it, as does any resolver with
+// the same method. It is the parent package's mx.TXTResolver, as the
+// discovery of the record is mx.LookupVersionedTXT.
+type Resolver = mx.TXTResolver
 
 // Extension is a field of a TXT record or policy that RFC 8461 does not
 // define, kept in the order it appeared (RFC 8461 §3.1, §3.2: unknown
@@ -146,17 +147,6 @@ func (r *Record) String() string {
 	return b.String()
 }
 
-// isSTSRecord reports whether a TXT record takes part in discovery: RFC 8461
-// §3.1 discards records that do not begin with "v=STSv1;". WSP before the
-// ";" is allowed, as the grammar's sts-field-delim allows it (erratum 6285).
-func isSTSRecord(txt string) bool {
-	if !strings.HasPrefix(txt, "v=STSv1") {
-		return false
-	}
-	r := trimWSP(txt[len("v=STSv1"):])
-	return r != "" && r[0] == ';'
-}
-
 // LookupRecord reads the _mta-sts TXT record of domain (RFC 8461 §3.1).
 // Records that do not begin with "v=STSv1;" are ignored; none, several or
 // an invalid one is ErrNoPolicy (wrapping also ErrMultipleRecords or
@@ -169,28 +159,14 @@ func LookupRecord(ctx context.Context, r Resolver, domain string) (*Record, erro
 	if err != nil {
 		return nil, err
 	}
-	if r == nil {
-		r = net.DefaultResolver
-	}
 	name := "_mta-sts." + d + "."
-	txts, err := r.LookupTXT(ctx, name)
-	if err != nil {
-		if isNotFound(err) {
-			return nil, fmt.Errorf("%w: no TXT record at %s", ErrNoPolicy, name)
-		}
-		return nil, temporary("TXT lookup", name, err)
-	}
-	var found []string
-	for _, t := range txts {
-		if isSTSRecord(t) {
-			found = append(found, t)
-		}
-	}
-	switch len(found) {
-	case 0:
+	found, err := mx.LookupVersionedTXT(ctx, r, name, "v=STSv1")
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%w: TXT lookup %s: %w", ErrTemporary, name, err)
+	case len(found) == 0:
 		return nil, fmt.Errorf("%w: no \"v=STSv1;\" TXT record at %s", ErrNoPolicy, name)
-	case 1:
-	default:
+	case len(found) > 1:
 		return nil, fmt.Errorf("%w: %w: %d records at %s", ErrNoPolicy, ErrMultipleRecords, len(found), name)
 	}
 	rec, err := ParseRecord(found[0])

@@ -5,7 +5,8 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -139,12 +140,7 @@ func (b *Builder) AddFailure(p PolicyInfo, f FailureDetails) { b.Add(Session{Pol
 func (b *Builder) Domains() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	l := make([]string, 0, len(b.domains))
-	for d := range b.domains {
-		l = append(l, d)
-	}
-	sort.Strings(l)
-	return l
+	return slices.Sorted(maps.Keys(b.domains))
 }
 
 // Report returns the report for one policy domain with the given

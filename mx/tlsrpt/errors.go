@@ -1,10 +1,8 @@
 package tlsrpt
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net"
 )
 
 // Sentinel errors. Errors returned by this package wrap one or more of these
@@ -58,28 +56,3 @@ func (e *LimitError) Error() string {
 
 // Is makes errors.Is(err, ErrLimit) true.
 func (e *LimitError) Is(target error) bool { return target == ErrLimit }
-
-// temporary wraps a DNS failure so that it matches ErrTemporary and, with
-// errors.As, a *net.DNSError whose IsTemporary is set.
-func temporary(what, name string, err error) error {
-	return fmt.Errorf("%w: %s %s: %w", ErrTemporary, what, name, asTemporary(name, err))
-}
-
-// asTemporary returns a *net.DNSError with IsTemporary set, putting one in
-// front of the resolver's error when that does not say so (Go's does not
-// for REFUSED).
-func asTemporary(name string, err error) error {
-	var de *net.DNSError
-	if errors.As(err, &de) {
-		if de.IsTemporary {
-			return err
-		}
-		return &net.DNSError{Err: de.Err, Name: de.Name, Server: de.Server, IsTimeout: de.IsTimeout, IsTemporary: true, UnwrapErr: err}
-	}
-	return &net.DNSError{Err: err.Error(), Name: name, IsTimeout: errors.Is(err, context.DeadlineExceeded), IsTemporary: true, UnwrapErr: err}
-}
-
-func isNotFound(err error) bool {
-	var de *net.DNSError
-	return errors.As(err, &de) && de.IsNotFound
-}

@@ -9,9 +9,15 @@ import (
 	"github.com/mailsmith/mailsmith/mx/tlsrpt"
 )
 
+// staticTXT is a Resolver that gives every name the same TXT records; in a
+// program, pass a *net.Resolver (nil means net.DefaultResolver).
+type staticTXT []string
+
+func (s staticTXT) LookupTXT(context.Context, string) ([]string, error) { return s, nil }
+
 func ExampleLookup() {
-	zone := txtZone{"_smtp._tls.example.com.": {"v=TLSRPTv1; rua=mailto:reports@example.com,https://tlsrpt.example.com/v1"}}
-	rec, err := tlsrpt.Lookup(context.Background(), zone, "example.com")
+	dns := staticTXT{"v=spf1 -all", "v=TLSRPTv1; rua=mailto:reports@example.com,https://tlsrpt.example.com/v1"}
+	rec, err := tlsrpt.Lookup(context.Background(), dns, "example.com")
 	if err != nil {
 		panic(err)
 	}

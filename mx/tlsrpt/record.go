@@ -3,18 +3,17 @@ package tlsrpt
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 
-	"golang.org/x/net/idna"
+	"github.com/mailsmith/mailsmith/mx"
 )
 
-// Resolver is the DNS lookup this package needs. *net.Resolver satisfies
-// it, as does any resolver with the same method signature.
-type Resolver interface {
-	LookupTXT(ctx context.Context, name string) ([]string, error)
-}
+// Resolver is the DNS lookup Lookup need: LookupTXT, with the method
+// signature of *net.Resolver, which satisfies it, as does any resolver with
+// the same method. It is the parent package's mx.TXTResolver, as the
+// discovery of the record is mx.LookupVersionedTXT.
+type Resolver = mx.TXTResolver
 
 // Extension is a record field RFC 8460 does not define, kept in order.
 type Extension struct {
@@ -170,49 +169,26 @@ func (r *Record) String() string {
 	return b.String()
 }
 
-// isTLSRPTRecord: RFC 8460 §3 discards records that do not begin with
-// "v=TLSRPTv1"; the version must be followed by the delimiter or the end.
-func isTLSRPTRecord(txt string) bool {
-	if !strings.HasPrefix(txt, "v=TLSRPTv1") {
-		return false
-	}
-	r := strings.TrimLeft(txt[len("v=TLSRPTv1"):], " \t")
-	return r == "" || r[0] == ';'
-}
-
 // Lookup reads the TLSRPT record of domain at _smtp._tls.<domain> (RFC 8460
-// §3). TXT records that do not begin with "v=TLSRPTv1" are ignored; none,
+// §3). TXT records that do not begin with "v=TLSRPTv1;" are ignored; none,
 // several or an invalid one is ErrNoRecord (wrapping also
 // ErrMultipleRecords or ErrRecordSyntax). A temporary DNS failure wraps
 // ErrTemporary and a *net.DNSError. A nil r is net.DefaultResolver; the
 // name is queried absolute.
 func Lookup(ctx context.Context, r Resolver, domain string) (*Record, error) {
-	d, err := normalizeDomain(domain)
+	d, err := mx.NormalizeDomain(domain)
 	if err != nil {
-		return nil, err
-	}
-	if r == nil {
-		r = net.DefaultResolver
+		// mx says what is wrong; this package's prefix goes in front instead.
+		return nil, fmt.Errorf("%w: %s", ErrInvalidDomain, strings.TrimPrefix(err.Error(), mx.ErrInvalidDomain.Error()+": "))
 	}
 	name := "_smtp._tls." + d + "."
-	txts, err := r.LookupTXT(ctx, name)
-	if err != nil {
-		if isNotFound(err) {
-			return nil, fmt.Errorf("%w: no TXT record at %s", ErrNoRecord, name)
-		}
-		return nil, temporary("TXT lookup", name, err)
-	}
-	var found []string
-	for _, t := range txts {
-		if isTLSRPTRecord(t) {
-			found = append(found, t)
-		}
-	}
-	switch len(found) {
-	case 0:
-		return nil, fmt.Errorf("%w: no \"v=TLSRPTv1\" TXT record at %s", ErrNoRecord, name)
-	case 1:
-	default:
+	found, err := mx.LookupVersionedTXT(ctx, r, name, "v=TLSRPTv1")
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%w: TXT lookup %s: %w", ErrTemporary, name, err)
+	case len(found) == 0:
+		return nil, fmt.Errorf("%w: no \"v=TLSRPTv1;\" TXT record at %s", ErrNoRecord, name)
+	case len(found) > 1:
 		return nil, fmt.Errorf("%w: %w: %d records at %s", ErrNoRecord, ErrMultipleRecords, len(found), name)
 	}
 	rec, err := ParseRecord(found[0])
@@ -220,26 +196,6 @@ func Lookup(ctx context.Context, r Resolver, domain string) (*Record, error) {
 		return nil, fmt.Errorf("%w: at %s: %w", ErrNoRecord, name, err)
 	}
 	return rec, nil
-}
-
-// normalizeDomain returns domain in lower-case A-labels without a trailing
-// dot. ASCII names are passed through (labels with "_" included).
-func normalizeDomain(domain string) (string, error) {
-	d := strings.TrimSuffix(domain, ".")
-	for i := 0; i < len(d); i++ {
-		if d[i] >= 0x80 {
-			a, err := idna.Lookup.ToASCII(d)
-			if err != nil {
-				return "", fmt.Errorf("%w: %q: %v", ErrInvalidDomain, domain, err)
-			}
-			d = a
-			break
-		}
-	}
-	if d == "" || len(d) > 253 || strings.ContainsAny(d, " \t;\"\\") || strings.Contains(d, "..") || d[0] == '.' {
-		return "", fmt.Errorf("%w: %q", ErrInvalidDomain, domain)
-	}
-	return strings.ToLower(d), nil
 }
 
 // Destinations splits the rua URIs into mailto addresses (without

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 	"github.com/mailsmith/mailsmith/mx/tlsrpt"
 )
 
@@ -42,38 +44,43 @@ func TestParseRecordTable(t *testing.T) {
 	}
 }
 
-type txtZone map[string][]string
-
-func (z txtZone) LookupTXT(_ context.Context, name string) ([]string, error) {
-	if v, ok := z[name]; ok {
-		return v, nil
-	}
-	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
-}
-
-type refusedResolver struct{}
-
-func (refusedResolver) LookupTXT(context.Context, string) ([]string, error) {
-	return nil, &net.DNSError{Err: "server refused", Name: "x"}
-}
-
 func TestLookup(t *testing.T) {
 	ctx := context.Background()
-	z := txtZone{"_smtp._tls.xn--bcher-kva.example.": {"v=TLSRPTv1; rua=mailto:r@example.com"}}
+	z := &dnstest.Answers{
+		TXT: map[string][]string{
+			"_smtp._tls.xn--bcher-kva.example.": {"v=TLSRPTv1; rua=mailto:r@example.com"},
+			// Records that do not begin with "v=TLSRPTv1;" are discarded
+			// (RFC 8460 §3), the bare version too.
+			"_smtp._tls.bare.example.": {"v=TLSRPTv1", "v=TLSRPTv1 ; rua=mailto:b@example.com", "v=TLSRPTv10; rua=mailto:c@example.com"},
+			"_smtp._tls.two.example.":  {"v=TLSRPTv1; rua=mailto:b@example.com", "v=TLSRPTv1; rua=mailto:c@example.com"},
+		},
+		TXTErr: map[string]error{"_smtp._tls.refused.example.": &net.DNSError{Err: "server refused", Name: "x"}},
+	}
 	r, err := tlsrpt.Lookup(ctx, z, "Bücher.example.")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"mailto:r@example.com"}, r.RUA)
+	r, err = tlsrpt.Lookup(ctx, z, "bare.example")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"mailto:b@example.com"}, r.RUA)
 
-	_, err = tlsrpt.Lookup(ctx, refusedResolver{}, "example.com")
+	_, err = tlsrpt.Lookup(ctx, z, "refused.example")
 	require.ErrorIs(t, err, tlsrpt.ErrTemporary)
 	var de *net.DNSError
 	require.True(t, errors.As(err, &de))
 	assert.True(t, de.IsTemporary)
+	assert.Equal(t, 1, strings.Count(err.Error(), "tlsrpt: "), err.Error())
 
 	_, err = tlsrpt.Lookup(ctx, z, "example.com")
 	assert.ErrorIs(t, err, tlsrpt.ErrNoRecord)
-	_, err = tlsrpt.Lookup(ctx, z, "a..example")
-	assert.ErrorIs(t, err, tlsrpt.ErrInvalidDomain)
+	_, err = tlsrpt.Lookup(ctx, z, "two.example")
+	assert.ErrorIs(t, err, tlsrpt.ErrNoRecord)
+	assert.ErrorIs(t, err, tlsrpt.ErrMultipleRecords)
+	for _, bad := range []string{"a..example", "a b.example", "a!b.example", "[192.0.2.1]"} {
+		_, err = tlsrpt.Lookup(ctx, z, bad)
+		assert.ErrorIs(t, err, tlsrpt.ErrInvalidDomain, bad)
+		assert.True(t, strings.HasPrefix(err.Error(), "tlsrpt: invalid domain name: "), err.Error())
+		assert.Equal(t, 1, strings.Count(err.Error(), "invalid domain name"), err.Error())
+	}
 }
 
 func TestDestinations(t *testing.T) {
