@@ -194,15 +194,7 @@ func (s *Server) hostname() string {
 	return s.host
 }
 
-func (s *Server) maxMessageBytes() int64 {
-	switch {
-	case s.MaxMessageBytes == 0:
-		return DefaultMaxMessageBytes
-	case s.MaxMessageBytes < 0:
-		return 0
-	}
-	return s.MaxMessageBytes
-}
+func (s *Server) maxMessageBytes() int64 { return limitOr(s.MaxMessageBytes, DefaultMaxMessageBytes) }
 
 func (s *Server) maxRecipients() int {
 	if s.MaxRecipients <= 0 {
@@ -220,13 +212,7 @@ func (s *Server) maxErrors() int {
 
 // maxRefusedRecipients returns the limit, or 0 for none.
 func (s *Server) maxRefusedRecipients() int {
-	switch {
-	case s.MaxRefusedRecipients < 0:
-		return 0
-	case s.MaxRefusedRecipients == 0:
-		return DefaultMaxRefusedRecipients
-	}
-	return s.MaxRefusedRecipients
+	return limitOr(s.MaxRefusedRecipients, DefaultMaxRefusedRecipients)
 }
 
 func (s *Server) maxLine() int {
@@ -240,37 +226,15 @@ func (s *Server) maxLine() int {
 	return n
 }
 
-func (s *Server) maxTextLine() int {
-	switch {
-	case s.MaxTextLineLength == 0:
-		return DefaultMaxTextLineLength
-	case s.MaxTextLineLength < 0:
-		return 0
-	}
-	return s.MaxTextLineLength
-}
+func (s *Server) maxTextLine() int { return limitOr(s.MaxTextLineLength, DefaultMaxTextLineLength) }
 
 // maxConnections returns the limit on simultaneous connections, or 0
 // for none.
-func (s *Server) maxConnections() int {
-	switch {
-	case s.MaxConnections < 0:
-		return 0
-	case s.MaxConnections == 0:
-		return DefaultMaxConnections
-	}
-	return s.MaxConnections
-}
+func (s *Server) maxConnections() int { return limitOr(s.MaxConnections, DefaultMaxConnections) }
 
 // maxConnectionsPerIP returns the limit per client, or 0 for none.
 func (s *Server) maxConnectionsPerIP() int {
-	switch {
-	case s.MaxConnectionsPerIP < 0:
-		return 0
-	case s.MaxConnectionsPerIP == 0:
-		return DefaultMaxConnectionsPerIP
-	}
-	return s.MaxConnectionsPerIP
+	return limitOr(s.MaxConnectionsPerIP, DefaultMaxConnectionsPerIP)
 }
 
 // dataDeadline returns the overall limit on one message's transfer, or
@@ -304,6 +268,18 @@ func (s *Server) dataTimeout() time.Duration {
 	return ServerDataBlockTimeout
 }
 
+// limitOr reads one of the Server's limit fields: zero means def, and
+// a negative value means no limit, returned as 0.
+func limitOr[T int | int64](v, def T) T {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
+}
+
 func durationOr(d, def time.Duration) time.Duration {
 	if d <= 0 {
 		return def
@@ -317,11 +293,7 @@ func (s *Server) logger() *slog.Logger {
 
 // ListenAndServe listens on s.Addr (":25" when empty) and serves.
 func (s *Server) ListenAndServe() error {
-	addr := s.Addr
-	if addr == "" {
-		addr = ":25"
-	}
-	l, err := net.Listen("tcp", addr)
+	l, err := s.listen(":25")
 	if err != nil {
 		return err
 	}
@@ -334,15 +306,19 @@ func (s *Server) ListenAndServeTLS() error {
 	if s.TLSConfig == nil {
 		return errors.New("smtp: ListenAndServeTLS needs Server.TLSConfig")
 	}
-	addr := s.Addr
-	if addr == "" {
-		addr = ":465"
-	}
-	l, err := net.Listen("tcp", addr)
+	l, err := s.listen(":465")
 	if err != nil {
 		return err
 	}
 	return s.ServeTLS(l)
+}
+
+// listen listens on TCP at s.Addr, or at def when s.Addr is empty.
+func (s *Server) listen(def string) (net.Listener, error) {
+	if s.Addr == "" {
+		return net.Listen("tcp", def)
+	}
+	return net.Listen("tcp", s.Addr)
 }
 
 // Serve accepts connections on l and serves each in its own goroutine.
