@@ -5,6 +5,8 @@ import (
 	"crypto"
 	"flag"
 	"io"
+	"maps"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -27,40 +29,86 @@ import (
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
-// world is the demo zone with a checking MX for example.com (Bob) and one
-// for example.org (Alice), and the forwarder as the MX of example.net.
+// world is the demo zone with a checking MX for example.com (Bob, which
+// can be told to answer 451 for a while) and one for example.org (Alice),
+// and the forwarder as the MX of example.net.
 type world struct {
-	zone       *demozone.Zone
-	bob, alice *memstore.Store
-	fwdAddr    string
+	zone    *demozone.Zone
+	bob     *runtest.Deferring
+	alice   *memstore.Store
+	ports   map[string]int // of the MXs, the forwarder's once it listens
+	fwdAddr string
 }
 
+// startWorld starts the MXs and a forwarder with a fresh queue.
 func startWorld(t *testing.T) *world {
 	t.Helper()
-	zone := testZone
+	w := newWorld(t)
+	w.fwdAddr, _ = w.startForwarder(t, t.TempDir())
+	return w
+}
+
+// newWorld starts the MXs of Alice and Bob.
+func newWorld(t *testing.T) *world {
+	t.Helper()
 	w := &world{
-		zone:  zone,
-		bob:   &memstore.Store{Domains: []string{"example.com"}, Users: []string{"bob@example.com"}},
+		zone:  testZone,
+		bob:   &runtest.Deferring{Store: memstore.Store{Domains: []string{"example.com"}, Users: []string{"bob@example.com"}}},
 		alice: &memstore.Store{Domains: []string{"example.org"}, Users: []string{"alice@example.org"}},
 	}
-	ports := runtest.MXs(t, zone.Resolver(), map[string]receiver.Handler{demozone.ReceiverMX: w.bob, demozone.SenderMX: w.alice})
+	w.ports = runtest.MXs(t, w.zone.Resolver(), map[string]receiver.Handler{demozone.ReceiverMX: w.bob, demozone.SenderMX: w.alice})
+	return w
+}
 
+// startForwarder runs the forwarder with its queue in queueDir until stop
+// or the end of the test, and returns its address.
+func (w *world) startForwarder(t *testing.T, queueDir string) (addr string, stop func()) {
+	t.Helper()
 	cfg, err := parseFlags([]string{
 		"-listen", "127.0.0.1:0", "-domain", "example.net", "-hostname", demozone.ForwarderMX,
 		"-srs-secret", "test secret", "-retry", "50ms",
-		"-alias", "bob=bob@example.com; gone=nobody@example.com", "-queue-dir", t.TempDir(),
-		"-arc-key", arcKeyFile(t, zone), "-arc-selector", demozone.SelectorARC,
+		"-alias", "bob=bob@example.com; gone=nobody@example.com", "-queue-dir", queueDir,
+		"-arc-key", arcKeyFile(t, w.zone), "-arc-selector", demozone.SelectorARC,
 	}, io.Discard)
 	require.NoError(t, err)
-	cfg.host.ResolverOverride = zone.Resolver()
+	cfg.host.ResolverOverride = w.zone.Resolver()
+	ports := maps.Clone(w.ports)
 	cfg.out.MXPorts = ports
 	addrc := make(chan string, 1)
 	cfg.ready = func(a net.Addr) {
 		ports[demozone.ForwarderMX] = a.(*net.TCPAddr).Port // bounces to SRS addresses come back here
 		addrc <- a.String()
 	}
-	w.fwdAddr, _ = runtest.Start(t, addrc, func(ctx context.Context) error { return run(ctx, cfg, t.Output()) })
-	return w
+	return runtest.Start(t, addrc, func(ctx context.Context) error { return run(ctx, cfg, t.Output()) })
+}
+
+// TestQueueSurvivesRestart: mail the forwarder answered 250 for is in its
+// spool directory at the 250, and a forwarder started again on the same
+// -queue-dir delivers it.
+func TestQueueSurvivesRestart(t *testing.T) {
+	w := newWorld(t)
+	w.bob.Defer.Store(math.MaxInt32)
+	queueDir := t.TempDir()
+	addr, stop := w.startForwarder(t, queueDir)
+	w.fwdAddr = addr
+	require.NoError(t, w.send(t, "alice@example.org", "bob@example.net", signed(t, w, "bob@example.net", "kept")))
+	spooled, err := filepath.Glob(filepath.Join(queueDir, "msg", "*.msg"))
+	require.NoError(t, err)
+	require.Len(t, spooled, 1, "on disk when the 250 came")
+	require.Eventually(t, func() bool { return w.bob.Calls.Load() > 0 }, 10*time.Second, 5*time.Millisecond, "a first try, answered 451")
+	stop()
+	require.Empty(t, w.bob.Messages())
+
+	w.bob.Defer.Store(0)
+	_, stop = w.startForwarder(t, queueDir)
+	defer stop()
+	msgs := runtest.Wait(t, &w.bob.Store, 1)
+	require.Contains(t, string(msgs[0].Data), "Subject: kept")
+	require.True(t, strings.HasPrefix(msgs[0].From, "SRS0="), msgs[0].From)
+	require.Eventually(t, func() bool {
+		left, _ := os.ReadDir(filepath.Join(queueDir, "msg"))
+		return len(left) == 0
+	}, 10*time.Second, 10*time.Millisecond, "removed once delivered")
 }
 
 // arcKeyFile writes the demo zone's ARC key of example.net, whose record
@@ -78,10 +126,7 @@ func arcKeyFile(t *testing.T, zone *demozone.Zone) string {
 
 func (w *world) send(t *testing.T, from, to string, msg []byte) error {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return smtp.SendMail(ctx, w.fwdAddr, from, []string{to}, strings.NewReader(string(msg)),
-		smtp.WithLocalName(demozone.SenderMX))
+	return runtest.Send(w.fwdAddr, demozone.SenderMX, from, []string{to}, msg)
 }
 
 func signed(t *testing.T, w *world, to, subject string) []byte {
@@ -96,7 +141,7 @@ func TestForwardWithSRS(t *testing.T) {
 	w := startWorld(t)
 	require.NoError(t, w.send(t, "alice@example.org", "bob@example.net", signed(t, w, "bob@example.net", "fwd")))
 
-	m := runtest.Wait(t, w.bob, 1)[0]
+	m := runtest.Wait(t, &w.bob.Store, 1)[0]
 	require.Equal(t, []string{"bob@example.com"}, m.To)
 	require.True(t, strings.HasPrefix(m.From, "SRS0="), "envelope sender %q is not rewritten", m.From)
 	require.True(t, strings.HasSuffix(m.From, "=example.org=alice@example.net"), m.From)
@@ -116,7 +161,7 @@ func TestForwardWithSRS(t *testing.T) {
 func TestForwardSealsARC(t *testing.T) {
 	w := startWorld(t)
 	require.NoError(t, w.send(t, "alice@example.org", "bob@example.net", signed(t, w, "bob@example.net", "sealed")))
-	m := runtest.Wait(t, w.bob, 1)[0]
+	m := runtest.Wait(t, &w.bob.Store, 1)[0]
 	require.Equal(t, arc.Pass, m.Checks.ARC.Status, "Bob's MX: %v", m.Checks.ARC.Err)
 	require.Contains(t, headerLines(m.Data, authres.FieldName), "arc=pass (i=1 d=example.net)")
 

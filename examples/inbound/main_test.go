@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -57,11 +55,7 @@ func startInboundConfig(t *testing.T, set func(*config)) (*demozone.Zone, string
 
 func send(t *testing.T, addr, helo, from, to string, msg []byte) error {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return smtp.SendMail(ctx, addr, from, []string{to}, strings.NewReader(string(msg)),
-		smtp.WithLocalName(helo),
-		smtp.WithTLSConfig(&tls.Config{InsecureSkipVerify: true})) //nolint:gosec // self-signed test server
+	return runtest.Send(addr, helo, from, []string{to}, msg)
 }
 
 func message(from, subject string) []byte {

@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"flag"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -24,23 +21,10 @@ import (
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
-// flaky refuses the first delivery with 451 and stores the rest.
-type flaky struct {
-	memstore.Store
-	calls atomic.Int32
-}
-
-func (f *flaky) Deliver(ctx context.Context, m *receiver.Message) error {
-	if f.calls.Add(1) == 1 {
-		return &smtp.Error{Code: 451, EnhancedCode: [3]int{4, 3, 0}, Message: "try again later"}
-	}
-	return f.Store.Deliver(ctx, m)
-}
-
 type world struct {
 	zone              *demozone.Zone
 	bob, alice        *memstore.Store
-	carol             *flaky
+	carol             *runtest.Deferring // 451 to its first delivery
 	starttls, implTLS string
 	queueDir          string
 }
@@ -52,8 +36,9 @@ func startWorld(t *testing.T, extraFlags ...string) *world {
 		zone:  zone,
 		bob:   &memstore.Store{Domains: []string{"example.com"}, Users: []string{"bob@example.com"}},
 		alice: &memstore.Store{Domains: []string{"example.org"}, Users: []string{"alice@example.org"}},
-		carol: &flaky{Store: memstore.Store{Domains: []string{"example.net"}}},
+		carol: &runtest.Deferring{Store: memstore.Store{Domains: []string{"example.net"}}},
 	}
+	w.carol.Defer.Store(1)
 	ports := runtest.MXs(t, zone.Resolver(), map[string]receiver.Handler{demozone.ReceiverMX: w.bob, demozone.SenderMX: w.alice, demozone.ForwarderMX: w.carol})
 
 	dir := t.TempDir()
@@ -87,19 +72,15 @@ func startWorld(t *testing.T, extraFlags ...string) *world {
 	return w
 }
 
-var clientTLS = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // self-signed test server
-
 func submitMail(addr string, implicit bool, user, pass, from string, to []string, msg string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	opts := []smtp.SendOption{smtp.WithLocalName("laptop.example.org"), smtp.WithTLSConfig(clientTLS)}
+	var opts []smtp.SendOption
 	if implicit {
 		opts = append(opts, smtp.WithImplicitTLS())
 	}
 	if user != "" {
 		opts = append(opts, smtp.WithAuth(smtp.PlainAuth("", user, pass)))
 	}
-	return smtp.SendMail(ctx, addr, from, to, strings.NewReader(msg), opts...)
+	return runtest.Send(addr, "laptop.example.org", from, to, []byte(msg), opts...)
 }
 
 const bare = "From: Alice <alice@example.org>\r\nTo: bob@example.com\r\nSubject: lunch\r\nUser-Agent: Mutt/2.2\r\n\r\nNoon?\r\n"
@@ -144,7 +125,7 @@ func TestRetryThenDeliver(t *testing.T) {
 	require.NoError(t, submitMail(w.starttls, false, "alice@example.org", "wonderland", "alice@example.org", []string{"carol@example.net"}, msg))
 	msgs := runtest.Wait(t, &w.carol.Store, 1)
 	require.Len(t, msgs, 1)
-	require.EqualValues(t, 2, w.carol.calls.Load(), "one 451, then delivered")
+	require.EqualValues(t, 2, w.carol.Calls.Load(), "one 451, then delivered")
 	require.Empty(t, w.alice.Messages(), "no bounce for a temporary failure")
 }
 

@@ -1,6 +1,8 @@
 package runtest
 
 import (
+	"bytes"
+	"context"
 	"crypto/tls"
 	"net"
 	"os"
@@ -42,3 +44,17 @@ func ReadTLSReport(t testing.TB, file string) *tlsrpt.Report {
 	}
 	return rep
 }
+
+// Send sends msg from from to to through the server at addr as a client
+// that says helo, within WaitTimeout. STARTTLS and implicit TLS trust the
+// test server's self-signed certificate; opts come after these options.
+func Send(addr, helo, from string, to []string, msg []byte, opts ...smtp.SendOption) error {
+	ctx, cancel := context.WithTimeout(context.Background(), WaitTimeout)
+	defer cancel()
+	opts = append([]smtp.SendOption{smtp.WithLocalName(helo), smtp.WithTLSConfig(selfSignedOK)}, opts...)
+	return smtp.SendMail(ctx, addr, from, to, bytes.NewReader(msg), opts...)
+}
+
+// selfSignedOK is the client TLS configuration of Send: the examples'
+// servers in tests present self-signed certificates.
+var selfSignedOK = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // test servers only
