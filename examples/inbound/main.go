@@ -52,8 +52,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.maildir, "maildir", "Maildir", "directory holding one Maildir per recipient address")
 	fs.StringVar(&domains, "domains", "", "comma-separated domains to accept mail for (required)")
 	fs.StringVar(&users, "users", "", "comma-separated addresses that exist; default: every address in -domains")
-	fs.StringVar(&cfg.certFile, "cert", "", "TLS certificate (PEM) for STARTTLS; default: a self-signed one")
-	fs.StringVar(&cfg.keyFile, "key", "", "TLS key (PEM) for -cert")
+	cfg.cert.AddFlags(fs, "TLS certificate (PEM) for STARTTLS")
 	fs.Int64Var(&cfg.maxSize, "max-size", 32<<20, "largest message accepted, in bytes")
 	fs.StringVar(&trust, "trust-arc-sealer", "", "comma-separated ARC sealer `domains` (mailing lists, forwarders) whose results may\noverride a DMARC failure (RFC 8617 §7.2): accepted when the ARC chain passes and the\nnewest set sealed by one of them, still covering the message, says dmarc=pass (or\ndkim=pass) for the From domain")
 	fail := func(format string, args ...any) (config, error) { return cfg, serve.UsageError(fs, format, args...) }

@@ -11,17 +11,16 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/maildir"
 	"github.com/mailsmith/mailsmith/examples/internal/receiver"
 	"github.com/mailsmith/mailsmith/examples/internal/serve"
-	"github.com/mailsmith/mailsmith/examples/internal/tlscert"
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
 type config struct {
-	listen, maildir   string
-	host              serve.Host // -hostname, -resolver
-	domains, users    []string
-	trustARC          []string // -trust-arc-sealer
-	certFile, keyFile string
-	maxSize           int64
+	listen, maildir string
+	host            serve.Host // -hostname, -resolver
+	domains, users  []string
+	trustARC        []string   // -trust-arc-sealer
+	cert            serve.Cert // -cert, -key
+	maxSize         int64
 
 	// ready is told the listening address (tests).
 	ready func(addr net.Addr)
@@ -36,11 +35,10 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tlsConfig, err := tlscert.Config(cfg.certFile, cfg.keyFile, cfg.host.Name)
+	tlsConfig, err := cfg.cert.Config(logw, "inbound", "STARTTLS certificate for DANE", cfg.host.Name)
 	if err != nil {
 		return err
 	}
-	tlscert.PrintTLSA(logw, "inbound", "STARTTLS certificate for DANE", tlsConfig, cfg.host.Name, cfg.certFile == "")
 	srv := &smtp.Server{
 		Hostname:        cfg.host.Name,
 		TLSConfig:       tlsConfig,

@@ -13,7 +13,6 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 	"github.com/mailsmith/mailsmith/examples/internal/serve"
 	"github.com/mailsmith/mailsmith/examples/internal/submit"
-	"github.com/mailsmith/mailsmith/examples/internal/tlscert"
 	"github.com/mailsmith/mailsmith/mx/dane"
 	"github.com/mailsmith/mailsmith/mx/tlsrpt"
 	"github.com/mailsmith/mailsmith/smtp"
@@ -25,7 +24,7 @@ type config struct {
 	users                     submit.Users
 	keys                      []submit.Key
 	hideClient                bool
-	certFile, keyFile         string
+	cert                      serve.Cert // -cert, -key
 	out                       queue.Settings
 	maxAge                    time.Duration
 	dkimDir, tlsrptDir        string
@@ -49,14 +48,13 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tlscfg, err := tlscert.Config(cfg.certFile, cfg.keyFile, cfg.host.Name)
+	tlscfg, err := cfg.cert.Config(logw, "submission", "TLS certificate, if this host is also an MX", cfg.host.Name)
 	if err != nil {
 		return err
 	}
 	if err := addMissingKeys(&cfg, logw); err != nil {
 		return err
 	}
-	tlscert.PrintTLSA(logw, "submission", "TLS certificate, if this host is also an MX", tlscfg, cfg.host.Name, cfg.certFile == "")
 	d, report, err := deliverer(cfg, res)
 	if err != nil {
 		return err
