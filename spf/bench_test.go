@@ -44,6 +44,22 @@ func benchCheck(b *testing.B, ip string, want Result) {
 	}
 }
 
+// TestCheckAllocs holds the budget of issue 17: a whole Check answered
+// from memory makes at most 16 allocations (benchZone's resolver makes
+// none of its own).
+func TestCheckAllocs(t *testing.T) {
+	c := &Checker{Resolver: benchZone()}
+	for _, ip := range []string{"192.0.2.10", "192.0.3.10", "2001:db8::1"} {
+		addr := netip.MustParseAddr(ip)
+		n := testing.AllocsPerRun(50, func() {
+			c.Check(context.Background(), addr, "mail.example.org", "user@example.org") //nolint:errcheck // only the count matters
+		})
+		if n > 16 {
+			t.Errorf("Check from %s: %.0f allocations, budget 16", ip, n)
+		}
+	}
+}
+
 // BenchmarkCheckPassNestedInclude: a pass decided two includes deep.
 func BenchmarkCheckPassNestedInclude(b *testing.B) { benchCheck(b, "192.0.2.10", Pass) }
 

@@ -174,7 +174,7 @@ func (c *Checker) check(ctx context.Context, ip netip.Addr, helo, local, domain,
 	}
 	e.ctx = ctx
 
-	r := e.checkHost(d, 0)
+	r := e.checkHost(d, nil, 0)
 	v.Result, v.Domain, v.Mechanism = r.result, r.domain, r.mech
 	v.Lookups, v.VoidLookups = e.lookups, e.voids
 	if r.result == Fail {

@@ -9,10 +9,19 @@ import (
 	"time"
 )
 
+// namesChunk is the size of the buffers that hold the names one
+// evaluation queries (see fqdn): enough for a few typical names.
+const namesChunk = 64
+
 // fqdn returns name in ASCII lower case with one final dot, so that no
 // search domain is ever appended. DNS ignores case (RFC 4343); the lower
 // case serves resolvers and caches that key on exact names.
-func fqdn(name string) string {
+//
+// The names of one evaluation are written one after another into e.names
+// instead of allocating one string each: a strings.Builder only appends,
+// so a string it has handed out is never changed, and a resolver may keep
+// it (as a cache key, say).
+func (e *evaluator) fqdn(name string) string {
 	dotted := len(name) > 0 && name[len(name)-1] == '.'
 	upper := false
 	for i := 0; i < len(name); i++ {
@@ -21,25 +30,29 @@ func fqdn(name string) string {
 			break
 		}
 	}
-	if !upper {
-		if dotted {
-			return name
-		}
-		return name + "."
+	if dotted && !upper {
+		return name
 	}
-	var b strings.Builder
-	b.Grow(len(name) + 1)
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
+	if n := len(name) + 1; e.names.Cap()-e.names.Len() < n {
+		e.names = strings.Builder{} // the old buffer stays with its strings
+		e.names.Grow(max(n, namesChunk))
+	}
+	start := e.names.Len()
+	if !upper {
+		e.names.WriteString(name)
+	} else {
+		for i := 0; i < len(name); i++ {
+			c := name[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			e.names.WriteByte(c)
 		}
-		b.WriteByte(c)
 	}
 	if !dotted {
-		b.WriteByte('.')
+		e.names.WriteByte('.')
 	}
-	return b.String()
+	return e.names.String()[start:]
 }
 
 // lookupFailure classifies a lookup error: notFound for NXDOMAIN and NODATA
@@ -117,7 +130,7 @@ func (e *evaluator) lookupTXT(name string) (txts []string, notFound bool, err er
 	if err := e.deadline(); err != nil {
 		return nil, false, err
 	}
-	txts, err = e.r.LookupTXT(e.ctx, fqdn(name))
+	txts, err = e.r.LookupTXT(e.ctx, e.fqdn(name))
 	if err != nil {
 		notFound, err = e.lookupFailure(err, "TXT", name)
 		return nil, notFound, err
@@ -130,7 +143,7 @@ func (e *evaluator) lookupIP(network, name string) (addrs []netip.Addr, notFound
 	if err := e.deadline(); err != nil {
 		return nil, false, err
 	}
-	addrs, err = e.r.LookupNetIP(e.ctx, network, fqdn(name))
+	addrs, err = e.r.LookupNetIP(e.ctx, network, e.fqdn(name))
 	if err != nil && len(addrs) == 0 {
 		qtype := "A"
 		if network == "ip6" {
@@ -146,7 +159,7 @@ func (e *evaluator) lookupMX(name string) (mxs []*net.MX, notFound bool, err err
 	if err := e.deadline(); err != nil {
 		return nil, false, err
 	}
-	mxs, err = e.r.LookupMX(e.ctx, fqdn(name))
+	mxs, err = e.r.LookupMX(e.ctx, e.fqdn(name))
 	if err != nil && len(mxs) == 0 {
 		notFound, err = e.lookupFailure(err, "MX", name)
 		return nil, notFound, err

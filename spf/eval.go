@@ -39,8 +39,6 @@ type evaluator struct {
 	maxLookups, maxVoid int
 	lookups, voids      int
 
-	path [maxDepth]string // domains being evaluated, outermost first
-
 	localNonASCII bool // the local-part has non-ASCII bytes (RFC 8616 §4)
 
 	ipDotted    string   // "i" macro in names, computed once
@@ -49,7 +47,15 @@ type evaluator struct {
 	pDone       bool     // pNames computed
 	pNames      []string // validated names for the "p" macro
 
-	scratch [256]byte
+	names strings.Builder // the names queried, see fqdn
+}
+
+// frame is one domain on the path of include/redirect being evaluated,
+// linked to the one that included or redirected to it; the frames live on
+// the stack of checkHost's recursion.
+type frame struct {
+	domain string
+	parent *frame
 }
 
 // hostResult is the outcome of one check_host() call.
@@ -63,17 +69,18 @@ type hostResult struct {
 }
 
 // checkHost is the check_host() function of RFC 7208 §4 for <domain>,
-// already validated.
-func (e *evaluator) checkHost(domain string, depth int) hostResult {
+// already validated. parent is the path of domains that led here (nil at
+// the top), depth its length.
+func (e *evaluator) checkHost(domain string, parent *frame, depth int) hostResult {
 	if depth >= maxDepth {
 		return e.perm(domain, fmt.Errorf("%w: include/redirect nesting deeper than %d", ErrLookupLimit, maxDepth))
 	}
-	for _, d := range e.path[:depth] {
-		if strings.EqualFold(d, domain) {
+	for f := parent; f != nil; f = f.parent {
+		if strings.EqualFold(f.domain, domain) {
 			return e.perm(domain, fmt.Errorf("%w: %s includes or redirects to itself", ErrLoop, domain))
 		}
 	}
-	e.path[depth] = domain
+	here := frame{domain: domain, parent: parent}
 
 	// §4.4 record lookup, §4.5 selection.
 	txts, notFound, err := e.lookupTXT(domain)
@@ -127,12 +134,24 @@ func (e *evaluator) checkHost(domain string, depth int) hostResult {
 	// §4.6.2: mechanisms left to right; the first match decides.
 	for k := range terms {
 		t := &terms[k]
-		if !t.Kind.IsMechanism() {
+		var match bool
+		switch t.Kind {
+		// The mechanisms that need no lookup are decided here, without
+		// the call to match (most terms of most records are of these).
+		case KindAll:
+			match = true
+		case KindIP4:
+			match = e.ip.Is4() && t.Prefix.Contains(e.ip)
+		case KindIP6:
+			match = e.ip.Is6() && t.Prefix.Contains(e.ip)
+		case KindRedirect, KindExp, KindModifier:
 			continue
-		}
-		match, res := e.match(t, domain, depth)
-		if res.result != "" {
-			return res
+		default:
+			var res hostResult
+			match, res = e.match(t, domain, &here, depth)
+			if res.result != "" {
+				return res
+			}
 		}
 		if match {
 			return hostResult{result: t.Qualifier.Result(), mech: t.text, domain: domain, exp: exp, hasExp: hasExp}
@@ -152,7 +171,7 @@ func (e *evaluator) checkHost(domain string, depth int) hostResult {
 		if !ok {
 			return e.perm(domain, fmt.Errorf("%w: redirect=%s expands to an invalid name", ErrNoRecord, redirect))
 		}
-		r := e.checkHost(target, depth+1)
+		r := e.checkHost(target, &here, depth+1)
 		if r.result == None {
 			return e.perm(domain, fmt.Errorf("%w: redirect=%s (%s)", ErrNoRecord, redirect, target))
 		}
@@ -206,7 +225,8 @@ func (e *evaluator) target(spec, domain string) (string, bool) {
 	if strings.IndexByte(spec, '%') < 0 {
 		name = truncateName(trimDot(spec))
 	} else {
-		b := e.expand(e.scratch[:0], spec, domain)
+		var scratch [256]byte
+		b := e.expand(scratch[:0], spec, domain)
 		if len(b) > maxExpansion {
 			return "", false
 		}
@@ -218,18 +238,12 @@ func (e *evaluator) target(spec, domain string) (string, bool) {
 	return name, validName(name)
 }
 
-// match evaluates one mechanism (RFC 7208 §5). A non-empty res.result ends
-// the evaluation with that result (an error, or the result of a failed
-// include).
-func (e *evaluator) match(t *Term, domain string, depth int) (bool, hostResult) {
-	switch t.Kind {
-	case KindAll:
-		return true, hostResult{}
-	case KindIP4:
-		return e.ip.Is4() && t.Prefix.Contains(e.ip), hostResult{}
-	case KindIP6:
-		return e.ip.Is6() && t.Prefix.Contains(e.ip), hostResult{}
-	}
+// match evaluates one mechanism that makes DNS queries (RFC 7208 §5:
+// include, a, mx, ptr, exists; checkHost decides all, ip4 and ip6 itself).
+// f is the frame of domain, the domain whose record holds the mechanism. A
+// non-empty res.result ends the evaluation with that result (an error, or
+// the result of a failed include).
+func (e *evaluator) match(t *Term, domain string, f *frame, depth int) (bool, hostResult) {
 	if e.skipForLocalPart(t.Value) {
 		return false, hostResult{}
 	}
@@ -243,7 +257,7 @@ func (e *evaluator) match(t *Term, domain string, depth int) (bool, hostResult) 
 	}
 	switch t.Kind {
 	case KindInclude:
-		return e.include(t, name, ok, domain, depth)
+		return e.include(t, name, ok, domain, f, depth)
 	case KindA:
 		addrs, notFound, err := e.lookupIP(e.network(), name)
 		if err != nil {
@@ -287,11 +301,11 @@ func (e *evaluator) void(domain string, t *Term) hostResult {
 }
 
 // include applies the table of RFC 7208 §5.2.
-func (e *evaluator) include(t *Term, name string, ok bool, domain string, depth int) (bool, hostResult) {
+func (e *evaluator) include(t *Term, name string, ok bool, domain string, f *frame, depth int) (bool, hostResult) {
 	if !ok {
 		return false, e.perm(domain, fmt.Errorf("%w: %s expands to an invalid name", ErrNoRecord, t.text))
 	}
-	r := e.checkHost(name, depth+1)
+	r := e.checkHost(name, f, depth+1)
 	switch r.result {
 	case Pass:
 		return true, hostResult{}

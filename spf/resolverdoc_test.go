@@ -21,11 +21,16 @@ type strictResolver struct {
 	t    *testing.T
 	zone *fakeZone
 	seen map[string]bool // the methods called
+	// kept holds every name received and a copy made on arrival: a
+	// resolver may keep the strings it is given (as cache keys), so they
+	// must never change afterwards.
+	kept *[][2]string
 }
 
 func (s strictResolver) name(method, name string) {
 	s.t.Helper()
 	s.seen[method] = true
+	*s.kept = append(*s.kept, [2]string{name, strings.Clone(name)})
 	if !strings.HasSuffix(name, ".") || name != strings.ToLower(name) {
 		s.t.Errorf("%s(%q): name not absolute and lower case", method, name)
 	}
@@ -61,13 +66,16 @@ func TestResolverReceivesWhatItsDocSays(t *testing.T) {
 	z := newFakeZone()
 	require.NoError(t, z.set("example.org", fakeRR{typ: "TXT", text: "v=spf1 a mx exists:%{i}.X.Example.org ptr include:Other.example -all"}, fakeRR{typ: "MX", text: "MX.example.org.", pref: 10}))
 	require.NoError(t, z.set("other.example", fakeRR{typ: "TXT", text: "v=spf1 a:Mail.Other.example -all"}))
-	s := strictResolver{t: t, zone: z, seen: map[string]bool{}}
+	s := strictResolver{t: t, zone: z, seen: map[string]bool{}, kept: new([][2]string)}
 	c := &Checker{Resolver: s}
 	for _, ip := range []string{"192.0.2.1", "::ffff:192.0.2.1", "2001:db8::1"} {
 		c.Check(context.Background(), netip.MustParseAddr(ip), "HELO.example.org", "user@Example.ORG") //nolint:errcheck // only the calls matter
 	}
 	for _, m := range []string{"LookupTXT", "LookupMX", "LookupNetIP", "LookupAddr"} {
 		assert.True(t, s.seen[m], "%s never called: the check above no longer covers it", m)
+	}
+	for _, k := range *s.kept {
+		assert.Equal(t, k[1], k[0], "a name given to the resolver changed after the call")
 	}
 }
 
