@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/mailsmith/mailsmith/authres"
+	"github.com/mailsmith/mailsmith/dkim"
 	"github.com/mailsmith/mailsmith/dmarc"
 )
 
@@ -16,14 +17,7 @@ import (
 // header.from=example.org (policy override: arc from example.net i=1)".
 func (r *Result) Methods() []string {
 	m := []string{r.IPRev.AuthResult(), r.SPF.AuthResult()}
-	if len(r.DKIM) == 0 {
-		// RFC 8601 §2.7.1: "none" is the dkim result of a message
-		// without signatures.
-		m = append(m, "dkim=none")
-	}
-	for i := range r.DKIM {
-		m = append(m, r.DKIM[i].AuthResult())
-	}
+	m = append(m, dkim.AuthResults(r.DKIM)...) // dkim.NoSignature when unsigned
 	m = append(m, r.ARC.AuthResult())
 	switch {
 	case r.FromErr != nil:
