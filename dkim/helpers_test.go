@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -119,9 +118,4 @@ func loadManifest(t testing.TB) []vector {
 	require.NoError(t, json.Unmarshal(data, &vs))
 	require.NotEmpty(t, vs)
 	return vs
-}
-
-func haveProgram(name string) (string, bool) {
-	p, err := exec.LookPath(name)
-	return p, err == nil
 }

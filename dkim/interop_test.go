@@ -4,12 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/ed25519"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -32,7 +25,7 @@ import (
 
 const dkimpyScript = `
 import sys, json, base64, dkim
-jobs = json.load(open(sys.argv[1]))
+jobs = json.load(sys.stdin)
 out = []
 for j in jobs:
     msg = base64.b64decode(j['msg'])
@@ -62,7 +55,7 @@ const { dkimSign } = require('mailauth/lib/dkim/sign');
 const { dkimVerify } = require('mailauth/lib/dkim/verify');
 const fs = require('fs');
 (async () => {
-  const jobs = JSON.parse(fs.readFileSync(process.argv[2]));
+  const jobs = JSON.parse(fs.readFileSync(0));
   const out = [];
   for (const j of jobs) {
     const msg = Buffer.from(j.msg, 'base64');
@@ -130,38 +123,22 @@ func loadInteropKeys(t *testing.T) []*interopKey {
 		require.NoError(t, err)
 		rec, err := NewKeyRecord(key.Public())
 		require.NoError(t, err)
-		ik := &interopKey{alg: k.alg, selector: k.sel, key: key, record: rec.String(), pkcs8: string(data)}
-		switch pk := key.(type) {
-		case *rsa.PrivateKey:
-			ik.dkimpyKey = string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(pk)}))
-		case ed25519.PrivateKey:
-			ik.dkimpyKey = base64.StdEncoding.EncodeToString(pk.Seed())
-		}
+		py, err := testpeer.DkimpyKey(key)
+		require.NoError(t, err)
+		ik := &interopKey{alg: k.alg, selector: k.sel, key: key, record: rec.String(), dkimpyKey: py, pkcs8: string(data)}
 		out = append(out, ik)
 	}
 	return out
 }
 
-// runBatch runs a peer script over a batch of jobs in one process.
+// runBatch runs a peer script over a batch of jobs in one process, the
+// jobs on its standard input and the answers on its standard output.
 func runBatch(t *testing.T, env []string, prog, scriptExt, script string, jobs []peerJob) []peerOut {
 	t.Helper()
-	dir := t.TempDir()
-	sp := filepath.Join(dir, "peer"+scriptExt)
-	jp := filepath.Join(dir, "jobs.json")
+	sp := filepath.Join(t.TempDir(), "peer"+scriptExt)
 	require.NoError(t, os.WriteFile(sp, []byte(script), 0o600))
-	data, err := json.Marshal(jobs)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(jp, data, 0o600))
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, prog, sp, jp)
-	cmd.Env = append(os.Environ(), env...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.Output()
-	require.NoError(t, err, "%s: %s", prog, stderr.String())
 	var out []peerOut
-	require.NoError(t, json.Unmarshal(stdout, &out), "%s output: %.300s", prog, stdout)
+	testpeer.RunJSON(t, jobs, &out, env, prog, sp)
 	require.Len(t, out, len(jobs))
 	return out
 }
@@ -194,7 +171,7 @@ func opendkimSign(t *testing.T, dir string, k *interopKey, hc, bc Canonicalizati
 // opendkimPath finds opendkim, which Debian installs in /usr/sbin (often
 // not on a user's PATH).
 func opendkimPath() string {
-	if p, ok := haveProgram("opendkim"); ok {
+	if p, err := exec.LookPath("opendkim"); err == nil {
 		return p
 	}
 	return "/usr/sbin/opendkim"
@@ -303,17 +280,6 @@ func TestInterop(t *testing.T) {
 
 	pyPath := "/usr/bin/python3"
 	pyOK := exec.Command(pyPath, "-c", "import dkim, nacl").Run() == nil
-	nodePrefix := os.Getenv("MAILSMITH_NODE_PREFIX")
-	if nodePrefix == "" {
-		nodePrefix = "/opt/mailsmith-node"
-	}
-	nodeEnv := []string{"NODE_PATH=" + filepath.Join(nodePrefix, "node_modules")}
-	nodeOK := false
-	if node, ok := haveProgram("node"); ok {
-		cmd := exec.Command(node, "-e", "require('mailauth/lib/dkim/sign'); require('mailauth/lib/dkim/verify')")
-		cmd.Env = append(os.Environ(), nodeEnv...)
-		nodeOK = cmd.Run() == nil
-	}
 	_, odkErr := os.Stat(opendkimPath())
 	odkOK := odkErr == nil
 
@@ -341,13 +307,12 @@ func TestInterop(t *testing.T) {
 	}
 
 	t.Run("dkimpy", func(t *testing.T) {
-		testpeer.Require(t, "dkimpy", pyOK, "/usr/bin/python3 with python3-dkim and python3-nacl")
-		batchPeer("dkimpy", pyPath, ".py", dkimpyScript, nil, func(k *interopKey) string { return k.dkimpyKey })
+		py := testpeer.Python(t, "Debian python3-dkim, python3-nacl", "dkim", "nacl")
+		batchPeer("dkimpy", py, ".py", dkimpyScript, nil, func(k *interopKey) string { return k.dkimpyKey })
 	})
 	t.Run("mailauth", func(t *testing.T) {
-		testpeer.Require(t, "mailauth", nodeOK, "node with mailauth under "+nodePrefix)
-		node, _ := haveProgram("node")
-		batchPeer("mailauth", node, ".js", mailauthScript, nodeEnv, func(k *interopKey) string { return k.pkcs8 })
+		node, modules := testpeer.Node(t, "npm mailauth", "mailauth/lib/dkim/sign.js", "mailauth/lib/dkim/verify.js")
+		batchPeer("mailauth", node, ".js", mailauthScript, []string{"NODE_PATH=" + modules}, func(k *interopKey) string { return k.pkcs8 })
 	})
 	t.Run("opendkim", func(t *testing.T) {
 		testpeer.Require(t, "opendkim", odkOK, "opendkim (Debian opendkim) on PATH or in /usr/sbin")

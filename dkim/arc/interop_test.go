@@ -1,19 +1,11 @@
 package arc
 
 import (
-	"bufio"
 	"context"
 	"crypto"
-	"crypto/ed25519"
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
-	"encoding/pem"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,58 +17,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// peerProc is a peer program answering one JSON request per line
-// (testdata/peers), kept running for the whole test.
-type peerProc struct {
-	name string
-	cmd  *exec.Cmd
-	in   io.WriteCloser
-	out  *bufio.Reader
-}
-
-func startPeer(t *testing.T, name string, env []string, program string, args ...string) *peerProc {
-	t.Helper()
-	cmd := exec.Command(program, args...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	p := &peerProc{name: name, cmd: cmd, in: in, out: bufio.NewReaderSize(out, 1<<20)}
-	t.Cleanup(func() {
-		in.Close()
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	return p
-}
-
-func (p *peerProc) call(t *testing.T, req map[string]any) map[string]any {
-	t.Helper()
-	data, err := json.Marshal(req)
-	require.NoError(t, err)
-	_, err = p.in.Write(append(data, '\n'))
-	require.NoError(t, err, p.name)
-	line, err := p.out.ReadBytes('\n')
-	require.NoError(t, err, p.name)
-	var out map[string]any
-	require.NoError(t, json.Unmarshal(line, &out), p.name)
-	return out
-}
-
 // hopKey is one sealer's key in the forms each implementation reads.
 type hopKey struct {
 	alg, selector string
 	key           crypto.Signer
-	pkcs1, pkcs8  string
+	dkimpy, pkcs8 string // the key as dkimpy and as mailauth read it
 }
 
 // arcImpl is one ARC implementation: ours or a peer.
@@ -93,16 +38,11 @@ func interopKeys(t *testing.T) map[string]*hopKey {
 	testKeys(t)
 	keys := map[string]*hopKey{}
 	for alg, key := range map[string]crypto.Signer{"rsa": rsaKey, "ed": edKey} {
-		k := &hopKey{alg: alg, selector: alg, key: key}
 		p8, err := dkim.MarshalPrivateKey(key)
 		require.NoError(t, err)
-		k.pkcs8 = string(p8)
-		if rk, ok := key.(*rsa.PrivateKey); ok {
-			k.pkcs1 = string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)}))
-		} else {
-			k.pkcs1 = base64.StdEncoding.EncodeToString(key.(ed25519.PrivateKey).Seed())
-		}
-		keys[alg] = k
+		py, err := testpeer.DkimpyKey(key)
+		require.NoError(t, err)
+		keys[alg] = &hopKey{alg: alg, selector: alg, key: key, dkimpy: py, pkcs8: string(p8)}
 	}
 	return keys
 }
@@ -123,19 +63,9 @@ func TestInterop(t *testing.T) {
 		t.Skip("interop: not in -short")
 	}
 	py := testpeer.Python(t, "Debian python3-dkim, python3-authres", "dkim", "authres")
-	nodePrefix := os.Getenv("MAILSMITH_NODE_PREFIX")
-	if nodePrefix == "" {
-		nodePrefix = "/opt/mailsmith-node"
-	}
-	node := testpeer.Program(t, "node", "Debian nodejs")
-	nodeEnv := []string{"NODE_PATH=" + filepath.Join(nodePrefix, "node_modules")}
-	probe := exec.Command(node, "-e", "require('mailauth/lib/arc'); require('mailauth/lib/dkim/verify')")
-	probe.Env = append(os.Environ(), nodeEnv...)
-	if out, err := probe.CombinedOutput(); err != nil {
-		testpeer.Missing(t, "Node mailauth under "+nodePrefix, strings.TrimSpace(string(out)))
-	}
-	pyPeer := startPeer(t, "dkimpy", nil, py, filepath.Join("testdata", "peers", "arc_peer.py"))
-	nodePeer := startPeer(t, "mailauth", nodeEnv, node, filepath.Join("testdata", "peers", "arc_peer.js"))
+	node, modules := testpeer.Node(t, "npm mailauth", "mailauth/lib/arc/index.js", "mailauth/lib/dkim/verify.js")
+	pyPeer := testpeer.Start(t, nil, py, filepath.Join("testdata", "peers", "arc_peer.py"))
+	nodePeer := testpeer.Start(t, []string{"NODE_PATH=" + modules}, node, filepath.Join("testdata", "peers", "arc_peer.js"))
 
 	keys := interopKeys(t)
 	records := map[string]string{}
@@ -161,35 +91,39 @@ func TestInterop(t *testing.T) {
 			return s.Seal(context.Background(), strings.NewReader(msg))
 		},
 	}
-	peerVerify := func(p *peerProc) func(string) (string, string) {
+	call := func(p *testpeer.Proc, req map[string]any) (out map[string]any) {
+		p.Call(t, req, &out)
+		return out
+	}
+	peerVerify := func(p *testpeer.Proc) func(string) (string, string) {
 		return func(msg string) (string, string) {
-			out := p.call(t, map[string]any{"op": "verify", "msg": base64.StdEncoding.EncodeToString([]byte(msg)), "records": records})
+			out := call(p, map[string]any{"op": "verify", "msg": base64.StdEncoding.EncodeToString([]byte(msg)), "records": records})
 			if e, ok := out["error"]; ok {
 				return "error", fmt.Sprint(e)
 			}
 			return fmt.Sprint(out["cv"]), fmt.Sprint(out["reason"])
 		}
 	}
-	peerSeal := func(p *peerProc, keyOf func(*hopKey) string) func(string, *hopKey, string, string, string) (string, error) {
+	peerSeal := func(name string, p *testpeer.Proc, keyOf func(*hopKey) string) func(string, *hopKey, string, string, string) (string, error) {
 		return func(domain string, k *hopKey, msg, cv, authResults string) (string, error) {
 			alg := dkim.AlgorithmRSASHA256
 			if k.alg == "ed" {
 				alg = dkim.AlgorithmEd25519SHA256
 			}
-			out := p.call(t, map[string]any{"op": "seal", "msg": base64.StdEncoding.EncodeToString([]byte(msg)),
+			out := call(p, map[string]any{"op": "seal", "msg": base64.StdEncoding.EncodeToString([]byte(msg)),
 				"domain": domain, "selector": k.selector, "key": keyOf(k), "alg": alg, "srvid": domain,
 				"cv": cv, "authResults": authResults, "t": now})
 			if e, ok := out["error"]; ok {
-				return "", fmt.Errorf("%s: %v", p.name, e)
+				return "", fmt.Errorf("%s: %v", name, e)
 			}
 			set, err := base64.StdEncoding.DecodeString(fmt.Sprint(out["set"]))
 			return string(set), err
 		}
 	}
 	dkimpy := &arcImpl{name: "dkimpy", verify: peerVerify(pyPeer),
-		seal: peerSeal(pyPeer, func(k *hopKey) string { return k.pkcs1 })}
+		seal: peerSeal("dkimpy", pyPeer, func(k *hopKey) string { return k.dkimpy })}
 	mailauth := &arcImpl{name: "mailauth", ed25519: true, verify: peerVerify(nodePeer),
-		seal: peerSeal(nodePeer, func(k *hopKey) string { return k.pkcs8 })}
+		seal: peerSeal("mailauth", nodePeer, func(k *hopKey) string { return k.pkcs8 })}
 	impls := []*arcImpl{ours, dkimpy, mailauth}
 
 	var seqs [][]*arcImpl

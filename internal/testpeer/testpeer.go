@@ -13,7 +13,9 @@
 //
 // Node finds the Node peers' node_modules, and RunJSON runs a peer that
 // reads its cases as JSON and answers in JSON, the shape of the suite's
-// differential tests.
+// differential tests; Start keeps a peer running for a whole test and
+// Proc.Call sends it one JSON request line at a time. DkimpyKey writes a
+// key as dkimpy reads it.
 //
 // The package is imported by _test.go files only.
 package testpeer
