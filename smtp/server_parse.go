@@ -238,13 +238,9 @@ func scanLocalPart(s []byte) (end int, nonASCII bool, err error) {
 				i += 2
 			case c >= 32 && c <= 126:
 				i++
-			case c >= 0x80:
-				r, n := utf8.DecodeRune(s[i:])
-				if r == utf8.RuneError {
-					return 0, false, errPathSyntax
-				}
+			case c >= 0x80: // UTF-8, checked whole at the end
 				nonASCII = true
-				i += n
+				i++
 			default:
 				return 0, false, errPathSyntax
 			}
@@ -264,13 +260,9 @@ func scanLocalPart(s []byte) (end int, nonASCII bool, err error) {
 				continue
 			case c < 0x80 && isAtext(c):
 				i++
-			case c >= 0x80:
-				r, n := utf8.DecodeRune(s[i:])
-				if r == utf8.RuneError {
-					return 0, false, errPathSyntax
-				}
+			case c >= 0x80: // UTF-8, checked whole at the end
 				nonASCII = true
-				i += n
+				i++
 			default:
 				return 0, false, errPathSyntax
 			}
@@ -281,10 +273,26 @@ func scanLocalPart(s []byte) (end int, nonASCII bool, err error) {
 		}
 	}
 done:
+	if nonASCII && !validUTF8(s[:i]) {
+		return 0, false, errPathSyntax
+	}
 	if i > srvMaxLocalPart {
 		return 0, false, errPathTooLong
 	}
 	return i, nonASCII, nil
+}
+
+// validUTF8 reports whether s is UTF-8 (RFC 3629) holding no U+FFFD,
+// the character that invalid input decodes to.
+func validUTF8(s []byte) bool {
+	for len(s) > 0 {
+		r, n := utf8.DecodeRune(s)
+		if r == utf8.RuneError {
+			return false
+		}
+		s = s[n:]
+	}
+	return true
 }
 
 // validDomain checks Domain of RFC 5321 §4.1.2: dot-separated labels

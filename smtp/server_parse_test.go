@@ -47,6 +47,11 @@ func TestServerParsePath(t *testing.T) {
 		{in: "<a@[1.2.3]>", err: errPathSyntax},
 		{in: "<ü@bücher.example>", addr: "ü@bücher.example", nonASCII: true},
 		{in: "<a@b\xff.example>", err: errPathSyntax},
+		{in: "<\"jö ran\"@b.example>", addr: "\"jö ran\"@b.example", nonASCII: true},
+		{in: "<j\xc3@b.example>", err: errPathSyntax},                              // truncated UTF-8 in a Dot-string
+		{in: "<\"j\xc3\"@b.example>", err: errPathSyntax},                          // and in a Quoted-string
+		{in: "<a\xef\xbf\xbdb@b.example>", err: errPathSyntax},                     // U+FFFD, as invalid input decodes
+		{in: "<" + strings.Repeat("\xc3", 65) + "@d.example>", err: errPathSyntax}, // invalid before too long
 		{in: "a@b.example", err: errPathSyntax},
 		{in: "<a@b.example", err: errPathSyntax},
 		{in: "<a@b.example>>", addr: "a@b.example", rest: ">"},
