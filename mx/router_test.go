@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -414,20 +413,20 @@ empty.nt.sub IN A 192.0.2.99
 	assert.ErrorIs(t, err, mx.ErrNullMX)
 
 	for _, f := range []dnstest.Fault{dnstest.ServFail, dnstest.Refused, dnstest.Drop} {
-		srv.Fault("good.wire.example.", dns.TypeMX, f)
+		srv.Fault("good.wire.example.", dnstest.TypeMX, f)
 		hosts, err = r.Lookup(ctx, "good.wire.example")
 		require.Error(t, err, "%v", f)
 		assert.Empty(t, hosts)
 		var de *net.DNSError
 		require.ErrorAs(t, err, &de, "%v", f)
 		assert.True(t, de.IsTemporary, "%v: %+v", f, de)
-		srv.Fault("good.wire.example.", dns.TypeMX, dnstest.NoFault)
+		srv.Fault("good.wire.example.", dnstest.TypeMX, dnstest.NoFault)
 	}
 
 	// The MX query answers "not found", the address lookups fail: temporary
 	// unless the probe can show the name does not exist.
-	srv.Fault("gone.wire.example.", dns.TypeA, dnstest.ServFail)
-	srv.Fault("gone.wire.example.", dns.TypeAAAA, dnstest.ServFail)
+	srv.Fault("gone.wire.example.", dnstest.TypeA, dnstest.ServFail)
+	srv.Fault("gone.wire.example.", dnstest.TypeAAAA, dnstest.ServFail)
 	_, err = r.Lookup(ctx, "gone.wire.example")
 	assert.ErrorIs(t, err, mx.ErrNoSuchDomain, "the MX query got NXDOMAIN")
 

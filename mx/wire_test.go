@@ -2,6 +2,7 @@ package mx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -10,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -146,18 +146,18 @@ func TestWireFaults(t *testing.T) {
 		errIs     error
 		temporary bool // a *net.DNSError with IsTemporary (DESIGN's failure convention)
 	}{
-		{fault: dnstest.ServFail, name: "example.org.", qtype: dns.TypeMX, domain: "example.org", errIs: ErrTemporary, temporary: true},
-		{fault: dnstest.Refused, name: "example.org.", qtype: dns.TypeMX, domain: "example.org", errIs: ErrTemporary, temporary: true},
-		{fault: dnstest.Drop, name: "example.org.", qtype: dns.TypeMX, domain: "example.org", errIs: ErrTemporary, temporary: true},
-		{fault: dnstest.NXDomain, name: "example.org.", qtype: dns.TypeNone, domain: "example.org", errIs: ErrNoSuchDomain},
+		{fault: dnstest.ServFail, name: "example.org.", qtype: dnstest.TypeMX, domain: "example.org", errIs: ErrTemporary, temporary: true},
+		{fault: dnstest.Refused, name: "example.org.", qtype: dnstest.TypeMX, domain: "example.org", errIs: ErrTemporary, temporary: true},
+		{fault: dnstest.Drop, name: "example.org.", qtype: dnstest.TypeMX, domain: "example.org", errIs: ErrTemporary, temporary: true},
+		{fault: dnstest.NXDomain, name: "example.org.", qtype: dnstest.TypeNone, domain: "example.org", errIs: ErrNoSuchDomain},
 		// The MX fails on a domain that has an address: no implicit MX.
-		{fault: dnstest.ServFail, name: "nomx.example.org.", qtype: dns.TypeMX, domain: "nomx.example.org", errIs: ErrTemporary, temporary: true},
-		{fault: dnstest.Drop, name: "nomx.example.org.", qtype: dns.TypeMX, domain: "nomx.example.org", errIs: ErrTemporary, temporary: true},
+		{fault: dnstest.ServFail, name: "nomx.example.org.", qtype: dnstest.TypeMX, domain: "nomx.example.org", errIs: ErrTemporary, temporary: true},
+		{fault: dnstest.Drop, name: "nomx.example.org.", qtype: dnstest.TypeMX, domain: "nomx.example.org", errIs: ErrTemporary, temporary: true},
 		// No MX, and the address lookups of a name that has none fail.
-		{fault: dnstest.ServFail, name: "nope.example.org.", qtype: dns.TypeA, domain: "nope.example.org", errIs: ErrNoSuchDomain},
+		{fault: dnstest.ServFail, name: "nope.example.org.", qtype: dnstest.TypeA, domain: "nope.example.org", errIs: ErrNoSuchDomain},
 	}
 	for _, tc := range tests {
-		t.Run(fmt.Sprintf("%s %s %s", tc.fault, tc.name, dns.TypeToString[tc.qtype]), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s %s", tc.fault, dnstest.Query{Name: tc.name, Type: tc.qtype}), func(t *testing.T) {
 			srv := dnstest.New(t, wireZone)
 			srv.Fault(tc.name, tc.qtype, tc.fault)
 			hosts, err := (&Router{Resolver: optIn(srv)}).Lookup(wireCtx(t), tc.domain)
@@ -175,8 +175,8 @@ func TestWireFaults(t *testing.T) {
 
 func TestWireFaultOnHostAddress(t *testing.T) {
 	srv := dnstest.New(t, wireZone)
-	srv.Fault("mx1.example.org.", dns.TypeAAAA, dnstest.Drop)
-	srv.Fault("mx2.example.org.", dns.TypeA, dnstest.ServFail)
+	srv.Fault("mx1.example.org.", dnstest.TypeAAAA, dnstest.Drop)
+	srv.Fault("mx2.example.org.", dnstest.TypeA, dnstest.ServFail)
 	hosts, err := (&Router{Resolver: optIn(srv), ResolveAddrs: true}).Lookup(wireCtx(t), "example.org")
 	require.NoError(t, err, "a host's failure is not fatal")
 	require.Len(t, hosts, 3)
@@ -199,24 +199,24 @@ func TestWireImplicitNeedsExistingName(t *testing.T) {
 	// NODATA; the answer code tells them apart.
 	_, err := (&Router{Resolver: optIn(srv)}).Lookup(wireCtx(t), "nope.example.org")
 	require.ErrorIs(t, err, ErrNoSuchDomain)
-	assert.Equal(t, 2, srv.CountQueries("nope.example.org.", dns.TypeMX), "%v", srv.Queries())
+	assert.Equal(t, 2, srv.CountQueries("nope.example.org.", dnstest.TypeMX), "%v", srv.Queries())
 
 	srv.ResetLog()
 	hosts, err := (&Router{Resolver: optIn(srv)}).Lookup(wireCtx(t), "nomx.example.org")
 	require.NoError(t, err)
 	assert.True(t, hosts[0].Implicit)
-	assert.Equal(t, 1, srv.CountQueries("nomx.example.org.", dns.TypeMX), "an address proves the name exists")
+	assert.Equal(t, 1, srv.CountQueries("nomx.example.org.", dnstest.TypeMX), "an address proves the name exists")
 }
 
 func TestWireTruncation(t *testing.T) {
 	srv := dnstest.New(t, wireZone)
-	srv.Fault("example.org.", dns.TypeMX, dnstest.Truncate)
+	srv.Fault("example.org.", dnstest.TypeMX, dnstest.Truncate)
 	hosts, err := (&Router{Resolver: optIn(srv)}).Lookup(wireCtx(t), "example.org")
 	require.NoError(t, err)
 	assert.Len(t, hosts, 3)
 	assert.Equal(t, []dnstest.Query{
-		{Name: "example.org.", Type: dns.TypeMX, Net: "udp"},
-		{Name: "example.org.", Type: dns.TypeMX, Net: "tcp"},
+		{Name: "example.org.", Type: dnstest.TypeMX, Net: "udp"},
+		{Name: "example.org.", Type: dnstest.TypeMX, Net: "tcp"},
 	}, srv.Queries())
 
 	// A large MX set is truncated by itself and fetched over TCP.
@@ -230,7 +230,7 @@ func TestWireTruncation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, hosts, 40)
 	assert.Equal(t, "mail-exchanger-number-00.example.org", hosts[0].Name)
-	assert.Equal(t, 1, srv.CountQueries("big.example.org.", dns.TypeMX)-countUDP(srv.Queries()), "retried over TCP")
+	assert.Equal(t, 1, srv.CountQueries("big.example.org.", dnstest.TypeMX)-countUDP(srv.Queries()), "retried over TCP")
 }
 
 func countUDP(qs []dnstest.Query) int {
@@ -247,13 +247,13 @@ func TestWireTruncatedProbe(t *testing.T) {
 	srv := dnstest.New(t, wireZone)
 	// Every MX answer for txtonly is truncated over UDP: the existence check
 	// must retry over TCP too instead of trusting an empty truncated reply.
-	srv.Fault("txtonly.example.org.", dns.TypeMX, dnstest.Truncate)
+	srv.Fault("txtonly.example.org.", dnstest.TypeMX, dnstest.Truncate)
 	hosts, err := (&Router{Resolver: optIn(srv)}).Lookup(wireCtx(t), "txtonly.example.org")
 	require.NoError(t, err)
 	assert.True(t, hosts[0].Implicit)
 	tcp := 0
 	for _, q := range srv.Queries() {
-		if q.Net == "tcp" && q.Type == dns.TypeMX {
+		if q.Net == "tcp" && q.Type == dnstest.TypeMX {
 			tcp++
 		}
 	}
@@ -275,7 +275,7 @@ func TestWhatThePlainResolverCanTell(t *testing.T) {
 	plain := srv.Resolver()
 	_, err := (&Router{Resolver: plain}).Lookup(wireCtx(t), "txtonly.example.org")
 	require.ErrorIs(t, err, ErrNoSuchDomain)
-	assert.Equal(t, 1, srv.CountQueries("txtonly.example.org.", dns.TypeMX), "no probe: %v", srv.Queries())
+	assert.Equal(t, 1, srv.CountQueries("txtonly.example.org.", dnstest.TypeMX), "no probe: %v", srv.Queries())
 
 	for name, res := range map[string]Resolver{
 		"NetResolver":               &NetResolver{Resolver: plain},
@@ -316,7 +316,7 @@ func (e emptyOnNODATA) LookupNetIP(ctx context.Context, network, host string) ([
 // tell, and says so with a temporary *net.DNSError.
 func TestNetResolverNoAnswer(t *testing.T) {
 	srv := dnstest.New(t, wireZone)
-	srv.Fault("txtonly.example.org.", dns.TypeMX, dnstest.Refused)
+	srv.Fault("txtonly.example.org.", dnstest.TypeMX, dnstest.Refused)
 	r := &NetResolver{Resolver: srv.Resolver(), Servers: []string{srv.Addr()}}
 	_, err := r.DomainExists(wireCtx(t), "txtonly.example.org.")
 	var de *net.DNSError
@@ -330,7 +330,7 @@ func TestNetResolverNoAnswer(t *testing.T) {
 func TestWireAllHostsFailPrefixOnce(t *testing.T) {
 	srv := dnstest.New(t, wireZone)
 	for _, h := range []string{"mx1.example.org.", "mx2.example.org.", "mx3.example.org."} {
-		srv.Fault(h, dns.TypeNone, dnstest.ServFail)
+		srv.Fault(h, dnstest.TypeNone, dnstest.ServFail)
 	}
 	_, err := (&Router{Resolver: optIn(srv), ResolveAddrs: true}).Lookup(wireCtx(t), "example.org")
 	require.ErrorIs(t, err, ErrTemporary)
@@ -339,4 +339,98 @@ func TestWireAllHostsFailPrefixOnce(t *testing.T) {
 	assert.True(t, de.IsTemporary)
 	assert.Equal(t, 1, strings.Count(err.Error(), "mx: "), err.Error())
 	assert.Contains(t, err.Error(), "mx1.example.org")
+}
+
+// usableZone has MX hosts with and without addresses. Names outside the
+// zone (gone.invalid.) answer NXDOMAIN, names with other records NODATA.
+const usableZone = `
+$ORIGIN example.org.
+@        300 IN SOA ns1 hostmaster 1 3600 600 86400 300
+nxonly       IN MX  10 gone1
+nxonly       IN MX  20 gone2.invalid.
+nodata       IN MX  10 txtonly
+nodata       IN MX  20 gone1
+onegood      IN MX  10 gone1
+onegood      IN MX  20 mx1
+v6only       IN MX  10 mx6
+flaky        IN MX  10 gone1
+flaky        IN MX  20 flakyhost
+flaky        IN MX  30 txtonly
+halfflaky    IN MX  10 flakyv6
+mx1          IN A    192.0.2.1
+mx6          IN AAAA 2001:db8::6
+txtonly      IN TXT  "no address here"
+flakyhost    IN A    192.0.2.9
+flakyv6      IN TXT  "no A; its AAAA query fails"
+`
+
+func TestWireNoUsableMX(t *testing.T) {
+	srv := dnstest.New(t, usableZone)
+	r := Router{Resolver: optIn(srv), ResolveAddrs: true}
+
+	for _, domain := range []string{"nxonly.example.org", "nodata.example.org"} {
+		rt, err := r.Route(wireCtx(t), domain)
+		require.ErrorIs(t, err, ErrNoUsableMX, domain)
+		assert.ErrorIs(t, err, ErrNoAddresses, "%s: the per-host detail is wrapped", domain)
+		assert.False(t, errors.Is(err, ErrTemporary), "%s: %v", domain, err)
+		assert.Empty(t, rt.Hosts, domain)
+		assert.Equal(t, domain, rt.Domain)
+		msg := err.Error()
+		assert.NotContains(t, msg, "\n")
+		assert.Contains(t, msg, "gone1.example.org: no A or AAAA record", msg)
+	}
+
+	// One host with an address is enough; the other keeps its reason.
+	hosts, err := r.Lookup(wireCtx(t), "onegood.example.org")
+	require.NoError(t, err)
+	require.Len(t, hosts, 2)
+	assert.ErrorIs(t, hosts[0].Err, ErrNoAddresses)
+	assert.Equal(t, dnstest.Addrs("192.0.2.1"), hosts[1].Addrs)
+	hosts, err = r.Lookup(wireCtx(t), "v6only.example.org")
+	require.NoError(t, err, "an AAAA record is an address")
+	assert.Equal(t, dnstest.Addrs("2001:db8::6"), hosts[0].Addrs)
+
+	// Without address resolution nothing is known about addresses.
+	hosts, err = (&Router{Resolver: optIn(srv)}).Lookup(wireCtx(t), "nxonly.example.org")
+	require.NoError(t, err)
+	assert.Len(t, hosts, 2)
+}
+
+// A temporary failure on any host keeps the outcome temporary: that host
+// may have an address.
+func TestWireNoAddressYetIsTemporary(t *testing.T) {
+	for _, tc := range []struct {
+		domain, name string
+		qtype        uint16
+		fault        dnstest.Fault
+	}{
+		{"flaky.example.org", "flakyhost.example.org.", dnstest.TypeA, dnstest.ServFail},
+		{"flaky.example.org", "flakyhost.example.org.", dnstest.TypeA, dnstest.Refused},
+		{"halfflaky.example.org", "flakyv6.example.org.", dnstest.TypeAAAA, dnstest.ServFail},
+	} {
+		t.Run(tc.domain+" "+tc.fault.String(), func(t *testing.T) {
+			srv := dnstest.New(t, usableZone)
+			srv.Fault(tc.name, tc.qtype, tc.fault)
+			rt, err := (&Router{Resolver: optIn(srv), ResolveAddrs: true}).Route(wireCtx(t), tc.domain)
+			require.ErrorIs(t, err, ErrTemporary)
+			assert.False(t, errors.Is(err, ErrNoUsableMX), "%v", err)
+			var de *net.DNSError
+			require.ErrorAs(t, err, &de)
+			assert.True(t, de.IsTemporary, "%+v", de)
+			assert.Empty(t, rt.Hosts)
+			assert.NotContains(t, err.Error(), "\n")
+			assert.Contains(t, err.Error(), strings.TrimSuffix(tc.name, "."))
+
+			// With the fault gone: the host has its address, or none is
+			// usable.
+			srv.ClearFaults()
+			rt, err = (&Router{Resolver: optIn(srv), ResolveAddrs: true}).Route(wireCtx(t), tc.domain)
+			if tc.qtype == dnstest.TypeA {
+				require.NoError(t, err)
+				assert.NotEmpty(t, rt.Hosts)
+			} else {
+				require.ErrorIs(t, err, ErrNoUsableMX)
+			}
+		})
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 	"github.com/mailsmith/mailsmith/internal/testcert"
 	"github.com/mailsmith/mailsmith/mx/mtasts"
 )
@@ -21,7 +22,7 @@ const enforceExample = "version: STSv1\nmode: enforce\nmx: mx.example.com\nmax_a
 
 type clientFixture struct {
 	ps    *policyServer
-	res   *memResolver
+	res   *dnstest.Answers
 	now   time.Time
 	cache *mtasts.MemoryCache
 	c     *mtasts.Client
@@ -31,7 +32,7 @@ func newClientFixture(t *testing.T) *clientFixture {
 	ca := testcert.NewCA(t, "mailsmith test CA")
 	f := &clientFixture{
 		ps:    newPolicyServer(t, ca.Valid(t, "mta-sts.example.com")),
-		res:   &memResolver{txt: map[string][]string{"_mta-sts.example.com.": {"v=STSv1; id=1"}}, fail: map[string]bool{}},
+		res:   &dnstest.Answers{TXT: map[string][]string{"_mta-sts.example.com.": {"v=STSv1; id=1"}}, TXTErr: map[string]error{}},
 		now:   time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
 		cache: &mtasts.MemoryCache{},
 	}
@@ -71,7 +72,7 @@ func TestClientCaching(t *testing.T) {
 	assert.Equal(t, 1, f.ps.count())
 
 	// New id: fetched again.
-	f.res.txt["_mta-sts.example.com."] = []string{"v=STSv1; id=2"}
+	f.res.TXT["_mta-sts.example.com."] = []string{"v=STSv1; id=2"}
 	f.ps.set(200, "text/plain", strings.Replace(enforceExample, "enforce", "testing", 1))
 	r, err = f.c.Lookup(ctx, "example.com")
 	require.NoError(t, err)
@@ -93,7 +94,7 @@ func TestClientKeepsPolicyWhenRefreshFails(t *testing.T) {
 	require.NoError(t, err)
 
 	// The id changes but the fetch fails: the cached policy applies (§5.1).
-	f.res.txt["_mta-sts.example.com."] = []string{"v=STSv1; id=2"}
+	f.res.TXT["_mta-sts.example.com."] = []string{"v=STSv1; id=2"}
 	f.ps.set(500, "text/plain", "oops")
 	r, err := f.c.Lookup(ctx, "example.com")
 	require.NoError(t, err)
@@ -104,14 +105,14 @@ func TestClientKeepsPolicyWhenRefreshFails(t *testing.T) {
 	assert.Equal(t, "1", cp.ID)
 
 	// The TXT record disappears: the cached policy still applies (§3.1, §5.1).
-	delete(f.res.txt, "_mta-sts.example.com.")
+	delete(f.res.TXT, "_mta-sts.example.com.")
 	r, err = f.c.Lookup(ctx, "example.com")
 	require.NoError(t, err)
 	assert.True(t, r.Cached)
 	assert.ErrorIs(t, r.RefreshErr, mtasts.ErrNoPolicy)
 
 	// An invalid policy is served: still the cached one.
-	f.res.txt["_mta-sts.example.com."] = []string{"v=STSv1; id=3"}
+	f.res.TXT["_mta-sts.example.com."] = []string{"v=STSv1; id=3"}
 	f.ps.set(200, "text/plain", "version: STSv1\nmode: bogus\n")
 	r, err = f.c.Lookup(ctx, "example.com")
 	require.NoError(t, err)
@@ -127,7 +128,7 @@ func TestClientKeepsPolicyWhenRefreshFails(t *testing.T) {
 
 func TestClientTemporaryDNS(t *testing.T) {
 	f := newClientFixture(t)
-	f.res.fail["_mta-sts.example.com."] = true
+	f.res.TXTErr["_mta-sts.example.com."] = dnstest.ServFailError("_mta-sts.example.com.")
 	_, err := f.c.Get(context.Background(), "example.com")
 	require.ErrorIs(t, err, mtasts.ErrTemporary)
 	var de *net.DNSError
@@ -139,27 +140,83 @@ func TestClientTemporaryDNS(t *testing.T) {
 
 // A resolver error that does not say "temporary" (as Go's does not for
 // REFUSED) still gives a *net.DNSError with IsTemporary set.
-type refusedResolver struct{}
-
-func (refusedResolver) LookupTXT(context.Context, string) ([]string, error) {
-	return nil, &net.DNSError{Err: "server refused", Name: "x"}
-}
-
 func TestTemporaryConventionForRefused(t *testing.T) {
-	_, err := mtasts.LookupRecord(context.Background(), refusedResolver{}, "example.com")
+	refused := &dnstest.Answers{TXTErr: map[string]error{"_mta-sts.example.com.": &net.DNSError{Err: "server refused", Name: "x"}}}
+	_, err := mtasts.LookupRecord(context.Background(), refused, "example.com")
 	require.ErrorIs(t, err, mtasts.ErrTemporary)
 	var de *net.DNSError
 	require.True(t, errors.As(err, &de))
 	assert.True(t, de.IsTemporary)
+	assert.Equal(t, 1, strings.Count(err.Error(), "mtasts: "), err.Error())
+}
+
+// TestEndToEnd runs discovery over real DNS (a loopback server), the fetch
+// over real HTTPS with a test CA (the client's roots come from the test;
+// the client dials the loopback server for the policy host), the cache,
+// and the delivery plan for the domain's MX hosts as the DNS lists them.
+func TestEndToEnd(t *testing.T) {
+	srv := dnstest.New(t, `
+$ORIGIN example.com.
+@              300 IN MX 10 mx1
+@              300 IN MX 20 mx2
+@              300 IN MX 30 fallback.example.net.
+_mta-sts       300 IN TXT "v=STSv1; id=20260101T000000;"
+mx1            300 IN A 192.0.2.1
+mx2            300 IN A 192.0.2.2
+`)
+	ca := testcert.NewCA(t, "mailsmith test CA")
+	ps := newPolicyServer(t, ca.Valid(t, "mta-sts.example.com"))
+	ps.set(200, "text/plain", "version: STSv1\r\nmode: enforce\r\nmx: *.example.com\r\nmax_age: 86400\r\n")
+	c := &mtasts.Client{Resolver: srv.Resolver(), HTTPClient: dialingClient(ca.Pool(), ps.srv.Listener.Addr().String())}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	p, err := c.Get(ctx, "example.com")
+	require.NoError(t, err)
+	assert.Equal(t, mtasts.ModeEnforce, p.Mode)
+	assert.Equal(t, 1, srv.CountQueries("_mta-sts.example.com.", dnstest.TypeTXT))
+
+	mxs, err := srv.Resolver().LookupMX(ctx, "example.com.")
+	require.NoError(t, err)
+	var hosts []string
+	for _, mx := range mxs {
+		hosts = append(hosts, mx.Host)
+	}
+	plan := mtasts.PlanDelivery(p, hosts)
+	var allowed []string
+	for _, h := range plan.Allowed() {
+		assert.Equal(t, mtasts.TLSVerified, h.TLS)
+		assert.Equal(t, h.Host, h.ServerName)
+		allowed = append(allowed, h.Host)
+	}
+	assert.Equal(t, []string{"mx1.example.com", "mx2.example.com"}, allowed)
+
+	// Second delivery: the TXT is looked up again, the policy is not.
+	_, err = c.Get(ctx, "example.com")
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.CountQueries("_mta-sts.example.com.", dnstest.TypeTXT))
+	assert.Equal(t, 1, ps.count())
+
+	// The DNS server fails: the cached policy still applies.
+	srv.Fault("_mta-sts.example.com.", dnstest.TypeTXT, dnstest.ServFail)
+	r, err := c.Lookup(ctx, "example.com")
+	require.NoError(t, err)
+	assert.True(t, r.Cached)
+	assert.ErrorIs(t, r.RefreshErr, mtasts.ErrTemporary)
+
+	// A domain without a policy: ErrNoPolicy, and the plan lets every host go.
+	_, err = c.Get(ctx, "example.org")
+	assert.ErrorIs(t, err, mtasts.ErrNoPolicy)
+	assert.Len(t, mtasts.PlanDelivery(nil, hosts).Allowed(), 3)
 }
 
 func TestClientNoPolicy(t *testing.T) {
 	f := newClientFixture(t)
 	for _, txts := range [][]string{nil, {"v=STSv1; id=1", "v=STSv1; id=2"}, {"v=STSv1; id=-"}, {"other"}} {
 		if txts == nil {
-			delete(f.res.txt, "_mta-sts.example.com.")
+			delete(f.res.TXT, "_mta-sts.example.com.")
 		} else {
-			f.res.txt["_mta-sts.example.com."] = txts
+			f.res.TXT["_mta-sts.example.com."] = txts
 		}
 		_, err := f.c.Get(context.Background(), "example.com")
 		assert.ErrorIs(t, err, mtasts.ErrNoPolicy, "%q", txts)

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 	"github.com/mailsmith/mailsmith/mx/mtasts"
 	"github.com/mailsmith/mailsmith/mx/tlsrpt"
 	"github.com/mailsmith/mailsmith/smtp"
@@ -78,11 +78,11 @@ func TestDeliveryEndToEnd(t *testing.T) {
 		assert.Equal(t, 1, w.policy.fetches("mta-sts."+deEnforce), "policy fetched over HTTPS once")
 		// Everything was looked up in the test DNS, and every name
 		// resolved to loopback.
-		assert.Equal(t, 1, w.dns.CountQueries("_mta-sts."+deEnforce+".", dns.TypeTXT))
-		assert.Equal(t, 1, w.dns.CountQueries("mta-sts."+deEnforce+".", dns.TypeA))
-		assert.Positive(t, w.dns.CountQueries(deEnforce+".", dns.TypeMX))
+		assert.Equal(t, 1, w.dns.CountQueries("_mta-sts."+deEnforce+".", dnstest.TypeTXT))
+		assert.Equal(t, 1, w.dns.CountQueries("mta-sts."+deEnforce+".", dnstest.TypeA))
+		assert.Positive(t, w.dns.CountQueries(deEnforce+".", dnstest.TypeMX))
 		for _, h := range deHosts {
-			assert.Positive(t, w.dns.CountQueries(h.name+".", dns.TypeA), h.name)
+			assert.Positive(t, w.dns.CountQueries(h.name+".", dnstest.TypeA), h.name)
 			assert.Equal(t, netip.MustParseAddr("127.0.0.1"), d.addrs[h.name], h.name)
 		}
 		sni := map[string]int{}

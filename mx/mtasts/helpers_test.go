@@ -93,20 +93,3 @@ func dialingClient(pool *x509.CertPool, addr string, notFound ...string) *http.C
 	}
 	return &http.Client{Transport: tr}
 }
-
-// memResolver is an in-memory Resolver for unit tests: TXT records by
-// absolute name; names in fail give a temporary error.
-type memResolver struct {
-	txt  map[string][]string
-	fail map[string]bool
-}
-
-func (m memResolver) LookupTXT(_ context.Context, name string) ([]string, error) {
-	if m.fail[name] {
-		return nil, &net.DNSError{Err: "server misbehaving", Name: name, IsTemporary: true}
-	}
-	if v, ok := m.txt[name]; ok {
-		return v, nil
-	}
-	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
-}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 	"github.com/mailsmith/mailsmith/internal/testpeer"
 	"github.com/mailsmith/mailsmith/mx/mtasts"
 )
@@ -266,9 +267,9 @@ func TestDifferentialMailauth(t *testing.T) {
 	}
 	for i, txts := range in.Records {
 		cases++
-		res := memResolver{txt: map[string][]string{}}
+		res := &dnstest.Answers{TXT: map[string][]string{}}
 		if txts != nil {
-			res.txt["_mta-sts.example.com."] = txts
+			res.TXT["_mta-sts.example.com."] = txts
 		}
 		ourID := ""
 		if rec, err := mtasts.LookupRecord(ctx, res, "example.com"); err == nil {
