@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -34,7 +33,7 @@ func TestTemporaryFailureConvention(t *testing.T) {
 	for _, f := range []dnstest.Fault{dnstest.ServFail, dnstest.Refused, dnstest.Drop} {
 		t.Run(f.String(), func(t *testing.T) {
 			srv.ClearFaults()
-			srv.Fault(name, dns.TypeTXT, f)
+			srv.Fault(name, dnstest.TypeTXT, f)
 			got := verifyOne(t, v, sig+testMsg)
 			assert.Equal(t, TempError, got.Result)
 			assert.ErrorIs(t, got.Err, ErrTemporary)

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailsmith/mailsmith/internal/dnstest"
@@ -29,7 +28,7 @@ func (z txtZone) mem(tb testing.TB) *dnstest.Memory {
 	text, faults := zoneText(z)
 	m := dnstest.NewMemory(tb, text)
 	for name, f := range faults {
-		m.Data().Fault(name, dns.TypeTXT, f)
+		m.Data().Fault(name, dnstest.TypeTXT, f)
 	}
 	return m
 }
@@ -95,7 +94,7 @@ func dnsServer(t *testing.T, z txtZone) *net.Resolver {
 	// Only zones with dropped queries wait that long, by design.
 	srv.Timeout = time.Second
 	for name, f := range faults {
-		srv.Fault(name, dns.TypeTXT, f)
+		srv.Fault(name, dnstest.TypeTXT, f)
 	}
 	return srv.Resolver()
 }

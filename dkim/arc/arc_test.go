@@ -10,7 +10,6 @@ import (
 	"github.com/mailsmith/mailsmith/authres"
 	"github.com/mailsmith/mailsmith/dkim"
 	"github.com/mailsmith/mailsmith/internal/dnstest"
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -104,7 +103,7 @@ func TestSealFailedChain(t *testing.T) {
 func TestTemporaryFailure(t *testing.T) {
 	w := newWorld(t)
 	msg := w.seal(t, "lists.example.org", baseMessage)
-	w.dns.Fault("arc._domainkey.lists.example.org.", dns.TypeTXT, dnstest.ServFail)
+	w.dns.Fault("arc._domainkey.lists.example.org.", dnstest.TypeTXT, dnstest.ServFail)
 	res := w.verify(t, msg)
 	assert.Equal(t, Fail, res.Status)
 	assert.True(t, res.Temporary())
@@ -116,7 +115,7 @@ func TestTemporaryFailure(t *testing.T) {
 
 	// REFUSED is not temporary for Go; the error still carries a
 	// temporary *net.DNSError in front.
-	w.dns.Fault("arc._domainkey.lists.example.org.", dns.TypeTXT, dnstest.Refused)
+	w.dns.Fault("arc._domainkey.lists.example.org.", dnstest.TypeTXT, dnstest.Refused)
 	res = w.verify(t, msg)
 	assert.ErrorIs(t, res.Err, ErrTemporary)
 	assert.ErrorIs(t, res.Err, dkim.ErrTemporary)
@@ -174,13 +173,13 @@ func TestContextCancelled(t *testing.T) {
 	msg := w.seal(t, "lists.example.org", baseMessage)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	before := w.dns.CountQueries("arc._domainkey.lists.example.org.", dns.TypeTXT)
+	before := w.dns.CountQueries("arc._domainkey.lists.example.org.", dnstest.TypeTXT)
 	res, err := (&Verifier{Resolver: w.dns}).Verify(ctx, strings.NewReader(msg))
 	require.NoError(t, err)
 	assert.Equal(t, Fail, res.Status)
 	assert.ErrorIs(t, res.Err, context.Canceled)
 	assert.True(t, res.Temporary())
-	assert.Equal(t, before, w.dns.CountQueries("arc._domainkey.lists.example.org.", dns.TypeTXT))
+	assert.Equal(t, before, w.dns.CountQueries("arc._domainkey.lists.example.org.", dnstest.TypeTXT))
 }
 
 // Each key is looked up once per message, however many sets it sealed.
@@ -191,11 +190,11 @@ func TestKeyLookedUpOnce(t *testing.T) {
 		msg = w.seal(t, "fwd.example.net", msg)
 	}
 	name := "ed._domainkey.fwd.example.net."
-	before := w.dns.CountQueries(name, dns.TypeTXT)
+	before := w.dns.CountQueries(name, dnstest.TypeTXT)
 	res := w.verify(t, msg)
 	require.Equal(t, Pass, res.Status, "%v", res.Err)
 	assert.Equal(t, 1, res.OldestPass)
-	assert.Equal(t, 1, w.dns.CountQueries(name, dns.TypeTXT)-before)
+	assert.Equal(t, 1, w.dns.CountQueries(name, dnstest.TypeTXT)-before)
 }
 
 func TestSealerAAR(t *testing.T) {

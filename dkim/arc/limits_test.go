@@ -10,7 +10,7 @@ import (
 
 	"github.com/mailsmith/mailsmith/authres"
 	"github.com/mailsmith/mailsmith/dkim"
-	"github.com/miekg/dns"
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -72,14 +72,14 @@ func TestLimitsDecidedFromHeader(t *testing.T) {
 		{"cv=pass at i=1", strings.Replace(headerOf(one), "cv=none;", "cv=pass;", 1), ErrStructure},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			before := w.dns.CountQueries("arc._domainkey.lists.example.org.", dns.TypeTXT)
+			before := w.dns.CountQueries("arc._domainkey.lists.example.org.", dnstest.TypeTXT)
 			r := newBodyReader(c.header, 10<<20)
 			res, err := (&Verifier{Resolver: w.dns}).Verify(context.Background(), r)
 			require.NoError(t, err)
 			assert.Equal(t, Fail, res.Status)
 			assert.ErrorIs(t, res.Err, c.err)
 			assert.Less(t, r.read, int64(64<<10), "body bytes read")
-			assert.Equal(t, before, w.dns.CountQueries("arc._domainkey.lists.example.org.", dns.TypeTXT), "key lookups")
+			assert.Equal(t, before, w.dns.CountQueries("arc._domainkey.lists.example.org.", dnstest.TypeTXT), "key lookups")
 		})
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/mailsmith/mailsmith/dkim"
 	"github.com/mailsmith/mailsmith/internal/dnstest"
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,7 +26,7 @@ func TestOverTheWire(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Pass, res.Status, "%v", res.Err)
 
-	srv.Fault("arc._domainkey.lists.example.org.", dns.TypeTXT, dnstest.ServFail)
+	srv.Fault("arc._domainkey.lists.example.org.", dnstest.TypeTXT, dnstest.ServFail)
 	res, err = v.Verify(context.Background(), strings.NewReader(set+baseMessage))
 	require.NoError(t, err)
 	assert.Equal(t, Fail, res.Status)

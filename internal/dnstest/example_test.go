@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/miekg/dns"
-
 	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
@@ -26,10 +24,10 @@ mx1  IN A  192.0.2.1
 	ctx := context.Background()
 	mxs, err := srv.Resolver().LookupMX(ctx, "example.org.")
 	fmt.Println(mxs[0].Host, mxs[0].Pref, err)
-	fmt.Println(srv.CountQueries("example.org.", dns.TypeMX), "MX query")
+	fmt.Println(srv.CountQueries("example.org.", dnstest.TypeMX), "MX query")
 
 	// Inject a failure: the same lookup now fails temporarily.
-	srv.Fault("example.org.", dns.TypeMX, dnstest.ServFail)
+	srv.Fault("example.org.", dnstest.TypeMX, dnstest.ServFail)
 	_, err = srv.Resolver().LookupMX(ctx, "example.org.")
 	var de *net.DNSError
 	fmt.Println(errors.As(err, &de) && de.IsTemporary)
