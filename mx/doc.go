@@ -55,6 +55,13 @@
 // Literal set and the address in Addrs. Malformed literals and General-
 // address-literals ("[tag:content]") give ErrInvalidDomain.
 //
+// Two helpers serve the policy records that sit beside a domain's MX (and
+// the subpackages mx/mtasts and mx/tlsrpt, which use them): NormalizeDomain
+// gives a domain as Lookup queries it (lower-case A-labels, no trailing
+// dot), and LookupVersionedTXT returns the TXT records at a name that begin
+// with a version tag such as "v=STSv1;" (RFC 8461 §3.1, RFC 8460 §3), with
+// the same temporary-failure convention.
+//
 // What it does not do: it does not connect anywhere, does not rank IPv4
 // against IPv6, does not validate DNSSEC or DANE (plug in a validating
 // Resolver for that), and does not detect MX targets that are CNAMEs (forbidden

@@ -104,3 +104,16 @@ func ExampleLookup() {
 		}
 	}
 }
+
+// NormalizeDomain gives a domain as Lookup queries it, so that names
+// written in different forms compare equal.
+func ExampleNormalizeDomain() {
+	for _, d := range []string{"Bücher.Example.", "_mta-sts.EXAMPLE.org", "a..example"} {
+		name, err := mx.NormalizeDomain(d)
+		fmt.Printf("%q %v\n", name, err)
+	}
+	// Output:
+	// "xn--bcher-kva.example" <nil>
+	// "_mta-sts.example.org" <nil>
+	// "" mx: invalid domain name: "a..example": empty label
+}

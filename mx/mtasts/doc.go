@@ -31,7 +31,10 @@
 //     policies before they expire.
 //
 // DNS goes through the package's Resolver interface (LookupTXT with the
-// signature of *net.Resolver); names are queried absolute. A temporary DNS
+// signature of *net.Resolver; the parent package's mx.TXTResolver); names
+// are queried absolute. Domains are normalized as package mx does
+// (mx.NormalizeDomain: A-labels, lower case) and must be host names; the
+// TXT records are selected by mx.LookupVersionedTXT. A temporary DNS
 // failure wraps ErrTemporary and a *net.DNSError with IsTemporary set.
 // Errors say which step failed and wrap ErrNoPolicy, ErrPolicyFetch or
 // ErrPolicySyntax.

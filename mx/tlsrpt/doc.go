@@ -7,7 +7,8 @@
 //
 //   - §3: ParseRecord parses a "_smtp._tls" TXT record
 //     ("v=TLSRPTv1; rua=mailto:...,https://..."); Lookup finds the one
-//     record of a domain (none, several or an invalid one: ErrNoRecord).
+//     record of a domain (records not beginning with "v=TLSRPTv1;" are
+//     ignored; none, several or an invalid one: ErrNoRecord).
 //   - §4: Report and its parts are the report JSON with every field of
 //     §4.4 and every result type of §4.3; json.Marshal writes the RFC's
 //     field names. Parsing accepts date-times without a time zone and
@@ -25,8 +26,10 @@
 //     §5.3 email.
 //
 // DNS goes through the package's Resolver interface (LookupTXT with the
-// signature of *net.Resolver); names are queried absolute. A temporary DNS
-// failure wraps ErrTemporary and a *net.DNSError with IsTemporary set.
+// signature of *net.Resolver; the parent package's mx.TXTResolver); names
+// are queried absolute, the domain normalized by mx.NormalizeDomain, the
+// record selected by mx.LookupVersionedTXT. A temporary DNS failure wraps
+// ErrTemporary and a *net.DNSError with IsTemporary set.
 //
 // What it does not do: send reports (mail them with an SMTP client, or POST
 // them to an https rua), DKIM-sign report emails (§5.3 requires it; use a
