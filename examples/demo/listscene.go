@@ -24,21 +24,12 @@ var friendsList = forward.List{Tag: "[friends]", Footer: "friends@example.net: A
 func (w *world) listed(ctx context.Context, n *narrator) {
 	n.scene("13:10", "Alice writes to a mailing list")
 	n.say("friends@example.net is a mailing list at the forwarder; Bob is a member. Like most lists it tags the subject with [friends] and adds a footer under the text before sending each message on. Both change what Alice's DKIM signature covers, so at Bob's server it no longer verifies, and DMARC fails for example.org, which asks for rejection. The list therefore seals the message with ARC (RFC 8617): it copies what its own checks found on arrival into an ARC-Authentication-Results header, signs the message as it sends it (ARC-Message-Signature) and seals both (ARC-Seal), with example.net's key. Bob's server was told to trust example.net's seals (inbound's -trust-arc-sealer example.net).")
-	msg, err := w.zone.Sign(demozone.SenderDomain, compose("Alice <alice@example.org>", "Friends <"+listAddress+">",
-		"Saturday's hike", "Who is in for the hike on Saturday? We leave at 8. Alice"))
-	if err != nil {
-		n.fail("sign: %v", err)
-		return
-	}
 	before := len(w.bob.Messages())
-	err = w.send(ctx, n, demozone.SenderMX, "alice@example.org", listAddress, msg)
-	if !n.expect(err == nil, "mx.example.net (the list) answered: %s", replyText(err)) {
+	if !w.sendAsAlice(ctx, n, "Friends", listAddress, "Saturday's hike", "Who is in for the hike on Saturday? We leave at 8. Alice", "mx.example.net (the list)") {
 		return
 	}
-	wctx, cancel := context.WithTimeout(ctx, waitFor)
-	defer cancel()
-	msgs, err := w.bob.Wait(wctx, before+1)
-	if !n.expect(err == nil, "the list passed it on to mx.example.com") {
+	msgs, ok := arrived(ctx, n, &w.bob.Store, before+1, "the list passed it on to mx.example.com")
+	if !ok {
 		return
 	}
 	m := msgs[before]
@@ -65,7 +56,7 @@ func (w *world) listed(ctx context.Context, n *narrator) {
 	bare, _ := mailmsg.Remove(withoutTrace(m.Data), func(f mailmsg.Field) bool {
 		return strings.HasPrefix(strings.ToLower(f.Name), "arc-")
 	})
-	err = w.send(ctx, n, demozone.ForwarderMX, m.From, "bob@example.com", bare)
+	err := w.send(ctx, n, demozone.ForwarderMX, m.From, "bob@example.com", bare)
 	n.expect(isReply(err, 550, [3]int{5, 7, 1}), "mx.example.com refused it: %s", replyText(err))
 	ev, _ = w.lastEvent(demozone.ReceiverMX)
 	w.explainChecks(n, ev, expected{"pass", "fail", "none", "fail", authcheck.Reject})

@@ -58,10 +58,7 @@ func (w *world) poisoned(ctx context.Context, n *narrator) {
 	if !n.expect(err == nil, "Alice submitted a message to Bob: %s", replyText(err)) {
 		return
 	}
-	wctx, cancel := context.WithTimeout(ctx, waitFor)
-	defer cancel()
-	_, err = w.bob.Wait(wctx, before+1)
-	n.expect(err == nil, "delivered to mx.example.com all the same")
+	arrived(ctx, n, &w.bob.Store, before+1, "delivered to mx.example.com all the same")
 	w.waitSessions(ctx, demozone.SenderMX, demozone.ReceiverDomain, 3) // morning, and now two
 	n.expect(trap.conns.Load() == 0, "mx.phish.example was never contacted: example.com's policy does not list it (connections: %d)", trap.conns.Load())
 	_, _, why, _ := sessions(w.reports[demozone.SenderMX], demozone.ReceiverDomain)

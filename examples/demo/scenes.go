@@ -37,10 +37,8 @@ func (w *world) morning(ctx context.Context, n *narrator) {
 	if n.expect(err == nil && len(hosts) > 0, "MX of example.com: %s", routeText(hosts, err)) {
 		n.say("mx.example.com resolves to 127.0.0.1 like every host of this demo; each server listens on its own port.")
 	}
-	wctx, cancel := context.WithTimeout(ctx, waitFor)
-	defer cancel()
-	msgs, err := w.bob.Wait(wctx, 1)
-	if !n.expect(err == nil, "delivered to mx.example.com") {
+	msgs, ok := arrived(ctx, n, &w.bob.Store, 1, "delivered to mx.example.com")
+	if !ok {
 		return
 	}
 	data := msgs[0].Data
@@ -125,21 +123,12 @@ func (w *world) explainForgedResults(n *narrator, msg []byte) {
 func (w *world) forwarded(ctx context.Context, n *narrator) {
 	n.scene("12:30", "Alice writes to Bob's old address at the forwarder")
 	n.say("bob@example.net forwards to bob@example.com. When the forwarder passes the message on, Bob's server sees the forwarder's address, which example.org's SPF record does not list. So the forwarder rewrites the envelope sender into its own domain with SRS; the DKIM signature is untouched and still verifies.")
-	msg, err := w.zone.Sign(demozone.SenderDomain, compose("Alice <alice@example.org>", "Bob <bob@example.net>",
-		"Photos from the trip", "Here are the photos. Alice"))
-	if err != nil {
-		n.fail("sign: %v", err)
-		return
-	}
 	before := len(w.bob.Messages())
-	err = w.send(ctx, n, demozone.SenderMX, "alice@example.org", "bob@example.net", msg)
-	if !n.expect(err == nil, "mx.example.net (the forwarder) answered: %s", replyText(err)) {
+	if !w.sendAsAlice(ctx, n, "Bob", "bob@example.net", "Photos from the trip", "Here are the photos. Alice", "mx.example.net (the forwarder)") {
 		return
 	}
-	wctx, cancel := context.WithTimeout(ctx, waitFor)
-	defer cancel()
-	msgs, err := w.bob.Wait(wctx, before+1)
-	if !n.expect(err == nil, "the forwarder delivered it to mx.example.com") {
+	msgs, ok := arrived(ctx, n, &w.bob.Store, before+1, "the forwarder delivered it to mx.example.com")
+	if !ok {
 		return
 	}
 	m := msgs[before]
@@ -169,20 +158,11 @@ func (w *world) whyRewrite(ctx context.Context, n *narrator, rewritten string) {
 func (w *world) bounced(ctx context.Context, n *narrator) {
 	n.scene("14:45", "A bounce finds its way back")
 	n.say("Alice writes to carol@example.net, which forwards to carol@example.com. Carol's mailbox is full: her server accepts the message, then sends a bounce to the envelope sender. That is the forwarder's SRS address, not Alice's. The forwarder checks the address's hash and timestamp, turns it back into alice@example.org and passes the bounce on.")
-	msg, err := w.zone.Sign(demozone.SenderDomain, compose("Alice <alice@example.org>", "Carol <carol@example.net>",
-		"Concert tickets", "Carol, I have two tickets for Saturday. Alice"))
-	if err != nil {
-		n.fail("sign: %v", err)
+	if !w.sendAsAlice(ctx, n, "Carol", "carol@example.net", "Concert tickets", "Carol, I have two tickets for Saturday. Alice", "mx.example.net (the forwarder)") {
 		return
 	}
-	err = w.send(ctx, n, demozone.SenderMX, "alice@example.org", "carol@example.net", msg)
-	if !n.expect(err == nil, "mx.example.net (the forwarder) answered: %s", replyText(err)) {
-		return
-	}
-	wctx, cancel := context.WithTimeout(ctx, waitFor)
-	defer cancel()
-	msgs, err := w.alice.Wait(wctx, 1)
-	if !n.expect(err == nil, "a bounce reached Alice's inbox at mail.example.org") {
+	msgs, ok := arrived(ctx, n, w.alice, 1, "a bounce reached Alice's inbox at mail.example.org")
+	if !ok {
 		return
 	}
 	b := msgs[0]
@@ -200,7 +180,7 @@ func (w *world) bounced(ctx context.Context, n *narrator) {
 	w.explainDANE(ctx, n)
 
 	n.say("Mallory tries to abuse this: he sends a fake bounce to an SRS address he made up, hoping the forwarder will pass his text on to Alice.")
-	err = w.send(ctx, n, "mail.phish.example", "", "SRS0=AbCd=ZZ=example.org=alice@example.net",
+	err := w.send(ctx, n, "mail.phish.example", "", "SRS0=AbCd=ZZ=example.org=alice@example.net",
 		compose("MAILER-DAEMON@phish.example", "alice@example.org", "Undelivered mail", "Click here."))
 	n.expect(isReply(err, 550, [3]int{5, 1, 1}), "the forwarder refused it (the hash does not verify): %s", replyText(err))
 }

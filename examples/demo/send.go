@@ -10,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
+	"github.com/mailsmith/mailsmith/examples/internal/memstore"
+	"github.com/mailsmith/mailsmith/examples/internal/receiver"
 	"github.com/mailsmith/mailsmith/mx"
 	"github.com/mailsmith/mailsmith/smtp"
 )
@@ -30,6 +33,28 @@ func (w *world) send(ctx context.Context, n *narrator, helo, from, to string, ms
 	n.expect(true, "MX of %s: %s", domain, routeText(hosts, nil))
 	addr := net.JoinHostPort(h.Addrs[0].String(), strconv.Itoa(w.ports[h.Name]))
 	return smtp.SendMail(ctx, addr, from, []string{to}, bytes.NewReader(msg), smtp.WithLocalName(helo))
+}
+
+// sendAsAlice composes a message from Alice to "toName <to>", signs it
+// with example.org's keys and sends it from her server; whom names the
+// server that answers, in what the narrator says.
+func (w *world) sendAsAlice(ctx context.Context, n *narrator, toName, to, subject, body, whom string) bool {
+	msg, err := w.zone.Sign(demozone.SenderDomain, compose("Alice <alice@example.org>", toName+" <"+to+">", subject, body))
+	if err != nil {
+		n.fail("sign: %v", err)
+		return false
+	}
+	err = w.send(ctx, n, demozone.SenderMX, "alice@example.org", to, msg)
+	return n.expect(err == nil, "%s answered: %s", whom, replyText(err))
+}
+
+// arrived waits, at most waitFor, until box holds count messages, says
+// what (the expectation) and returns the messages.
+func arrived(ctx context.Context, n *narrator, box *memstore.Store, count int, what string) ([]*receiver.Message, bool) {
+	wctx, cancel := context.WithTimeout(ctx, waitFor)
+	defer cancel()
+	msgs, err := box.Wait(wctx, count)
+	return msgs, n.expect(err == nil, "%s", what)
 }
 
 // compose writes a simple message.
