@@ -10,15 +10,10 @@ import (
 func (c *Conn) dispatch(line []byte) {
 	verb, arg := splitCommand(line)
 	if c.lg != nil && verb != "AUTH" {
-		c.lg.Debug("smtp: command", "verb", verb)
+		c.logCommand(verb)
 	}
 	if c.refused {
-		if verb == "QUIT" {
-			c.reply(221, srvEnhBye, c.srv.hostname()+" closing transmission channel")
-			c.closing = true
-			return
-		}
-		c.fail(503, srvEnhBadCommand, "Service refused; send QUIT")
+		c.refusedCommand(verb)
 		return
 	}
 	// MAIL has its own, longer limit; BDAT must be parsed whatever its
@@ -39,15 +34,20 @@ func (c *Conn) dispatch(line []byte) {
 	case "BDAT":
 		c.cmdBDAT(arg)
 	case "RSET":
-		if len(arg) != 0 {
-			c.fail(501, srvEnhBadArgs, "Syntax: RSET")
-			return
-		}
-		c.resetTxn()
-		c.bdatAccepted = false
-		c.reply(250, srvEnhOK, "OK")
+		c.cmdRset(arg)
 	case "NOOP":
 		c.reply(250, srvEnhOK, "OK")
+	default:
+		c.dispatchRare(verb, arg)
+	}
+}
+
+// dispatchRare runs the commands a mail transaction does not use. They
+// are apart from dispatch to keep its frame small (see Conn.commands).
+//
+//go:noinline
+func (c *Conn) dispatchRare(verb string, arg []byte) {
+	switch verb {
 	case "QUIT":
 		if len(arg) != 0 {
 			c.fail(501, srvEnhBadArgs, "Syntax: QUIT")
@@ -72,6 +72,39 @@ func (c *Conn) dispatch(line []byte) {
 	default:
 		c.fail(500, srvEnhBadCommand, "Command not recognized")
 	}
+}
+
+// refusedCommand answers a command after NewSession refused the
+// connection with a 5yz code: only QUIT is accepted.
+//
+//go:noinline
+func (c *Conn) refusedCommand(verb string) {
+	if verb == "QUIT" {
+		c.reply(221, srvEnhBye, c.srv.hostname()+" closing transmission channel")
+		c.closing = true
+		return
+	}
+	c.fail(503, srvEnhBadCommand, "Service refused; send QUIT")
+}
+
+// cmdRset ends the transaction (RFC 5321 §4.1.1.5).
+func (c *Conn) cmdRset(arg []byte) {
+	if len(arg) != 0 {
+		c.fail(501, srvEnhBadArgs, "Syntax: RSET")
+		return
+	}
+	c.resetTxn()
+	c.bdatAccepted = false
+	c.reply(250, srvEnhOK, "OK")
+}
+
+// logCommand logs a command's verb at debug level. It is a function of
+// its own so that the logging call's frame does not sit in dispatch's,
+// which is on the stack of every command (see Conn.commands).
+//
+//go:noinline
+func (c *Conn) logCommand(verb string) {
+	c.lg.Debug("smtp: command", "verb", verb)
 }
 
 // authOffered reports whether AUTH is advertised on this connection.
@@ -151,17 +184,9 @@ func (c *Conn) cmdMail(line, arg []byte) {
 		bad(501, srvEnhBadArgs, "Syntax: MAIL FROM:<address>")
 		return
 	}
-	rest := arg[5:]
-	for len(rest) > 0 && rest[0] == ' ' {
-		rest = rest[1:]
-	}
-	path, rest, err := parsePath(rest, true, false)
-	if err != nil {
-		if err == errPathTooLong {
-			bad(501, srvEnhBadSender, "Path too long")
-		} else {
-			bad(501, srvEnhBadSender, "Syntax error in sender address")
-		}
+	path, rest, fault := parsePathArg(arg[5:], "sender", true, false)
+	if fault != "" {
+		bad(501, srvEnhBadSender, fault)
 		return
 	}
 	params, err := parseParams(rest)
@@ -258,6 +283,23 @@ func (c *Conn) cmdMail(line, arg []byte) {
 	c.replyFixed(srvReplySenderOK)
 }
 
+// parsePathArg parses the path of MAIL or RCPT that follows "FROM:" or
+// "TO:" in arg, after any spaces, as parsePath does. A path it refuses
+// gets the text of the 501 reply, naming the address as who.
+func parsePathArg(arg []byte, who string, null, postmaster bool) (p srvPath, rest []byte, fault string) {
+	for len(arg) > 0 && arg[0] == ' ' {
+		arg = arg[1:]
+	}
+	p, rest, err := parsePath(arg, null, postmaster)
+	switch {
+	case err == errPathTooLong:
+		return p, nil, "Path too long"
+	case err != nil:
+		return p, nil, "Syntax error in " + who + " address"
+	}
+	return p, rest, ""
+}
+
 func (c *Conn) cmdRcpt(line, arg []byte) {
 	if !c.inTxn {
 		c.fail(503, srvEnhBadCommand, "Need MAIL command first")
@@ -272,17 +314,9 @@ func (c *Conn) cmdRcpt(line, arg []byte) {
 		c.fail(501, srvEnhBadArgs, "Syntax: RCPT TO:<address>")
 		return
 	}
-	rest := arg[3:]
-	for len(rest) > 0 && rest[0] == ' ' {
-		rest = rest[1:]
-	}
-	path, rest, err := parsePath(rest, false, true)
-	if err != nil {
-		if err == errPathTooLong {
-			c.fail(501, srvEnhBadRcpt, "Path too long")
-		} else {
-			c.fail(501, srvEnhBadRcpt, "Syntax error in recipient address")
-		}
+	path, rest, fault := parsePathArg(arg[3:], "recipient", false, true)
+	if fault != "" {
+		c.fail(501, srvEnhBadRcpt, fault)
 		return
 	}
 	params, err := parseParams(rest)

@@ -236,10 +236,7 @@ func scanLocalPart(s []byte) (end int, nonASCII bool, err error) {
 					return 0, false, errPathSyntax
 				}
 				i += 2
-			case c >= 32 && c <= 126:
-				i++
-			case c >= 0x80: // UTF-8, checked whole at the end
-				nonASCII = true
+			case c >= 32 && c <= 126, c >= 0x80: // UTF-8 checked at done
 				i++
 			default:
 				return 0, false, errPathSyntax
@@ -258,10 +255,7 @@ func scanLocalPart(s []byte) (end int, nonASCII bool, err error) {
 				atomStart = true
 				i++
 				continue
-			case c < 0x80 && isAtext(c):
-				i++
-			case c >= 0x80: // UTF-8, checked whole at the end
-				nonASCII = true
+			case isAtext(c), c >= 0x80: // UTF-8 checked at done
 				i++
 			default:
 				return 0, false, errPathSyntax
@@ -273,7 +267,8 @@ func scanLocalPart(s []byte) (end int, nonASCII bool, err error) {
 		}
 	}
 done:
-	if nonASCII && !validUTF8(s[:i]) {
+	nonASCII, ok := checkUTF8(s[:i])
+	if !ok {
 		return 0, false, errPathSyntax
 	}
 	if i > srvMaxLocalPart {
@@ -282,17 +277,23 @@ done:
 	return i, nonASCII, nil
 }
 
-// validUTF8 reports whether s is UTF-8 (RFC 3629) holding no U+FFFD,
-// the character that invalid input decodes to.
-func validUTF8(s []byte) bool {
-	for len(s) > 0 {
-		r, n := utf8.DecodeRune(s)
-		if r == utf8.RuneError {
-			return false
+// checkUTF8 reports whether s holds non-ASCII octets, and whether they
+// are UTF-8 (RFC 3629) with no U+FFFD, the character that invalid input
+// decodes to.
+func checkUTF8(s []byte) (nonASCII, ok bool) {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
 		}
-		s = s[n:]
+		r, n := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError {
+			return true, false
+		}
+		nonASCII = true
+		i += n
 	}
-	return true
+	return nonASCII, true
 }
 
 // validDomain checks Domain of RFC 5321 §4.1.2: dot-separated labels
