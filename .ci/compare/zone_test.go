@@ -123,15 +123,21 @@ func (z *memZone) node(name, qtype string) (*memNode, error) {
 	return nil, &net.DNSError{Err: "CNAME loop", Name: name, IsTemporary: true}
 }
 
-func (z *memZone) LookupTXT(_ context.Context, name string) ([]string, error) {
-	n, err := z.node(name, "TXT")
+// records returns the records of one type at name (field picks them from
+// the node): the node's error, or "not found" when there are none.
+func records[T any](z *memZone, name, qtype string, field func(*memNode) []T) ([]T, error) {
+	n, err := z.node(name, qtype)
 	if err != nil {
 		return nil, err
 	}
-	if len(n.txt) == 0 {
-		return nil, memNotFound(name)
+	if rrs := field(n); len(rrs) > 0 {
+		return rrs, nil
 	}
-	return n.txt, nil
+	return nil, memNotFound(name)
+}
+
+func (z *memZone) LookupTXT(_ context.Context, name string) ([]string, error) {
+	return records(z, name, "TXT", func(n *memNode) []string { return n.txt })
 }
 
 // lookupTXTFunc adapts the zone to go-msgauth's LookupTXT option.
@@ -183,14 +189,7 @@ func (z *memZone) LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, 
 }
 
 func (z *memZone) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
-	n, err := z.node(name, "MX")
-	if err != nil {
-		return nil, err
-	}
-	if len(n.mx) == 0 {
-		return nil, memNotFound(name)
-	}
-	return n.mx, nil
+	return records(z, name, "MX", func(n *memNode) []*net.MX { return n.mx })
 }
 
 func (z *memZone) LookupAddr(_ context.Context, addr string) ([]string, error) {
@@ -198,12 +197,5 @@ func (z *memZone) LookupAddr(_ context.Context, addr string) ([]string, error) {
 	if err != nil {
 		return nil, &net.DNSError{Err: "unrecognized address", Name: addr}
 	}
-	n, err := z.node(rev, "PTR")
-	if err != nil {
-		return nil, err
-	}
-	if len(n.ptr) == 0 {
-		return nil, memNotFound(rev)
-	}
-	return n.ptr, nil
+	return records(z, rev, "PTR", func(n *memNode) []string { return n.ptr })
 }
