@@ -333,7 +333,7 @@ func (s *session) exists(ctx context.Context, domain string) (bool, error) {
 	var tempErr error
 	for _, network := range []string{"ip4", "ip6"} {
 		addrs, err := r.LookupNetIP(ctx, network, host)
-		switch err := classify(dnsType(network)+" "+host, err); {
+		switch err := classify(dnsType(network), host, err); {
 		case err == nil && len(addrs) > 0:
 			return true, nil
 		case err != nil && err != errNotFound && tempErr == nil:
@@ -341,7 +341,7 @@ func (s *session) exists(ctx context.Context, domain string) (bool, error) {
 		}
 	}
 	mxs, err := r.LookupMX(ctx, host)
-	switch err := classify("MX "+host, err); {
+	switch err := classify("MX", host, err); {
 	case err == nil && len(mxs) > 0:
 		return true, nil
 	case err != nil && err != errNotFound && tempErr == nil:

@@ -74,7 +74,7 @@ func (s *session) fetch(ctx context.Context, domain string) txtResult {
 		return r
 	}
 	txts, err := s.c.resolver().LookupTXT(ctx, name)
-	if err = classify("TXT "+name, err); err != nil {
+	if err = classify("TXT", name, err); err != nil {
 		if err != errNotFound {
 			r.err = err
 		}

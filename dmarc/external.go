@@ -99,7 +99,7 @@ func (c *Checker) externalRecords(ctx context.Context, policyDomain, reportDomai
 	}
 	name += "."
 	txts, err := c.resolver().LookupTXT(ctx, name)
-	if err = classify("TXT "+name, err); err != nil {
+	if err = classify("TXT", name, err); err != nil {
 		if err == errNotFound {
 			return false, nil, nil
 		}

@@ -282,7 +282,10 @@ func parse(txt string) (*Record, error) {
 	}
 	r := &Record{}
 	seen := registeredTag("v")
-	rest := txt[strings.IndexByte(txt+";", ';'):]
+	rest := ""
+	if i := strings.IndexByte(txt, ';'); i >= 0 {
+		rest = txt[i:]
+	}
 	for len(rest) > 0 {
 		rest = rest[1:] // the ';'
 		var seg string
@@ -492,9 +495,15 @@ func isKeyword(s string) bool {
 // allowed it). It returns the options joined without white space.
 func parseFailureOptions(lv string) (string, bool) {
 	var seen [4]bool // 0 1 d s
-	var out []string
-	for _, f := range strings.Split(lv, ":") {
-		f = trimWSP(f)
+	var kept [4]string
+	out := kept[:0] // each option at most once, so never more than four
+	trimmed := false
+	for more, rest := true, lv; more; {
+		var f string
+		f, rest, more = strings.Cut(rest, ":")
+		if t := trimWSP(f); t != f {
+			f, trimmed = t, true
+		}
 		var i int
 		switch f {
 		case "0":
@@ -516,6 +525,9 @@ func parseFailureOptions(lv string) (string, bool) {
 	}
 	if seen[0] && seen[1] {
 		return "", false
+	}
+	if !trimmed {
+		return lv, true // already in its normal form
 	}
 	return strings.Join(out, ":"), true
 }

@@ -42,17 +42,28 @@ var errNotFound = errors.New("not found")
 
 // classify sorts a lookup error: nil for success, errNotFound for
 // NXDOMAIN/NODATA, otherwise a temporary failure wrapping ErrTemporary
-// and a temporary *net.DNSError. query names the lookup ("TXT
-// _dmarc.example.com.").
-func classify(query string, err error) error {
+// and a temporary *net.DNSError whose text names the lookup (qtype "TXT",
+// name "_dmarc.example.com."). The text is built only for that last case:
+// not-found answers are part of every tree walk.
+func classify(qtype, name string, err error) error {
 	if err == nil {
 		return nil
 	}
-	var de *net.DNSError
-	if errors.As(err, &de) && de.IsNotFound {
+	if isNotFound(err) {
 		return errNotFound
 	}
-	return temporary(query, err)
+	return temporary(qtype+" "+name, err)
+}
+
+// isNotFound reports whether err is a *net.DNSError with IsNotFound set,
+// or wraps one. The plain type assertion first keeps the common case free
+// of errors.As, whose target would have to live on the heap.
+func isNotFound(err error) bool {
+	if de, ok := err.(*net.DNSError); ok {
+		return de.IsNotFound
+	}
+	var de *net.DNSError
+	return errors.As(err, &de) && de.IsNotFound
 }
 
 func (c *Checker) resolver() Resolver {

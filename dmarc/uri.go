@@ -87,11 +87,16 @@ func (u ReportURI) Host() string {
 // entries (RFC 9989 §4.10.1 speaks of "at least one syntactically valid
 // reporting URI", so one bad entry does not spoil the others).
 func parseURIList(v string) []ReportURI {
-	var out []ReportURI
-	for _, item := range strings.Split(v, ",") {
+	out := make([]ReportURI, 0, strings.Count(v, ",")+1)
+	for more := true; more; {
+		var item string
+		item, v, more = strings.Cut(v, ",")
 		if u, ok := parseReportURI(trimWSP(item)); ok {
 			out = append(out, u)
 		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }

@@ -59,8 +59,7 @@ func (e *evaluator) fqdn(name string) string {
 // (RFC 7208 §4.4 and §5), otherwise a TempError cause wrapping
 // ErrTemporary (and ErrDeadline when the evaluation ran out of time).
 func (e *evaluator) lookupFailure(err error, qtype, name string) (notFound bool, temp error) {
-	var de *net.DNSError
-	if errors.As(err, &de) && de.IsNotFound {
+	if isNotFound(err) {
 		return true, nil
 	}
 	what := qtype + " lookup of " + name
@@ -68,6 +67,17 @@ func (e *evaluator) lookupFailure(err error, qtype, name string) (notFound bool,
 		return false, deadlineError(what, err)
 	}
 	return false, temporary(what, err)
+}
+
+// isNotFound reports whether err is a *net.DNSError with IsNotFound set,
+// or wraps one. The plain type assertion first keeps the common case free
+// of errors.As, whose target would have to live on the heap.
+func isNotFound(err error) bool {
+	if de, ok := err.(*net.DNSError); ok {
+		return de.IsNotFound
+	}
+	var de *net.DNSError
+	return errors.As(err, &de) && de.IsNotFound
 }
 
 // temporary returns the error of a failed query: it wraps ErrTemporary and
