@@ -103,3 +103,29 @@ func (badSigner) Public() crypto.PublicKey { return "not a key" }
 func (badSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
 	return nil, errors.New("no")
 }
+
+// TestCheckDomainSelector: the d= and s= syntax ARC shares with DKIM
+// (RFC 6376 §3.1, §3.5).
+func TestCheckDomainSelector(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ok   bool // valid as a d= and as an s= value
+	}{
+		{"example.org", true},
+		{"Mail.Example.ORG", true},
+		{"_dmarc-x.ex_ample.org", true},
+		{"xn--bcher-kva.example", true},
+		{"bücher.example", true},
+		{"", false},
+		{"a..example", false},
+		{".example", false},
+		{"exa mple.org", false},
+		{"a/b.example", false},
+		{strings.Repeat("a", 63) + ".example", true},
+		{strings.Repeat("a", 64) + ".example", false},
+		{strings.Repeat("a.", 127) + "ab", false},
+	} {
+		assert.Equal(t, c.ok, CheckDomain(c.name) == nil, "CheckDomain(%q)", c.name)
+		assert.Equal(t, c.ok, CheckSelector(c.name) == nil, "CheckSelector(%q)", c.name)
+	}
+}

@@ -101,7 +101,8 @@
 // ReadMessage with Message.Fields, HashHeaders and Body (the streaming
 // reader, §5.4.2 field selection), NewBodyHasher (§3.4.3, §3.4.4, the
 // vector canonicalizer), LookupKey, KeyRecord.CheckAlgorithm and
-// CheckRSASize (§3.6, RFC 8301), DecodeBase64, SignDigest and VerifyDigest.
+// CheckRSASize (§3.6, RFC 8301), CheckDomain and CheckSelector (the d=
+// and s= syntax, §3.1, §3.5), DecodeBase64, SignDigest and VerifyDigest.
 //
 // # Not done here
 //

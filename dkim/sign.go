@@ -172,10 +172,10 @@ func (s *Signer) prepare() (*signJob, error) {
 		return nil, fmt.Errorf("%w: %T", ErrUnsupportedKey, pub)
 	}
 	d := strings.TrimSuffix(lower(s.Domain), ".")
-	if err := checkDomain(d); err != nil {
+	if err := CheckDomain(d); err != nil {
 		return nil, fmt.Errorf("%w: Domain: %v", ErrInvalidSigner, err)
 	}
-	if err := checkSelector(s.Selector); err != nil {
+	if err := CheckSelector(s.Selector); err != nil {
 		return nil, fmt.Errorf("%w: Selector: %v", ErrInvalidSigner, err)
 	}
 	if s.Identity != "" {

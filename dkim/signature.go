@@ -111,10 +111,10 @@ func parseSignature(value string) (*Signature, error) {
 	default:
 		return s, fmt.Errorf("%w: a=%s", ErrUnsupportedAlgorithm, clip(s.Algorithm))
 	}
-	if err := checkDomain(s.Domain); err != nil {
+	if err := CheckDomain(s.Domain); err != nil {
 		return s, fmt.Errorf("%w: d=: %v", ErrMalformedSignature, err)
 	}
-	if err := checkSelector(s.Selector); err != nil {
+	if err := CheckSelector(s.Selector); err != nil {
 		return s, fmt.Errorf("%w: s=: %v", ErrMalformedSignature, err)
 	}
 	s.HeaderCanonicalization, s.BodyCanonicalization = Simple, Simple
@@ -268,7 +268,12 @@ func decodeQP(s string) (string, error) {
 	return b.String(), nil
 }
 
-func checkDomain(d string) error {
+// CheckDomain checks a d= value (RFC 6376 §3.5, the domain-name of RFC
+// 5321 §4.1.2 with '_' allowed): dot-separated labels of letters, digits,
+// '-' and '_' (or non-ASCII octets), each 1 to 63 octets, at most 255
+// octets in all. The error says what is wrong. It is a building block of
+// Signer and ParseSignature, exported for schemes built on DKIM (ARC).
+func CheckDomain(d string) error {
 	if d == "" || len(d) > 255 {
 		return fmt.Errorf("empty or too long domain")
 	}
@@ -286,11 +291,14 @@ func checkDomain(d string) error {
 	return nil
 }
 
-func checkSelector(s string) error {
+// CheckSelector checks an s= value (RFC 6376 §3.1: a selector has the
+// syntax of a domain name, CheckDomain, in any case), which must not be
+// empty.
+func CheckSelector(s string) error {
 	if s == "" {
 		return fmt.Errorf("empty selector")
 	}
-	return checkDomain(lower(s))
+	return CheckDomain(lower(s))
 }
 
 func checkFieldName(name string) error {

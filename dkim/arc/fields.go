@@ -162,33 +162,13 @@ func parseDomainSelector(t tagMap) (domain, selector string, err error) {
 	s, _ := t.get("s")
 	domain = strings.TrimSuffix(strings.ToLower(dkim.RemoveFWS(d)), ".")
 	selector = dkim.RemoveFWS(s)
-	if err := checkName(domain); err != nil {
+	if err := dkim.CheckDomain(domain); err != nil {
 		return "", "", fmt.Errorf("d=: %v", err)
 	}
-	if err := checkName(strings.ToLower(selector)); err != nil {
+	if err := dkim.CheckSelector(selector); err != nil {
 		return "", "", fmt.Errorf("s=: %v", err)
 	}
 	return domain, selector, nil
-}
-
-// checkName checks a d= or s= value: dot-separated labels of letters,
-// digits, '-' and '_' (or non-ASCII octets), at most 255 octets.
-func checkName(d string) error {
-	if d == "" || len(d) > 255 {
-		return fmt.Errorf("empty or too long name")
-	}
-	for _, label := range strings.Split(d, ".") {
-		if label == "" || len(label) > 63 {
-			return fmt.Errorf("bad name %q", clip(d))
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c >= 0x80) {
-				return fmt.Errorf("bad name %q", clip(d))
-			}
-		}
-	}
-	return nil
 }
 
 func parseTimestamp(t tagMap) (time.Time, error) {

@@ -232,10 +232,10 @@ func (s *Sealer) check() (string, error) {
 	default:
 		return "", fmt.Errorf("%w: key type %T is neither RSA nor Ed25519", ErrInvalidSealer, s.Key.Public())
 	}
-	if err := checkName(strings.ToLower(strings.TrimSuffix(s.Domain, "."))); err != nil {
+	if err := dkim.CheckDomain(strings.TrimSuffix(s.Domain, ".")); err != nil {
 		return "", fmt.Errorf("%w: Domain: %v", ErrInvalidSealer, err)
 	}
-	if err := checkName(strings.ToLower(s.Selector)); err != nil {
+	if err := dkim.CheckSelector(s.Selector); err != nil {
 		return "", fmt.Errorf("%w: Selector: %v", ErrInvalidSealer, err)
 	}
 	if s.AuthServID == "" || strings.ContainsAny(s.AuthServID, " \t\r\n;") {
