@@ -135,6 +135,15 @@ func (c *Conn) cmdHello(ehlo bool, arg []byte) {
 		c.reply(250, [3]int{}, host)
 		return
 	}
+	c.reply(250, [3]int{}, c.ehloText(host))
+}
+
+// ehloText is the text of the EHLO reply: the greeting line, then the
+// extensions, one per line. It is apart from cmdHello so that its
+// frame is gone before the reply is formatted (see Conn.commands).
+//
+//go:noinline
+func (c *Conn) ehloText(host string) string {
 	var b strings.Builder
 	b.WriteString(host)
 	b.WriteString(" greets ")
@@ -158,7 +167,7 @@ func (c *Conn) cmdHello(ehlo bool, arg []byte) {
 		b.WriteString("AUTH PLAIN LOGIN\n")
 	}
 	b.WriteString("HELP")
-	c.reply(250, [3]int{}, b.String())
+	return b.String()
 }
 
 func (c *Conn) cmdMail(line, arg []byte) {

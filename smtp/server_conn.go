@@ -296,41 +296,45 @@ func (c *Conn) abandon() {
 // ended.
 const srvForcedWriteTimeout = 5 * time.Second
 
-// readCommand reads the next command line, marking the connection idle
-// while it waits so Shutdown can interrupt it.
-func (c *Conn) readCommand() ([]byte, error) {
-	if c.pending != nil {
-		line := c.pending
-		c.pending = nil
-		return line, nil
-	}
-	return c.readLineIdle(c.srv.maxLine() + srvMailLineExtra)
-}
-
 // readLineIdle reads a line from the client while the connection counts
 // as idle: Shutdown may interrupt the wait (errShutdown). Once
 // Shutdown has begun no new command runs, even one already buffered:
 // only the rest of a BDAT message the Session accepted early is still
 // read.
 func (c *Conn) readLineIdle(max int) ([]byte, error) {
+	if err := c.beginIdle(); err != nil {
+		return nil, err
+	}
+	line, err := c.rd.readLine(max, c.srv.AllowBareLineEndings)
+	return line, c.endIdle(err)
+}
+
+// beginIdle marks the connection idle before a command read and arms
+// the read deadline when no complete line is buffered; errShutdown
+// when Shutdown has begun.
+func (c *Conn) beginIdle() error {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.srv.shutdown.Load() && (!c.bdatAccepted || c.srv.forced.Load()) {
-		c.mu.Unlock()
-		return nil, errShutdown
+		return errShutdown
 	}
 	c.idle = !c.bdatAccepted
 	if !c.rd.hasLineEnd(c.srv.AllowBareLineEndings) {
 		c.armRead(durationOr(c.srv.ReadTimeout, ServerCommandTimeout))
 	}
-	c.mu.Unlock()
-	line, err := c.rd.readLine(max, c.srv.AllowBareLineEndings)
+	return nil
+}
+
+// endIdle ends what beginIdle began and returns the read's error, as
+// errShutdown when Shutdown's wake-up ended the read.
+func (c *Conn) endIdle(err error) error {
 	c.mu.Lock()
 	c.idle = false
 	c.mu.Unlock()
 	if err != nil && c.srv.shutdown.Load() && isTimeout(err) {
-		return nil, errShutdown
+		return errShutdown
 	}
-	return line, err
+	return err
 }
 
 // isEndOfInput reports a read error that means the client will send
@@ -406,81 +410,128 @@ func (c *Conn) fillData() error {
 
 func (c *Conn) serve() {
 	defer c.finish()
-	defer func() {
-		if p := recover(); p != nil {
-			if c.lg != nil {
-				c.lg.Error("smtp: panic serving connection", "panic", fmt.Sprint(p))
-			} else {
-				fmt.Fprintf(os.Stderr, "smtp: panic serving %v: %v\n", c.remote, p)
-			}
-		}
-	}()
+	defer c.recoverPanic()
 	if c.lg != nil {
 		c.lg.Debug("smtp: connection opened")
 	}
-	if c.implicitTLS {
-		if !c.handshake() {
-			return
+	if c.open() {
+		// The first command's read deadline is set here, where the
+		// stack is shallow (see commands): the runtime's timer code
+		// behind SetReadDeadline is deep, and a read that finds the
+		// deadline already in range does not set it again.
+		c.armRead(durationOr(c.srv.ReadTimeout, ServerCommandTimeout))
+		c.commands()
+	}
+	c.flush()
+}
+
+// recoverPanic logs a panic of the connection's goroutine (a Session's,
+// most likely) instead of letting it end the process.
+func (c *Conn) recoverPanic() {
+	if p := recover(); p != nil {
+		if c.lg != nil {
+			c.lg.Error("smtp: panic serving connection", "panic", fmt.Sprint(p))
+		} else {
+			fmt.Fprintf(os.Stderr, "smtp: panic serving %v: %v\n", c.remote, p)
 		}
+	}
+}
+
+// open runs the TLS handshake of implicit TLS, asks the Backend for a
+// Session and queues the greeting. It reports whether commands are to
+// be read: a refusal with a 5xx code still reads them (to answer each
+// with 503), a 4xx one does not.
+func (c *Conn) open() bool {
+	if c.implicitTLS && !c.handshake() {
+		return false
 	}
 	host := c.srv.hostname()
 	sess, err := c.srv.Backend.NewSession(c)
 	if err == nil && sess == nil {
 		err = errors.New("smtp: Backend.NewSession returned no Session")
 	}
-	if err != nil {
-		code, enh, text, ok := errorReply(err)
-		if !ok {
-			if c.lg != nil {
-				c.lg.Error("smtp: NewSession failed", "err", err)
-			}
-			code, enh, text = 421, srvEnhLocalError, host+" Service not available, closing transmission channel"
-		}
-		c.reply(code, enh, text)
-		if code < 500 {
-			c.flush()
-			return
-		}
-		c.refused = true
-	} else {
+	if err == nil {
 		c.sess = sess
 		c.reply(220, [3]int{}, host+" ESMTP ready")
+		return true
 	}
-	for !c.closing {
-		line, err := c.readCommand()
-		if err != nil {
-			switch {
-			case err == errShutdown:
-				c.reply(421, srvEnhShutdown, host+" Service shutting down, closing transmission channel")
-			case err == errWireLineTooLong:
-				c.fail(500, srvEnhSyntax, "Line too long")
-				goto checked
-			case err == errWireBareLine:
-				c.fail(500, srvEnhSyntax, "Bare CR or LF in command line; lines must end with CRLF")
-				goto checked
-			case isTimeout(err) && !c.dataUntil.IsZero():
-				// Between the chunks of a BDAT message the Session
-				// accepted early.
-				c.replyTimeout()
-			case isTimeout(err):
-				c.reply(421, srvEnhTimeout, host+" Timeout waiting for command, closing transmission channel")
-			default:
-				// End of input (the client may have only shut down its
-				// sending side and still be waiting for the replies to
-				// what it sent), or a failed connection: either way,
-				// send what is due, then close.
-			}
-			c.flush()
-			return
+	code, enh, text, ok := errorReply(err)
+	if !ok {
+		if c.lg != nil {
+			c.lg.Error("smtp: NewSession failed", "err", err)
 		}
-		c.dispatch(line)
-	checked:
+		code, enh, text = 421, srvEnhLocalError, host+" Service not available, closing transmission channel"
+	}
+	c.reply(code, enh, text)
+	if code < 500 {
+		return false
+	}
+	c.refused = true
+	return true
+}
+
+// commands reads and runs commands until the connection is to close.
+//
+// It is kept apart from serve, with the rare paths in functions of
+// their own, so that the goroutine's frames down to a blocking command
+// read fit the runtime's initial 2 KiB stack: a goroutine stack that
+// once grows to 4 KiB never shrinks back (the runtime shrinks only a
+// stack used less than a quarter, and its guard alone is more than
+// that of 4 KiB), so an idle connection would cost 2 KiB more
+// (.ci/compare BenchmarkSMTPIdleConn, TestIdleConnStack).
+func (c *Conn) commands() {
+	for !c.closing {
+		// The command read is made from here, not through a function
+		// of its own, to keep the stack of a waiting connection short.
+		line, err := c.pending, error(nil)
+		c.pending = nil
+		if line == nil {
+			if err = c.beginIdle(); err == nil {
+				line, err = c.rd.readLine(c.srv.maxLine()+srvMailLineExtra, c.srv.AllowBareLineEndings)
+				err = c.endIdle(err)
+			}
+		}
+		if err != nil {
+			if c.readFailed(err) {
+				return
+			}
+		} else {
+			c.dispatch(line)
+		}
 		if c.errCount >= c.srv.maxErrors() && !c.closing {
-			c.reply(421, srvEnhPolicy, host+" Too many errors, closing transmission channel")
+			c.reply(421, srvEnhPolicy, c.srv.hostname()+" Too many errors, closing transmission channel")
 			c.closing = true
 		}
 	}
-	c.flush()
+}
+
+// readFailed answers a command read that failed. It reports whether the
+// connection is to close: after an over-long line or a bare CR or LF the
+// next command is read.
+func (c *Conn) readFailed(err error) bool {
+	host := c.srv.hostname()
+	switch {
+	case err == errShutdown:
+		c.reply(421, srvEnhShutdown, host+" Service shutting down, closing transmission channel")
+	case err == errWireLineTooLong:
+		c.fail(500, srvEnhSyntax, "Line too long")
+		return false
+	case err == errWireBareLine:
+		c.fail(500, srvEnhSyntax, "Bare CR or LF in command line; lines must end with CRLF")
+		return false
+	case isTimeout(err) && !c.dataUntil.IsZero():
+		// Between the chunks of a BDAT message the Session accepted
+		// early.
+		c.replyTimeout()
+	case isTimeout(err):
+		c.reply(421, srvEnhTimeout, host+" Timeout waiting for command, closing transmission channel")
+	default:
+		// End of input (the client may have only shut down its sending
+		// side and still be waiting for the replies to what it sent),
+		// or a failed connection: either way, send what is due, then
+		// close.
+	}
+	return true
 }
 
 // finish ends the connection: close, cancel, Logout, forget.

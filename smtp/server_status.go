@@ -52,7 +52,10 @@ func appendReply(dst []byte, code int, enh [3]int, text string) []byte {
 				break
 			}
 		}
-		dst = strconv.AppendInt(dst, int64(code), 10)
+		// The code is three digits (2yz to 5yz; the server forms every
+		// reply itself): written directly, it needs none of strconv's
+		// stack, which is on the path of every EHLO (see Conn.commands).
+		dst = append(dst, byte('0'+code/100%10), byte('0'+code/10%10), byte('0'+code%10))
 		if more {
 			dst = append(dst, '-')
 		} else {
