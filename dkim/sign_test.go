@@ -59,6 +59,18 @@ func verifyOne(t *testing.T, v *Verifier, msg string) Verification {
 	return got[0]
 }
 
+// assertVerdict checks got's result and that its Err wraps wantErr (nil:
+// no Err at all).
+func assertVerdict(t *testing.T, got Verification, result Result, wantErr error) {
+	t.Helper()
+	assert.Equal(t, result, got.Result, "%v", got.Err)
+	if wantErr != nil {
+		assert.ErrorIs(t, got.Err, wantErr)
+	} else {
+		assert.NoError(t, got.Err)
+	}
+}
+
 func TestSignVerifyRoundTrip(t *testing.T) {
 	keys := testKeys(t)
 	res := resolverFor(t, keys, "")
@@ -172,13 +184,7 @@ func TestTamperingDistinguished(t *testing.T) {
 			{"unsigned header added", sig + "X-Spam: no\r\n" + testMsg, Pass, nil},
 		} {
 			t.Run(alg+"/"+tc.name, func(t *testing.T) {
-				got := verifyOne(t, v, tc.msg)
-				assert.Equal(t, tc.result, got.Result)
-				if tc.err != nil {
-					assert.ErrorIs(t, got.Err, tc.err)
-				} else {
-					assert.NoError(t, got.Err)
-				}
+				assertVerdict(t, verifyOne(t, v, tc.msg), tc.result, tc.err)
 			})
 		}
 	}
@@ -235,13 +241,8 @@ func TestVerifyKeyAndPolicyOutcomes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := verifyOne(t, &tc.v, tc.msg)
-			assert.Equal(t, tc.result, got.Result, "%v", got.Err)
+			assertVerdict(t, got, tc.result, tc.err)
 			assert.Equal(t, tc.testing, got.Testing)
-			if tc.err != nil {
-				assert.ErrorIs(t, got.Err, tc.err)
-			} else {
-				assert.NoError(t, got.Err)
-			}
 		})
 	}
 }

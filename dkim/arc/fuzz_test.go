@@ -43,17 +43,12 @@ func FuzzParseFields(f *testing.F) {
 // FuzzVerify: any message gets a verdict without panicking, and the
 // verdict is consistent with Err. Seeds: the suite's validation messages.
 func FuzzVerify(f *testing.F) {
-	scenarios := loadYAML[validationScenario](f, "arc-validation-tests.yml")
-	records := map[string]string{}
+	scenarios, v := validationSuite(f)
 	for _, sc := range scenarios {
-		for n, r := range sc.TXTRecords {
-			records[n] = r
-		}
 		for _, name := range sortedKeys(sc.Tests) {
 			f.Add(crlf(sc.Tests[name].Message))
 		}
 	}
-	v := &Verifier{Resolver: memResolver(f, records)}
 	f.Fuzz(func(t *testing.T, msg string) {
 		res, err := v.Verify(context.Background(), strings.NewReader(msg))
 		if err != nil {

@@ -82,6 +82,20 @@ type signScenario struct {
 	TXTRecords  map[string]string   `yaml:"txt-records"`
 }
 
+// validationSuite loads the public suite's validation scenarios and a
+// verifier over the key records they share (SUITE-README.md).
+func validationSuite(tb testing.TB) ([]validationScenario, *Verifier) {
+	tb.Helper()
+	scenarios := loadYAML[validationScenario](tb, "arc-validation-tests.yml")
+	records := map[string]string{}
+	for _, sc := range scenarios {
+		for n, r := range sc.TXTRecords {
+			records[n] = r
+		}
+	}
+	return scenarios, &Verifier{Resolver: memResolver(tb, records)}
+}
+
 func loadYAML[T any](t testing.TB, name string) []T {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name))

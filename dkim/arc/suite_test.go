@@ -13,15 +13,7 @@ import (
 // suite (testdata/README.md): each message's chain status must be the
 // case's cv.
 func TestValidationSuite(t *testing.T) {
-	scenarios := loadYAML[validationScenario](t, "arc-validation-tests.yml")
-	// Key records are shared across scenarios (SUITE-README.md).
-	records := map[string]string{}
-	for _, sc := range scenarios {
-		for n, r := range sc.TXTRecords {
-			records[n] = r
-		}
-	}
-	v := &Verifier{Resolver: memResolver(t, records)}
+	scenarios, v := validationSuite(t)
 	total, checked := 0, 0
 	for _, sc := range scenarios {
 		for _, name := range sortedKeys(sc.Tests) {
