@@ -9,9 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"github.com/miekg/dns"
-
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
+	"github.com/mailsmith/mailsmith/internal/dnstest"
 	"github.com/mailsmith/mailsmith/mx/tlsrpt"
 )
 
@@ -50,7 +49,7 @@ func (w *world) poisoned(ctx context.Context, n *narrator) {
 		return
 	}
 	defer func() { // the poison wears off
-		w.zone.Server.Remove("example.com.", dns.TypeMX)
+		w.zone.Server.Remove("example.com.", dnstest.TypeMX)
 		_ = w.zone.Server.Add("example.com. 300 IN MX 10 mx.example.com.")
 	}()
 	before := len(w.bob.Messages())

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailsmith/mailsmith/internal/dnstest"
@@ -23,8 +22,8 @@ broken     IN MX  10 mx.many
 macro      IN MX  10 mx.many
 macro      IN TXT "v=spf1 include:%{d}.spf.example.com a -all"
 `)
-	srv.Fault("broken.example.com.", dns.TypeTXT, dnstest.ServFail)
-	srv.Fault("_dmarc.broken.example.com.", dns.TypeTXT, dnstest.ServFail)
+	srv.Fault("broken.example.com.", dnstest.TypeTXT, dnstest.ServFail)
+	srv.Fault("_dmarc.broken.example.com.", dnstest.TypeTXT, dnstest.ServFail)
 	return srv
 }
 

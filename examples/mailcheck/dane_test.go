@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -18,32 +15,13 @@ import (
 	"github.com/mailsmith/mailsmith/examples/internal/tlscert"
 	"github.com/mailsmith/mailsmith/internal/dnstest"
 	"github.com/mailsmith/mailsmith/mx/dane"
-	"github.com/mailsmith/mailsmith/smtp"
 )
-
-// nullBackend accepts connections and refuses every transaction: the
-// probe only says EHLO and STARTTLS.
-type nullBackend struct{}
-
-func (nullBackend) NewSession(*smtp.Conn) (smtp.Session, error) { return nullSession{}, nil }
-
-type nullSession struct{}
-
-func (nullSession) Mail(string, *smtp.MailOptions) error {
-	return &smtp.Error{Code: 550, Message: "no"}
-}
-func (nullSession) Rcpt(string, *smtp.RcptOptions) error {
-	return &smtp.Error{Code: 550, Message: "no"}
-}
-func (nullSession) Data(io.Reader) error { return &smtp.Error{Code: 550, Message: "no"} }
-func (nullSession) Reset()               {}
-func (nullSession) Logout() error        { return nil }
 
 // serveSMTP starts a server presenting cert (none: no STARTTLS) and
 // returns its port.
 func serveSMTP(t *testing.T, cert *tls.Certificate) int {
 	t.Helper()
-	return runtest.ServeSMTP(t, "mx.test", nullBackend{}, cert)
+	return runtest.ServeSMTP(t, "mx.test", &runtest.Sink{}, cert)
 }
 
 // TestDANECheck: the DANE status of a domain's MX hosts (RFC 7672 §2.2)
@@ -54,9 +32,7 @@ func TestDANECheck(t *testing.T) {
 	require.NoError(t, err)
 	other, err := tlscert.SelfSigned("mx.good.signed.test")
 	require.NoError(t, err)
-	leaf, err := x509.ParseCertificate(cert.Certificate[0])
-	require.NoError(t, err)
-	pin := dane.RecordFor(leaf).String()
+	pin := dane.RecordFor(cert.Leaf).String()
 	ports := map[string]int{
 		"good":     serveSMTP(t, &cert),
 		"wrong":    serveSMTP(t, &other),
@@ -75,7 +51,7 @@ func TestDANECheck(t *testing.T) {
 	}
 	zone.WriteString("insecure.test. IN MX 10 mx.insecure.test.\nmx.insecure.test. IN A 127.0.0.1\n_25._tcp.mx.insecure.test. IN TLSA " + pin + "\n")
 	srv := dnstest.New(t, zone.String())
-	srv.Fault("_25._tcp.mx.bogus.signed.test.", dns.TypeTLSA, dnstest.ServFail)
+	srv.Fault("_25._tcp.mx.bogus.signed.test.", dnstest.TypeTLSA, dnstest.ServFail)
 	res := securedns.New(srv.Addr(), "signed.test")
 
 	tests := []struct {

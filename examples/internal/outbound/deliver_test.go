@@ -3,12 +3,9 @@ package outbound
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,60 +20,7 @@ import (
 	"github.com/mailsmith/mailsmith/mx/dane"
 	"github.com/mailsmith/mailsmith/mx/mtasts"
 	"github.com/mailsmith/mailsmith/mx/tlsrpt"
-	"github.com/mailsmith/mailsmith/smtp"
 )
-
-// sink is an MX on loopback that takes every message and remembers
-// whether it came over TLS.
-type sink struct {
-	mu    sync.Mutex
-	conns int
-	got   []sinkMsg
-}
-
-type sinkMsg struct {
-	rcpt string
-	tls  bool
-}
-
-func (s *sink) NewSession(c *smtp.Conn) (smtp.Session, error) {
-	s.mu.Lock()
-	s.conns++
-	s.mu.Unlock()
-	return &sinkSession{s: s, c: c}, nil
-}
-
-func (s *sink) snapshot() (int, []sinkMsg) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.conns, append([]sinkMsg(nil), s.got...)
-}
-
-type sinkSession struct {
-	s  *sink
-	c  *smtp.Conn
-	to []string
-}
-
-func (x *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (x *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	x.to = append(x.to, to)
-	return nil
-}
-func (x *sinkSession) Data(r io.Reader) error {
-	if _, err := io.Copy(io.Discard, r); err != nil {
-		return err
-	}
-	_, isTLS := x.c.TLSConnectionState()
-	x.s.mu.Lock()
-	for _, to := range x.to {
-		x.s.got = append(x.s.got, sinkMsg{rcpt: to, tls: isTLS})
-	}
-	x.s.mu.Unlock()
-	return nil
-}
-func (x *sinkSession) Reset()        { x.to = nil }
-func (x *sinkSession) Logout() error { return nil }
 
 // The MX hosts of the test, by the certificate they present.
 const (
@@ -92,7 +36,7 @@ const (
 type deliverWorld struct {
 	zone   *dnstest.Server
 	ca     *tlscert.CA
-	sinks  map[string]*sink
+	sinks  map[string]*runtest.Sink
 	ports  map[string]int
 	cache  *mtasts.MemoryCache
 	res    resolver.Resolver
@@ -107,7 +51,7 @@ func newDeliverWorld(t *testing.T) *deliverWorld {
 	t.Helper()
 	ca, err := tlscert.NewCA("outbound test CA")
 	require.NoError(t, err)
-	w := &deliverWorld{ca: ca, sinks: map[string]*sink{}, ports: map[string]int{}, cache: &mtasts.MemoryCache{}}
+	w := &deliverWorld{ca: ca, sinks: map[string]*runtest.Sink{}, ports: map[string]int{}, cache: &mtasts.MemoryCache{}}
 	self, err := tlscert.SelfSigned(hostSelf)
 	require.NoError(t, err)
 	other, err := tlscert.SelfSigned(hostDANEWrong)
@@ -124,24 +68,17 @@ func newDeliverWorld(t *testing.T) *deliverWorld {
 
 	zone := "$TTL 300\n"
 	for host, cert := range certs {
-		s := &sink{}
+		s := &runtest.Sink{}
 		w.sinks[host], w.ports[host] = s, runtest.ServeSMTP(t, host, s, cert)
 		zone += host + ". IN A 127.0.0.1\n"
 	}
-	pin := dane.RecordFor(mustLeaf(t, self))
+	pin := dane.RecordFor(self.Leaf)
 	zone += "_25._tcp." + hostDANE + ". IN TLSA " + pin.String() + "\n"
 	zone += "_25._tcp." + hostDANEWrong + ". IN TLSA " + pin.String() + "\n"
 	w.zone = dnstest.New(t, zone)
 	w.res = resolver.Direct(w.zone.Resolver(), w.zone.Addr())
 	w.daneRR = securedns.New(w.zone.Addr(), "dane.test")
 	return w
-}
-
-func mustLeaf(t *testing.T, c tls.Certificate) *x509.Certificate {
-	t.Helper()
-	leaf, err := x509.ParseCertificate(c.Certificate[0])
-	require.NoError(t, err)
-	return leaf
 }
 
 // domain publishes a recipient domain with one MX host and, unless mode
@@ -207,17 +144,17 @@ func TestDeliverTLSPolicies(t *testing.T) {
 			rpt := &tlsrpt.Builder{Submitter: "sender.test"}
 			d := &Deliverer{Resolver: w.res, LocalName: "sender.test", Ports: w.ports, Timeout: 10 * time.Second,
 				MTASTS: &mtasts.Client{Resolver: w.res, Cache: w.cache}, DANE: w.daneRR, RootCAs: w.ca.Pool(), TLSReport: rpt}
-			connsBefore, gotBefore := w.sinks[tt.host].snapshot()
+			connsBefore, gotBefore := w.sinks[tt.host].Snapshot()
 			st := d.Deliver(context.Background(), "a@sender.test", []string{"b@" + domain}, []byte("Subject: t\r\n\r\nhi\r\n"))
 			require.Len(t, st, 1)
-			conns, got := w.sinks[tt.host].snapshot()
+			conns, got := w.sinks[tt.host].Snapshot()
 			got = got[len(gotBefore):]
 			assert.Equal(t, tt.conns, conns-connsBefore, "connections")
 			if tt.delivered {
 				require.NoError(t, st[0].Err)
 				require.Len(t, got, 1)
-				assert.Equal(t, "b@"+domain, got[0].rcpt)
-				assert.Equal(t, tt.tls, got[0].tls, "over TLS")
+				assert.Equal(t, "b@"+domain, got[0].Rcpt)
+				assert.Equal(t, tt.tls, got[0].TLS, "over TLS")
 			} else {
 				require.Error(t, st[0].Err)
 				assert.False(t, st[0].Permanent, "retried later: %v", st[0].Err)
@@ -265,11 +202,11 @@ func TestDeliverDeferredOnTemporaryPolicyLookup(t *testing.T) {
 	w.zone.Fault("_mta-sts.flaky.test.", 16, dnstest.ServFail)
 	d := &Deliverer{Resolver: w.res, LocalName: "sender.test", Ports: w.ports,
 		MTASTS: &mtasts.Client{Resolver: w.res, Cache: w.cache}, RootCAs: w.ca.Pool()}
-	conns, _ := w.sinks[hostGood].snapshot()
+	conns, _ := w.sinks[hostGood].Snapshot()
 	st := d.Deliver(context.Background(), "a@sender.test", []string{"b@flaky.test"}, []byte("Subject: t\r\n\r\nhi\r\n"))
 	require.ErrorIs(t, st[0].Err, ErrDeferred)
 	assert.False(t, st[0].Permanent)
-	after, _ := w.sinks[hostGood].snapshot()
+	after, _ := w.sinks[hostGood].Snapshot()
 	assert.Equal(t, conns, after, "no connection")
 	assert.True(t, errors.Is(st[0].Err, mtasts.ErrTemporary), "%v", st[0].Err)
 }
