@@ -11,25 +11,8 @@ import (
 	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
-const txtZone = `
-$ORIGIN example.org.
-@            300 IN SOA ns1 hostmaster 1 3600 600 86400 300
-_mta-sts         IN TXT "v=STSv1; id=1"
-_mta-sts         IN TXT "v=spf1 -all"
-_mta-sts.two     IN TXT "v=STSv1; id=1"
-_mta-sts.two     IN TXT "v=STSv1 ;id=2"
-_mta-sts.split   IN TXT "v=STSv1;" " id=3"
-_mta-sts.strict  IN TXT "v=STSv1"
-_mta-sts.strict  IN TXT "v=STSv10; id=4"
-_mta-sts.strict  IN TXT "V=STSv1; id=5"
-_mta-sts.strict  IN TXT " v=STSv1; id=6"
-_mta-sts.strict  IN TXT "v=STSv1\009\009; id=7"
-_smtp._tls       IN TXT "v=TLSRPTv1; rua=mailto:r@example.org"
-other            IN A   192.0.2.1
-`
-
 func TestLookupVersionedTXT(t *testing.T) {
-	srv := dnstest.New(t, txtZone)
+	srv := dnstest.New(t, wireZone)
 	tests := []struct {
 		name, version string
 		want          []string
@@ -42,8 +25,9 @@ func TestLookupVersionedTXT(t *testing.T) {
 		{"_mta-sts.strict.example.org.", "v=STSv1", []string{"v=STSv1\t\t; id=7"}},
 		{"_smtp._tls.example.org.", "v=TLSRPTv1", []string{"v=TLSRPTv1; rua=mailto:r@example.org"}},
 		{"_smtp._tls.example.org.", "v=STSv1", nil},
-		{"other.example.org.", "v=STSv1", nil},   // NODATA
-		{"missing.example.org.", "v=STSv1", nil}, // NXDOMAIN
+		{"txtonly.example.org.", "v=STSv1", nil}, // another TXT record
+		{"nomx.example.org.", "v=STSv1", nil},    // NODATA
+		{"nope.example.org.", "v=STSv1", nil},    // NXDOMAIN
 	}
 	for _, res := range []TXTResolver{srv.Resolver(), srv.Memory()} {
 		for _, tc := range tests {
@@ -59,7 +43,7 @@ func TestLookupVersionedTXT(t *testing.T) {
 func TestLookupVersionedTXTFailure(t *testing.T) {
 	for _, f := range []dnstest.Fault{dnstest.ServFail, dnstest.Refused, dnstest.Drop} {
 		t.Run(f.String(), func(t *testing.T) {
-			srv := dnstest.New(t, txtZone)
+			srv := dnstest.New(t, wireZone)
 			srv.Fault("_mta-sts.example.org.", dnstest.TypeTXT, f)
 			got, err := LookupVersionedTXT(wireCtx(t), srv.Resolver(), "_mta-sts.example.org.", "v=STSv1")
 			assert.Nil(t, got)
@@ -73,7 +57,7 @@ func TestLookupVersionedTXTFailure(t *testing.T) {
 	// A plain error and a cancelled context are made temporary too.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := LookupVersionedTXT(ctx, dnstest.New(t, txtZone).Resolver(), "_mta-sts.example.org.", "v=STSv1")
+	_, err := LookupVersionedTXT(ctx, dnstest.New(t, wireZone).Resolver(), "_mta-sts.example.org.", "v=STSv1")
 	var de *net.DNSError
 	require.ErrorAs(t, err, &de)
 	assert.True(t, de.IsTemporary)

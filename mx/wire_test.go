@@ -46,6 +46,17 @@ dup           IN MX   30 MX1
 xn--bcher-kva IN MX   10 mx1
 alias         IN CNAME mx1
 dangling      IN MX   10 gone
+_mta-sts         IN TXT "v=STSv1; id=1"
+_mta-sts         IN TXT "v=spf1 -all"
+_mta-sts.two     IN TXT "v=STSv1; id=1"
+_mta-sts.two     IN TXT "v=STSv1 ;id=2"
+_mta-sts.split   IN TXT "v=STSv1;" " id=3"
+_mta-sts.strict  IN TXT "v=STSv1"
+_mta-sts.strict  IN TXT "v=STSv10; id=4"
+_mta-sts.strict  IN TXT "V=STSv1; id=5"
+_mta-sts.strict  IN TXT " v=STSv1; id=6"
+_mta-sts.strict  IN TXT "v=STSv1\009\009; id=7"
+_smtp._tls       IN TXT "v=TLSRPTv1; rua=mailto:r@example.org"
 `
 
 func wireCtx(t *testing.T) context.Context {
