@@ -7,8 +7,6 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,21 +47,9 @@ func TestMTASTSEnforced(t *testing.T) {
 		&tls.Config{Certificates: []tls.Certificate{cert}})
 	require.NoError(t, err)
 	t.Cleanup(func() { srv.Close() })
-	// The rogue MX counts connections and says nothing.
-	rogue, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { rogue.Close() })
-	var rogueConns atomic.Int32
-	go func() {
-		for {
-			c, err := rogue.Accept()
-			if err != nil {
-				return
-			}
-			rogueConns.Add(1)
-			c.Close()
-		}
-	}()
+	// The rogue MX counts connections.
+	rogue := &runtest.Sink{}
+	roguePort := runtest.ServeSMTP(t, "rogue.example.com", rogue, nil)
 
 	zone := dnstest.New(t, `
 $ORIGIN example.com.
@@ -83,34 +69,20 @@ _smtp._tls  IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@example.com"
 	cfg.host.ResolverOverride = resolver.Direct(zone.Resolver(), zone.Addr())
 	cfg.roots = ca.Pool()
 	cfg.httpsPorts = map[string]int{"mta-sts.example.com": sts.Port}
-	cfg.out.MXPorts = map[string]int{"mx.example.com": port, "rogue.example.com": rogue.Addr().(*net.TCPAddr).Port}
+	cfg.out.MXPorts = map[string]int{"mx.example.com": port, "rogue.example.com": roguePort}
 	addr := make(chan string, 1)
 	cfg.ready = func(_ string, a net.Addr) { addr <- a.String() }
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, t.Output()) }()
-	var stopOnce sync.Once
-	var stopErr error
-	stop := func() error {
-		stopOnce.Do(func() { cancel(); stopErr = <-done })
-		return stopErr
-	}
-	defer stop() //nolint:errcheck // checked below; this is for early failures
-	var a string
-	select {
-	case a = <-addr:
-	case <-time.After(10 * time.Second):
-		t.Fatal("submission did not start")
-	}
+	a, stop := runtest.Start(t, addr, func(ctx context.Context) error { return run(ctx, cfg, t.Output()) })
 
 	require.NoError(t, submitMail(a, false, "alice@example.org", "pw", "alice@example.org", []string{"bob@example.com"},
 		"From: alice@example.org\r\nTo: bob@example.com\r\nSubject: hi\r\n\r\nhello\r\n"))
 	msgs := runtest.Wait(t, bob, 1)
 	assert.Contains(t, string(msgs[0].Data), "with ESMTPS", "delivered over TLS")
 	assert.Equal(t, 1, sts.Fetches("example.com"), "policy fetched over HTTPS")
-	assert.Zero(t, rogueConns.Load(), "the MX the policy does not list is never contacted")
+	rogueConns, _ := rogue.Snapshot()
+	assert.Zero(t, rogueConns, "the MX the policy does not list is never contacted")
 
-	require.NoError(t, stop())
+	stop() // fails the test if run does; the TLS report is written by now
 	files, err := filepath.Glob(filepath.Join(dir, "queue", "tlsrpt", "mail.example.org!example.com!*.json"))
 	require.NoError(t, err)
 	require.Len(t, files, 1, "one TLS report written at shutdown")
