@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -175,6 +177,29 @@ func (f *clientFake) startTLS(cfg *tls.Config) bool {
 // to abort.
 func (f *clientFake) startTLSQuietly(cfg *tls.Config) {
 	_ = tls.Server(f.conn, cfg).Handshake()
+}
+
+// rcptReplies returns the reply each recipient's error from Send carries,
+// as "550 5.1.1" (the code, then the enhanced code when there is one),
+// and "" for an accepted recipient. An error with no reply fails the
+// test.
+func rcptReplies(t *testing.T, errs []error) []string {
+	t.Helper()
+	out := make([]string, len(errs))
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		var se *Error
+		if !errors.As(err, &se) {
+			t.Fatalf("recipient %d: %v carries no reply", i, err)
+		}
+		out[i] = strconv.Itoa(se.Code)
+		if se.EnhancedCode != [3]int{} {
+			out[i] += fmt.Sprintf(" %d.%d.%d", se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
+		}
+	}
+	return out
 }
 
 // clientCtx returns a context with a generous deadline for one test step.

@@ -38,6 +38,7 @@ type stBackend struct {
 	logouts    int
 	sessions   int
 	rejectRcpt map[string]error
+	rcptCheck  func(to string) error // non-nil: refuses the recipients it returns an error for
 	mailErr    error
 	dataErr    error
 	newErr     error
@@ -86,6 +87,11 @@ func (s *stSession) Mail(from string, opts *MailOptions) error {
 func (s *stSession) Rcpt(to string, opts *RcptOptions) error {
 	if err := s.b.rejectRcpt[to]; err != nil {
 		return err
+	}
+	if s.b.rcptCheck != nil {
+		if err := s.b.rcptCheck(to); err != nil {
+			return err
+		}
 	}
 	s.cur.To = append(s.cur.To, to)
 	return nil

@@ -47,7 +47,7 @@ func tpCerts(t *testing.T) *tpCertKit {
 // tests look at: connections accepted, the SNI names seen, the messages.
 type tpServer struct {
 	addr    string
-	backend *clientE2EBackend
+	backend *stBackend
 	conns   atomic.Int32
 	mu      sync.Mutex
 	sni     []string
@@ -86,7 +86,7 @@ const (
 // certificate of kind, recording the SNI of every handshake.
 func tpServe(t *testing.T, kit *tpCertKit, kind string, implicitTLS bool) *tpServer {
 	t.Helper()
-	s := &tpServer{backend: &clientE2EBackend{}}
+	s := &tpServer{backend: clientE2EBackend()}
 	srv := &Server{Hostname: tpMXName, Backend: s.backend, ReadTimeout: 10 * time.Second}
 	if kind != tpNoTLS {
 		var cert tls.Certificate
@@ -182,7 +182,7 @@ func TestSendMailTLSPolicy(t *testing.T) {
 			s := tpServe(t, kit, tt.server, false)
 			err := SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"},
 				strings.NewReader("Subject: policy\r\n\r\nhi\r\n"), append([]SendOption{WithLocalName("client.test")}, tt.opts...)...)
-			msgs := s.backend.received()
+			msgs := s.backend.messages()
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.ErrorIs(t, err, ErrTLSRequired)
@@ -195,7 +195,7 @@ func TestSendMailTLSPolicy(t *testing.T) {
 				require.NoError(t, err)
 				require.Len(t, msgs, 1)
 				assert.Equal(t, tt.wantTLS, msgs[0].TLS, "delivered over TLS")
-				assert.Equal(t, "Subject: policy\r\n\r\nhi\r\n", msgs[0].Data)
+				assert.Equal(t, "Subject: policy\r\n\r\nhi\r\n", string(msgs[0].Data))
 			}
 			assert.Equal(t, tt.conns, s.conns.Load(), "connections")
 		})
@@ -209,7 +209,7 @@ func TestSendMailSelfSignedMXDefault(t *testing.T) {
 	kit := tpCerts(t)
 	s := tpServe(t, kit, tpSelfSigned, false)
 	require.NoError(t, SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n")))
-	msgs := s.backend.received()
+	msgs := s.backend.messages()
 	require.Len(t, msgs, 1)
 	assert.True(t, msgs[0].TLS, "STARTTLS was used")
 
@@ -219,7 +219,7 @@ func TestSendMailSelfSignedMXDefault(t *testing.T) {
 	assert.ErrorContains(t, err, "policy verified")
 	var ua x509.UnknownAuthorityError
 	assert.ErrorAs(t, err, &ua, "the x509 error is reachable for TLS reporting")
-	assert.Len(t, s.backend.received(), 1, "nothing more delivered")
+	assert.Len(t, s.backend.messages(), 1, "nothing more delivered")
 }
 
 func TestSendMailTLSPolicyImplicitTLS(t *testing.T) {
@@ -245,11 +245,11 @@ func TestSendMailTLSPolicyImplicitTLS(t *testing.T) {
 				require.ErrorIs(t, err, ErrTLSRequired)
 				require.ErrorIs(t, err, ErrTLSHandshake)
 				assert.ErrorContains(t, err, "policy "+tt.wantErr)
-				assert.Empty(t, s.backend.received())
+				assert.Empty(t, s.backend.messages())
 				return
 			}
 			require.NoError(t, err)
-			msgs := s.backend.received()
+			msgs := s.backend.messages()
 			require.Len(t, msgs, 1)
 			assert.True(t, msgs[0].TLS)
 		})
@@ -329,7 +329,7 @@ func TestSendMailTLSPolicyVerifyConnection(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			msgs := s.backend.received()
+			msgs := s.backend.messages()
 			require.Len(t, msgs, 1)
 			assert.Equal(t, tt.wantTLS, msgs[0].TLS)
 		})
@@ -435,8 +435,8 @@ func TestClientApplyTLSPolicy(t *testing.T) {
 		_, err := c.Send(clientCtx(t), "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n"), nil)
 		require.NoError(t, err)
 		require.NoError(t, c.Quit(clientCtx(t)))
-		require.Len(t, s.backend.received(), 1)
-		assert.True(t, s.backend.received()[0].TLS)
+		require.Len(t, s.backend.messages(), 1)
+		assert.True(t, s.backend.messages()[0].TLS)
 	})
 	t.Run("opportunistic, self-signed", func(t *testing.T) {
 		s := tpServe(t, kit, tpSelfSigned, false)
