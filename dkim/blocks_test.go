@@ -1,12 +1,10 @@
 package dkim
 
 import (
-	"context"
 	"crypto"
 	"crypto/sha256"
 	"errors"
 	"io"
-	"net"
 	"strings"
 	"testing"
 
@@ -45,20 +43,6 @@ func TestCheckAlgorithm(t *testing.T) {
 	revoked, err := ParseKeyRecord("k=rsa; p=")
 	require.NoError(t, err)
 	assert.ErrorIs(t, revoked.CheckAlgorithm("rsa-sha256"), ErrKeyRevoked)
-}
-
-// LookupKey's error wraps the resolver's, so a caller can find the
-// *net.DNSError (DESIGN's failure convention).
-func TestLookupKeyWrapsResolverError(t *testing.T) {
-	res := txtZone{"s._domainkey.example.org": {"SERVFAIL"}}.mem(t)
-	_, err := LookupKey(context.Background(), res, "s", "example.org")
-	assert.ErrorIs(t, err, ErrTemporary)
-	var got *net.DNSError
-	require.ErrorAs(t, err, &got)
-	assert.True(t, got.IsTemporary)
-	assert.Equal(t, "s._domainkey.example.org.", got.Name)
-	_, err = LookupKey(context.Background(), res, "t", "example.org")
-	assert.ErrorIs(t, err, ErrKeyNotFound)
 }
 
 func TestMessageBlocks(t *testing.T) {

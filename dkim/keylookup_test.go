@@ -51,6 +51,7 @@ func TestTemporaryFailureConvention(t *testing.T) {
 			de = nil
 			require.ErrorAs(t, err, &de)
 			assert.True(t, de.IsTemporary)
+			assert.Equal(t, name, de.Name)
 		})
 	}
 
@@ -58,4 +59,46 @@ func TestTemporaryFailureConvention(t *testing.T) {
 	_, err = LookupKey(context.Background(), srv.Resolver(), "nokey", "example.org")
 	assert.ErrorIs(t, err, ErrKeyNotFound)
 	assert.False(t, errors.Is(err, ErrTemporary))
+}
+
+func TestVerifyOverDNS(t *testing.T) {
+	keys := testKeys(t)
+	var zone strings.Builder
+	for alg, k := range keys {
+		rec, err := NewKeyRecord(k.Public())
+		require.NoError(t, err)
+		zone.WriteString(rec.ZoneText("s-"+alg, "example.org") + "\n")
+	}
+	srv := dnstest.New(t, zone.String())
+	srv.Timeout = time.Second
+	for alg, k := range keys {
+		sig, err := (&Signer{Domain: "example.org", Selector: "s-" + alg, Key: k}).Sign(strings.NewReader(testMsg))
+		require.NoError(t, err)
+		got := verifyOne(t, &Verifier{Resolver: srv.Resolver()}, sig+testMsg)
+		assert.Equal(t, Pass, got.Result, "%s: %v", alg, got.Err)
+		// one lookup (a retransmission on a loaded machine may add one)
+		assert.GreaterOrEqual(t, srv.CountQueries("s-"+alg+"._domainkey.example.org.", dnstest.TypeTXT), 1)
+	}
+	// A cancelled context is a temporary failure.
+	sig, err := (&Signer{Domain: "example.org", Selector: "s-" + AlgorithmRSASHA256, Key: keys[AlgorithmRSASHA256]}).Sign(strings.NewReader(testMsg))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	got, err := (&Verifier{Resolver: srv.Resolver()}).Verify(ctx, strings.NewReader(sig+testMsg))
+	require.NoError(t, err)
+	assert.Equal(t, TempError, got[0].Result)
+}
+
+// TestResolverNamesAbsolute: the names handed to the Resolver end in a
+// dot, as its doc says.
+func TestResolverNamesAbsolute(t *testing.T) {
+	msg, zone := signedTwice(t)
+	res := &recordingResolver{Resolver: zone}
+	_, err := (&Verifier{Resolver: res}).Verify(context.Background(), strings.NewReader(msg))
+	require.NoError(t, err)
+	names := res.lookups()
+	require.Len(t, names, 2)
+	for _, n := range names {
+		assert.True(t, strings.HasSuffix(n, "._domainkey.example.org."), n)
+	}
 }
