@@ -120,3 +120,20 @@ func (r *Rewriter) now() time.Time {
 	}
 	return time.Now()
 }
+
+// begin is what Forward and Reverse check first: the configuration, then
+// the length of the input and control characters in it. what names the
+// input in errors ("sender", "address").
+func (r *Rewriter) begin(what, s string) (settings, error) {
+	cfg, err := r.settings()
+	if err != nil {
+		return cfg, err
+	}
+	if len(s) > MaxAddressLength {
+		return cfg, errTooLongInput(what, len(s))
+	}
+	if hasControl(s) {
+		return cfg, errf(ErrMalformed, "%s %q contains a control character", what, s)
+	}
+	return cfg, nil
+}

@@ -35,19 +35,13 @@ func (r *Rewriter) Forward(sender string) (string, error) {
 	if sender == "" || sender == "<>" {
 		return sender, nil
 	}
-	cfg, err := r.settings()
+	cfg, err := r.begin("sender", sender)
 	if err != nil {
 		return "", err
 	}
 	domain, err := r.forwardDomain()
 	if err != nil {
 		return "", err
-	}
-	if len(sender) > MaxAddressLength {
-		return "", errTooLongInput("sender", len(sender))
-	}
-	if hasControl(sender) {
-		return "", errf(ErrMalformed, "sender %q contains a control character", sender)
 	}
 	if sender[0] == '<' || sender[len(sender)-1] == '>' {
 		return "", errf(ErrMalformed, "sender %q is in angle brackets: pass the address without them", sender)

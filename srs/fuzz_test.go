@@ -18,17 +18,26 @@ func fuzzRewriter() *Rewriter {
 	}
 }
 
-// normalizeHash returns the local part of addr with its hash field in the
-// standard base64 alphabet ('-'->'+', '_'->'/').
-func normalizeHash(local string) string {
-	rest := local[5:]
-	i := strings.IndexByte(rest, '=')
-	if i < 0 {
-		return local
+// hashAlphabet returns addr (or its local part) with the hash field of
+// its SRS0 or SRS1 tag passed through rep: between the 5-octet tag with
+// its separator and the next '='.
+func hashAlphabet(addr string, rep *strings.Replacer) string {
+	if len(addr) < 5 {
+		return addr
 	}
-	h := strings.NewReplacer("-", "+", "_", "/").Replace(rest[:i])
-	return local[:5] + h + rest[i:]
+	body := addr[5:]
+	i := strings.IndexByte(body, '=')
+	if i < 0 {
+		return addr
+	}
+	return addr[:5] + rep.Replace(body[:i]) + body[i:]
 }
+
+// toStdBase64 and toBase64URL swap the two base64 alphabets.
+var (
+	toStdBase64 = strings.NewReplacer("-", "+", "_", "/")
+	toBase64URL = strings.NewReplacer("+", "-", "/", "_")
+)
 
 // checkSigned fails unless addr, which r.Reverse accepted giving out, is
 // exactly what r.Forward makes from out (up to case, the choice of
@@ -57,7 +66,7 @@ func checkSigned(t *testing.T, r *Rewriter, addr, out string) {
 		}
 		day -= int64(age)
 	}
-	want := normalizeHash(local)
+	want := hashAlphabet(local, toStdBase64)
 	if local[3] == '0' && strings.HasPrefix(out, "@") {
 		// An empty local part: Forward refuses to make one, by design,
 		// while Reverse turns back what the peers made (vector

@@ -128,21 +128,6 @@ func caseVariants(addr string) []string {
 	return []string{strings.ToLower(addr[:at]) + addr[at:], strings.ToUpper(addr[:at]) + addr[at:]}
 }
 
-// base64url turns the hash of an SRS address into the base64url alphabet
-// (postsrsd >= 2.2.6).
-func base64url(addr string) string {
-	if len(addr) < 5 {
-		return addr
-	}
-	body := addr[5:]
-	i := strings.IndexByte(body, '=')
-	if i < 0 {
-		return addr
-	}
-	h := strings.NewReplacer("+", "-", "/", "_").Replace(body[:i])
-	return addr[:5] + h + body[i:]
-}
-
 func TestMailSRSDifferential(t *testing.T) {
 	perl := needMailSRS(t)
 	rng := rand.New(rand.NewPCG(20261201, 5))
@@ -217,7 +202,7 @@ func TestMailSRSDifferential(t *testing.T) {
 		dropped := f.p
 		dropped.Secret = []string{"brand-new-secret"}
 		revs = append(revs, rev{p: dropped, unix: f.unix, addr: pr.Output})
-		if u := base64url(pr.Output); u != pr.Output {
+		if u := hashAlphabet(pr.Output, toBase64URL); u != pr.Output {
 			revs = append(revs, rev{p: f.p, unix: f.unix, addr: u, goOnly: true, orig: pr.Output})
 		}
 		// Forward again at a second forwarder with its own secret: SRS1.

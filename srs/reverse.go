@@ -22,15 +22,9 @@ import "strings"
 // verify, which is what Mail::SRS reports for such addresses ("Invalid
 // hash"), so callers that only test ErrBadHash see them too.
 func (r *Rewriter) Reverse(address string) (string, error) {
-	cfg, err := r.settings()
+	cfg, err := r.begin("address", address)
 	if err != nil {
 		return "", err
-	}
-	if len(address) > MaxAddressLength {
-		return "", errTooLongInput("address", len(address))
-	}
-	if hasControl(address) {
-		return "", errf(ErrMalformed, "address %q contains a control character", address)
 	}
 	at := lastAt(address)
 	local := address
