@@ -10,10 +10,7 @@ import (
 // TestRunJSON sends JSON through cat and back, and fails the test when
 // the program fails or prints something that is not JSON.
 func TestRunJSON(t *testing.T) {
-	sh, err := exec.LookPath("sh")
-	if err != nil {
-		t.Skip("no sh")
-	}
+	sh := shell(t)
 	in := map[string][]int{"a": {1, 2}}
 	var out map[string][]int
 	f := run(func(tb testing.TB) { RunJSON(tb, in, &out, []string{"X=1"}, sh, "-c", `test "$X" = 1 && cat`) })
@@ -59,4 +56,41 @@ func TestNode(t *testing.T) {
 			t.Errorf("missing, CI=%q: skipped %q failed %q", ci, f.skipped, f.failed)
 		}
 	}
+}
+
+// TestProc keeps sh running over several calls: each request line comes
+// back as the answer, the environment reaches the program, and an answer
+// that is not JSON or a peer that has exited fails the test.
+func TestProc(t *testing.T) {
+	sh := shell(t)
+	echo := Start(t, []string{"X=7"}, sh, "-c", `while read -r l; do echo "{\"x\":$X,\"req\":$l}"; done`)
+	for i := range 3 {
+		var resp struct{ X, Req int }
+		echo.Call(t, i, &resp)
+		if resp.X != 7 || resp.Req != i {
+			t.Fatalf("call %d: answer %+v", i, resp)
+		}
+	}
+	for name, script := range map[string]string{
+		"not JSON": `read -r l; echo '{'`,
+		"exits":    `exit 0`,
+	} {
+		p := Start(t, nil, sh, "-c", script)
+		var resp any
+		if f := run(func(tb testing.TB) { p.Call(tb, 1, &resp) }); f.failed == "" {
+			t.Errorf("%s: Call did not fail the test", name)
+		}
+	}
+	if f := run(func(tb testing.TB) { Start(tb, nil, "/nonexistent/peer") }); f.failed == "" {
+		t.Errorf("a program that does not start: Start did not fail the test")
+	}
+}
+
+// shell returns the path of sh, the program the tests run as a peer.
+func shell(t *testing.T) string {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	return sh
 }
