@@ -15,61 +15,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
-
-const testMsg = "From: Alice <alice@example.org>\r\nTo: bob@example.net\r\nSubject: hello\r\n" +
-	"Date: Tue, 01 Dec 2026 10:00:00 +0000\r\nMessage-ID: <t1@example.org>\r\n\r\nHi Bob,\r\n\r\nsee you.\r\n"
-
-// testKeys returns an RSA and an Ed25519 key from testdata.
-func testKeys(t testing.TB) map[string]crypto.Signer {
-	keys := map[string]crypto.Signer{}
-	for alg, file := range map[string]string{AlgorithmRSASHA256: "interop-rsa2048.pem", AlgorithmEd25519SHA256: "interop-ed25519.pem"} {
-		data, err := os.ReadFile(filepath.Join("testdata", "keys", file))
-		require.NoError(t, err)
-		k, err := ParsePrivateKey(data)
-		require.NoError(t, err)
-		keys[alg] = k
-	}
-	return keys
-}
-
-// resolverFor publishes (in memory) each key under selector "s-<alg>" at example.org;
-// extra appends tags to the records (e.g. "t=y").
-func resolverFor(t testing.TB, keys map[string]crypto.Signer, extra string) *dnstest.Memory {
-	res := txtZone{}
-	for alg, k := range keys {
-		rec, err := NewKeyRecord(k.Public())
-		require.NoError(t, err)
-		txt := rec.String()
-		if extra != "" {
-			txt = extra + "; " + txt
-		}
-		res["s-"+alg+"._domainkey.example.org"] = []string{txt}
-	}
-	return res.mem(t)
-}
-
-func verifyOne(t *testing.T, v *Verifier, msg string) Verification {
-	t.Helper()
-	got, err := v.Verify(context.Background(), strings.NewReader(msg))
-	require.NoError(t, err)
-	require.Len(t, got, 1)
-	return got[0]
-}
-
-// assertVerdict checks got's result and that its Err wraps wantErr (nil:
-// no Err at all).
-func assertVerdict(t *testing.T, got Verification, result Result, wantErr error) {
-	t.Helper()
-	assert.Equal(t, result, got.Result, "%v", got.Err)
-	if wantErr != nil {
-		assert.ErrorIs(t, got.Err, wantErr)
-	} else {
-		assert.NoError(t, got.Err)
-	}
-}
 
 func TestSignVerifyRoundTrip(t *testing.T) {
 	keys := testKeys(t)
