@@ -115,6 +115,19 @@ func (f *clientFake) expectAll(want ...string) bool {
 	return true
 }
 
+// steps plays a dialogue given as pairs of a command line to read and
+// the reply line to send to it; it stops at the first command that does
+// not match.
+func (f *clientFake) steps(cmdThenReply ...string) bool {
+	for i := 0; i+1 < len(cmdThenReply); i += 2 {
+		if !f.expect(cmdThenReply[i]) {
+			return false
+		}
+		f.send(cmdThenReply[i+1])
+	}
+	return true
+}
+
 // data reads raw message data up to and including the terminating
 // CRLF.CRLF and returns it without the final ".\r\n".
 func (f *clientFake) data() string {
@@ -179,10 +192,9 @@ func (f *clientFake) startTLSQuietly(cfg *tls.Config) {
 	_ = tls.Server(f.conn, cfg).Handshake()
 }
 
-// rcptReplies returns the reply each recipient's error from Send carries,
-// as "550 5.1.1" (the code, then the enhanced code when there is one),
-// and "" for an accepted recipient. An error with no reply fails the
-// test.
+// rcptReplies returns the reply each recipient's error from Send
+// carries, as replyOf gives it, and "" for an accepted recipient. An error
+// with no reply fails the test.
 func rcptReplies(t *testing.T, errs []error) []string {
 	t.Helper()
 	out := make([]string, len(errs))
@@ -190,16 +202,24 @@ func rcptReplies(t *testing.T, errs []error) []string {
 		if err == nil {
 			continue
 		}
-		var se *Error
-		if !errors.As(err, &se) {
+		if out[i] = replyOf(err); out[i] == "" {
 			t.Fatalf("recipient %d: %v carries no reply", i, err)
-		}
-		out[i] = strconv.Itoa(se.Code)
-		if se.EnhancedCode != [3]int{} {
-			out[i] += fmt.Sprintf(" %d.%d.%d", se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
 		}
 	}
 	return out
+}
+
+// replyOf returns the reply of the first *Error in err's chain as "550
+// 5.1.1" (the code, then the enhanced code when there is one), or "".
+func replyOf(err error) string {
+	var se *Error
+	if !errors.As(err, &se) {
+		return ""
+	}
+	if se.EnhancedCode == [3]int{} {
+		return strconv.Itoa(se.Code)
+	}
+	return fmt.Sprintf("%d %d.%d.%d", se.Code, se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
 }
 
 // clientCtx returns a context with a generous deadline for one test step.

@@ -101,10 +101,8 @@ func TestClientHelloFallback(t *testing.T) {
 				f.expect("EHLO client.test")
 				f.send(tt.ehloReply)
 				if tt.fallback {
-					f.expect("HELO client.test")
-					f.send("250 old.test")
-					f.expect("MAIL FROM:<a@b.test>")
-					f.send("250 ok")
+					f.steps("HELO client.test", "250 old.test",
+						"MAIL FROM:<a@b.test>", "250 ok")
 				}
 			})
 			err := c.Hello(clientCtx(t), "client.test")
@@ -361,14 +359,10 @@ func TestClientMailParameters(t *testing.T) {
 func TestClientRcptUTF8(t *testing.T) {
 	c := clientDialFake(t, func(f *clientFake) {
 		f.greetEHLO("SMTPUTF8")
-		f.expect("MAIL FROM:<a@b.test>")
-		f.send("250 ok")
-		f.expect("RSET")
-		f.send("250 ok")
-		f.expect("MAIL FROM:<a@b.test> SMTPUTF8")
-		f.send("250 ok")
-		f.expect("RCPT TO:<δοκιμή@παράδειγμα.test>")
-		f.send("250 ok")
+		f.steps("MAIL FROM:<a@b.test>", "250 ok",
+			"RSET", "250 ok",
+			"MAIL FROM:<a@b.test> SMTPUTF8", "250 ok",
+			"RCPT TO:<δοκιμή@παράδειγμα.test>", "250 ok")
 	})
 	ctx := clientCtx(t)
 	require.NoError(t, c.Mail(ctx, "a@b.test", nil))
@@ -398,10 +392,8 @@ func TestClientSendIDNDomains(t *testing.T) {
 		f.send("250 ok", "250 ok", "250 ok", "354 go")
 		f.data()
 		f.send("250 ok")
-		f.expect("MAIL FROM:<a@b.test>")
-		f.send("250 ok")
-		f.expect("RCPT TO:<info@xn--mnchen-3ya.test>")
-		f.send("250 ok")
+		f.steps("MAIL FROM:<a@b.test>", "250 ok",
+			"RCPT TO:<info@xn--mnchen-3ya.test>", "250 ok")
 	})
 	rcptErrs, err := c.Send(clientCtx(t), "a@bücher.test", []string{"ok@b.test", "info@münchen.test"}, strings.NewReader("x"), nil)
 	require.NoError(t, err)
@@ -442,12 +434,9 @@ func TestClientErrorCodes(t *testing.T) {
 func TestClientDataWriter(t *testing.T) {
 	c := clientDialFake(t, func(f *clientFake) {
 		f.greetEHLO("8BITMIME")
-		f.expect("MAIL FROM:<a@b.test>")
-		f.send("250 ok")
-		f.expect("RCPT TO:<c@d.test>")
-		f.send("250 ok")
-		f.expect("DATA")
-		f.send("354 go")
+		f.steps("MAIL FROM:<a@b.test>", "250 ok",
+			"RCPT TO:<c@d.test>", "250 ok",
+			"DATA", "354 go")
 		assert.Equal(t, "..\r\nline\r\n..dots\r\nbare\r\ncr\r\nend\r\n", f.data())
 		f.send("554 5.6.0 content refused")
 	})
@@ -647,10 +636,8 @@ func TestClientStartTLSFailures(t *testing.T) {
 	t.Run("refused", func(t *testing.T) {
 		c := clientDialFake(t, func(f *clientFake) {
 			f.greetEHLO("STARTTLS")
-			f.expect("STARTTLS")
-			f.send("454 4.7.0 TLS not available")
-			f.expect("NOOP")
-			f.send("250 ok")
+			f.steps("STARTTLS", "454 4.7.0 TLS not available",
+				"NOOP", "250 ok")
 		})
 		var se *Error
 		require.ErrorAs(t, c.StartTLS(clientCtx(t), nil), &se)
@@ -713,10 +700,8 @@ func TestClientDataRefusedAndCancelled(t *testing.T) {
 	t.Run("DATA refused", func(t *testing.T) {
 		c := clientDialFake(t, func(f *clientFake) {
 			f.greetEHLO()
-			f.expect("DATA")
-			f.send("503 5.5.1 need RCPT first")
-			f.expect("NOOP")
-			f.send("250 ok")
+			f.steps("DATA", "503 5.5.1 need RCPT first",
+				"NOOP", "250 ok")
 		})
 		require.NoError(t, c.Hello(clientCtx(t), ""))
 		w, err := c.Data(clientCtx(t))
