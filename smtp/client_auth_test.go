@@ -72,14 +72,9 @@ func TestClientAuth(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := clientDialFake(t, func(f *clientFake) {
 				f.greetEHLO("AUTH PLAIN LOGIN X-EMPTY X-LONG X-STEPS", "ENHANCEDSTATUSCODES")
-				for i := 0; i+1 < len(tt.dialogue); i += 2 {
-					if !f.expect(tt.dialogue[i]) {
-						return
-					}
-					f.send(tt.dialogue[i+1])
+				if f.steps(tt.dialogue...) {
+					f.steps("NOOP", "250 ok")
 				}
-				f.expect("NOOP")
-				f.send("250 ok")
 			})
 			err := c.Auth(clientCtx(t), tt.mech())
 			if tt.wantCode == 0 {
