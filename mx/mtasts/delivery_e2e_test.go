@@ -69,12 +69,20 @@ func TestDeliveryEndToEnd(t *testing.T) {
 		return delta
 	}
 
-	t.Run("enforce", func(t *testing.T) {
-		ran[deEnforce] = true
-		d, err := s.prepare(ctx, deEnforce)
+	// prepared marks a mode's subtest as run and gives its delivery, with
+	// the policy of that mode applied.
+	prepared := func(t *testing.T, domain string, mode mtasts.Mode) *deDelivery {
+		t.Helper()
+		ran[domain] = true
+		d, err := s.prepare(ctx, domain)
 		require.NoError(t, err)
 		require.NotNil(t, d.policy)
-		assert.Equal(t, mtasts.ModeEnforce, d.plan.Mode)
+		require.Equal(t, mode, d.plan.Mode)
+		return d
+	}
+
+	t.Run("enforce", func(t *testing.T) {
+		d := prepared(t, deEnforce, mtasts.ModeEnforce)
 		assert.Equal(t, 1, w.policy.fetches("mta-sts."+deEnforce), "policy fetched over HTTPS once")
 		// Everything was looked up in the test DNS, and every name
 		// resolved to loopback.
@@ -179,11 +187,7 @@ func TestDeliveryEndToEnd(t *testing.T) {
 	})
 
 	t.Run("testing", func(t *testing.T) {
-		ran[deTesting] = true
-		d, err := s.prepare(ctx, deTesting)
-		require.NoError(t, err)
-		require.NotNil(t, d.policy)
-		assert.Equal(t, mtasts.ModeTesting, d.plan.Mode)
+		d := prepared(t, deTesting, mtasts.ModeTesting)
 		var outcomes []deOutcome
 		delta := measure(deTesting, func() { outcomes = s.deliverEach(ctx, d) })
 		deLog(t, outcomes)
