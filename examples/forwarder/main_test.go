@@ -17,13 +17,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailsmith/mailsmith/authres"
-	"github.com/mailsmith/mailsmith/dkim"
 	"github.com/mailsmith/mailsmith/dkim/arc"
 	"github.com/mailsmith/mailsmith/examples/internal/demozone"
 	"github.com/mailsmith/mailsmith/examples/internal/mailmsg"
-	"github.com/mailsmith/mailsmith/examples/internal/memstore"
 	"github.com/mailsmith/mailsmith/examples/internal/queue"
-	"github.com/mailsmith/mailsmith/examples/internal/receiver"
 	"github.com/mailsmith/mailsmith/examples/internal/runtest"
 	"github.com/mailsmith/mailsmith/examples/internal/serve"
 	"github.com/mailsmith/mailsmith/smtp"
@@ -33,10 +30,8 @@ import (
 // can be told to answer 451 for a while) and one for example.org (Alice),
 // and the forwarder as the MX of example.net.
 type world struct {
+	*runtest.Mailboxes
 	zone    *demozone.Zone
-	bob     *runtest.Deferring
-	alice   *memstore.Store
-	ports   map[string]int // of the MXs, the forwarder's once it listens
 	fwdAddr string
 }
 
@@ -51,13 +46,7 @@ func startWorld(t *testing.T) *world {
 // newWorld starts the MXs of Alice and Bob.
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{
-		zone:  testZone,
-		bob:   &runtest.Deferring{Store: memstore.Store{Domains: []string{"example.com"}, Users: []string{"bob@example.com"}}},
-		alice: &memstore.Store{Domains: []string{"example.org"}, Users: []string{"alice@example.org"}},
-	}
-	w.ports = runtest.MXs(t, w.zone.Resolver(), map[string]receiver.Handler{demozone.ReceiverMX: w.bob, demozone.SenderMX: w.alice})
-	return w
+	return &world{Mailboxes: runtest.StartMailboxes(t, testZone, nil), zone: testZone}
 }
 
 // startForwarder runs the forwarder with its queue in queueDir until stop
@@ -68,11 +57,11 @@ func (w *world) startForwarder(t *testing.T, queueDir string) (addr string, stop
 		"-listen", "127.0.0.1:0", "-domain", "example.net", "-hostname", demozone.ForwarderMX,
 		"-srs-secret", "test secret", "-retry", "50ms",
 		"-alias", "bob=bob@example.com; gone=nobody@example.com", "-queue-dir", queueDir,
-		"-arc-key", arcKeyFile(t, w.zone), "-arc-selector", demozone.SelectorARC,
+		"-arc-key", runtest.KeyFile(t, w.zone, demozone.ForwarderDomain, demozone.SelectorARC), "-arc-selector", demozone.SelectorARC,
 	}, io.Discard)
 	require.NoError(t, err)
 	cfg.host.ResolverOverride = w.zone.Resolver()
-	ports := maps.Clone(w.ports)
+	ports := maps.Clone(w.Ports)
 	cfg.out.MXPorts = ports
 	addrc := make(chan string, 1)
 	cfg.ready = func(a net.Addr) {
@@ -87,7 +76,7 @@ func (w *world) startForwarder(t *testing.T, queueDir string) (addr string, stop
 // -queue-dir delivers it.
 func TestQueueSurvivesRestart(t *testing.T) {
 	w := newWorld(t)
-	w.bob.Defer.Store(math.MaxInt32)
+	w.Bob.Defer.Store(math.MaxInt32)
 	queueDir := t.TempDir()
 	addr, stop := w.startForwarder(t, queueDir)
 	w.fwdAddr = addr
@@ -95,33 +84,20 @@ func TestQueueSurvivesRestart(t *testing.T) {
 	spooled, err := filepath.Glob(filepath.Join(queueDir, "msg", "*.msg"))
 	require.NoError(t, err)
 	require.Len(t, spooled, 1, "on disk when the 250 came")
-	require.Eventually(t, func() bool { return w.bob.Calls.Load() > 0 }, 10*time.Second, 5*time.Millisecond, "a first try, answered 451")
+	require.Eventually(t, func() bool { return w.Bob.Calls.Load() > 0 }, 10*time.Second, 5*time.Millisecond, "a first try, answered 451")
 	stop()
-	require.Empty(t, w.bob.Messages())
+	require.Empty(t, w.Bob.Messages())
 
-	w.bob.Defer.Store(0)
+	w.Bob.Defer.Store(0)
 	_, stop = w.startForwarder(t, queueDir)
 	defer stop()
-	msgs := runtest.Wait(t, &w.bob.Store, 1)
+	msgs := runtest.Wait(t, &w.Bob.Store, 1)
 	require.Contains(t, string(msgs[0].Data), "Subject: kept")
 	require.True(t, strings.HasPrefix(msgs[0].From, "SRS0="), msgs[0].From)
 	require.Eventually(t, func() bool {
 		left, _ := os.ReadDir(filepath.Join(queueDir, "msg"))
 		return len(left) == 0
 	}, 10*time.Second, 10*time.Millisecond, "removed once delivered")
-}
-
-// arcKeyFile writes the demo zone's ARC key of example.net, whose record
-// the zone publishes, to a file for -arc-key.
-func arcKeyFile(t *testing.T, zone *demozone.Zone) string {
-	t.Helper()
-	k := zone.Key(demozone.ForwarderDomain, demozone.SelectorARC)
-	require.NotNil(t, k)
-	pem, err := dkim.MarshalPrivateKey(k.Signer)
-	require.NoError(t, err)
-	file := filepath.Join(t.TempDir(), "arc.pem")
-	require.NoError(t, os.WriteFile(file, pem, 0o600))
-	return file
 }
 
 func (w *world) send(t *testing.T, from, to string, msg []byte) error {
@@ -141,7 +117,7 @@ func TestForwardWithSRS(t *testing.T) {
 	w := startWorld(t)
 	require.NoError(t, w.send(t, "alice@example.org", "bob@example.net", signed(t, w, "bob@example.net", "fwd")))
 
-	m := runtest.Wait(t, &w.bob.Store, 1)[0]
+	m := runtest.Wait(t, &w.Bob.Store, 1)[0]
 	require.Equal(t, []string{"bob@example.com"}, m.To)
 	require.True(t, strings.HasPrefix(m.From, "SRS0="), "envelope sender %q is not rewritten", m.From)
 	require.True(t, strings.HasSuffix(m.From, "=example.org=alice@example.net"), m.From)
@@ -161,7 +137,7 @@ func TestForwardWithSRS(t *testing.T) {
 func TestForwardSealsARC(t *testing.T) {
 	w := startWorld(t)
 	require.NoError(t, w.send(t, "alice@example.org", "bob@example.net", signed(t, w, "bob@example.net", "sealed")))
-	m := runtest.Wait(t, &w.bob.Store, 1)[0]
+	m := runtest.Wait(t, &w.Bob.Store, 1)[0]
 	require.Equal(t, arc.Pass, m.Checks.ARC.Status, "Bob's MX: %v", m.Checks.ARC.Err)
 	require.Contains(t, headerLines(m.Data, authres.FieldName), "arc=pass (i=1 d=example.net)")
 
@@ -220,14 +196,14 @@ func TestBounceComesBack(t *testing.T) {
 	w := startWorld(t)
 	require.NoError(t, w.send(t, "alice@example.org", "gone@example.net", signed(t, w, "gone@example.net", "lost")))
 
-	b := runtest.Wait(t, w.alice, 1)[0]
+	b := runtest.Wait(t, w.Alice, 1)[0]
 	require.Equal(t, "", b.From, "a bounce has the null sender")
 	require.Equal(t, []string{"alice@example.org"}, b.To)
 	body := string(b.Data)
 	require.Contains(t, body, "Final-Recipient: rfc822; nobody@example.com")
 	require.Contains(t, body, "Status: 5.1.1")
 	require.Contains(t, body, "Subject: lost")
-	require.Empty(t, w.bob.Messages())
+	require.Empty(t, w.Bob.Messages())
 }
 
 func TestRefusals(t *testing.T) {
@@ -253,7 +229,7 @@ func TestRefusals(t *testing.T) {
 			require.Equal(t, tt.enhanced, se.EnhancedCode)
 		})
 	}
-	require.Empty(t, w.bob.Messages())
+	require.Empty(t, w.Bob.Messages())
 }
 
 func TestFlags(t *testing.T) {

@@ -21,10 +21,13 @@ import (
 	"github.com/mailsmith/mailsmith/smtp"
 )
 
+// world is the demo zone with the MXs of Alice, Bob and Carol
+// (example.net, whose MX answers 451 to its first delivery), and the
+// submission server.
 type world struct {
+	*runtest.Mailboxes
 	zone              *demozone.Zone
-	bob, alice        *memstore.Store
-	carol             *runtest.Deferring // 451 to its first delivery
+	carol             *runtest.Deferring
 	starttls, implTLS string
 	queueDir          string
 }
@@ -34,22 +37,16 @@ func startWorld(t *testing.T, extraFlags ...string) *world {
 	zone := testZone
 	w := &world{
 		zone:  zone,
-		bob:   &memstore.Store{Domains: []string{"example.com"}, Users: []string{"bob@example.com"}},
-		alice: &memstore.Store{Domains: []string{"example.org"}, Users: []string{"alice@example.org"}},
 		carol: &runtest.Deferring{Store: memstore.Store{Domains: []string{"example.net"}}},
 	}
 	w.carol.Defer.Store(1)
-	ports := runtest.MXs(t, zone.Resolver(), map[string]receiver.Handler{demozone.ReceiverMX: w.bob, demozone.SenderMX: w.alice, demozone.ForwarderMX: w.carol})
+	w.Mailboxes = runtest.StartMailboxes(t, zone, map[string]receiver.Handler{demozone.ForwarderMX: w.carol})
 
 	dir := t.TempDir()
 	w.queueDir = filepath.Join(dir, "queue")
 	var keySpecs []string
 	for _, sel := range []string{demozone.SelectorRSA, demozone.SelectorEd25519} {
-		pem, err := dkim.MarshalPrivateKey(zone.Key("example.org", sel).Signer)
-		require.NoError(t, err)
-		file := filepath.Join(dir, sel+".pem")
-		require.NoError(t, os.WriteFile(file, pem, 0o600))
-		keySpecs = append(keySpecs, "example.org:"+sel+":"+file)
+		keySpecs = append(keySpecs, "example.org:"+sel+":"+runtest.KeyFile(t, zone, "example.org", sel))
 	}
 	users := filepath.Join(dir, "users")
 	require.NoError(t, os.WriteFile(users, []byte("# test users\nalice@example.org:wonderland\n"), 0o600))
@@ -59,7 +56,7 @@ func startWorld(t *testing.T, extraFlags ...string) *world {
 	cfg, err := parseFlags(args, io.Discard)
 	require.NoError(t, err)
 	cfg.host.ResolverOverride = zone.Resolver()
-	cfg.out.MXPorts = ports
+	cfg.out.MXPorts = w.Ports
 	listening := map[string]string{}
 	both := make(chan map[string]string, 1)
 	cfg.ready = func(name string, a net.Addr) { // called by run, once for each port
@@ -92,7 +89,7 @@ func TestSubmitSignAndDeliver(t *testing.T) {
 			w := startWorld(t)
 			addr := map[bool]string{false: w.starttls, true: w.implTLS}[implicit]
 			require.NoError(t, submitMail(addr, implicit, "alice@example.org", "wonderland", "alice@example.org", []string{"bob@example.com"}, bare))
-			m := runtest.Wait(t, w.bob, 1)[0]
+			m := runtest.Wait(t, &w.Bob.Store, 1)[0]
 			data := string(m.Data)
 			require.Contains(t, data, "\r\nDate: ")
 			require.Contains(t, data, "\r\nMessage-ID: <")
@@ -111,7 +108,7 @@ func TestSubmitSignAndDeliver(t *testing.T) {
 func TestHideClient(t *testing.T) {
 	w := startWorld(t, "-hide-client")
 	require.NoError(t, submitMail(w.starttls, false, "alice@example.org", "wonderland", "alice@example.org", []string{"bob@example.com"}, bare))
-	m := runtest.Wait(t, w.bob, 1)[0]
+	m := runtest.Wait(t, &w.Bob.Store, 1)[0]
 	data := string(m.Data)
 	require.NotContains(t, data, "User-Agent")
 	require.NotContains(t, data, "laptop.example.org")
@@ -126,15 +123,15 @@ func TestRetryThenDeliver(t *testing.T) {
 	msgs := runtest.Wait(t, &w.carol.Store, 1)
 	require.Len(t, msgs, 1)
 	require.EqualValues(t, 2, w.carol.Calls.Load(), "one 451, then delivered")
-	require.Empty(t, w.alice.Messages(), "no bounce for a temporary failure")
+	require.Empty(t, w.Alice.Messages(), "no bounce for a temporary failure")
 }
 
 func TestBounceOnPermanentFailure(t *testing.T) {
 	w := startWorld(t)
 	require.NoError(t, submitMail(w.starttls, false, "alice@example.org", "wonderland", "alice@example.org",
 		[]string{"bob@example.com", "nobody@example.com"}, bare))
-	require.Len(t, runtest.Wait(t, w.bob, 1), 1, "bob still gets it")
-	b := runtest.Wait(t, w.alice, 1)[0]
+	require.Len(t, runtest.Wait(t, &w.Bob.Store, 1), 1, "bob still gets it")
+	b := runtest.Wait(t, w.Alice, 1)[0]
 	require.Equal(t, "", b.From)
 	data := string(b.Data)
 	require.Contains(t, data, "Content-Type: multipart/report; report-type=delivery-status")
@@ -163,7 +160,7 @@ func TestRefusals(t *testing.T) {
 			require.Equal(t, tt.code, se.Code, "%v", se)
 		})
 	}
-	require.Empty(t, w.bob.Messages())
+	require.Empty(t, w.Bob.Messages())
 }
 
 func TestFlags(t *testing.T) {
@@ -254,5 +251,5 @@ func TestNo250WithoutSpool(t *testing.T) {
 	require.NoError(t, os.Remove(msgDir))
 	require.NoError(t, os.Mkdir(msgDir, 0o700))
 	require.NoError(t, submitMail(w.starttls, false, "alice@example.org", "wonderland", "alice@example.org", []string{"bob@example.com"}, bare))
-	require.Len(t, runtest.Wait(t, w.bob, 1), 1, "only the message answered 250 is delivered")
+	require.Len(t, runtest.Wait(t, &w.Bob.Store, 1), 1, "only the message answered 250 is delivered")
 }

@@ -43,7 +43,7 @@ func TestPeerPythonSMTPLib(t *testing.T) {
 		out, err := exec.CommandContext(ctx, python, "-c", smtplibScript, host, port, mode).CombinedOutput()
 		cancel()
 		require.NoError(t, err, "smtplib %s: %s", mode, out)
-		m := runtest.Wait(t, w.bob, i+1)[i]
+		m := runtest.Wait(t, &w.Bob.Store, i+1)[i]
 		require.Contains(t, string(m.Data), "Subject: from smtplib "+mode)
 		require.Len(t, m.Checks.DKIM, 2)
 		for _, v := range m.Checks.DKIM {
