@@ -10,9 +10,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -169,28 +167,6 @@ func TestVerifierMaxNames(t *testing.T) {
 	assert.Equal(t, []string{"a.many.example"}, vd.Checked)
 }
 
-func TestVerifierReverseName(t *testing.T) {
-	for _, tc := range []struct{ ip, want string }{
-		{"1.2.3.4", "4.3.2.1.in-addr.arpa."},
-		{"192.0.2.1", "1.2.0.192.in-addr.arpa."},
-		{"0.0.0.0", "0.0.0.0.in-addr.arpa."},
-		{"255.255.255.255", "255.255.255.255.in-addr.arpa."},
-		{"::ffff:1.2.3.4", "4.3.2.1.in-addr.arpa."},
-		{"2001:db8::567:89ab", "b.a.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa."},
-		{"::1", "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa."},
-		{"fe80::1%eth0", "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.e.f.ip6.arpa."},
-	} {
-		ip := netip.MustParseAddr(tc.ip)
-		assert.Equal(t, tc.want, ptr.ReverseName(ip), tc.ip)
-		if !strings.Contains(tc.ip, "%") {
-			want, err := dns.ReverseAddr(ip.Unmap().String())
-			require.NoError(t, err)
-			assert.Equal(t, want, ptr.ReverseName(ip), "miekg/dns agrees")
-		}
-	}
-	assert.Equal(t, "", ptr.ReverseName(netip.Addr{}))
-}
-
 func TestVerifierResultStrings(t *testing.T) {
 	assert.Equal(t, "pass", string(ptr.Pass))
 	assert.Equal(t, "fail", string(ptr.Fail))
@@ -210,82 +186,19 @@ func TestVerifierMethodString(t *testing.T) {
 	assert.Equal(t, "iprev=permerror policy.iprev=192.0.2.9", vd.AuthResult())
 }
 
-func TestVerifierPackageVerifyHonoursDeadline(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	vd, err := ptr.Verify(ctx, netip.MustParseAddr("192.0.2.1"))
-	assert.Less(t, time.Since(start), 3*time.Second)
-	assert.NotEqual(t, ptr.Pass, vd.Result, "TEST-NET-1 cannot be confirmed")
-	if vd.Result == ptr.TempError || vd.Result == ptr.PermError {
-		assert.Error(t, err)
-	}
-
-	ctx, cancel = context.WithCancel(context.Background())
+// TestVerifierPackageVerifyHonoursContext: Verify (net.DefaultResolver)
+// stops at once with a context already cancelled, and says so as a
+// temporary failure. (A test that let it query would send traffic to the
+// system's resolver.)
+func TestVerifierPackageVerifyHonoursContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	vd, err = ptr.Verify(ctx, netip.MustParseAddr("192.0.2.1"))
+	vd, err := ptr.Verify(ctx, netip.MustParseAddr("192.0.2.1"))
 	assert.Equal(t, ptr.TempError, vd.Result)
 	assert.ErrorIs(t, err, context.Canceled)
 	var de *net.DNSError
 	require.ErrorAs(t, err, &de)
 	assert.True(t, de.IsTemporary)
-}
-
-func TestVerifierWire(t *testing.T) {
-	srv := dnstest.New(t, `
-$ORIGIN 2.0.192.in-addr.arpa.
-1   IN PTR mail.wire.example.
-2   IN PTR nomatch.wire.example.
-3   IN PTR slow.wire.example.
-3   IN PTR mail3.wire.example.
-4   IN TXT "no ptr here"
-`, `
-$ORIGIN 8.b.d.0.1.0.0.2.ip6.arpa.
-1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0 IN PTR mail.wire.example.
-`, `
-$ORIGIN wire.example.
-mail    IN A    192.0.2.1
-mail    IN AAAA 2001:db8::1
-nomatch IN A    192.0.2.200
-mail3   IN A    192.0.2.3
-slow    IN A    192.0.2.3
-`)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	v := &ptr.Verifier{Resolver: srv.Resolver()}
-	check := func(ip string, want ptr.Result, names ...string) error {
-		t.Helper()
-		vd, err := v.Verify(ctx, netip.MustParseAddr(ip))
-		assert.Equal(t, want, vd.Result, ip)
-		if names != nil {
-			assert.Equal(t, names, vd.Names, ip)
-		}
-		return err
-	}
-	assert.NoError(t, check("192.0.2.1", ptr.Pass, "mail.wire.example"))
-	assert.NoError(t, check("2001:db8::1", ptr.Pass, "mail.wire.example"))
-	assert.NoError(t, check("192.0.2.2", ptr.Fail))
-	assert.ErrorIs(t, check("192.0.2.4", ptr.PermError), ptr.ErrNoPTR) // NODATA
-	assert.ErrorIs(t, check("192.0.2.5", ptr.PermError), ptr.ErrNoPTR) // NXDOMAIN
-
-	for _, f := range []dnstest.Fault{dnstest.ServFail, dnstest.Refused, dnstest.Drop} {
-		srv.Fault("1.2.0.192.in-addr.arpa.", dns.TypePTR, f)
-		err := check("192.0.2.1", ptr.TempError)
-		var de *net.DNSError
-		require.ErrorAs(t, err, &de, "%v", f)
-		assert.True(t, de.IsTemporary, "%v: %+v", f, de)
-		srv.Fault("1.2.0.192.in-addr.arpa.", dns.TypePTR, dnstest.NoFault)
-
-		// One name's forward lookup fails, another confirms: pass.
-		srv.Fault("slow.wire.example.", dns.TypeA, f)
-		assert.NoError(t, check("192.0.2.3", ptr.Pass, "mail3.wire.example"))
-		srv.Fault("slow.wire.example.", dns.TypeA, dnstest.NoFault)
-
-		// The only name's forward lookup fails: temperror.
-		srv.Fault("mail.wire.example.", dns.TypeA, f)
-		assert.ErrorIs(t, check("192.0.2.1", ptr.TempError), ptr.ErrTemporary)
-		srv.Fault("mail.wire.example.", dns.TypeA, dnstest.NoFault)
-	}
 }
 
 // The method strings parse with Python's authres (the RFC 8601 parser of
@@ -301,28 +214,4 @@ print(r.method, r.result, r.policy_iprev)`, header).CombinedOutput()
 		require.NoError(t, err, "%s: %s", header, out)
 		assert.Equal(t, "iprev pass "+vd.IP.String(), strings.TrimSpace(string(out)), header)
 	}
-}
-
-// RFC 2317 classless reverse delegation: the PTR sits behind a CNAME.
-func TestVerifierWireClasslessDelegation(t *testing.T) {
-	srv := dnstest.New(t, `
-$ORIGIN 2.0.192.in-addr.arpa.
-1      IN CNAME 1.0-25.2.0.192.in-addr.arpa.
-1.0-25 IN PTR   Mail.C.example.
-2      IN CNAME 2.0-25.2.0.192.in-addr.arpa.
-`, `
-$ORIGIN c.example.
-mail IN A 192.0.2.1
-`)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	v := &ptr.Verifier{Resolver: srv.Resolver()}
-	vd, err := v.Verify(ctx, netip.MustParseAddr("192.0.2.1"))
-	require.NoError(t, err)
-	assert.Equal(t, ptr.Pass, vd.Result)
-	assert.Equal(t, []string{"mail.c.example"}, vd.Names)
-	// A CNAME to nothing: no PTR data.
-	vd, err = v.Verify(ctx, netip.MustParseAddr("192.0.2.2"))
-	assert.Equal(t, ptr.PermError, vd.Result)
-	assert.ErrorIs(t, err, ptr.ErrNoPTR)
 }

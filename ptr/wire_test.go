@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -92,15 +91,15 @@ func TestWireFamilies(t *testing.T) {
 	srv := wireServer(t)
 	_, err := (&Verifier{Resolver: srv.Resolver()}).Verify(wireCtx(t), netip.MustParseAddr("::ffff:192.0.2.1"))
 	require.NoError(t, err)
-	assert.Equal(t, 1, srv.CountQueries("1.2.0.192.in-addr.arpa.", dns.TypePTR), "mapped address looked up under in-addr.arpa")
-	assert.Equal(t, 1, srv.CountQueries("mail.example.org.", dns.TypeA))
-	assert.Equal(t, 0, srv.CountQueries("mail.example.org.", dns.TypeAAAA), "only the client's family")
+	assert.Equal(t, 1, srv.CountQueries("1.2.0.192.in-addr.arpa.", dnstest.TypePTR), "mapped address looked up under in-addr.arpa")
+	assert.Equal(t, 1, srv.CountQueries("mail.example.org.", dnstest.TypeA))
+	assert.Equal(t, 0, srv.CountQueries("mail.example.org.", dnstest.TypeAAAA), "only the client's family")
 
 	srv.ResetLog()
 	_, err = (&Verifier{Resolver: srv.Resolver()}).Verify(wireCtx(t), netip.MustParseAddr("2001:db8::25"))
 	require.NoError(t, err)
-	assert.Equal(t, 0, srv.CountQueries("mail.example.org.", dns.TypeA))
-	assert.Equal(t, 1, srv.CountQueries("mail.example.org.", dns.TypeAAAA))
+	assert.Equal(t, 0, srv.CountQueries("mail.example.org.", dnstest.TypeA))
+	assert.Equal(t, 1, srv.CountQueries("mail.example.org.", dnstest.TypeAAAA))
 }
 
 func TestWirePartialPTR(t *testing.T) {
@@ -114,6 +113,7 @@ func TestWirePartialPTR(t *testing.T) {
 
 func TestWireFaults(t *testing.T) {
 	rev1 := "1.2.0.192.in-addr.arpa."
+	qtypeName := map[uint16]string{dnstest.TypePTR: "PTR", dnstest.TypeA: "A", dnstest.TypeAAAA: "AAAA"}
 	tests := []struct {
 		name      string
 		qtype     uint16
@@ -123,23 +123,23 @@ func TestWireFaults(t *testing.T) {
 		errIs     error
 		temporary bool // a *net.DNSError with IsTemporary (DESIGN's failure convention)
 	}{
-		{name: rev1, qtype: dns.TypePTR, fault: dnstest.ServFail, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
-		{name: rev1, qtype: dns.TypePTR, fault: dnstest.Refused, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
-		{name: rev1, qtype: dns.TypePTR, fault: dnstest.Drop, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
-		{name: rev1, qtype: dns.TypePTR, fault: dnstest.NXDomain, ip: "192.0.2.1", result: PermError, errIs: ErrNoPTR},
-		{name: rev1, qtype: dns.TypePTR, fault: dnstest.Truncate, ip: "192.0.2.1", result: Pass},
-		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.ServFail, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
-		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.Refused, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
-		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.Drop, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
-		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.NXDomain, ip: "192.0.2.1", result: Fail},
-		{name: "mail.example.org.", qtype: dns.TypeA, fault: dnstest.Truncate, ip: "192.0.2.1", result: Pass},
-		{name: "mail.example.org.", qtype: dns.TypeAAAA, fault: dnstest.ServFail, ip: "2001:db8::25", result: TempError, errIs: ErrTemporary, temporary: true},
+		{name: rev1, qtype: dnstest.TypePTR, fault: dnstest.ServFail, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
+		{name: rev1, qtype: dnstest.TypePTR, fault: dnstest.Refused, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
+		{name: rev1, qtype: dnstest.TypePTR, fault: dnstest.Drop, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
+		{name: rev1, qtype: dnstest.TypePTR, fault: dnstest.NXDomain, ip: "192.0.2.1", result: PermError, errIs: ErrNoPTR},
+		{name: rev1, qtype: dnstest.TypePTR, fault: dnstest.Truncate, ip: "192.0.2.1", result: Pass},
+		{name: "mail.example.org.", qtype: dnstest.TypeA, fault: dnstest.ServFail, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
+		{name: "mail.example.org.", qtype: dnstest.TypeA, fault: dnstest.Refused, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
+		{name: "mail.example.org.", qtype: dnstest.TypeA, fault: dnstest.Drop, ip: "192.0.2.1", result: TempError, errIs: ErrTemporary, temporary: true},
+		{name: "mail.example.org.", qtype: dnstest.TypeA, fault: dnstest.NXDomain, ip: "192.0.2.1", result: Fail},
+		{name: "mail.example.org.", qtype: dnstest.TypeA, fault: dnstest.Truncate, ip: "192.0.2.1", result: Pass},
+		{name: "mail.example.org.", qtype: dnstest.TypeAAAA, fault: dnstest.ServFail, ip: "2001:db8::25", result: TempError, errIs: ErrTemporary, temporary: true},
 		// A temporary failure on one name does not hide another's pass.
-		{name: "broken.example.org.", qtype: dns.TypeA, fault: dnstest.ServFail, ip: "192.0.2.3", result: Pass},
-		{name: "broken.example.org.", qtype: dns.TypeA, fault: dnstest.Drop, ip: "192.0.2.3", result: Pass},
+		{name: "broken.example.org.", qtype: dnstest.TypeA, fault: dnstest.ServFail, ip: "192.0.2.3", result: Pass},
+		{name: "broken.example.org.", qtype: dnstest.TypeA, fault: dnstest.Drop, ip: "192.0.2.3", result: Pass},
 	}
 	for _, tc := range tests {
-		t.Run(fmt.Sprintf("%s %s %s", tc.fault, tc.name, dns.TypeToString[tc.qtype]), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s %s %s", tc.fault, tc.name, qtypeName[tc.qtype]), func(t *testing.T) {
 			srv := wireServer(t)
 			srv.Fault(tc.name, tc.qtype, tc.fault)
 			vd, err := (&Verifier{Resolver: srv.Resolver()}).Verify(wireCtx(t), netip.MustParseAddr(tc.ip))
@@ -180,4 +180,85 @@ func TestWireMethodString(t *testing.T) {
 		vd, _ := (&Verifier{Resolver: srv.Resolver()}).Verify(wireCtx(t), netip.MustParseAddr(ip))
 		assert.Equal(t, want, vd.AuthResult())
 	}
+}
+
+func TestWireVerifyNames(t *testing.T) {
+	srv := dnstest.New(t, `
+$ORIGIN 2.0.192.in-addr.arpa.
+1   IN PTR mail.wire.example.
+2   IN PTR nomatch.wire.example.
+3   IN PTR slow.wire.example.
+3   IN PTR mail3.wire.example.
+4   IN TXT "no ptr here"
+`, `
+$ORIGIN 8.b.d.0.1.0.0.2.ip6.arpa.
+1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0 IN PTR mail.wire.example.
+`, `
+$ORIGIN wire.example.
+mail    IN A    192.0.2.1
+mail    IN AAAA 2001:db8::1
+nomatch IN A    192.0.2.200
+mail3   IN A    192.0.2.3
+slow    IN A    192.0.2.3
+`)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	v := &Verifier{Resolver: srv.Resolver()}
+	check := func(ip string, want Result, names ...string) error {
+		t.Helper()
+		vd, err := v.Verify(ctx, netip.MustParseAddr(ip))
+		assert.Equal(t, want, vd.Result, ip)
+		if names != nil {
+			assert.Equal(t, names, vd.Names, ip)
+		}
+		return err
+	}
+	assert.NoError(t, check("192.0.2.1", Pass, "mail.wire.example"))
+	assert.NoError(t, check("2001:db8::1", Pass, "mail.wire.example"))
+	assert.NoError(t, check("192.0.2.2", Fail))
+	assert.ErrorIs(t, check("192.0.2.4", PermError), ErrNoPTR) // NODATA
+	assert.ErrorIs(t, check("192.0.2.5", PermError), ErrNoPTR) // NXDOMAIN
+
+	for _, f := range []dnstest.Fault{dnstest.ServFail, dnstest.Refused, dnstest.Drop} {
+		srv.Fault("1.2.0.192.in-addr.arpa.", dnstest.TypePTR, f)
+		err := check("192.0.2.1", TempError)
+		var de *net.DNSError
+		require.ErrorAs(t, err, &de, "%v", f)
+		assert.True(t, de.IsTemporary, "%v: %+v", f, de)
+		srv.Fault("1.2.0.192.in-addr.arpa.", dnstest.TypePTR, dnstest.NoFault)
+
+		// One name's forward lookup fails, another confirms: pass.
+		srv.Fault("slow.wire.example.", dnstest.TypeA, f)
+		assert.NoError(t, check("192.0.2.3", Pass, "mail3.wire.example"))
+		srv.Fault("slow.wire.example.", dnstest.TypeA, dnstest.NoFault)
+
+		// The only name's forward lookup fails: temperror.
+		srv.Fault("mail.wire.example.", dnstest.TypeA, f)
+		assert.ErrorIs(t, check("192.0.2.1", TempError), ErrTemporary)
+		srv.Fault("mail.wire.example.", dnstest.TypeA, dnstest.NoFault)
+	}
+}
+
+// RFC 2317 classless reverse delegation: the PTR sits behind a CNAME.
+func TestWireClasslessDelegation(t *testing.T) {
+	srv := dnstest.New(t, `
+$ORIGIN 2.0.192.in-addr.arpa.
+1      IN CNAME 1.0-25.2.0.192.in-addr.arpa.
+1.0-25 IN PTR   Mail.C.example.
+2      IN CNAME 2.0-25.2.0.192.in-addr.arpa.
+`, `
+$ORIGIN c.example.
+mail IN A 192.0.2.1
+`)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	v := &Verifier{Resolver: srv.Resolver()}
+	vd, err := v.Verify(ctx, netip.MustParseAddr("192.0.2.1"))
+	require.NoError(t, err)
+	assert.Equal(t, Pass, vd.Result)
+	assert.Equal(t, []string{"mail.c.example"}, vd.Names)
+	// A CNAME to nothing: no PTR data.
+	vd, err = v.Verify(ctx, netip.MustParseAddr("192.0.2.2"))
+	assert.Equal(t, PermError, vd.Result)
+	assert.ErrorIs(t, err, ErrNoPTR)
 }
