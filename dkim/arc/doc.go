@@ -74,5 +74,8 @@
 // # Not done here
 //
 // No policy: whether to trust a sealer (§7.2) is the caller's choice
-// (Result.SealedBy helps). No DNSSEC validation of key records.
+// (Result.SealedBy helps), and so is what DMARC makes of it. No
+// Authentication-Results of its own: the caller adds Result.AuthResult to
+// its header (package authres) before sealing. No DNSSEC validation of
+// key records, no rsa-sha1 (RFC 8301).
 package arc
