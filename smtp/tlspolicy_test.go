@@ -11,7 +11,6 @@ import (
 	"errors"
 	"net"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -49,14 +48,7 @@ type tpServer struct {
 	addr    string
 	backend *stBackend
 	conns   atomic.Int32
-	mu      sync.Mutex
-	sni     []string
-}
-
-func (s *tpServer) sniSeen() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.sni...)
+	sni     testcert.SNILog
 }
 
 // tpCountingListener counts accepted connections.
@@ -88,27 +80,15 @@ func tpServe(t *testing.T, kit *tpCertKit, kind string, implicitTLS bool) *tpSer
 	t.Helper()
 	s := &tpServer{backend: clientE2EBackend()}
 	srv := &Server{Hostname: tpMXName, Backend: s.backend, ReadTimeout: 10 * time.Second}
-	if kind != tpNoTLS {
-		var cert tls.Certificate
-		switch kind {
-		case tpSelfSigned:
-			cert = kit.selfSigned
-		case tpCASigned:
-			cert = kit.caSigned
-		case tpWrongName:
-			cert = kit.wrongName
-		}
-		srv.TLSConfig = &tls.Config{
-			GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
-				s.mu.Lock()
-				s.sni = append(s.sni, hello.ServerName)
-				s.mu.Unlock()
-				if kind == tpBroken {
-					return nil, errors.New("test server: no certificate today")
-				}
-				return &cert, nil
-			},
-		}
+	switch kind {
+	case tpSelfSigned:
+		srv.TLSConfig = s.sni.Config(&kit.selfSigned)
+	case tpCASigned:
+		srv.TLSConfig = s.sni.Config(&kit.caSigned)
+	case tpWrongName:
+		srv.TLSConfig = s.sni.Config(&kit.wrongName)
+	case tpBroken:
+		srv.TLSConfig = s.sni.Config(nil)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -280,7 +260,7 @@ func TestSendMailTLSPolicySNI(t *testing.T) {
 			s := tpServe(t, kit, tpCASigned, false)
 			require.NoError(t, SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"},
 				strings.NewReader("hi\r\n"), WithTLSPolicy(tt.policy)))
-			assert.Equal(t, []string{tt.want}, s.sniSeen())
+			assert.Equal(t, []string{tt.want}, s.sni.Names())
 		})
 	}
 }
@@ -431,7 +411,7 @@ func TestClientApplyTLSPolicy(t *testing.T) {
 		st, ok := c.TLSConnectionState()
 		require.True(t, ok)
 		assert.NotEmpty(t, st.VerifiedChains)
-		assert.Equal(t, []string{tpMXName}, s.sniSeen())
+		assert.Equal(t, []string{tpMXName}, s.sni.Names())
 		_, err := c.Send(clientCtx(t), "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n"), nil)
 		require.NoError(t, err)
 		require.NoError(t, c.Quit(clientCtx(t)))
@@ -444,7 +424,7 @@ func TestClientApplyTLSPolicy(t *testing.T) {
 		require.NoError(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{}))
 		_, ok := c.TLSConnectionState()
 		assert.True(t, ok)
-		assert.Equal(t, []string{tpMXName}, s.sniSeen())
+		assert.Equal(t, []string{tpMXName}, s.sni.Names())
 	})
 	t.Run("opportunistic, not offered: plain text, nil", func(t *testing.T) {
 		s := tpServe(t, kit, tpNoTLS, false)
@@ -468,7 +448,7 @@ func TestClientApplyTLSPolicy(t *testing.T) {
 		require.NoError(t, c.ApplyTLSPolicy(clientCtx(t), TLSPolicy{Mode: TLSNone}))
 		_, ok := c.TLSConnectionState()
 		assert.False(t, ok)
-		assert.Empty(t, s.sniSeen())
+		assert.Empty(t, s.sni.Names())
 	})
 	t.Run("required, not offered", func(t *testing.T) {
 		s := tpServe(t, kit, tpNoTLS, false)

@@ -157,3 +157,33 @@ func TestIPs(t *testing.T) {
 		}
 	}
 }
+
+// TestSNILog makes handshakes with and without a server name against a
+// config that serves a certificate and one that has none: each name is
+// recorded in order, and the config without a certificate fails them.
+func TestSNILog(t *testing.T) {
+	ca := NewCA(t, "test CA")
+	cert := ca.Valid(t, "mx.example.com")
+	for _, c := range []struct {
+		name string
+		cert *tls.Certificate
+	}{{"serving", &cert}, {"no certificate", nil}} {
+		t.Run(c.name, func(t *testing.T) {
+			var log SNILog
+			for _, sni := range []string{"mx.example.com", ""} {
+				client, server := net.Pipe()
+				done := make(chan error, 1)
+				go func() { done <- tls.Server(server, log.Config(c.cert)).Handshake(); server.Close() }()
+				err := tls.Client(client, &tls.Config{RootCAs: ca.Pool(), ServerName: sni, InsecureSkipVerify: sni == ""}).Handshake()
+				client.Close()
+				serr := <-done
+				if (err == nil) != (c.cert != nil) || (serr == nil) != (c.cert != nil) {
+					t.Fatalf("SNI %q: client %v, server %v; want success %v", sni, err, serr, c.cert != nil)
+				}
+			}
+			if got := log.Names(); len(got) != 2 || got[0] != "mx.example.com" || got[1] != "" {
+				t.Fatalf("Names() = %q, want [mx.example.com \"\"]", got)
+			}
+		})
+	}
+}
