@@ -187,26 +187,10 @@ func TestMoxCases(t *testing.T) {
 			switch c.Kind {
 			case "record-parse":
 				r, err := mtasts.ParseRecord(c.Input.TXT)
-				if !c.Expect.OK {
-					require.Error(t, err)
-					assert.ErrorIs(t, err, mtasts.ErrRecordSyntax)
-					return
-				}
-				require.NoError(t, err)
-				var want moxRecord
-				require.NoError(t, json.Unmarshal(c.Expect.Result, &want))
-				assert.Equal(t, normRecord(want), toMoxRecord(r))
+				checkParsed(t, c, err, mtasts.ErrRecordSyntax, normRecord, func() moxRecord { return toMoxRecord(r) })
 			case "policy-parse":
 				p, err := mtasts.ParsePolicy(c.Input.PolicyText)
-				if !c.Expect.OK {
-					require.Error(t, err)
-					assert.ErrorIs(t, err, mtasts.ErrPolicySyntax)
-					return
-				}
-				require.NoError(t, err)
-				var want moxPolicy
-				require.NoError(t, json.Unmarshal(c.Expect.Result, &want))
-				assert.Equal(t, normPolicy(want), toMoxPolicy(p))
+				checkParsed(t, c, err, mtasts.ErrPolicySyntax, normPolicy, func() moxPolicy { return toMoxPolicy(p) })
 			case "record-format":
 				r := &mtasts.Record{ID: c.Input.Record.ID}
 				for _, e := range c.Input.Record.Extensions {
@@ -256,6 +240,22 @@ func TestMoxCases(t *testing.T) {
 	sort.Strings(kinds)
 	t.Logf("mox shared cases: %d of %d passed (%s)", passed, len(f.Cases), strings.Join(kinds, " "))
 	assert.Equal(t, 67, len(f.Cases))
+}
+
+// checkParsed holds a parse case to mox's outcome: an error that wraps
+// syntax, or the value mox expects (c.Expect.Result), compared in mox's
+// form; got gives the parsed value in that form.
+func checkParsed[M any](t *testing.T, c moxCase, err, syntax error, norm func(M) M, got func() M) {
+	t.Helper()
+	if !c.Expect.OK {
+		require.Error(t, err)
+		assert.ErrorIs(t, err, syntax)
+		return
+	}
+	require.NoError(t, err)
+	var want M
+	require.NoError(t, json.Unmarshal(c.Expect.Result, &want))
+	assert.Equal(t, norm(want), got())
 }
 
 func runMoxFetch(t *testing.T, c moxCase, ps *policyServer, dnsSrv *dnstest.Server, ca *testcert.Cert) {
