@@ -31,14 +31,14 @@ func Start(t testing.TB, env []string, program string, args ...string) *Proc {
 	p := &Proc{name: program}
 	cmd.Stderr = &p.stderr
 	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatalf("testpeer: %s: %v", program, err)
+	var out io.ReadCloser
+	if err == nil {
+		out, err = cmd.StdoutPipe()
 	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatalf("testpeer: %s: %v", program, err)
+	if err == nil {
+		err = cmd.Start()
 	}
-	if err := cmd.Start(); err != nil {
+	if err != nil {
 		t.Fatalf("testpeer: starting %s: %v", program, err)
 	}
 	p.in, p.out = in, bufio.NewReaderSize(out, 1<<20)
@@ -68,12 +68,13 @@ func (p *Proc) Call(t testing.TB, req, resp any) {
 	if err != nil {
 		t.Fatalf("testpeer: encoding a request to %s: %v", p.name, err)
 	}
-	if _, err := p.in.Write(append(data, '\n')); err != nil {
-		t.Fatalf("testpeer: writing to %s: %v", p.name, err)
+	_, err = p.in.Write(append(data, '\n'))
+	var line []byte
+	if err == nil {
+		line, err = p.out.ReadBytes('\n')
 	}
-	line, err := p.out.ReadBytes('\n')
 	if err != nil {
-		t.Fatalf("testpeer: reading the answer of %s: %v", p.name, err)
+		t.Fatalf("testpeer: no answer from %s: %v", p.name, err)
 	}
 	if err := json.Unmarshal(line, resp); err != nil {
 		t.Fatalf("testpeer: decoding the answer of %s: %v\n%s", p.name, err, line)

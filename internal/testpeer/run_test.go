@@ -28,6 +28,27 @@ func TestRunJSON(t *testing.T) {
 	}
 }
 
+// TestPython finds /usr/bin/python3 with the modules asked for, and skips
+// (or fails under CI) when a module does not import.
+func TestPython(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Skip("no /usr/bin/python3")
+	}
+	t.Setenv("CI", "")
+	var py string
+	f := run(func(tb testing.TB) { py = Python(tb, "test", "json", "os") })
+	if f.skipped != "" || f.failed != "" || py != "/usr/bin/python3" {
+		t.Errorf("present: skipped %q failed %q path %q", f.skipped, f.failed, py)
+	}
+	for _, ci := range []string{"", "true"} {
+		t.Setenv("CI", ci)
+		f := run(func(tb testing.TB) { Python(tb, "test", "json", "no_such_module_mailsmith") })
+		if (ci == "" && f.skipped == "") || (ci != "" && f.failed == "") {
+			t.Errorf("missing module, CI=%q: skipped %q failed %q", ci, f.skipped, f.failed)
+		}
+	}
+}
+
 // TestNode finds a module file under MAILSMITH_NODE_PREFIX, and skips
 // (or fails under CI) when the file is missing.
 func TestNode(t *testing.T) {
@@ -70,6 +91,9 @@ func TestProc(t *testing.T) {
 		if resp.X != 7 || resp.Req != i {
 			t.Fatalf("call %d: answer %+v", i, resp)
 		}
+	}
+	if f := run(func(tb testing.TB) { echo.Call(tb, make(chan int), new(any)) }); f.failed == "" {
+		t.Errorf("a request that is not JSON: Call did not fail the test")
 	}
 	for name, script := range map[string]string{
 		"not JSON": `read -r l; echo '{'`,
