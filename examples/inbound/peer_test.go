@@ -1,16 +1,14 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/examples/internal/runtest"
 	"github.com/mailsmith/mailsmith/internal/testpeer"
 )
 
@@ -29,11 +27,8 @@ func TestPeerSwaks(t *testing.T) {
 	require.NoError(t, os.WriteFile(spoof, message("Alice <alice@example.org>", "swaks-spoof"), 0o600))
 
 	run := func(helo, from, file string) (string, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, swaks, "--server", host, "--port", port, "--helo", helo,
-			"--from", from, "--to", "bob@example.com", "--data", "@"+file, "--tls-optional").CombinedOutput()
-		return string(out), err
+		return runtest.Peer(swaks, "--server", host, "--port", port, "--helo", helo,
+			"--from", from, "--to", "bob@example.com", "--data", "@"+file, "--tls-optional")
 	}
 	out, err := run("mail.example.org", "alice@example.org", good)
 	require.NoError(t, err, out)

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -39,9 +36,7 @@ func TestPeerPythonSMTPLib(t *testing.T) {
 	for i, mode := range []string{"starttls", "implicit"} {
 		addr := map[string]string{"starttls": w.starttls, "implicit": w.implTLS}[mode]
 		host, port, _ := strings.Cut(addr, ":")
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		out, err := exec.CommandContext(ctx, python, "-c", smtplibScript, host, port, mode).CombinedOutput()
-		cancel()
+		out, err := runtest.Peer(python, "-c", smtplibScript, host, port, mode)
 		require.NoError(t, err, "smtplib %s: %s", mode, out)
 		m := runtest.Wait(t, &w.Bob.Store, i+1)[i]
 		require.Contains(t, string(m.Data), "Subject: from smtplib "+mode)
