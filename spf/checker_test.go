@@ -194,8 +194,15 @@ func TestCheckDeadline(t *testing.T) {
 	start := time.Now()
 	v, err := c.Check(ctx, netip.MustParseAddr("192.0.2.1"), "h.example", "u@example.org")
 	assert.Equal(t, TempError, v.Result)
-	assert.ErrorIs(t, err, ErrDeadline)
 	assert.Less(t, time.Since(start), 5*time.Second)
+	// Running out of time is a temporary failure (DESIGN's convention).
+	assert.ErrorIs(t, err, ErrDeadline)
+	assert.ErrorIs(t, err, ErrTemporary)
+	assert.ErrorIs(t, err, ErrDNS)
+	var de *net.DNSError
+	require.ErrorAs(t, err, &de)
+	assert.True(t, de.IsTemporary)
+	assert.True(t, de.IsTimeout)
 
 	// The caller's context ends the evaluation too.
 	cctx, cancel := context.WithCancel(ctx)

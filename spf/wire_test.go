@@ -2,12 +2,13 @@ package spf
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -111,7 +112,7 @@ func TestWireExplanation(t *testing.T) {
 	assert.Equal(t, "192.0.2.9 is not allowed to send for fail.example.org", v.Explanation)
 
 	// A failing exp lookup leaves the Fail without explanation (§6.2).
-	srv.Fault("broken-exp.example.org.", dns.TypeTXT, dnstest.ServFail)
+	srv.Fault("broken-exp.example.org.", dnstest.TypeTXT, dnstest.ServFail)
 	v, err = c.Check(ctx, netip.MustParseAddr("192.0.2.9"), "h.example.org", "x@expfail.example.org")
 	require.NoError(t, err)
 	assert.Equal(t, Fail, v.Result)
@@ -129,12 +130,12 @@ func TestWireServFailAndTimeout(t *testing.T) {
 		fault  dnstest.Fault
 		sender string
 	}{
-		{"servfail.example.org.", dns.TypeTXT, dnstest.ServFail, "x@servfail.example.org"},
-		{"broken.example.org.", dns.TypeA, dnstest.ServFail, "x@servfail.example.org"},
-		{"broken-spf.example.org.", dns.TypeTXT, dnstest.ServFail, "x@incl.example.org"},
-		{"drop.example.org.", dns.TypeTXT, dnstest.Drop, "x@drop.example.org"},
-		{"broken.example.org.", dns.TypeA, dnstest.Drop, "x@servfail.example.org"},
-		{"192.0.2.9.dnsbl.example.org.", dns.TypeA, dnstest.ServFail, "x@exist.example.org"},
+		{"servfail.example.org.", dnstest.TypeTXT, dnstest.ServFail, "x@servfail.example.org"},
+		{"broken.example.org.", dnstest.TypeA, dnstest.ServFail, "x@servfail.example.org"},
+		{"broken-spf.example.org.", dnstest.TypeTXT, dnstest.ServFail, "x@incl.example.org"},
+		{"drop.example.org.", dnstest.TypeTXT, dnstest.Drop, "x@drop.example.org"},
+		{"broken.example.org.", dnstest.TypeA, dnstest.Drop, "x@servfail.example.org"},
+		{"192.0.2.9.dnsbl.example.org.", dnstest.TypeA, dnstest.ServFail, "x@exist.example.org"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" "+tt.fault.String(), func(t *testing.T) {
@@ -149,7 +150,7 @@ func TestWireServFailAndTimeout(t *testing.T) {
 	}
 	// A PTR failure makes "ptr" not match rather than fail (§5.5).
 	srv.ClearFaults()
-	srv.Fault("50.2.0.192.in-addr.arpa.", dns.TypePTR, dnstest.ServFail)
+	srv.Fault("50.2.0.192.in-addr.arpa.", dnstest.TypePTR, dnstest.ServFail)
 	v, err := c.Check(ctx, netip.MustParseAddr("192.0.2.50"), "h.example.org", "alice@example.org")
 	require.NoError(t, err)
 	assert.Equal(t, Fail, v.Result)
@@ -165,7 +166,7 @@ func TestWireTruncatedTXTOverTCP(t *testing.T) {
 	assert.Equal(t, last, v.Mechanism)
 	var udp, tcp int
 	for _, q := range srv.Queries() {
-		if q.Name == "big.example.org." && q.Type == dns.TypeTXT {
+		if q.Name == "big.example.org." && q.Type == dnstest.TypeTXT {
 			if q.Net == "tcp" {
 				tcp++
 			} else {
@@ -178,7 +179,7 @@ func TestWireTruncatedTXTOverTCP(t *testing.T) {
 
 	// Forced truncation of a small answer takes the same path.
 	srv.ResetLog()
-	srv.Fault("example.org.", dns.TypeTXT, dnstest.Truncate)
+	srv.Fault("example.org.", dnstest.TypeTXT, dnstest.Truncate)
 	v, err = c.Check(ctx, netip.MustParseAddr("192.0.2.1"), "h.example.org", "x@example.org")
 	require.NoError(t, err)
 	assert.Equal(t, Pass, v.Result)
@@ -188,7 +189,7 @@ func TestWireTruncatedTXTOverTCP(t *testing.T) {
 func countNet(qs []dnstest.Query, name, network string) int {
 	n := 0
 	for _, q := range qs {
-		if q.Name == name && q.Net == network && q.Type == dns.TypeTXT {
+		if q.Name == name && q.Net == network && q.Type == dnstest.TypeTXT {
 			n++
 		}
 	}
@@ -219,5 +220,52 @@ func TestWireConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestTemporaryFailureConvention: a SERVFAIL, a REFUSED and a dropped query
+// give TempError with an error that matches ErrTemporary (and its old name
+// ErrDNS) and holds a *net.DNSError with IsTemporary set, Go's REFUSED
+// included; the Verdict's Err is the same error; the text starts with the
+// package prefix once.
+func TestTemporaryFailureConvention(t *testing.T) {
+	srv := dnstest.New(t, `
+$ORIGIN example.org.
+@      IN TXT "v=spf1 a:host.example.org -all"
+host   IN A   192.0.2.1
+`)
+	srv.Timeout = 100 * time.Millisecond
+	c := &Checker{Resolver: srv.Resolver()}
+	ip := netip.MustParseAddr("192.0.2.9")
+	for _, fault := range []dnstest.Fault{dnstest.ServFail, dnstest.Refused, dnstest.Drop} {
+		for _, q := range []struct {
+			name  string
+			qtype uint16
+		}{{"example.org.", dnstest.TypeTXT}, {"host.example.org.", dnstest.TypeA}} {
+			t.Run(fault.String()+" "+q.name, func(t *testing.T) {
+				srv.ClearFaults()
+				srv.Fault(q.name, q.qtype, fault)
+				v, err := c.Check(ctx, ip, "h.example.org", "u@example.org")
+				assert.Equal(t, TempError, v.Result)
+				require.Error(t, err)
+				assert.ErrorIs(t, err, ErrTemporary)
+				assert.ErrorIs(t, err, ErrDNS)
+				var de *net.DNSError
+				require.ErrorAs(t, err, &de)
+				assert.True(t, de.IsTemporary, "%#v", de)
+				assert.Equal(t, err, v.Err)
+				assert.True(t, strings.HasPrefix(err.Error(), "spf: "), err.Error())
+				assert.Equal(t, 1, strings.Count(err.Error(), "spf: "), err.Error())
+
+				_, _, lerr := c.Lookup(ctx, "example.org")
+				if q.qtype == dnstest.TypeTXT {
+					assert.ErrorIs(t, lerr, ErrTemporary)
+					require.ErrorAs(t, lerr, &de)
+					assert.True(t, de.IsTemporary)
+				} else {
+					assert.NoError(t, lerr)
+				}
+			})
+		}
 	}
 }
