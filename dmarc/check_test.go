@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/mailsmith/mailsmith/internal/dnstest"
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -297,7 +296,7 @@ func TestCheckTempErrors(t *testing.T) {
 	base := []string{dmarcTXT("example.com", "v=DMARC1; p=reject; np=quarantine"), "zz.invalid. 300 IN A 192.0.2.1"}
 	t.Run("policy lookup", func(t *testing.T) {
 		srv, c := serve(t, base...)
-		srv.Fault("_dmarc.example.com.", dns.TypeTXT, dnstest.ServFail)
+		srv.Fault("_dmarc.example.com.", dnstest.TypeTXT, dnstest.ServFail)
 		v, err := c.Check(ctx(t), Input{FromDomain: "example.com", SPFDomain: "example.com", SPFPass: true})
 		assert.ErrorIs(t, err, ErrTemporary)
 		assert.Equal(t, TempError, v.Result)
@@ -305,14 +304,14 @@ func TestCheckTempErrors(t *testing.T) {
 	})
 	t.Run("walk for an identifier; nothing else aligns", func(t *testing.T) {
 		srv, c := serve(t, base...)
-		srv.Fault("_dmarc.mail.example.com.", dns.TypeTXT, dnstest.Refused)
+		srv.Fault("_dmarc.mail.example.com.", dnstest.TypeTXT, dnstest.Refused)
 		v, err := c.Check(ctx(t), Input{FromDomain: "example.com", DKIMDomains: []string{"mail.example.com"}})
 		assert.ErrorIs(t, err, ErrTemporary)
 		assert.Equal(t, TempError, v.Result)
 	})
 	t.Run("walk for an identifier; another aligns", func(t *testing.T) {
 		srv, c := serve(t, base...)
-		srv.Fault("_dmarc.mail.example.com.", dns.TypeTXT, dnstest.ServFail)
+		srv.Fault("_dmarc.mail.example.com.", dnstest.TypeTXT, dnstest.ServFail)
 		v, err := c.Check(ctx(t), Input{FromDomain: "example.com", SPFDomain: "example.com", SPFPass: true, DKIMDomains: []string{"mail.example.com"}})
 		require.NoError(t, err)
 		assert.Equal(t, Pass, v.Result)
@@ -320,14 +319,14 @@ func TestCheckTempErrors(t *testing.T) {
 	})
 	t.Run("existence test for np", func(t *testing.T) {
 		srv, c := serve(t, base...)
-		srv.Fault("nope.example.com.", dns.TypeMX, dnstest.ServFail)
+		srv.Fault("nope.example.com.", dnstest.TypeMX, dnstest.ServFail)
 		v, err := c.Check(ctx(t), Input{FromDomain: "nope.example.com"})
 		assert.ErrorIs(t, err, ErrTemporary)
 		assert.Equal(t, TempError, v.Result)
 	})
 	t.Run("existence answered by A despite MX failure", func(t *testing.T) {
 		srv, c := serve(t, append(base, "www.example.com. 300 IN A 192.0.2.7")...)
-		srv.Fault("www.example.com.", dns.TypeMX, dnstest.ServFail)
+		srv.Fault("www.example.com.", dnstest.TypeMX, dnstest.ServFail)
 		v, err := c.Check(ctx(t), Input{FromDomain: "www.example.com"})
 		require.NoError(t, err)
 		assert.Equal(t, Fail, v.Result)
@@ -398,7 +397,7 @@ func TestAuthResult(t *testing.T) {
 	// temperror and permerror carry no policy comment; String is
 	// AuthResult.
 	m, c := memory(t, dmarcTXT("example.net", "v=DMARC1; p=reject"))
-	m.Fault("_dmarc.example.net.", dns.TypeTXT, dnstest.ServFail)
+	m.Fault("_dmarc.example.net.", dnstest.TypeTXT, dnstest.ServFail)
 	for from, want := range map[string]string{
 		"example.net":  "dmarc=temperror header.from=example.net",
 		"bad..example": "dmarc=permerror",

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/mailsmith/mailsmith/internal/dnstest"
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -226,19 +225,19 @@ func TestTreeWalkQueryLimit(t *testing.T) {
 func TestLookupErrors(t *testing.T) {
 	t.Run("SERVFAIL at the author domain", func(t *testing.T) {
 		srv, c := serve(t, dmarcTXT("example.com", "v=DMARC1; p=reject"))
-		srv.Fault("_dmarc.a.example.com.", dns.TypeTXT, dnstest.ServFail)
+		srv.Fault("_dmarc.a.example.com.", dnstest.TypeTXT, dnstest.ServFail)
 		_, _, err := c.Lookup(ctx(t), "a.example.com")
 		assert.ErrorIs(t, err, ErrTemporary)
 	})
 	t.Run("timeout during the walk", func(t *testing.T) {
 		srv, c := serve(t, dmarcTXT("example.com", "v=DMARC1; p=reject"))
-		srv.Fault("_dmarc.com.", dns.TypeTXT, dnstest.Drop)
+		srv.Fault("_dmarc.com.", dnstest.TypeTXT, dnstest.Drop)
 		_, _, err := c.Lookup(ctx(t), "a.example.com")
 		assert.ErrorIs(t, err, ErrTemporary)
 	})
 	t.Run("failure after the author record is irrelevant", func(t *testing.T) {
 		srv, c := serve(t, dmarcTXT("a.example.com", "v=DMARC1; p=reject"))
-		srv.Fault("_dmarc.example.com.", dns.TypeTXT, dnstest.ServFail)
+		srv.Fault("_dmarc.example.com.", dnstest.TypeTXT, dnstest.ServFail)
 		rec, dom, err := c.Lookup(ctx(t), "a.example.com")
 		require.NoError(t, err)
 		assert.Equal(t, "a.example.com", dom)
@@ -247,7 +246,7 @@ func TestLookupErrors(t *testing.T) {
 	t.Run("truncated answer retried over TCP", func(t *testing.T) {
 		long := "v=DMARC1; p=reject; rua=" + strings.Repeat("mailto:reports@example.com,", 40) + "mailto:last@example.com"
 		srv, c := serve(t, dmarcTXT("example.com", long))
-		srv.Fault("_dmarc.example.com.", dns.TypeTXT, dnstest.Truncate)
+		srv.Fault("_dmarc.example.com.", dnstest.TypeTXT, dnstest.Truncate)
 		rec, dom, err := c.Lookup(ctx(t), "example.com")
 		require.NoError(t, err)
 		assert.Equal(t, "example.com", dom)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/mailsmith/mailsmith/internal/dnstest"
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -61,13 +60,13 @@ func TestTemporaryFailures(t *testing.T) {
 		qtype uint16
 		run   func(c *Checker) (Verdict, error)
 	}{
-		{"policy record", "_dmarc.example.com.", dns.TypeTXT, func(c *Checker) (Verdict, error) {
+		{"policy record", "_dmarc.example.com.", dnstest.TypeTXT, func(c *Checker) (Verdict, error) {
 			return c.Check(context.Background(), Input{FromDomain: "example.com"})
 		}},
-		{"np existence (A)", "nx.example.com.", dns.TypeA, func(c *Checker) (Verdict, error) {
+		{"np existence (A)", "nx.example.com.", dnstest.TypeA, func(c *Checker) (Verdict, error) {
 			return c.Check(context.Background(), Input{FromDomain: "nx.example.com"})
 		}},
-		{"external destination", "example.com._report._dmarc.rua.example.net.", dns.TypeTXT, func(c *Checker) (Verdict, error) {
+		{"external destination", "example.com._report._dmarc.rua.example.net.", dnstest.TypeTXT, func(c *Checker) (Verdict, error) {
 			ok, err := c.VerifyExternalDestination(context.Background(), "example.com", "rua.example.net")
 			assert.False(t, ok)
 			return Verdict{Result: TempError, Disposition: PolicyNone, Err: err}, err

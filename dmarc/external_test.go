@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/mailsmith/mailsmith/internal/dnstest"
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,7 +22,7 @@ func TestVerifyExternalDestination(t *testing.T) {
 		txt("xn--bcher-kva.example._report._dmarc.thirdparty.example.net", "v=DMARC1"),
 		txt("fail.example._report._dmarc.thirdparty.example.net", "v=DMARC1"),
 	)
-	srv.Fault("fail.example._report._dmarc.thirdparty.example.net.", dns.TypeTXT, dnstest.ServFail)
+	srv.Fault("fail.example._report._dmarc.thirdparty.example.net.", dnstest.TypeTXT, dnstest.ServFail)
 	tests := []struct {
 		policy, report string
 		want           bool

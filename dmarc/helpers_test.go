@@ -72,7 +72,7 @@ func memory(t testing.TB, lines ...string) (*dnstest.Memory, *Checker) {
 func dmarcQueries(srv *dnstest.Server) []string {
 	var out []string
 	for _, q := range srv.Queries() {
-		if q.Type == dns.TypeTXT && strings.HasPrefix(q.Name, "_dmarc.") && q.Net != "tcp" {
+		if q.Type == dnstest.TypeTXT && strings.HasPrefix(q.Name, "_dmarc.") && q.Net != "tcp" {
 			out = append(out, strings.TrimSuffix(q.Name, "."))
 		}
 	}
@@ -138,7 +138,7 @@ func (z *zoneSpec) resolver(t testing.TB) *dnstest.Memory {
 	z.once.Do(func() {
 		z.mem = dnstest.NewMemory(t, z.text())
 		for _, n := range z.fails {
-			z.mem.Fault(dns.Fqdn(n), dns.TypeNone, dnstest.ServFail)
+			z.mem.Fault(dns.Fqdn(n), dnstest.TypeNone, dnstest.ServFail)
 		}
 	})
 	return z.mem
@@ -148,7 +148,7 @@ func (z *zoneSpec) resolver(t testing.TB) *dnstest.Memory {
 func (z *zoneSpec) txtQueries() []string {
 	var out []string
 	for _, q := range z.mem.Data().Queries() {
-		if q.Type == dns.TypeTXT {
+		if q.Type == dnstest.TypeTXT {
 			out = append(out, strings.TrimSuffix(q.Name, "."))
 		}
 	}
