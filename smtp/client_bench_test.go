@@ -2,22 +2,8 @@ package smtp
 
 import (
 	"bytes"
-	"io"
-	"net"
 	"testing"
 )
-
-// clientBenchSession discards messages.
-type clientBenchSession struct{}
-
-func (clientBenchSession) Mail(string, *MailOptions) error { return nil }
-func (clientBenchSession) Rcpt(string, *RcptOptions) error { return nil }
-func (clientBenchSession) Data(r io.Reader) error {
-	_, err := io.Copy(io.Discard, r)
-	return err
-}
-func (clientBenchSession) Reset()        {}
-func (clientBenchSession) Logout() error { return nil }
 
 // BenchmarkClientSend measures whole pipelined transactions of the Client
 // against this package's Server over loopback, one connection reused.
@@ -27,16 +13,10 @@ func BenchmarkClientSend(b *testing.B) {
 		size int
 	}{{"1KiB", 1 << 10}, {"100KiB", 100 << 10}} {
 		b.Run(bc.name, func(b *testing.B) {
-			l, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			srv := &Server{Hostname: "mx.test", Backend: BackendFunc(func(*Conn) (Session, error) { return clientBenchSession{}, nil })}
-			go srv.Serve(l)
-			defer srv.Close()
+			addr := stStart(b, &Server{Hostname: "mx.test", Backend: BackendFunc(func(*Conn) (Session, error) { return stNopSession{}, nil })})
 			msg := clientBenchMessage("\r\n")[:bc.size]
 			ctx := b.Context()
-			c, err := Dial(ctx, l.Addr().String())
+			c, err := Dial(ctx, addr)
 			if err != nil {
 				b.Fatal(err)
 			}

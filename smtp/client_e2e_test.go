@@ -35,7 +35,7 @@ func clientE2EBackend() *stBackend {
 func TestClientServerEndToEnd(t *testing.T) {
 	serverTLS, clientTLS := tlsPair(t)
 	b := clientE2EBackend()
-	addr := stListen(t, &Server{Backend: b, TLSConfig: serverTLS, MaxMessageBytes: 10000}, false)
+	addr := stStart(t, &Server{Backend: b, TLSConfig: serverTLS, MaxMessageBytes: 10000})
 	ctx := clientCtx(t)
 
 	c, err := Dial(ctx, addr)
@@ -123,7 +123,7 @@ func TestClientServerEndToEnd(t *testing.T) {
 func TestClientServerImplicitTLS(t *testing.T) {
 	serverTLS, clientTLS := tlsPair(t)
 	b := clientE2EBackend()
-	addr := stListen(t, &Server{Backend: b, TLSConfig: serverTLS}, true)
+	addr := stStartTLS(t, &Server{Backend: b, TLSConfig: serverTLS})
 	err := SendMail(clientCtx(t), addr, "s@example.org", []string{"r@example.org"},
 		strings.NewReader("Subject: tls\r\n\r\nhi\r\n"), WithImplicitTLS(), WithTLSConfig(clientTLS),
 		WithAuth(PlainAuth("", "user", "secret")))
@@ -137,7 +137,7 @@ func TestClientServerImplicitTLS(t *testing.T) {
 func TestClientServerRefusals(t *testing.T) {
 	t.Run("connection refused at greeting", func(t *testing.T) {
 		b := &stBackend{newErr: &Error{Code: 554, EnhancedCode: [3]int{5, 7, 1}, Message: "blocked"}}
-		addr := stListen(t, &Server{Backend: b}, false)
+		addr := stStart(t, &Server{Backend: b})
 		_, err := Dial(clientCtx(t), addr)
 		var se *Error
 		require.ErrorAs(t, err, &se)
@@ -146,7 +146,7 @@ func TestClientServerRefusals(t *testing.T) {
 	})
 	t.Run("SMTPUTF8 message to our server without STARTTLS", func(t *testing.T) {
 		b := clientE2EBackend()
-		addr := stListen(t, &Server{Backend: b}, false)
+		addr := stStart(t, &Server{Backend: b})
 		err := SendMail(clientCtx(t), addr, "jörg@bücher.example", []string{"δοκιμή@παράδειγμα.example"},
 			strings.NewReader("Subject: x\r\n\r\ny\r\n"))
 		require.NoError(t, err)
@@ -158,7 +158,7 @@ func TestClientServerRefusals(t *testing.T) {
 	t.Run("shutdown while idle", func(t *testing.T) {
 		b := clientE2EBackend()
 		srv := &Server{Backend: b}
-		addr := stListen(t, srv, false)
+		addr := stStart(t, srv)
 		c, err := Dial(clientCtx(t), addr)
 		require.NoError(t, err)
 		defer c.Close()
@@ -180,7 +180,7 @@ func TestClientServerRefusals(t *testing.T) {
 
 func TestClientServerTooManyRecipients(t *testing.T) {
 	b := clientE2EBackend()
-	addr := stListen(t, &Server{Backend: b, MaxRecipients: 3}, false)
+	addr := stStart(t, &Server{Backend: b, MaxRecipients: 3})
 	c, err := Dial(clientCtx(t), addr)
 	require.NoError(t, err)
 	defer c.Close()

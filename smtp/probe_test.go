@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
-	"errors"
 	"io"
 	"net"
 	"strconv"
@@ -103,67 +102,19 @@ func (s *prSession) AuthPlain(identity, user, pass string) error {
 	return ErrAuthFailed
 }
 
-// prServe serves s on a fresh loopback port; the returned channel gets
-// Serve's result. The server is closed when the test ends.
-func prServe(t *testing.T, s *Server) (string, <-chan error) {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	if s.Hostname == "" {
-		s.Hostname = "mx.probe.example"
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- s.Serve(l) }()
-	t.Cleanup(func() { s.Close() })
-	return l.Addr().String(), errc
-}
+// prConn is the raw client of the prober.
+type prConn struct{ *stConn }
 
-// prConn is the raw client.
-type prConn struct {
-	t  *testing.T
-	nc net.Conn
-	br *bufio.Reader
-}
-
-func prDial(t *testing.T, addr string) *prConn {
-	t.Helper()
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	require.NoError(t, err)
-	t.Cleanup(func() { nc.Close() })
-	nc.SetDeadline(time.Now().Add(15 * time.Second))
-	return &prConn{t: t, nc: nc, br: bufio.NewReader(nc)}
-}
-
-func (c *prConn) send(s string) {
-	c.t.Helper()
-	_, err := io.WriteString(c.nc, s)
-	require.NoError(c.t, err, "writing %q", s)
-}
+func prDial(t *testing.T, addr string) *prConn { return &prConn{stDial(t, addr)} }
 
 // reply reads one (possibly multi-line) reply and returns its code and
 // the text of its last line.
 func (c *prConn) reply() (int, string, error) {
-	code := 0
-	for {
-		line, err := c.br.ReadString('\n')
-		if err != nil {
-			return 0, "", err
-		}
-		if !strings.HasSuffix(line, "\r\n") || len(line) < 5 {
-			return 0, "", errors.New("malformed reply line " + strconv.Quote(line))
-		}
-		n, err := strconv.Atoi(line[:3])
-		if err != nil || code != 0 && n != code {
-			return 0, "", errors.New("bad code in " + strconv.Quote(line))
-		}
-		code = n
-		if line[3] == ' ' {
-			return code, line[4 : len(line)-2], nil
-		}
-		if line[3] != '-' {
-			return 0, "", errors.New("bad separator in " + strconv.Quote(line))
-		}
+	r, err := c.tryRead()
+	if err != nil {
+		return 0, "", err
 	}
+	return r.Code, r.Lines[len(r.Lines)-1], nil
 }
 
 // expect reads one reply per want. A want is "354" (the code only) or
@@ -188,18 +139,6 @@ func (c *prConn) inStep(what string) {
 	c.t.Helper()
 	c.send("NOOP\r\n")
 	c.expect(what+" (then NOOP)", "250 2.0.0")
-}
-
-// closed reports whether the server closed the connection, with nothing
-// more to read.
-func (c *prConn) closed() bool {
-	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-	b, err := c.br.ReadByte()
-	if err == nil {
-		c.t.Logf("unexpected octet %q after the last reply", b)
-		return false
-	}
-	return err == io.EOF || errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "reset")
 }
 
 func prB64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
@@ -241,7 +180,7 @@ func prRun(t *testing.T, cases []prCase) {
 			if tc.srv != nil {
 				tc.srv(s)
 			}
-			addr, _ := prServe(t, s)
+			addr := stStart(t, s)
 			c := prDial(t, addr)
 			c.expect("greeting", "220")
 			if !tc.noEHLO {
@@ -470,7 +409,7 @@ func TestProbePipelining(t *testing.T) {
 // is postscreen's job): the greeting still comes first and every command
 // gets its reply in order.
 func TestProbeEarlyTalker(t *testing.T) {
-	addr, _ := prServe(t, &Server{Backend: &prBackend{}})
+	addr := stStart(t, &Server{Backend: &prBackend{}})
 	c := prDial(t, addr)
 	c.send("EHLO c.example\r\nNOOP\r\n")
 	c.expect("early talker", "220", "250", "250 2.0.0")
@@ -556,7 +495,7 @@ func TestProbeInjection(t *testing.T) {
 // thrown away (RFC 3207 §4.2, CVE-2011-0411 class).
 func TestProbeSTARTTLSInjection(t *testing.T) {
 	be := &prBackend{}
-	addr, _ := prServe(t, &Server{Backend: be, TLSConfig: tlsServer(t)})
+	addr := stStart(t, &Server{Backend: be, TLSConfig: tlsServer(t)})
 	c := prDial(t, addr)
 	c.expect("greeting", "220")
 	c.send("EHLO c.example\r\n")
@@ -640,7 +579,7 @@ func TestProbeLimits(t *testing.T) {
 }
 
 func TestProbeMaxConnections(t *testing.T) {
-	addr, _ := prServe(t, &Server{Backend: &prBackend{}, MaxConnections: 1})
+	addr := stStart(t, &Server{Backend: &prBackend{}, MaxConnections: 1})
 	c1 := prDial(t, addr)
 	c1.expect("first", "220")
 	c2 := prDial(t, addr)
@@ -651,7 +590,7 @@ func TestProbeMaxConnections(t *testing.T) {
 
 func TestProbeShutdownIdle(t *testing.T) {
 	s := &Server{Backend: &prBackend{}}
-	addr, serveErr := prServe(t, s)
+	addr, serveErr := stListen(t, s, false)
 	c := prDial(t, addr)
 	c.expect("greeting", "220")
 	c.send("EHLO c.example\r\n")
@@ -669,7 +608,7 @@ func TestProbeShutdownIdle(t *testing.T) {
 func TestProbeShutdownMidData(t *testing.T) {
 	be := &prBackend{}
 	s := &Server{Backend: be}
-	addr, serveErr := prServe(t, s)
+	addr, serveErr := stListen(t, s, false)
 	c := prDial(t, addr)
 	c.expect("greeting", "220")
 	c.send("EHLO c.example\r\n" + prTxn)
@@ -700,7 +639,7 @@ func TestProbeShutdownMidData(t *testing.T) {
 func TestProbeShutdownExpiredContext(t *testing.T) {
 	be := &prBackend{hold: make(chan struct{})}
 	s := &Server{Backend: be}
-	addr, _ := prServe(t, s)
+	addr := stStart(t, s)
 	c := prDial(t, addr)
 	c.expect("greeting", "220")
 	c.send("EHLO c.example\r\n" + prTxn)
@@ -716,7 +655,7 @@ func TestProbeShutdownExpiredContext(t *testing.T) {
 
 func TestProbeClose(t *testing.T) {
 	s := &Server{Backend: &prBackend{}}
-	addr, serveErr := prServe(t, s)
+	addr, serveErr := stListen(t, s, false)
 	c1, c2 := prDial(t, addr), prDial(t, addr)
 	c1.expect("greeting", "220")
 	c2.expect("greeting", "220")
@@ -794,7 +733,7 @@ func TestProbeLastReplySurvivesPipelinedInput(t *testing.T) {
 			if tc.srv != nil {
 				tc.srv(s)
 			}
-			addr, _ := prServe(t, s)
+			addr := stStart(t, s)
 			c := prDial(t, addr)
 			c.expect("greeting", "220")
 			go io.WriteString(c.nc, tc.send+flood) // may fail once the server hangs up
@@ -808,7 +747,7 @@ func TestProbeLastReplySurvivesPipelinedInput(t *testing.T) {
 // the buffer, the exact command limit, a CR at a buffer boundary, and
 // a partial line that must not hold back the replies before it.
 func TestProbeLineEdges(t *testing.T) {
-	addr, _ := prServe(t, &Server{Backend: &prBackend{}})
+	addr := stStart(t, &Server{Backend: &prBackend{}})
 	c := prDial(t, addr)
 	c.expect("g", "220")
 	c.send("EHLO c.example\r\n")
@@ -869,9 +808,7 @@ func TestProbeEarlyDataNotYetBuffered(t *testing.T) {
 	be := &prBackend{}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	s := &Server{Backend: be, Hostname: "mx.probe.example"}
-	go s.Serve(prTrickleListener{l})
-	t.Cleanup(func() { s.Close() })
+	stServe(t, &Server{Backend: be}, prTrickleListener{l}, false)
 	c := prDial(t, l.Addr().String())
 	c.expect("greeting", "220")
 	c.send("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<bad@d.example>\r\nDATA\r\n" + prSmuggled + ".\r\n")

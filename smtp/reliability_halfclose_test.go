@@ -30,14 +30,10 @@ func (b *rlSlowBackend) NewSession(c *Conn) (Session, error) {
 }
 
 type rlSlowSession struct {
+	stNopSession
 	b *rlSlowBackend
 	c *Conn
 }
-
-func (s *rlSlowSession) Mail(string, *MailOptions) error { return nil }
-func (s *rlSlowSession) Rcpt(string, *RcptOptions) error { return nil }
-func (s *rlSlowSession) Reset()                          {}
-func (s *rlSlowSession) Logout() error                   { return nil }
 
 func (s *rlSlowSession) Data(r io.Reader) error {
 	body, err := io.ReadAll(r)

@@ -339,12 +339,10 @@ type rlTrackBackend struct {
 
 func (b *rlTrackBackend) NewSession(c *Conn) (Session, error) { return &rlTrackSession{b: b}, nil }
 
-type rlTrackSession struct{ b *rlTrackBackend }
-
-func (s *rlTrackSession) Mail(string, *MailOptions) error { return nil }
-func (s *rlTrackSession) Rcpt(string, *RcptOptions) error { return nil }
-func (s *rlTrackSession) Reset()                          {}
-func (s *rlTrackSession) Logout() error                   { return nil }
+type rlTrackSession struct {
+	stNopSession
+	b *rlTrackBackend
+}
 
 func (s *rlTrackSession) Data(r io.Reader) error {
 	body, err := io.ReadAll(r)

@@ -149,15 +149,7 @@ func TestServerReadDeadlineKept(t *testing.T) {
 	require.NoError(t, err)
 	var reads atomic.Int64
 	s := &Server{Backend: &stCountingBackend{}, ReadTimeout: time.Minute, DataTimeout: time.Minute}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.Serve(stDeadlineListener{l, &reads})
-	}()
-	t.Cleanup(func() {
-		s.Close()
-		<-done
-	})
+	stServe(t, s, stDeadlineListener{l, &reads}, false)
 	c := stBenchDial(t, l.Addr().String())
 	stLockstep(t, c, 50)
 	t.Logf("read deadline set %d times for 50 messages", reads.Load())

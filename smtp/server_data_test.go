@@ -139,9 +139,7 @@ func TestServerPipelining(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	cl := &stCountingListener{Listener: l}
-	s := &Server{Backend: be, Hostname: "mx.test.example"}
-	go s.Serve(cl)
-	t.Cleanup(func() { s.Close() })
+	stServe(t, &Server{Backend: be}, cl, false)
 	c := stDial(t, l.Addr().String())
 	c.read()
 	c.expect("EHLO c.example", 250)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -146,23 +147,63 @@ func (s *stAuthSession) AuthPlain(identity, user, pass string) error {
 	return ErrAuthFailed
 }
 
-// stStart serves s on a loopback port chosen at run time; the server is
-// closed when the test ends.
-func stStart(t testing.TB, s *Server) string { return stListen(t, s, false) }
+// stNopSession accepts every command and discards the messages; test
+// sessions embed it and define what they watch.
+type stNopSession struct{}
+
+func (stNopSession) Mail(string, *MailOptions) error { return nil }
+func (stNopSession) Rcpt(string, *RcptOptions) error { return nil }
+func (stNopSession) Reset()                          {}
+func (stNopSession) Logout() error                   { return nil }
+func (stNopSession) Data(r io.Reader) error {
+	_, err := io.Copy(io.Discard, r)
+	return err
+}
+
+// stCountingBackend accepts everything and counts messages and octets.
+type stCountingBackend struct {
+	msgs, octets atomic.Int64
+}
+
+func (b *stCountingBackend) NewSession(*Conn) (Session, error) { return stCountingSession{b: b}, nil }
+
+type stCountingSession struct {
+	stNopSession
+	b *stCountingBackend
+}
+
+func (s stCountingSession) Data(r io.Reader) error {
+	n, err := io.Copy(io.Discard, r)
+	if err != nil {
+		return err
+	}
+	s.b.msgs.Add(1)
+	s.b.octets.Add(n)
+	return nil
+}
+
+// stStart serves s on a loopback port chosen at run time until the test
+// ends and returns its address.
+func stStart(t testing.TB, s *Server) string {
+	addr, _ := stListen(t, s, false)
+	return addr
+}
 
 // stStartTLS serves implicit TLS.
-func stStartTLS(t testing.TB, s *Server) string { return stListen(t, s, true) }
+func stStartTLS(t testing.TB, s *Server) string {
+	addr, _ := stListen(t, s, true)
+	return addr
+}
 
 // stListen serves s, in implicit TLS when implicitTLS, on a loopback port
-// chosen at run time and returns its address.
-func stListen(t testing.TB, s *Server, implicitTLS bool) string {
+// chosen at run time and returns its address and what Serve returns.
+func stListen(t testing.TB, s *Server, implicitTLS bool) (string, <-chan error) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	stServe(t, s, l, implicitTLS)
-	return l.Addr().String()
+	return l.Addr().String(), stServe(t, s, l, implicitTLS)
 }
 
 // stSetup starts a Server over an stBackend, each first adjusted by its
@@ -181,24 +222,26 @@ func stSetup(t testing.TB, adjustBackend func(*stBackend), adjustServer func(*Se
 }
 
 // stServe serves s on l until the test ends, when it closes s and waits
-// for Serve to return.
-func stServe(t testing.TB, s *Server, l net.Listener, implicitTLS bool) {
+// for Serve to return; the channel gets what Serve returned.
+func stServe(t testing.TB, s *Server, l net.Listener, implicitTLS bool) <-chan error {
 	if s.Hostname == "" {
 		s.Hostname = "mx.test.example"
 	}
+	served := make(chan error, 1)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		if implicitTLS {
-			s.ServeTLS(l)
+			served <- s.ServeTLS(l)
 		} else {
-			s.Serve(l)
+			served <- s.Serve(l)
 		}
 	}()
 	t.Cleanup(func() {
 		s.Close()
 		<-done
 	})
+	return served
 }
 
 // stReply is one reply read by the raw test client.
@@ -289,11 +332,16 @@ func (c *stConn) expect(cmd string, code int) stReply {
 	return r
 }
 
-// closed reports whether the server closed the connection.
+// closed reports whether the server closed the connection, with nothing
+// more to read.
 func (c *stConn) closed() bool {
 	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-	_, err := c.br.ReadByte()
-	return err == io.EOF || errors.Is(err, net.ErrClosed) || (err != nil && strings.Contains(err.Error(), "reset"))
+	b, err := c.br.ReadByte()
+	if err == nil {
+		c.t.Logf("unexpected octet %q after the last reply", b)
+		return false
+	}
+	return err == io.EOF || errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "reset")
 }
 
 // postfixTool finds one of Postfix's test programs (smtp-source,

@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -141,7 +139,7 @@ func TestServerInteropPythonSmtplib(t *testing.T) {
 			be := &stBackend{users: map[string]string{"alice": "pw"},
 				rejectRcpt: map[string]error{"nouser@d.example": &Error{Code: 550, EnhancedCode: [3]int{5, 1, 1}, Message: "No such user"}}}
 			s := &Server{Backend: be, TLSConfig: tlsConf}
-			addr := stListen(t, s, mode == "ssl")
+			addr, _ := stListen(t, s, mode == "ssl")
 			out, err := stRunPeer(t, 60*time.Second, stPythonClient, py, "-", stPort(t, addr), mode)
 			require.NoError(t, err, out)
 			msgs := be.messages()
@@ -188,7 +186,7 @@ func TestServerInteropNodemailer(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			be := &stBackend{users: map[string]string{"alice": "pw"}}
 			s := &Server{Backend: be, TLSConfig: tlsConf}
-			addr := stListen(t, s, mode == "ssl")
+			addr, _ := stListen(t, s, mode == "ssl")
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, node, "-e", stNodeClient, "--", stPort(t, addr), mode)
@@ -206,29 +204,6 @@ func TestServerInteropNodemailer(t *testing.T) {
 			assert.Contains(t, string(m.Data), "\r\nhello\r\n.dot line\r\nbye\r\n")
 		})
 	}
-}
-
-// stCountingBackend accepts everything and counts messages and octets.
-type stCountingBackend struct {
-	msgs, octets atomic.Int64
-}
-
-func (b *stCountingBackend) NewSession(*Conn) (Session, error) { return stCountingSession{b}, nil }
-
-type stCountingSession struct{ b *stCountingBackend }
-
-func (s stCountingSession) Mail(string, *MailOptions) error { return nil }
-func (s stCountingSession) Rcpt(string, *RcptOptions) error { return nil }
-func (s stCountingSession) Reset()                          {}
-func (s stCountingSession) Logout() error                   { return nil }
-func (s stCountingSession) Data(r io.Reader) error {
-	n, err := io.Copy(io.Discard, r)
-	if err != nil {
-		return err
-	}
-	s.b.msgs.Add(1)
-	s.b.octets.Add(n)
-	return nil
 }
 
 func TestServerInteropSmtpSource(t *testing.T) {

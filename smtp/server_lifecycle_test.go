@@ -98,14 +98,11 @@ func TestServerServeAfterClose(t *testing.T) {
 
 func TestServerServeReturnsErrServerClosed(t *testing.T) {
 	s := &Server{Backend: &stBackend{}}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	errc := make(chan error, 1)
-	go func() { errc <- s.Serve(l) }()
-	c := stDial(t, l.Addr().String())
+	addr, served := stListen(t, s, false)
+	c := stDial(t, addr)
 	c.read()
 	require.NoError(t, s.Close())
-	assert.ErrorIs(t, <-errc, ErrServerClosed)
+	assert.ErrorIs(t, <-served, ErrServerClosed)
 	assert.True(t, c.closed())
 }
 
