@@ -336,6 +336,30 @@ func TestNetResolverNoAnswer(t *testing.T) {
 	assert.Contains(t, de.Err, "REFUSED")
 }
 
+// TestNetResolverOwnDialer: a NetResolver without a *net.Resolver (Go's
+// default, which has no Dial) dials Servers itself; one that never answers
+// ends with the ctx, as a temporary error.
+func TestNetResolverOwnDialer(t *testing.T) {
+	srv := dnstest.New(t, wireZone)
+	r := &NetResolver{Servers: []string{srv.Addr()}}
+	ok, err := r.DomainExists(wireCtx(t), "txtonly.example.org.")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	ok, err = r.DomainExists(wireCtx(t), "nope.example.org.")
+	require.NoError(t, err)
+	assert.False(t, ok)
+
+	hole, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer hole.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err = (&NetResolver{Servers: []string{hole.LocalAddr().String()}}).DomainExists(ctx, "example.org.")
+	var de *net.DNSError
+	require.ErrorAs(t, err, &de)
+	assert.True(t, de.IsTemporary, "%+v", de)
+}
+
 // TestWireAllHostsFailPrefixOnce: when every host's address lookups fail,
 // the error holds each host's failure, with the package prefix once.
 func TestWireAllHostsFailPrefixOnce(t *testing.T) {
