@@ -72,8 +72,7 @@ func TestReliabilityDataDeadline(t *testing.T) {
 			// Per-read timeouts far above the drip interval, so that only
 			// the deadline of the whole transfer can end it.
 			s := &Server{Backend: be, ReadTimeout: time.Second, DataTimeout: time.Second, DataDeadline: 1200 * time.Millisecond}
-			c := stDial(t, stStart(t, s))
-			c.read()
+			c := stGreeted(t, stStart(t, s))
 			stRun(t, c, []stStep{{"EHLO c.example\r\n" + tc.start, append([]int{250}, tc.want...)}})
 			start := time.Now()
 			// Drip for at most 5 s; each piece well within the per-read
@@ -122,8 +121,7 @@ func TestReliabilityDataDeadline(t *testing.T) {
 func TestReliabilityDataDeadlineNotCarriedOver(t *testing.T) {
 	be := &stBackend{}
 	s := &Server{Backend: be, DataDeadline: 300 * time.Millisecond}
-	c := stDial(t, stStart(t, s))
-	c.read()
+	c := stGreeted(t, stStart(t, s))
 	c.expect("EHLO c.example", 250)
 	for i := 0; i < 4; i++ {
 		stRun(t, c, []stStep{{"MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n", []int{250, 250, 354}}, {"hello\r\n.\r\n", []int{250}}})

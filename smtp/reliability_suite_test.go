@@ -1,7 +1,6 @@
 package smtp
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -163,19 +162,12 @@ func TestReliabilitySlowloris(t *testing.T) {
 			var wg sync.WaitGroup
 			start := time.Now()
 			for i := range conns {
-				nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-				require.NoError(t, err)
-				defer nc.Close()
+				c := stGreeted(t, addr)
+				nc := c.nc
 				nc.SetDeadline(time.Now().Add(10 * time.Second))
-				c := &stConn{t: t, nc: nc, br: bufio.NewReader(nc)}
-				c.read()
 				c.expect("EHLO slow.example", 250)
-				if tc.setup != "" {
-					c.send(tc.setup)
-					for k := 0; k < tc.replies; k++ {
-						c.read()
-					}
-				}
+				c.send(tc.setup)
+				c.readN(tc.replies)
 				require.Zero(t, c.br.Buffered())
 				conns[i] = nc
 				// One reader per client, without a buffer of its own, so
@@ -422,15 +414,10 @@ func TestReliabilityShutdownInFlight(t *testing.T) {
 	for i, st := range stages {
 		for j := 0; j < per; j++ {
 			id := fmt.Sprintf("id-%d-%d", i, j)
-			c := stDial(t, addr)
-			c.read()
+			c := stGreeted(t, addr)
 			c.expect("EHLO c.example", 250)
-			if st.before != "" {
-				c.send(st.before)
-				for k := 0; k < st.wants; k++ {
-					c.read()
-				}
-			}
+			c.send(st.before)
+			c.readN(st.wants)
 			if st.after == nil {
 				c.send(id + "\r\n.\r\n")
 			}

@@ -73,8 +73,7 @@ func TestServerBDAT(t *testing.T) {
 
 func TestServerBDATOutOfTransaction(t *testing.T) {
 	be := &stBackend{}
-	c := stDial(t, stStart(t, &Server{Backend: be}))
-	c.read()
+	c := stGreeted(t, stStart(t, &Server{Backend: be}))
 	// The chunk holds a command; it must be consumed as data, not run.
 	stRun(t, c, []stStep{
 		{"BDAT 6 LAST\r\nQUIT\r\n", []int{503}},
@@ -87,8 +86,7 @@ func TestServerBDATOutOfTransaction(t *testing.T) {
 }
 
 func TestServerBDATDisabled(t *testing.T) {
-	c := stDial(t, stStart(t, &Server{Backend: &stBackend{}, DisableChunking: true}))
-	c.read()
+	c := stGreeted(t, stStart(t, &Server{Backend: &stBackend{}, DisableChunking: true}))
 	e := c.expect("EHLO c.example", 250)
 	assert.NotContains(t, e.Lines, "CHUNKING")
 	stRun(t, c, []stStep{{"MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT 6 LAST\r\nQUIT\r\n", []int{250, 250, 503}}})
@@ -97,8 +95,7 @@ func TestServerBDATDisabled(t *testing.T) {
 
 func TestServerBDATBadLinesBetweenChunks(t *testing.T) {
 	be := &stBackend{}
-	c := stDial(t, stStart(t, &Server{Backend: be, MaxErrors: 4}))
-	c.read()
+	c := stGreeted(t, stStart(t, &Server{Backend: be, MaxErrors: 4}))
 	stRun(t, c, []stStep{
 		{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\n", []int{250, 250, 250}},
 		{"BDAT 2\r\nab", []int{250}},

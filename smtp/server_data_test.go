@@ -32,8 +32,7 @@ func TestServerSmuggling(t *testing.T) {
 		for _, m := range markers {
 			t.Run(m.name+map[bool]string{false: "/strict", true: "/lenient"}[lenient], func(t *testing.T) {
 				be := &stBackend{}
-				c := stDial(t, stStart(t, &Server{Backend: be, AllowBareLineEndings: lenient}))
-				c.read()
+				c := stGreeted(t, stStart(t, &Server{Backend: be, AllowBareLineEndings: lenient}))
 				body := "Subject: s\r\n\r\nbody" + m.marker + hidden
 				replies := stRun(t, c, []stStep{
 					{"EHLO c.example\r\n", []int{250}},
@@ -93,8 +92,7 @@ func TestServerDataLimits(t *testing.T) {
 			if tc.srv != nil {
 				tc.srv(s)
 			}
-			c := stDial(t, stStart(t, s))
-			c.read()
+			c := stGreeted(t, stStart(t, s))
 			stRun(t, c, []stStep{
 				{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n", []int{250, 250, 250, 354}},
 				{tc.data, []int{tc.code}},
@@ -140,8 +138,7 @@ func TestServerPipelining(t *testing.T) {
 	require.NoError(t, err)
 	cl := &stCountingListener{Listener: l}
 	stServe(t, &Server{Backend: be}, cl, false)
-	c := stDial(t, l.Addr().String())
-	c.read()
+	c := stGreeted(t, l.Addr().String())
 	c.expect("EHLO c.example", 250)
 	before := cl.writes.Load()
 	long := "RCPT TO:<" + strings.Repeat("y", 2000) + "@d.example>\r\n"
@@ -191,8 +188,7 @@ func TestServerCommandLines(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := stDial(t, stStart(t, &Server{Backend: &stBackend{}, AllowBareLineEndings: tc.lenient, ReadTimeout: time.Minute}))
-			c.read()
+			c := stGreeted(t, stStart(t, &Server{Backend: &stBackend{}, AllowBareLineEndings: tc.lenient, ReadTimeout: time.Minute}))
 			c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
 			stRun(t, c, []stStep{{tc.send, tc.want}, {"NOOP\r\n", []int{250}}})
 		})
@@ -207,8 +203,7 @@ func TestServerBareLFAnsweredAtOnce(t *testing.T) {
 	be := &stBackend{}
 	// A long idle timeout: a reply that only comes with it fails the
 	// test through the client's own short deadline below.
-	c := stDial(t, stStart(t, &Server{Backend: be, ReadTimeout: time.Minute}))
-	c.read()
+	c := stGreeted(t, stStart(t, &Server{Backend: be, ReadTimeout: time.Minute}))
 	steps := []struct {
 		send string
 		want int
@@ -240,8 +235,7 @@ func TestServerBareLFAnsweredAtOnce(t *testing.T) {
 // DATA that fails must not run as commands.
 func TestServerEarlyDataAfterRefusedDATA(t *testing.T) {
 	be := &stBackend{rejectRcpt: map[string]error{"no@d.example": &Error{Code: 550, EnhancedCode: [3]int{5, 1, 1}, Message: "no"}}}
-	c := stDial(t, stStart(t, &Server{Backend: be}))
-	c.read()
+	c := stGreeted(t, stStart(t, &Server{Backend: be}))
 	c.expect("EHLO c.example", 250)
 	c.send("MAIL FROM:<a@b.example>\r\nRCPT TO:<no@d.example>\r\nDATA\r\n" +
 		"MAIL FROM:<ceo@b.example>\r\nRCPT TO:<x@d.example>\r\nDATA\r\nsmuggled\r\n.\r\n")

@@ -271,6 +271,14 @@ func stDial(t testing.TB, addr string) *stConn {
 	return stWrap(t, nc)
 }
 
+// stGreeted dials addr and reads the server's 220 greeting.
+func stGreeted(t testing.TB, addr string) *stConn {
+	t.Helper()
+	c := stDial(t, addr)
+	c.expect("", 220)
+	return c
+}
+
 func stWrap(t testing.TB, nc net.Conn) *stConn {
 	nc.SetDeadline(time.Now().Add(20 * time.Second))
 	return &stConn{t: t, nc: nc, br: bufio.NewReader(nc)}
@@ -316,6 +324,14 @@ func (c *stConn) tryRead() (stReply, error) {
 		if line[3] != '-' {
 			return r, errors.New("bad separator in " + strconv.Quote(line))
 		}
+	}
+}
+
+// readN reads n replies, whatever they say.
+func (c *stConn) readN(n int) {
+	c.t.Helper()
+	for range n {
+		c.read()
 	}
 }
 

@@ -75,8 +75,7 @@ func TestServerShutdownDeadline(t *testing.T) {
 	block := make(chan struct{})
 	be.dataHook = func(*Conn) { <-block }
 	s := &Server{Backend: be}
-	c := stDial(t, stStart(t, s))
-	c.read()
+	c := stGreeted(t, stStart(t, s))
 	stRun(t, c, []stStep{{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n", []int{250, 250, 250, 354}}})
 	c.send("x\r\n.\r\n")
 	time.Sleep(20 * time.Millisecond)
@@ -99,8 +98,7 @@ func TestServerServeAfterClose(t *testing.T) {
 func TestServerServeReturnsErrServerClosed(t *testing.T) {
 	s := &Server{Backend: &stBackend{}}
 	addr, served := stListen(t, s, false)
-	c := stDial(t, addr)
-	c.read()
+	c := stGreeted(t, addr)
 	require.NoError(t, s.Close())
 	assert.ErrorIs(t, <-served, ErrServerClosed)
 	assert.True(t, c.closed())
@@ -109,15 +107,13 @@ func TestServerServeReturnsErrServerClosed(t *testing.T) {
 func TestServerTimeout(t *testing.T) {
 	s := &Server{Backend: &stBackend{}, ReadTimeout: 100 * time.Millisecond, DataTimeout: 100 * time.Millisecond}
 	addr := stStart(t, s)
-	c := stDial(t, addr)
-	c.read()
+	c := stGreeted(t, addr)
 	r := c.read()
 	assert.Equal(t, 421, r.Code)
 	assert.Contains(t, r.Lines[0], "4.4.2")
 	assert.True(t, c.closed())
 
-	c = stDial(t, addr)
-	c.read()
+	c = stGreeted(t, addr)
 	stRun(t, c, []stStep{{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n", []int{250, 250, 250, 354}}})
 	c.send("partial")
 	c.expect("", 421)
@@ -166,8 +162,7 @@ func TestServerConnFacts(t *testing.T) {
 		conns <- c
 	}
 	addr := stStart(t, &Server{Backend: be})
-	c := stDial(t, addr)
-	c.read()
+	c := stGreeted(t, addr)
 	stRun(t, c, []stStep{{"EHLO client.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n", []int{250, 250, 250, 354}}})
 	c.expect("x\r\n.", 250)
 	f := <-facts
@@ -194,8 +189,7 @@ func (s *stPanicSession) Rcpt(string, *RcptOptions) error { panic("boom") }
 func TestServerSessionPanic(t *testing.T) {
 	be := BackendFunc(func(c *Conn) (Session, error) { return &stPanicSession{stSession{b: &stBackend{}, c: c}}, nil })
 	addr := stStart(t, &Server{Backend: be, Logger: discardLogger()})
-	c := stDial(t, addr)
-	c.read()
+	c := stGreeted(t, addr)
 	stRun(t, c, []stStep{{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\n", []int{250, 250}}})
 	c.send("RCPT TO:<c@d.example>\r\n")
 	_, err := c.tryRead()
@@ -210,8 +204,7 @@ func discardLogger() *slogLogger { return newDiscardLogger() }
 func TestServerClientDisconnectMidData(t *testing.T) {
 	be := &stBackend{}
 	s := &Server{Backend: be}
-	c := stDial(t, stStart(t, s))
-	c.read()
+	c := stGreeted(t, stStart(t, s))
 	stRun(t, c, []stStep{{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n", []int{250, 250, 250, 354}}})
 	c.send("half a message")
 	c.nc.Close()
@@ -273,8 +266,7 @@ func TestServerContextCancelledWhileSessionBusy(t *testing.T) {
 	be := BackendFunc(func(c *Conn) (Session, error) {
 		return &stSlowSession{stSession: stSession{b: &stBackend{}, c: c}, cancelled: cancelled}, nil
 	})
-	c := stDial(t, stStart(t, &Server{Backend: be}))
-	c.read()
+	c := stGreeted(t, stStart(t, &Server{Backend: be}))
 	stRun(t, c, []stStep{{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\n", []int{250, 250}}})
 	c.send("RCPT TO:<c@d.example>\r\n")
 	time.Sleep(150 * time.Millisecond) // Rcpt is busy; the watch is reading
@@ -341,8 +333,7 @@ func stConnOf(t *testing.T, s *Server) *Server {
 
 func TestServerShutdownDuringAuth(t *testing.T) {
 	s := &Server{Backend: &stBackend{users: map[string]string{"u": "p"}}, AllowInsecureAuth: true}
-	c := stDial(t, stStart(t, s))
-	c.read()
+	c := stGreeted(t, stStart(t, s))
 	c.expect("EHLO c.example", 250)
 	c.expect("AUTH LOGIN", 334)
 	done := make(chan error, 1)

@@ -24,8 +24,7 @@ func stStartTLSClient(t *testing.T, c *stConn) *stConn {
 func TestServerStartTLS(t *testing.T) {
 	be := &stBackend{}
 	s := &Server{Backend: be, TLSConfig: tlsServer(t)}
-	c := stDial(t, stStart(t, s))
-	c.read()
+	c := stGreeted(t, stStart(t, s))
 	c.expect("STARTTLS", 503) // EHLO first
 	e := c.expect("EHLO c.example", 250)
 	assert.Contains(t, e.Lines, "STARTTLS")
@@ -50,8 +49,7 @@ func TestServerStartTLS(t *testing.T) {
 }
 
 func TestServerStartTLSUnavailable(t *testing.T) {
-	c := stDial(t, stStart(t, &Server{Backend: &stBackend{}}))
-	c.read()
+	c := stGreeted(t, stStart(t, &Server{Backend: &stBackend{}}))
 	c.expect("EHLO c.example", 250)
 	c.expect("STARTTLS", 502)
 	c.expect("NOOP", 250)
@@ -107,8 +105,7 @@ func TestServerAuth(t *testing.T) {
 			be := &stBackend{users: users}
 			s := &Server{Backend: be, AllowInsecureAuth: tc.insecure, AllowAuthzID: strings.HasSuffix(tc.name, "allowed"),
 				Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
-			c := stDial(t, stStart(t, s))
-			c.read()
+			c := stGreeted(t, stStart(t, s))
 			e := c.expect("EHLO c.example", 250)
 			if tc.insecure {
 				assert.Contains(t, e.Lines, "AUTH PLAIN LOGIN")
@@ -144,8 +141,7 @@ func TestServerAuth(t *testing.T) {
 
 func TestServerAuthOverTLS(t *testing.T) {
 	be := &stBackend{users: map[string]string{"alice": "pw"}}
-	c := stDial(t, stStart(t, &Server{Backend: be, TLSConfig: tlsServer(t)}))
-	c.read()
+	c := stGreeted(t, stStart(t, &Server{Backend: be, TLSConfig: tlsServer(t)}))
 	c.expect("EHLO c.example", 250)
 	c.expect("AUTH PLAIN "+stB64("\x00alice\x00pw"), 538)
 	c.expect("STARTTLS", 220)
