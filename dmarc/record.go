@@ -91,18 +91,12 @@ type Record struct {
 
 // EffectiveDKIMAlignment returns adkim with its default (relaxed).
 func (r *Record) EffectiveDKIMAlignment() AlignmentMode {
-	if r.DKIMAlignment == "" {
-		return AlignRelaxed
-	}
-	return r.DKIMAlignment
+	return orDefault(r.DKIMAlignment, AlignRelaxed)
 }
 
 // EffectiveSPFAlignment returns aspf with its default (relaxed).
 func (r *Record) EffectiveSPFAlignment() AlignmentMode {
-	if r.SPFAlignment == "" {
-		return AlignRelaxed
-	}
-	return r.SPFAlignment
+	return orDefault(r.SPFAlignment, AlignRelaxed)
 }
 
 // EffectivePercent returns pct with its default (100).
@@ -115,26 +109,27 @@ func (r *Record) EffectivePercent() int {
 
 // EffectiveReportInterval returns ri with its default (86400 seconds).
 func (r *Record) EffectiveReportInterval() uint32 {
-	if r.ReportInterval == 0 {
-		return DefaultReportInterval
-	}
-	return r.ReportInterval
+	return orDefault(r.ReportInterval, DefaultReportInterval)
 }
 
 // EffectivePSD returns psd with its default ("u").
 func (r *Record) EffectivePSD() PSDFlag {
-	if r.PSD == "" {
-		return PSDUnknown
-	}
-	return r.PSD
+	return orDefault(r.PSD, PSDUnknown)
 }
 
 // EffectiveFailureOptions returns fo with its default ("0").
 func (r *Record) EffectiveFailureOptions() string {
-	if r.FailureOptions == "" {
-		return "0"
+	return orDefault(r.FailureOptions, "0")
+}
+
+// orDefault returns v, or def when v is the zero value (the tag was
+// absent).
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
 	}
-	return r.FailureOptions
+	return v
 }
 
 // InvalidTag reports whether the registered tag name was present with a
