@@ -223,3 +223,73 @@ func TestStripWriteAndReadErrors(t *testing.T) {
 	_, err = s.Strip(io.Discard, io.MultiReader(strings.NewReader("A: b\r\n"), iotest.ErrReader(errors.New("reset"))))
 	assert.EqualError(t, err, "reset")
 }
+
+// FuzzStrip: no input panics; one-byte reads give the same output; only
+// header fields are removed, the rest of the message is kept byte for
+// byte; stripping twice removes nothing more.
+func FuzzStrip(f *testing.F) {
+	f.Add([]byte("Authentication-Results: mx.example.com; dmarc=pass\r\nAuthentication-Results: mx.example.net; dkim=pass\r\nFrom: a@example.org\r\n\r\nAuthentication-Results: mx.example.com; body\r\n"))
+	f.Add([]byte("authentication-results : (c) \"MX.example.com.\";\n spf=\nA: b\n\nbody"))
+	f.Add([]byte("From x\r\n leading\r\nAuthentication-Results: mx.example.com; none"))
+	f.Add([]byte("Authentication-Results: spf=pass\r\n\r\n"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		s := &Stripper{AuthServID: "mx.example.com", MaxHeaderBytes: 8192, MaxFields: 100}
+		var out bytes.Buffer
+		n, err := s.Strip(&out, bytes.NewReader(msg))
+		slow, err2 := io.ReadAll(iotest.OneByteReader(s.NewReader(iotest.OneByteReader(bytes.NewReader(msg)))))
+		if (err == nil) != (err2 == nil) || !bytes.Equal(out.Bytes(), slow) {
+			t.Fatalf("one-byte reads differ: %v / %v\n%q\n%q", err, err2, out.Bytes(), slow)
+		}
+		if err != nil {
+			if !errors.Is(err, ErrLimit) {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			return
+		}
+		if n == 0 && !bytes.Equal(out.Bytes(), msg) {
+			t.Fatalf("nothing removed but the output differs:\n%q\n%q", msg, out.Bytes())
+		}
+		// The body, from the first empty line on, is unchanged.
+		if i := headerEnd(msg); i >= 0 {
+			j := headerEnd(out.Bytes())
+			if j < 0 || !bytes.Equal(out.Bytes()[j:], msg[i:]) {
+				t.Fatalf("body changed:\n%q\n%q", msg, out.Bytes())
+			}
+		}
+		if !isSubsequence(out.Bytes(), msg) {
+			t.Fatalf("output is not the input with parts removed:\n%q\n%q", msg, out.Bytes())
+		}
+		var again bytes.Buffer
+		n2, err := s.Strip(&again, bytes.NewReader(out.Bytes()))
+		if err != nil || n2 != 0 || !bytes.Equal(again.Bytes(), out.Bytes()) {
+			t.Fatalf("second pass removed %d (%v):\n%q\n%q", n2, err, out.Bytes(), again.Bytes())
+		}
+	})
+}
+
+// headerEnd is the offset of the first empty line of msg, -1 if none.
+func headerEnd(msg []byte) int {
+	for i := 0; i < len(msg); {
+		j := bytes.IndexByte(msg[i:], '\n')
+		if j < 0 {
+			return -1
+		}
+		if j == 0 || j == 1 && msg[i] == '\r' {
+			return i
+		}
+		i += j + 1
+	}
+	return -1
+}
+
+func isSubsequence(sub, s []byte) bool {
+	for len(sub) > 0 {
+		i := bytes.IndexByte(s, sub[0])
+		if i < 0 {
+			return false
+		}
+		s, sub = s[i+1:], sub[1:]
+	}
+	return true
+}
