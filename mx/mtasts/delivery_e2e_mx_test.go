@@ -2,7 +2,6 @@ package mtasts_test
 
 import (
 	"crypto/tls"
-	"errors"
 	"io"
 	"net"
 	"strings"
@@ -101,9 +100,9 @@ type deMX struct {
 	port int
 
 	conns atomic.Int64
+	sni   testcert.SNILog
 
 	mu   sync.Mutex
-	sni  []string
 	msgs []deMessage
 }
 
@@ -130,17 +129,11 @@ func newDeMX(t *testing.T, ca *testcert.Cert, name string, pref uint16, kind deK
 		cert = ca.Issue(t, now.Add(-48*time.Hour), now.Add(-24*time.Hour), name)
 	}
 	if kind != deNoSTARTTLS {
-		srv.TLSConfig = &tls.Config{
-			GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
-				m.mu.Lock()
-				m.sni = append(m.sni, hello.ServerName)
-				m.mu.Unlock()
-				if kind == deBrokenTLS {
-					return nil, errors.New("test MX: no certificate today")
-				}
-				return &cert, nil
-			},
+		served := &cert
+		if kind == deBrokenTLS {
+			served = nil // every handshake fails, its name recorded
 		}
+		srv.TLSConfig = m.sni.Config(served)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -159,11 +152,7 @@ func newDeMX(t *testing.T, ca *testcert.Cert, name string, pref uint16, kind deK
 
 // handshakes returns the SNI names of the TLS handshakes the server has
 // started so far.
-func (m *deMX) handshakes() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]string(nil), m.sni...)
-}
+func (m *deMX) handshakes() []string { return m.sni.Names() }
 
 // received returns the messages accepted for recipients in domain.
 func (m *deMX) received(domain string) []deMessage {
