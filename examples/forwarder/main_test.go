@@ -258,6 +258,7 @@ func TestFlags(t *testing.T) {
 		{"-domain", "example.net", "-srs-secret", "s"},                                                                   // no aliases
 		{"-domain", "example.net", "-srs-secret", "s", "-alias", "a=nobody"},                                             // bad target
 		{"-domain", "example.net", "-srs-secret", "s", "-alias", "a=b@example.com", "-arc-selector", "a;b"},              // bad selector
+		{"-domain", "example.net", "-srs-secret", "s", "-alias", "a=b@example.com", "-resolver", "dns.example"},          // no port
 	} {
 		_, err := parseFlags(bad, io.Discard)
 		require.Error(t, err, "%q", bad)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -97,4 +98,23 @@ func TestMaildirSyncedBefore250(t *testing.T) {
 	tmp, err = os.ReadDir(filepath.Join(bob, "tmp"))
 	require.NoError(t, err)
 	require.Empty(t, tmp)
+}
+
+// TestMailboxNames: the recipients of -domains (and -users) are accepted
+// unless their address cannot name a Maildir folder.
+func TestMailboxNames(t *testing.T) {
+	m := newMailboxes(t.TempDir(), []string{"example.com"}, nil, nil, nil)
+	for rcpt, want := range map[string]int{
+		"bob@example.com": 0, "Bob@Example.COM": 0,
+		"a/b@example.com": 550, `a\b@example.com`: 550, ".hidden@example.com": 550, "bob@example.net": 550,
+	} {
+		err := m.Recipient(context.Background(), rcpt)
+		if want == 0 {
+			require.NoError(t, err, rcpt)
+			continue
+		}
+		var se *smtp.Error
+		require.ErrorAs(t, err, &se, rcpt)
+		require.Equal(t, want, se.Code, rcpt)
+	}
 }

@@ -182,6 +182,8 @@ func TestInbound(t *testing.T) {
 func TestFlags(t *testing.T) {
 	_, err := parseFlags([]string{"-listen", "127.0.0.1:0"}, io.Discard)
 	require.Error(t, err, "-domains is required")
+	_, err = parseFlags([]string{"-domains", "example.com", "-resolver", "dns.example"}, io.Discard)
+	require.ErrorContains(t, err, "-resolver")
 	cfg, err := parseFlags([]string{"-domains", "Example.COM, example.net", "-hostname", "mx.example.com"}, io.Discard)
 	require.NoError(t, err)
 	require.Empty(t, cfg.trustARC, "no sealer trusted unless named")
@@ -190,4 +192,14 @@ func TestFlags(t *testing.T) {
 	require.Equal(t, []string{"lists.example.org", "example.net"}, trusting.trustARC)
 	require.Equal(t, []string{"example.com", "example.net"}, cfg.domains)
 	require.Equal(t, "mx.example.com", cfg.host.Name)
+}
+
+// TestUnreadableCert: a -cert that cannot be loaded stops the program
+// before it listens, naming the file.
+func TestUnreadableCert(t *testing.T) {
+	cert := filepath.Join(t.TempDir(), "missing.pem")
+	cfg, err := parseFlags([]string{"-listen", "127.0.0.1:0", "-domains", "example.com", "-cert", cert, "-key", cert}, io.Discard)
+	require.NoError(t, err)
+	cfg.ready = func(net.Addr) { t.Error("listening with no certificate") }
+	require.ErrorContains(t, run(context.Background(), cfg, io.Discard), "missing.pem")
 }

@@ -253,3 +253,14 @@ func TestNo250WithoutSpool(t *testing.T) {
 	require.NoError(t, submitMail(w.starttls, false, "alice@example.org", "wonderland", "alice@example.org", []string{"bob@example.com"}, bare))
 	require.Len(t, runtest.Wait(t, &w.Bob.Store, 1), 1, "only the message answered 250 is delivered")
 }
+
+// TestUnreadableCert: a -cert that cannot be loaded stops the program
+// before it listens, naming the file.
+func TestUnreadableCert(t *testing.T) {
+	cert := filepath.Join(t.TempDir(), "missing.pem")
+	cfg, err := parseFlags([]string{"-listen", "127.0.0.1:0", "-listen-tls", "", "-users", "a@example.org:pw",
+		"-cert", cert, "-key", cert, "-queue-dir", t.TempDir()}, io.Discard)
+	require.NoError(t, err)
+	cfg.ready = func(string, net.Addr) { t.Error("listening with no certificate") }
+	require.ErrorContains(t, run(context.Background(), cfg, io.Discard), "missing.pem")
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"io"
 	"net"
 	"path/filepath"
@@ -43,10 +42,7 @@ func TestMTASTSEnforced(t *testing.T) {
 	cert, err := ca.Issue(time.Time{}, "mx.example.com")
 	require.NoError(t, err)
 	bob := &memstore.Store{Domains: []string{"example.com"}}
-	srv, port, err := receiver.ServeLocalTLS(&receiver.Backend{Hostname: "mx.example.com", Handler: bob},
-		&tls.Config{Certificates: []tls.Certificate{cert}})
-	require.NoError(t, err)
-	t.Cleanup(func() { srv.Close() })
+	port := runtest.ServeSMTP(t, "mx.example.com", &receiver.Backend{Hostname: "mx.example.com", Handler: bob}, &cert)
 	// The rogue MX counts connections.
 	rogue := &runtest.Sink{}
 	roguePort := runtest.ServeSMTP(t, "rogue.example.com", rogue, nil)

@@ -64,6 +64,11 @@ func TestHeader(t *testing.T) {
 	}
 	_, err := r.Header("")
 	require.ErrorIs(t, err, authres.ErrAuthServID)
+
+	passed := r.DKIMPassed()
+	require.Len(t, passed, 1, "only the rsa2026 signature passed")
+	require.Equal(t, "rsa2026", passed[0].Selector)
+	require.True(t, strings.HasPrefix(r.ReceivedSPF("mx.example.com"), "Received-SPF: pass"), r.ReceivedSPF("mx.example.com"))
 }
 
 func TestAction(t *testing.T) {
@@ -82,4 +87,7 @@ func TestAction(t *testing.T) {
 	for _, tt := range tests {
 		require.Equal(t, tt.want, tt.r.Action(), "%+v", tt.r.DMARC)
 	}
+	require.Equal(t, []string{"accept", "quarantine", "reject"}, []string{Accept.String(), Quarantine.String(), Reject.String()})
+	require.Equal(t, "message refused: example.org asks to reject mail that fails DMARC", (&Result{FromDomain: "example.org"}).RejectText())
+	require.Equal(t, "message refused: it needs exactly one From address", (&Result{FromErr: mailmsg.ErrFrom}).RejectText())
 }

@@ -102,4 +102,9 @@ func TestMkdirAll(t *testing.T) {
 	file := filepath.Join(root, "file")
 	require.NoError(t, os.WriteFile(file, nil, 0o600))
 	require.ErrorContains(t, s.MkdirAll(filepath.Join(file, "sub")), "not a directory")
+
+	fail := errors.New("disk on fire")
+	failing := Syncer(func(*os.File) error { return fail })
+	require.ErrorIs(t, failing.MkdirAll(filepath.Join(root, "n", "tmp")), fail, "a directory entry that cannot be synced is an error")
+	require.Error(t, s.SyncDir(filepath.Join(root, "none")), "no directory to sync")
 }

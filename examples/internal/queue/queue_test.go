@@ -262,3 +262,12 @@ func TestDoubling(t *testing.T) {
 	require.Equal(t, time.Minute, q.delay(5), "the last delay repeats")
 	require.Equal(t, DefaultBackoff[0], (&Queue{}).delay(1))
 }
+
+// TestValidID: the IDs newID makes are valid, and no other name in msg/
+// is taken for one, so a stray file name never becomes a spool path.
+func TestValidID(t *testing.T) {
+	require.True(t, validID(newID(time.Now())))
+	for _, bad := range []string{"", "Q", "q1-2-3", "QA-1", "Q../x", "Q1 2", "notes"} {
+		require.False(t, validID(bad), "%q", bad)
+	}
+}
