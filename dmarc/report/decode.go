@@ -338,20 +338,48 @@ func (rd *reportDecoder) feedback(root xml.StartElement) (*Feedback, error) {
 	return f, nil
 }
 
-func (rd *reportDecoder) metadata(m *Metadata) error {
+// field is a child element read into a string: its text, or with
+// keyword set its text as a keyword (see keyword).
+type field struct {
+	name    string
+	p       *string
+	keyword bool
+}
+
+// fields reads the children of the element just started: those that fs
+// names into their strings, the others through other (nil: skipped).
+func (rd *reportDecoder) fields(fs []field, other func(se xml.StartElement) error) error {
 	return rd.children(func(se xml.StartElement) error {
+		for _, f := range fs {
+			if f.name != se.Name.Local {
+				continue
+			}
+			var err error
+			if f.keyword {
+				*f.p, err = rd.keyword(se)
+			} else {
+				*f.p, err = rd.text(se)
+			}
+			return err
+		}
+		if other == nil {
+			return rd.skip()
+		}
+		return other(se)
+	})
+}
+
+func (rd *reportDecoder) metadata(m *Metadata) error {
+	fs := []field{
+		{name: "org_name", p: &m.OrgName},
+		{name: "email", p: &m.Email},
+		{name: "extra_contact_info", p: &m.ExtraContactInfo},
+		{name: "report_id", p: &m.ReportID},
+		{name: "generator", p: &m.Generator},
+	}
+	return rd.fields(fs, func(se xml.StartElement) error {
 		var err error
 		switch se.Name.Local {
-		case "org_name":
-			m.OrgName, err = rd.text(se)
-		case "email":
-			m.Email, err = rd.text(se)
-		case "extra_contact_info":
-			m.ExtraContactInfo, err = rd.text(se)
-		case "report_id":
-			m.ReportID, err = rd.text(se)
-		case "generator":
-			m.Generator, err = rd.text(se)
 		case "error":
 			if len(m.Errors) >= rd.l.errors {
 				return rd.limit("MaxErrors", int64(rd.l.errors))
@@ -402,44 +430,29 @@ func parseTimestamp(s string) (int64, error) {
 }
 
 func (rd *reportDecoder) policy(pp *PolicyPublished) error {
-	return rd.children(func(se xml.StartElement) error {
-		var p *string
-		lower := true
+	fs := []field{
+		{name: "domain", p: &pp.Domain},
+		{name: "discovery_method", p: &pp.DiscoveryMethod, keyword: true},
+		{name: "fo", p: &pp.FO, keyword: true},
+		{name: "adkim", p: &pp.ADKIM, keyword: true},
+		{name: "aspf", p: &pp.ASPF, keyword: true},
+		{name: "testing", p: &pp.Testing, keyword: true},
+		{name: "pct", p: &pp.Percent},
+	}
+	return rd.fields(fs, func(se xml.StartElement) error {
+		var p *dmarc.Policy
 		switch se.Name.Local {
-		case "domain":
-			p, lower = &pp.Domain, false
-		case "discovery_method":
-			p = &pp.DiscoveryMethod
-		case "p", "sp", "np":
-			s, err := rd.keyword(se)
-			switch se.Name.Local {
-			case "p":
-				pp.P = dmarc.Policy(s)
-			case "sp":
-				pp.SP = dmarc.Policy(s)
-			default:
-				pp.NP = dmarc.Policy(s)
-			}
-			return err
-		case "fo":
-			p = &pp.FO
-		case "adkim":
-			p = &pp.ADKIM
-		case "aspf":
-			p = &pp.ASPF
-		case "testing":
-			p = &pp.Testing
-		case "pct":
-			p, lower = &pp.Percent, false
+		case "p":
+			p = &pp.P
+		case "sp":
+			p = &pp.SP
+		case "np":
+			p = &pp.NP
 		default:
 			return rd.skip()
 		}
-		var err error
-		if lower {
-			*p, err = rd.keyword(se)
-		} else {
-			*p, err = rd.text(se)
-		}
+		s, err := rd.keyword(se)
+		*p = dmarc.Policy(s)
 		return err
 	})
 }
@@ -452,20 +465,11 @@ func (rd *reportDecoder) record(rec *Record) error {
 			return rd.row(&rec.Row)
 		case "identifiers":
 			id := &rec.Identifiers
-			return rd.children(func(se xml.StartElement) error {
-				var err error
-				switch se.Name.Local {
-				case "envelope_to":
-					id.EnvelopeTo, err = rd.text(se)
-				case "envelope_from":
-					id.EnvelopeFrom, err = rd.text(se)
-				case "header_from":
-					id.HeaderFrom, err = rd.text(se)
-				default:
-					err = rd.skip()
-				}
-				return err
-			})
+			return rd.fields([]field{
+				{name: "envelope_to", p: &id.EnvelopeTo},
+				{name: "envelope_from", p: &id.EnvelopeFrom},
+				{name: "header_from", p: &id.HeaderFrom},
+			}, nil)
 		case "auth_results":
 			ar := &rec.AuthResults
 			return rd.children(func(se xml.StartElement) error {
@@ -502,35 +506,17 @@ func (rd *reportDecoder) record(rec *Record) error {
 // authResult reads a dkim or spf result; second is the selector or the
 // scope (a keyword for spf).
 func (rd *reportDecoder) authResult(domain, second, result, human *string, secondName string) error {
-	return rd.children(func(se xml.StartElement) error {
-		var err error
-		switch se.Name.Local {
-		case "domain":
-			*domain, err = rd.text(se)
-		case secondName:
-			if secondName == "scope" {
-				*second, err = rd.keyword(se)
-			} else {
-				*second, err = rd.text(se)
-			}
-		case "result":
-			*result, err = rd.keyword(se)
-		case "human_result":
-			*human, err = rd.text(se)
-		default:
-			err = rd.skip()
-		}
-		return err
-	})
+	return rd.fields([]field{
+		{name: "domain", p: domain},
+		{name: secondName, p: second, keyword: secondName == "scope"},
+		{name: "result", p: result, keyword: true},
+		{name: "human_result", p: human},
+	}, nil)
 }
 
 func (rd *reportDecoder) row(row *Row) error {
-	return rd.children(func(se xml.StartElement) error {
+	return rd.fields([]field{{name: "source_ip", p: &row.SourceIP}}, func(se xml.StartElement) error {
 		switch se.Name.Local {
-		case "source_ip":
-			s, err := rd.text(se)
-			row.SourceIP = s
-			return err
 		case "count":
 			s, err := rd.text(se)
 			if err != nil {
@@ -546,36 +532,21 @@ func (rd *reportDecoder) row(row *Row) error {
 			return nil
 		case "policy_evaluated":
 			pe := &row.PolicyEvaluated
-			return rd.children(func(se xml.StartElement) error {
-				var err error
-				switch se.Name.Local {
-				case "disposition":
-					pe.Disposition, err = rd.keyword(se)
-				case "dkim":
-					pe.DKIM, err = rd.keyword(se)
-				case "spf":
-					pe.SPF, err = rd.keyword(se)
-				case "reason":
-					if len(pe.Reasons) >= rd.l.recordReasons {
-						return rd.limit("MaxRecordReasons", int64(rd.l.recordReasons))
-					}
-					var r Reason
-					err = rd.children(func(se xml.StartElement) error {
-						var err error
-						switch se.Name.Local {
-						case "type":
-							r.Type, err = rd.keyword(se)
-						case "comment":
-							r.Comment, err = rd.text(se)
-						default:
-							err = rd.skip()
-						}
-						return err
-					})
-					pe.Reasons = append(pe.Reasons, r)
-				default:
-					err = rd.skip()
+			fs := []field{
+				{name: "disposition", p: &pe.Disposition, keyword: true},
+				{name: "dkim", p: &pe.DKIM, keyword: true},
+				{name: "spf", p: &pe.SPF, keyword: true},
+			}
+			return rd.fields(fs, func(se xml.StartElement) error {
+				if se.Name.Local != "reason" {
+					return rd.skip()
 				}
+				if len(pe.Reasons) >= rd.l.recordReasons {
+					return rd.limit("MaxRecordReasons", int64(rd.l.recordReasons))
+				}
+				var r Reason
+				err := rd.fields([]field{{name: "type", p: &r.Type, keyword: true}, {name: "comment", p: &r.Comment}}, nil)
+				pe.Reasons = append(pe.Reasons, r)
 				return err
 			})
 		}
