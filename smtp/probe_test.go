@@ -2,7 +2,6 @@ package smtp
 
 import (
 	"bufio"
-	"context"
 	"crypto/tls"
 	"encoding/base64"
 	"io"
@@ -576,97 +575,6 @@ func TestProbeLimits(t *testing.T) {
 			closes: true,
 		},
 	})
-}
-
-func TestProbeMaxConnections(t *testing.T) {
-	addr := stStart(t, &Server{Backend: &prBackend{}, MaxConnections: 1})
-	c1 := prDial(t, addr)
-	c1.expect("first", "220")
-	c2 := prDial(t, addr)
-	c2.expect("second", "421 4.3.2")
-	assert.True(t, c2.closed())
-	c1.inStep("first")
-}
-
-func TestProbeShutdownIdle(t *testing.T) {
-	s := &Server{Backend: &prBackend{}}
-	addr, serveErr := stListen(t, s, false)
-	c := prDial(t, addr)
-	c.expect("greeting", "220")
-	c.send("EHLO c.example\r\n")
-	c.expect("EHLO", "250")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	require.NoError(t, s.Shutdown(ctx))
-	c.expect("idle at shutdown", "421 4.3.2")
-	assert.True(t, c.closed())
-	assert.ErrorIs(t, <-serveErr, ErrServerClosed)
-	_, err := net.DialTimeout("tcp", addr, time.Second)
-	assert.Error(t, err, "no new connections after Shutdown")
-}
-
-func TestProbeShutdownMidData(t *testing.T) {
-	be := &prBackend{}
-	s := &Server{Backend: be}
-	addr, serveErr := stListen(t, s, false)
-	c := prDial(t, addr)
-	c.expect("greeting", "220")
-	c.send("EHLO c.example\r\n" + prTxn)
-	c.expect("transaction", append([]string{"250"}, prTxnWants...)...)
-	c.send("first half\r\n")
-	done := make(chan error, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		done <- s.Shutdown(ctx)
-	}()
-	time.Sleep(100 * time.Millisecond)
-	select {
-	case err := <-done:
-		t.Fatalf("Shutdown returned %v with DATA in flight", err)
-	default:
-	}
-	c.send("second half\r\n.\r\n")
-	c.expect("end of data", "250 2.0.0", "421 4.3.2")
-	assert.True(t, c.closed())
-	require.NoError(t, <-done)
-	assert.ErrorIs(t, <-serveErr, ErrServerClosed)
-	_, _, msgs := be.snapshot()
-	require.Len(t, msgs, 1)
-	assert.Equal(t, "first half\r\nsecond half\r\n", msgs[0].Data)
-}
-
-func TestProbeShutdownExpiredContext(t *testing.T) {
-	be := &prBackend{hold: make(chan struct{})}
-	s := &Server{Backend: be}
-	addr := stStart(t, s)
-	c := prDial(t, addr)
-	c.expect("greeting", "220")
-	c.send("EHLO c.example\r\n" + prTxn)
-	c.expect("transaction", append([]string{"250"}, prTxnWants...)...)
-	c.send("x\r\n.\r\n") // the Session holds on to it
-	time.Sleep(50 * time.Millisecond)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	assert.ErrorIs(t, s.Shutdown(ctx), context.Canceled)
-	assert.True(t, c.closed(), "Shutdown past its deadline closes what is left")
-	close(be.hold)
-}
-
-func TestProbeClose(t *testing.T) {
-	s := &Server{Backend: &prBackend{}}
-	addr, serveErr := stListen(t, s, false)
-	c1, c2 := prDial(t, addr), prDial(t, addr)
-	c1.expect("greeting", "220")
-	c2.expect("greeting", "220")
-	c2.send("EHLO c.example\r\n" + prTxn + "partial")
-	c2.expect("transaction", append([]string{"250"}, prTxnWants...)...)
-	require.NoError(t, s.Close())
-	assert.True(t, c1.closed())
-	assert.True(t, c2.closed())
-	assert.ErrorIs(t, <-serveErr, ErrServerClosed)
-	_, err := net.DialTimeout("tcp", addr, time.Second)
-	assert.Error(t, err)
 }
 
 func TestProbeCommands(t *testing.T) {

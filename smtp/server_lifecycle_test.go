@@ -1,142 +1,15 @@
 package smtp
 
 import (
-	"context"
-	"crypto/tls"
 	"errors"
-	"io"
 	"net"
 	"net/netip"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func TestServerShutdown(t *testing.T) {
-	be := &stBackend{}
-	inData := make(chan struct{})
-	var once sync.Once
-	be.dataHook = func(*Conn) { once.Do(func() { close(inData) }) }
-	s := &Server{Backend: be}
-	addr := stStart(t, s)
-
-	idle := stDial(t, addr)
-	idle.read()
-	idle.expect("EHLO idle.example", 250)
-	idle.expect("MAIL FROM:<a@b.example>", 250) // in a transaction, but waiting for a command
-
-	busy := stDial(t, addr)
-	busy.read()
-	stRun(t, busy, []stStep{{"EHLO busy.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n", []int{250, 250, 250, 354}}})
-	busy.send("first half\r\n")
-	<-inData
-
-	done := make(chan error, 1)
-	go func() { done <- stShutdown(t, s, 10*time.Second) }()
-
-	r := idle.read()
-	assert.Equal(t, 421, r.Code, "idle session gets 421: %v", r)
-	assert.True(t, strings.HasPrefix(r.Lines[0], "4.3.2 mx.test.example "), "%v", r)
-	assert.True(t, idle.closed())
-
-	select {
-	case err := <-done:
-		t.Fatalf("Shutdown returned %v while DATA was in flight", err)
-	case <-time.After(100 * time.Millisecond):
-	}
-	// New connections are refused.
-	if nc, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-		nc.SetReadDeadline(time.Now().Add(2 * time.Second))
-		n, _ := nc.Read(make([]byte, 10))
-		assert.Zero(t, n, "no greeting after Shutdown")
-		nc.Close()
-	}
-	busy.send("second half\r\n.\r\n")
-	busy.expect("", 250)
-	busy.expect("", 421)
-	assert.True(t, busy.closed())
-	require.NoError(t, <-done)
-	msgs := be.messages()
-	require.Len(t, msgs, 1)
-	assert.Equal(t, "first half\r\nsecond half\r\n", string(msgs[0].Data))
-	require.Eventually(t, func() bool {
-		be.mu.Lock()
-		defer be.mu.Unlock()
-		return be.logouts == 2
-	}, 5*time.Second, 10*time.Millisecond)
-}
-
-func TestServerShutdownDeadline(t *testing.T) {
-	be := &stBackend{}
-	block := make(chan struct{})
-	be.dataHook = func(*Conn) { <-block }
-	s := &Server{Backend: be}
-	c := stGreeted(t, stStart(t, s))
-	stRun(t, c, []stStep{{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n", []int{250, 250, 250, 354}}})
-	c.send("x\r\n.\r\n")
-	time.Sleep(20 * time.Millisecond)
-	err := stShutdown(t, s, 50*time.Millisecond)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	// The deadline passed with the message still in the Session: the
-	// connection is dropped without an answer.
-	close(block)
-	assert.True(t, c.closed())
-}
-
-func TestServerServeAfterClose(t *testing.T) {
-	s := &Server{Backend: &stBackend{}}
-	require.NoError(t, s.Close())
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	assert.ErrorIs(t, s.Serve(l), ErrServerClosed)
-}
-
-func TestServerServeReturnsErrServerClosed(t *testing.T) {
-	s := &Server{Backend: &stBackend{}}
-	addr, served := stListen(t, s, false)
-	c := stGreeted(t, addr)
-	require.NoError(t, s.Close())
-	assert.ErrorIs(t, <-served, ErrServerClosed)
-	assert.True(t, c.closed())
-}
-
-func TestServerTimeout(t *testing.T) {
-	s := &Server{Backend: &stBackend{}, ReadTimeout: 100 * time.Millisecond, DataTimeout: 100 * time.Millisecond}
-	addr := stStart(t, s)
-	c := stGreeted(t, addr)
-	r := c.read()
-	assert.Equal(t, 421, r.Code)
-	assert.Contains(t, r.Lines[0], "4.4.2")
-	assert.True(t, c.closed())
-
-	c = stGreeted(t, addr)
-	stRun(t, c, []stStep{{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n", []int{250, 250, 250, 354}}})
-	c.send("partial")
-	c.expect("", 421)
-	assert.True(t, c.closed())
-}
-
-func TestServerMaxConnections(t *testing.T) {
-	s := &Server{Backend: &stBackend{}, MaxConnections: 1}
-	addr := stStart(t, s)
-	c1 := stDial(t, addr)
-	c1.expect("", 220)
-	c2 := stDial(t, addr)
-	r := c2.expect("", 421)
-	assert.Contains(t, r.Lines[0], "4.3.2 mx.test.example")
-	assert.True(t, c2.closed())
-	c1.expect("QUIT", 221)
-	c1.closed()
-	// The slot is free again.
-	require.Eventually(t, func() bool {
-		c3 := stDial(t, addr)
-		return c3.read().Code == 220
-	}, 5*time.Second, 20*time.Millisecond)
-}
 
 func TestServerGreetingRefused421(t *testing.T) {
 	be := &stBackend{newErr: &Error{Code: 421, EnhancedCode: [3]int{4, 7, 0}, Message: "mx.test.example busy"}}
@@ -201,90 +74,6 @@ func TestServerSessionPanic(t *testing.T) {
 
 func discardLogger() *slogLogger { return newDiscardLogger() }
 
-func TestServerClientDisconnectMidData(t *testing.T) {
-	be := &stBackend{}
-	s := &Server{Backend: be}
-	c := stGreeted(t, stStart(t, s))
-	stRun(t, c, []stStep{{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n", []int{250, 250, 250, 354}}})
-	c.send("half a message")
-	c.nc.Close()
-	require.Eventually(t, func() bool {
-		be.mu.Lock()
-		defer be.mu.Unlock()
-		return be.logouts == 1
-	}, 5*time.Second, 10*time.Millisecond)
-	msgs := be.messages()
-	require.Len(t, msgs, 1)
-	assert.ErrorIs(t, msgs[0].Err, io.ErrUnexpectedEOF)
-}
-
-func TestServerShutdownTLSIdle(t *testing.T) {
-	s := &Server{Backend: &stBackend{}, TLSConfig: tlsServer(t)}
-	addr := stStartTLS(t, s)
-	nc, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
-	require.NoError(t, err)
-	t.Cleanup(func() { nc.Close() })
-	c := stWrap(t, nc)
-	c.expect("", 220)
-	c.expect("EHLO c.example", 250)
-	require.NoError(t, stShutdown(t, s, 10*time.Second))
-	r := c.expect("", 421)
-	assert.Contains(t, r.Lines[0], "4.3.2")
-}
-
-// stSlowSession sleeps in Rcpt and waits for its context in Data.
-type stSlowSession struct {
-	stSession
-	cancelled chan struct{}
-}
-
-func (s *stSlowSession) Rcpt(to string, opts *RcptOptions) error {
-	time.Sleep(300 * time.Millisecond)
-	return s.stSession.Rcpt(to, opts)
-}
-
-func (s *stSlowSession) Data(r io.Reader) error {
-	if _, err := io.Copy(io.Discard, r); err != nil {
-		return err
-	}
-	select {
-	case <-s.c.Context().Done():
-		close(s.cancelled)
-		return s.c.Context().Err()
-	case <-time.After(10 * time.Second):
-		return nil
-	}
-}
-
-// TestServerContextCancelledWhileSessionBusy: the session's context ends
-// as soon as the connection fails (here the client resets it), even
-// while the Session is working; input that arrives meanwhile is kept.
-// A plain close is only end of input, which a half-closing client also
-// sends: see TestReliabilityHalfClose.
-func TestServerContextCancelledWhileSessionBusy(t *testing.T) {
-	cancelled := make(chan struct{})
-	be := BackendFunc(func(c *Conn) (Session, error) {
-		return &stSlowSession{stSession: stSession{b: &stBackend{}, c: c}, cancelled: cancelled}, nil
-	})
-	c := stGreeted(t, stStart(t, &Server{Backend: be}))
-	stRun(t, c, []stStep{{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\n", []int{250, 250}}})
-	c.send("RCPT TO:<c@d.example>\r\n")
-	time.Sleep(150 * time.Millisecond) // Rcpt is busy; the watch is reading
-	c.send("NOOP\r\n")
-	stRun(t, c, []stStep{{"", []int{250, 250}}})
-	c.send("DATA\r\n")
-	c.expect("", 354)
-	c.send("body\r\n.\r\n")
-	time.Sleep(150 * time.Millisecond)
-	require.NoError(t, c.nc.(*net.TCPConn).SetLinger(0))
-	c.nc.Close()
-	select {
-	case <-cancelled:
-	case <-time.After(5 * time.Second):
-		t.Fatal("context not cancelled while the session was busy")
-	}
-}
-
 func TestServerListenErrors(t *testing.T) {
 	s := &Server{Backend: &stBackend{}, Addr: "127.0.0.1:-1"}
 	assert.Error(t, s.ListenAndServe())
@@ -329,16 +118,4 @@ func stConnOf(t *testing.T, s *Server) *Server {
 	}
 	t.Fatal("no connection")
 	return nil
-}
-
-func TestServerShutdownDuringAuth(t *testing.T) {
-	s := &Server{Backend: &stBackend{users: map[string]string{"u": "p"}}, AllowInsecureAuth: true}
-	c := stGreeted(t, stStart(t, s))
-	c.expect("EHLO c.example", 250)
-	c.expect("AUTH LOGIN", 334)
-	done := make(chan error, 1)
-	go func() { done <- stShutdown(t, s, 10*time.Second) }()
-	r := c.expect("", 421)
-	assert.Contains(t, r.Lines[0], "4.3.2")
-	require.NoError(t, <-done)
 }

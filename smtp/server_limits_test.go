@@ -11,6 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// The Server's limits: the overall deadline of a message transfer, the
+// connections in all and per client address, the command timeouts.
+
 // rlDialGreeted dials and reads the first reply.
 func rlDialGreeted(t *testing.T, addr string) (*stConn, stReply) {
 	t.Helper()
@@ -157,8 +160,9 @@ func TestReliabilityConnectionLimits(t *testing.T) {
 		}
 		c, r := rlDialGreeted(t, addr)
 		assert.Equal(t, 421, r.Code)
-		assert.Contains(t, r.Lines[0], "4.3.2")
+		assert.True(t, strings.HasPrefix(r.Lines[0], "4.3.2 mx.test.example "), "%v", r)
 		assert.True(t, c.closed())
+		open[1].expect("NOOP", 250) // the admitted ones are served on
 		st := s.Stats()
 		assert.Equal(t, 3, st.Active)
 		assert.Equal(t, uint64(3), st.Accepted)
@@ -225,4 +229,20 @@ func TestReliabilityConnLimitKey(t *testing.T) {
 	assert.False(t, ok)
 	_, ok = connLimitKey(&net.UnixAddr{Name: "/tmp/x", Net: "unix"})
 	assert.False(t, ok)
+}
+
+func TestServerTimeout(t *testing.T) {
+	s := &Server{Backend: &stBackend{}, ReadTimeout: 100 * time.Millisecond, DataTimeout: 100 * time.Millisecond}
+	addr := stStart(t, s)
+	c := stGreeted(t, addr)
+	r := c.read()
+	assert.Equal(t, 421, r.Code)
+	assert.Contains(t, r.Lines[0], "4.4.2")
+	assert.True(t, c.closed())
+
+	c = stGreeted(t, addr)
+	stRun(t, c, []stStep{{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n", []int{250, 250, 250, 354}}})
+	c.send("partial")
+	c.expect("", 421)
+	assert.True(t, c.closed())
 }
