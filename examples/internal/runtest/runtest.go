@@ -1,6 +1,10 @@
 // Package runtest runs an example program's server inside its own tests
-// (its run function in a goroutine) and the mail hosts around it
-// (checking MXs on the loopback interface).
+// (its run function in a goroutine: Start) and the mail hosts around it on
+// the loopback interface: checking MXs (MXs, StartMailboxes with Alice's
+// and Bob's mailboxes, Deferring for an MX that answers 451 for a while)
+// and plain ones (ServeSMTP with a Sink that records what came over TLS).
+// Its clients are Send (the smtp client) and Peer (a mail client from
+// outside the suite).
 //
 // It is test-support code: only _test.go files import it.
 package runtest
