@@ -196,6 +196,35 @@ func TestParseDetails(t *testing.T) {
 	assert.Equal(t, "Recépteur", l1.Metadata.OrgName)
 }
 
+// TestParseSkipsUnknownChildren: an element the format does not define,
+// at any level, is passed over with what it holds, and the known ones
+// around it still land in their fields.
+func TestParseSkipsUnknownChildren(t *testing.T) {
+	doc := `<feedback><report_metadata><org_name>Rx</org_name><x-meta><a>1</a></x-meta>` +
+		`<date_range><begin>1</begin><x-when>2</x-when><end>3</end></date_range></report_metadata>` +
+		`<policy_published><domain>example.com</domain><x-pol>q</x-pol><p>reject</p></policy_published>` +
+		`<record><row><source_ip>192.0.2.1</source_ip><x-row/><count>2</count>` +
+		`<policy_evaluated><x-pe>1</x-pe><disposition>none</disposition>` +
+		`<reason><x-r/><type>forwarded</type></reason></policy_evaluated></row>` +
+		`<identifiers><x-id>a</x-id><header_from>example.com</header_from></identifiers>` +
+		`<auth_results><x-ar/><spf><x-s/><domain>example.com</domain><result>pass</result></spf></auth_results>` +
+		`</record></feedback>`
+	f, err := Parse(strings.NewReader(doc))
+	require.NoError(t, err)
+	assert.Equal(t, "Rx", f.Metadata.OrgName)
+	assert.Equal(t, int64(3), f.Metadata.DateRange.End)
+	assert.Equal(t, "reject", string(f.PolicyPublished.P))
+	require.Len(t, f.Records, 1)
+	r := f.Records[0]
+	assert.Equal(t, int64(2), r.Row.Count)
+	assert.Equal(t, "none", r.Row.PolicyEvaluated.Disposition)
+	require.Len(t, r.Row.PolicyEvaluated.Reasons, 1)
+	assert.Equal(t, "forwarded", r.Row.PolicyEvaluated.Reasons[0].Type)
+	assert.Equal(t, "example.com", r.Identifiers.HeaderFrom)
+	require.Len(t, r.AuthResults.SPF, 1)
+	assert.Equal(t, "pass", r.AuthResults.SPF[0].Result)
+}
+
 // TestParseRoundTrip: parse, write, parse again gives the same report.
 func TestParseRoundTrip(t *testing.T) {
 	for _, name := range []string{"google-style.xml", "microsoft-style.xml", "yahoo-style.xml", "rfc9990-style.xml", "latin1.xml"} {
