@@ -8,7 +8,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,84 +20,24 @@ import (
 // basic and enhanced code, and that replies never fall out of step with
 // the commands (each case ends with a NOOP that must get its own 250).
 
-// prMsg is one message the recording backend received.
-type prMsg struct {
-	From string
-	Opts MailOptions
-	To   []string
-	Data string
-	Err  error
+// prBackend returns the prober's backend, set up by prRules.
+func prBackend() *stBackend {
+	b := &stBackend{}
+	prRules(b)
+	return b
 }
 
-// prBackend records every Session call. Recipients whose local part
-// starts with "bad" are refused with 550 5.1.1; "alice"/"pw" can log in.
-type prBackend struct {
-	mu     sync.Mutex
-	mails  []string // every accepted MAIL, as the Session saw it
-	rcpts  []string
-	msgs   []prMsg
-	authed []string
-	hold   chan struct{} // non-nil: Data waits for it before reading
-}
-
-func (b *prBackend) NewSession(*Conn) (Session, error) { return &prSession{b: b}, nil }
-
-func (b *prBackend) snapshot() (mails, rcpts []string, msgs []prMsg) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.mails...), append([]string(nil), b.rcpts...), append([]prMsg(nil), b.msgs...)
-}
-
-type prSession struct {
-	b   *prBackend
-	cur prMsg
-}
-
-func (s *prSession) Mail(from string, opts *MailOptions) error {
-	s.b.mu.Lock()
-	s.b.mails = append(s.b.mails, from)
-	s.b.mu.Unlock()
-	s.cur = prMsg{From: from, Opts: *opts}
-	return nil
-}
-
-func (s *prSession) Rcpt(to string, _ *RcptOptions) error {
-	if strings.HasPrefix(to, "bad") {
-		return &Error{Code: 550, EnhancedCode: [3]int{5, 1, 1}, Message: "No such user"}
-	}
-	s.b.mu.Lock()
-	s.b.rcpts = append(s.b.rcpts, to)
-	s.b.mu.Unlock()
-	s.cur.To = append(s.cur.To, to)
-	return nil
-}
-
-// Data records whatever it could read, even when reading failed: what a
-// careless backend would keep.
-func (s *prSession) Data(r io.Reader) error {
-	if s.b.hold != nil {
-		<-s.b.hold
-	}
-	data, err := io.ReadAll(r)
-	m := s.cur
-	m.Data, m.Err = string(data), err
-	s.b.mu.Lock()
-	s.b.msgs = append(s.b.msgs, m)
-	s.b.mu.Unlock()
-	return err
-}
-
-func (s *prSession) Reset()        { s.cur = prMsg{} }
-func (s *prSession) Logout() error { return nil }
-
-func (s *prSession) AuthPlain(identity, user, pass string) error {
-	if user == "alice" && pass == "pw" {
-		s.b.mu.Lock()
-		s.b.authed = append(s.b.authed, identity+"/"+user)
-		s.b.mu.Unlock()
+// prRules sets the prober's rules on b: recipients whose local part
+// starts with "bad" are refused with 550 5.1.1; "alice" with "pw" can
+// log in.
+func prRules(b *stBackend) {
+	b.users = map[string]string{"alice": "pw"}
+	b.rcptCheck = func(to string) error {
+		if strings.HasPrefix(to, "bad") {
+			return &Error{Code: 550, EnhancedCode: [3]int{5, 1, 1}, Message: "No such user"}
+		}
 		return nil
 	}
-	return ErrAuthFailed
 }
 
 // prConn is the raw client of the prober.
@@ -150,11 +89,11 @@ type prStep struct {
 
 // prOneMessage checks that the Session received exactly one message, with
 // data want.
-func prOneMessage(want string) func(t *testing.T, b *prBackend) {
-	return func(t *testing.T, b *prBackend) {
+func prOneMessage(want string) func(t *testing.T, b *stBackend) {
+	return func(t *testing.T, b *stBackend) {
 		_, _, msgs := b.snapshot()
 		require.Len(t, msgs, 1)
-		assert.Equal(t, want, msgs[0].Data)
+		assert.Equal(t, want, string(msgs[0].Data))
 	}
 }
 
@@ -164,7 +103,7 @@ type prCase struct {
 	noEHLO bool // steps start right after the greeting
 	steps  []prStep
 	closes bool // the last step ends the connection
-	check  func(t *testing.T, b *prBackend)
+	check  func(t *testing.T, b *stBackend)
 }
 
 const prTxn = "MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n"
@@ -174,13 +113,8 @@ var prTxnWants = []string{"250 2.1.0", "250 2.1.5", "354"}
 func prRun(t *testing.T, cases []prCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			be := &prBackend{}
-			s := &Server{Backend: be}
-			if tc.srv != nil {
-				tc.srv(s)
-			}
-			addr := stStart(t, s)
-			c := prDial(t, addr)
+			be, sc := stSetup(t, prRules, tc.srv)
+			c := &prConn{sc}
 			c.expect("greeting", "220")
 			if !tc.noEHLO {
 				c.send("EHLO client.example\r\n")
@@ -213,11 +147,11 @@ func prShort(s string) string {
 
 // prNoSmuggle checks that exactly the first MAIL reached the Session
 // and no message carries the smuggled transaction.
-func prNoSmuggle(t *testing.T, b *prBackend) {
+func prNoSmuggle(t *testing.T, b *stBackend) {
 	mails, _, msgs := b.snapshot()
 	assert.Equal(t, []string{"a@b.example"}, mails, "the smuggled MAIL must never run")
 	for _, m := range msgs {
-		assert.NotContains(t, m.Data, "evil@x.example", "the Session must not receive the smuggled transaction")
+		assert.NotContains(t, string(m.Data), "evil@x.example", "the Session must not receive the smuggled transaction")
 	}
 }
 
@@ -232,7 +166,7 @@ func TestProbeSmuggling(t *testing.T) {
 		cases = append(cases, prCase{
 			name:  "strict " + strconv.Quote(seq),
 			steps: []prStep{{prTxn, prTxnWants}, {"Subject: hi\r\n\r\nbody" + seq + prSmuggled + ".\r\n", []string{"554 5.6.0"}}},
-			check: func(t *testing.T, b *prBackend) {
+			check: func(t *testing.T, b *stBackend) {
 				prNoSmuggle(t, b)
 				_, _, msgs := b.snapshot()
 				require.Len(t, msgs, 1)
@@ -243,7 +177,7 @@ func TestProbeSmuggling(t *testing.T) {
 			name:  "lenient " + strconv.Quote(seq),
 			srv:   func(s *Server) { s.AllowBareLineEndings = true },
 			steps: []prStep{{prTxn, prTxnWants}, {"Subject: hi\r\n\r\nbody" + seq + prSmuggled + ".\r\n", []string{"250 2.0.0"}}},
-			check: func(t *testing.T, b *prBackend) {
+			check: func(t *testing.T, b *stBackend) {
 				// One message holding everything: the lenient mode
 				// passes bare line endings on but never ends data on
 				// them, so nothing runs as a command.
@@ -256,7 +190,7 @@ func TestProbeSmuggling(t *testing.T) {
 					// dot (RFC 5321 §4.5.2) and goes.
 					want = "Subject: hi\r\n\r\nbody\r\n" + seq[3:] + prSmuggled
 				}
-				assert.Equal(t, want, msgs[0].Data)
+				assert.Equal(t, want, string(msgs[0].Data))
 			},
 		})
 	}
@@ -283,7 +217,7 @@ func TestProbeSmuggling(t *testing.T) {
 		prCase{
 			name:  "bare LF command line is one line, refused",
 			steps: []prStep{{"NOOP\nMAIL FROM:<evil@x.example>\r\n", []string{"500 5.5.2"}}},
-			check: func(t *testing.T, b *prBackend) {
+			check: func(t *testing.T, b *stBackend) {
 				mails, _, _ := b.snapshot()
 				assert.Empty(t, mails)
 			},
@@ -308,7 +242,7 @@ func TestProbePipelining(t *testing.T) {
 					[]string{"250", "250 2.1.0", "250 2.1.5", "550 5.1.1", "250 2.1.5", "550 5.1.1", "354"}},
 				{"hello\r\n.\r\n", []string{"250 2.0.0"}},
 			},
-			check: func(t *testing.T, b *prBackend) {
+			check: func(t *testing.T, b *stBackend) {
 				_, _, msgs := b.snapshot()
 				require.Len(t, msgs, 1)
 				assert.Equal(t, []string{"ok1@d.example", "ok2@d.example"}, msgs[0].To)
@@ -327,7 +261,7 @@ func TestProbePipelining(t *testing.T) {
 					[]string{"250 2.1.0", "250 2.1.5", "250 2.0.0", "250 2.1.0", "250 2.1.5", "250 2.0.0", "250 2.1.0", "250 2.1.5", "354"}},
 				{"m\r\n.\r\n", []string{"250 2.0.0"}},
 			},
-			check: func(t *testing.T, b *prBackend) {
+			check: func(t *testing.T, b *stBackend) {
 				_, _, msgs := b.snapshot()
 				require.Len(t, msgs, 1)
 				assert.Equal(t, "g@b.example", msgs[0].From)
@@ -338,7 +272,7 @@ func TestProbePipelining(t *testing.T) {
 			name:   "commands after QUIT are ignored",
 			steps:  []prStep{{"QUIT\r\nMAIL FROM:<a@b.example>\r\nNOOP\r\n", []string{"221 2.0.0"}}},
 			closes: true,
-			check: func(t *testing.T, b *prBackend) {
+			check: func(t *testing.T, b *stBackend) {
 				mails, _, _ := b.snapshot()
 				assert.Empty(t, mails)
 			},
@@ -408,7 +342,7 @@ func TestProbePipelining(t *testing.T) {
 // is postscreen's job): the greeting still comes first and every command
 // gets its reply in order.
 func TestProbeEarlyTalker(t *testing.T) {
-	addr := stStart(t, &Server{Backend: &prBackend{}})
+	addr := stStart(t, &Server{Backend: prBackend()})
 	c := prDial(t, addr)
 	c.send("EHLO c.example\r\nNOOP\r\n")
 	c.expect("early talker", "220", "250", "250 2.0.0")
@@ -416,14 +350,14 @@ func TestProbeEarlyTalker(t *testing.T) {
 }
 
 func TestProbeInjection(t *testing.T) {
-	mailed := func(want ...string) func(t *testing.T, b *prBackend) {
-		return func(t *testing.T, b *prBackend) {
+	mailed := func(want ...string) func(t *testing.T, b *stBackend) {
+		return func(t *testing.T, b *stBackend) {
 			mails, _, _ := b.snapshot()
 			assert.Equal(t, want, mails)
 		}
 	}
-	rcpted := func(want ...string) func(t *testing.T, b *prBackend) {
-		return func(t *testing.T, b *prBackend) {
+	rcpted := func(want ...string) func(t *testing.T, b *stBackend) {
+		return func(t *testing.T, b *stBackend) {
 			_, rcpts, _ := b.snapshot()
 			assert.Equal(t, want, rcpts)
 		}
@@ -445,7 +379,7 @@ func TestProbeInjection(t *testing.T) {
 		{name: "duplicate parameter", steps: []prStep{{"MAIL FROM:<a@b.example> SIZE=1 SIZE=2\r\n", []string{"501 5.5.4"}}}},
 		{name: "parameter on HELO session", noEHLO: true, steps: []prStep{{"HELO c.example\r\nMAIL FROM:<a@b.example> BODY=8BITMIME\r\n", []string{"250", "555 5.5.4"}}}},
 		{name: "source route stripped", steps: []prStep{{"MAIL FROM:<@r1.example,@r2.example:user@b.example>\r\nRCPT TO:<@r1.example:c@d.example>\r\n", []string{"250 2.1.0", "250 2.1.5"}}},
-			check: func(t *testing.T, b *prBackend) {
+			check: func(t *testing.T, b *stBackend) {
 				mailed("user@b.example")(t, b)
 				rcpted("c@d.example")(t, b)
 			}},
@@ -478,7 +412,7 @@ func TestProbeInjection(t *testing.T) {
 			steps: []prStep{{"AUTH PLAIN %%%\r\n", []string{"501 5.5.2"}}, {"AUTH PLAIN\r\n", []string{"334"}}, {"###\r\n", []string{"501 5.5.2"}}}},
 		{name: "AUTH PLAIN authzid mismatch", srv: func(s *Server) { s.AllowInsecureAuth = true },
 			steps: []prStep{{"AUTH PLAIN " + prB64("admin\x00alice\x00pw") + "\r\n", []string{"535 5.7.8"}}},
-			check: func(t *testing.T, b *prBackend) { assert.Empty(t, b.authed) }},
+			check: func(t *testing.T, b *stBackend) { assert.Empty(t, b.authed) }},
 		{name: "AUTH PLAIN good, then twice", srv: func(s *Server) { s.AllowInsecureAuth = true },
 			steps: []prStep{{"AUTH PLAIN " + prB64("\x00alice\x00pw") + "\r\n", []string{"235 2.7.0"}}, {"AUTH PLAIN " + prB64("\x00alice\x00pw") + "\r\n", []string{"503 5.5.1"}}}},
 		{name: "AUTH wrong password", srv: func(s *Server) { s.AllowInsecureAuth = true },
@@ -493,7 +427,7 @@ func TestProbeInjection(t *testing.T) {
 // TestProbeSTARTTLSInjection: plaintext pipelined behind STARTTLS must be
 // thrown away (RFC 3207 §4.2, CVE-2011-0411 class).
 func TestProbeSTARTTLSInjection(t *testing.T) {
-	be := &prBackend{}
+	be := prBackend()
 	addr := stStart(t, &Server{Backend: be, TLSConfig: tlsServer(t)})
 	c := prDial(t, addr)
 	c.expect("greeting", "220")
@@ -522,7 +456,7 @@ func TestProbeLimits(t *testing.T) {
 			srv:  func(s *Server) { s.MaxRecipients = 2 },
 			steps: []prStep{{"MAIL FROM:<a@b.example>\r\nRCPT TO:<r1@d.example>\r\nRCPT TO:<r2@d.example>\r\nRCPT TO:<r3@d.example>\r\nDATA\r\n",
 				[]string{"250 2.1.0", "250 2.1.5", "250 2.1.5", "452 4.5.3", "354"}}, {"x\r\n.\r\n", []string{"250 2.0.0"}}},
-			check: func(t *testing.T, b *prBackend) {
+			check: func(t *testing.T, b *stBackend) {
 				_, _, msgs := b.snapshot()
 				require.Len(t, msgs, 1)
 				assert.Equal(t, []string{"r1@d.example", "r2@d.example"}, msgs[0].To)
@@ -613,7 +547,7 @@ func TestProbeCommands(t *testing.T) {
 			[]string{"250 2.1.0", "250 2.1.5", "501 5.5.4"}}}, closes: true},
 		{name: "BDAT with RSET between chunks", steps: []prStep{{"MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT 3\r\nabcRSET\r\nDATA\r\n",
 			[]string{"250 2.1.0", "250 2.1.5", "250 2.0.0", "250 2.0.0", "503 5.5.1"}}},
-			check: func(t *testing.T, b *prBackend) {
+			check: func(t *testing.T, b *stBackend) {
 				_, _, msgs := b.snapshot()
 				for _, m := range msgs {
 					assert.Error(t, m.Err, "an aborted BDAT message is not complete")
@@ -637,7 +571,7 @@ func TestProbeLastReplySurvivesPipelinedInput(t *testing.T) {
 		{"too many errors", func(s *Server) { s.MaxErrors = 2 }, "X\r\nY\r\n", []string{"500 5.5.1", "500 5.5.1", "421 4.7.0"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &Server{Backend: &prBackend{}}
+			s := &Server{Backend: prBackend()}
 			if tc.srv != nil {
 				tc.srv(s)
 			}
@@ -655,7 +589,7 @@ func TestProbeLastReplySurvivesPipelinedInput(t *testing.T) {
 // the buffer, the exact command limit, a CR at a buffer boundary, and
 // a partial line that must not hold back the replies before it.
 func TestProbeLineEdges(t *testing.T) {
-	addr := stStart(t, &Server{Backend: &prBackend{}})
+	addr := stStart(t, &Server{Backend: prBackend()})
 	c := prDial(t, addr)
 	c.expect("g", "220")
 	c.send("EHLO c.example\r\n")
@@ -713,7 +647,7 @@ func (c prTrickleConn) Read(p []byte) (int, error) {
 // TestProbeEarlyDataNotYetBuffered: a message sent behind a refused DATA
 // must not run as commands even when the server has not read it yet.
 func TestProbeEarlyDataNotYetBuffered(t *testing.T) {
-	be := &prBackend{}
+	be := prBackend()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	stServe(t, &Server{Backend: be}, prTrickleListener{l}, false)

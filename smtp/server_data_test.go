@@ -87,12 +87,8 @@ func TestServerDataLimits(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			be := &stBackend{}
-			s := &Server{Backend: be}
-			if tc.srv != nil {
-				tc.srv(s)
-			}
-			c := stGreeted(t, stStart(t, s))
+			be, c := stSetup(t, nil, tc.srv)
+			c.expect("", 220)
 			stRun(t, c, []stStep{
 				{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n", []int{250, 250, 250, 354}},
 				{tc.data, []int{tc.code}},

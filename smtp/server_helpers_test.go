@@ -35,6 +35,9 @@ type stMessage struct {
 type stBackend struct {
 	mu         sync.Mutex
 	msgs       []stMessage
+	mails      []string // every MAIL the Session accepted
+	rcpts      []string // every RCPT the Session accepted
+	authed     []string // "identity/user" of every accepted AUTH
 	resets     int
 	logouts    int
 	sessions   int
@@ -70,6 +73,13 @@ func (b *stBackend) messages() []stMessage {
 	return append([]stMessage(nil), b.msgs...)
 }
 
+// snapshot returns the accepted MAILs and RCPTs and the messages so far.
+func (b *stBackend) snapshot() (mails, rcpts []string, msgs []stMessage) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.mails...), append([]string(nil), b.rcpts...), append([]stMessage(nil), b.msgs...)
+}
+
 type stSession struct {
 	b   *stBackend
 	c   *Conn
@@ -82,6 +92,9 @@ func (s *stSession) Mail(from string, opts *MailOptions) error {
 	}
 	s.cur = &stMessage{From: from, Opts: *opts, Auth: s.c.AuthIdentity(), Helo: s.c.Helo()}
 	_, s.cur.TLS = s.c.TLSConnectionState()
+	s.b.mu.Lock()
+	s.b.mails = append(s.b.mails, from)
+	s.b.mu.Unlock()
 	return nil
 }
 
@@ -95,6 +108,9 @@ func (s *stSession) Rcpt(to string, opts *RcptOptions) error {
 		}
 	}
 	s.cur.To = append(s.cur.To, to)
+	s.b.mu.Lock()
+	s.b.rcpts = append(s.b.rcpts, to)
+	s.b.mu.Unlock()
 	return nil
 }
 
@@ -139,6 +155,9 @@ type stAuthSession struct{ *stSession }
 
 func (s *stAuthSession) AuthPlain(identity, user, pass string) error {
 	if want, ok := s.b.users[user]; ok && want == pass {
+		s.b.mu.Lock()
+		s.b.authed = append(s.b.authed, identity+"/"+user)
+		s.b.mu.Unlock()
 		return nil
 	}
 	if user == "broken" {
