@@ -156,36 +156,32 @@ var (
 // per round trip.
 func (c *stBenchClient) send(msg []byte, pipelined bool) error {
 	if pipelined {
-		if _, err := c.nc.Write(stBenchEnvelope); err != nil {
+		if err := c.round(stBenchEnvelope, 2, "250"); err != nil {
 			return err
 		}
-		if err := c.expect(2, "250"); err != nil {
+		if err := c.expect(1, "354"); err != nil {
 			return err
 		}
 	} else {
-		if _, err := c.nc.Write(stBenchMail); err != nil {
+		if err := c.round(stBenchMail, 1, "250"); err != nil {
 			return err
 		}
-		if err := c.expect(1, "250"); err != nil {
+		if err := c.round(stBenchRcpt, 1, "250"); err != nil {
 			return err
 		}
-		if _, err := c.nc.Write(stBenchRcpt); err != nil {
-			return err
-		}
-		if err := c.expect(1, "250"); err != nil {
-			return err
-		}
-		if _, err := c.nc.Write(stBenchData); err != nil {
+		if err := c.round(stBenchData, 1, "354"); err != nil {
 			return err
 		}
 	}
-	if err := c.expect(1, "354"); err != nil {
+	return c.round(msg, 1, "250")
+}
+
+// round writes b and reads n replies, each of which must start with want.
+func (c *stBenchClient) round(b []byte, n int, want string) error {
+	if _, err := c.nc.Write(b); err != nil {
 		return err
 	}
-	if _, err := c.nc.Write(msg); err != nil {
-		return err
-	}
-	return c.expect(1, "250")
+	return c.expect(n, want)
 }
 
 // BenchmarkServerIdleConnMemory opens many connections that greet and

@@ -97,6 +97,12 @@ func tpServe(t *testing.T, kit *tpCertKit, kind string, implicitTLS bool) *tpSer
 	return s
 }
 
+// send delivers a message "hi" from s@example.org to r@example.org to
+// the server with SendMail and opts.
+func (s *tpServer) send(t *testing.T, opts ...SendOption) error {
+	return SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n"), opts...)
+}
+
 // tpRoots returns a config that trusts the test CA and checks tpMXName.
 func tpRoots(kit *tpCertKit) *tls.Config {
 	return &tls.Config{RootCAs: kit.roots, ServerName: tpMXName}
@@ -188,13 +194,12 @@ func TestSendMailTLSPolicy(t *testing.T) {
 func TestSendMailSelfSignedMXDefault(t *testing.T) {
 	kit := tpCerts(t)
 	s := tpServe(t, kit, tpSelfSigned, false)
-	require.NoError(t, SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n")))
+	require.NoError(t, s.send(t))
 	msgs := s.backend.messages()
 	require.Len(t, msgs, 1)
 	assert.True(t, msgs[0].TLS, "STARTTLS was used")
 
-	err := SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n"),
-		WithTLSPolicy(TLSPolicy{Mode: TLSVerified, Config: &tls.Config{ServerName: tpMXName}}))
+	err := s.send(t, WithTLSPolicy(TLSPolicy{Mode: TLSVerified, Config: &tls.Config{ServerName: tpMXName}}))
 	require.ErrorIs(t, err, ErrTLSRequired)
 	assert.ErrorContains(t, err, "policy verified")
 	var ua x509.UnknownAuthorityError
@@ -219,8 +224,7 @@ func TestSendMailTLSPolicyImplicitTLS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := tpServe(t, kit, tt.server, true)
-			err := SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"}, strings.NewReader("hi\r\n"),
-				append([]SendOption{WithImplicitTLS()}, tt.opts...)...)
+			err := s.send(t, append([]SendOption{WithImplicitTLS()}, tt.opts...)...)
 			if tt.wantErr != "" {
 				require.ErrorIs(t, err, ErrTLSRequired)
 				require.ErrorIs(t, err, ErrTLSHandshake)
@@ -258,8 +262,7 @@ func TestSendMailTLSPolicySNI(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := tpServe(t, kit, tpCASigned, false)
-			require.NoError(t, SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"},
-				strings.NewReader("hi\r\n"), WithTLSPolicy(tt.policy)))
+			require.NoError(t, s.send(t, WithTLSPolicy(tt.policy)))
 			assert.Equal(t, []string{tt.want}, s.sni.Names())
 		})
 	}
@@ -297,8 +300,7 @@ func TestSendMailTLSPolicyVerifyConnection(t *testing.T) {
 				}
 				return nil
 			}}
-			err := SendMail(clientCtx(t), s.addr, "s@example.org", []string{"r@example.org"},
-				strings.NewReader("hi\r\n"), WithTLSPolicy(TLSPolicy{Mode: tt.mode, Config: cfg}))
+			err := s.send(t, WithTLSPolicy(TLSPolicy{Mode: tt.mode, Config: cfg}))
 			assert.Equal(t, int32(1), calls.Load(), "VerifyConnection calls")
 			assert.Equal(t, tpMXName, sawName)
 			assert.Equal(t, tt.conns, s.conns.Load(), "connections")
