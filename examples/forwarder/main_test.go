@@ -238,6 +238,9 @@ func TestFlags(t *testing.T) {
 	require.NoError(t, os.WriteFile(secrets, []byte("new\nold\n"), 0o600))
 	aliasFile := filepath.Join(dir, "aliases")
 	require.NoError(t, os.WriteFile(aliasFile, []byte("team: a@example.org, b@example.com\n"), 0o600))
+	badAliases := filepath.Join(dir, "bad-aliases")
+	require.NoError(t, os.WriteFile(badAliases, []byte("team: nobody\n"), 0o600))
+	missing := filepath.Join(dir, "missing")
 	cfg, err := parseFlags([]string{"-domain", "Example.NET", "-srs-secret-file", secrets, "-aliases", aliasFile,
 		"-alias", "bob=bob@example.com", "-mx-port", "2525"}, io.Discard)
 	require.NoError(t, err)
@@ -259,6 +262,9 @@ func TestFlags(t *testing.T) {
 		{"-domain", "example.net", "-srs-secret", "s", "-alias", "a=nobody"},                                             // bad target
 		{"-domain", "example.net", "-srs-secret", "s", "-alias", "a=b@example.com", "-arc-selector", "a;b"},              // bad selector
 		{"-domain", "example.net", "-srs-secret", "s", "-alias", "a=b@example.com", "-resolver", "dns.example"},          // no port
+		{"-domain", "example.net", "-srs-secret", "s", "-aliases", missing},                                              // no alias file
+		{"-domain", "example.net", "-srs-secret", "s", "-aliases", badAliases},                                           // bad target in the file
+		{"-domain", "example.net", "-srs-secret-file", missing, "-alias", "a=b@example.com"},                             // no secret file
 	} {
 		_, err := parseFlags(bad, io.Discard)
 		require.Error(t, err, "%q", bad)
