@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"os/exec"
 	"strconv"
@@ -396,10 +395,6 @@ func stShutdown(t testing.TB, s *Server, d time.Duration) error {
 	defer cancel()
 	return s.Shutdown(ctx)
 }
-
-type slogLogger = slog.Logger
-
-func newDiscardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // stSyncBuffer is a bytes.Buffer safe for concurrent use (log output).
 type stSyncBuffer struct {

@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"errors"
+	"log/slog"
 	"net"
 	"net/netip"
 	"testing"
@@ -61,7 +62,7 @@ func (s *stPanicSession) Rcpt(string, *RcptOptions) error { panic("boom") }
 
 func TestServerSessionPanic(t *testing.T) {
 	be := BackendFunc(func(c *Conn) (Session, error) { return &stPanicSession{stSession{b: &stBackend{}, c: c}}, nil })
-	addr := stStart(t, &Server{Backend: be, Logger: discardLogger()})
+	addr := stStart(t, &Server{Backend: be, Logger: slog.New(slog.DiscardHandler)})
 	c := stGreeted(t, addr)
 	stRun(t, c, []stStep{{"EHLO c.example\r\nMAIL FROM:<a@b.example>\r\n", []int{250, 250}}})
 	c.send("RCPT TO:<c@d.example>\r\n")
@@ -71,8 +72,6 @@ func TestServerSessionPanic(t *testing.T) {
 	c2 := stDial(t, addr)
 	c2.expect("", 220)
 }
-
-func discardLogger() *slogLogger { return newDiscardLogger() }
 
 func TestServerListenErrors(t *testing.T) {
 	s := &Server{Backend: &stBackend{}, Addr: "127.0.0.1:-1"}
