@@ -6,7 +6,6 @@ import (
 	"net"
 	"testing"
 
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailsmith/mailsmith/internal/dnstest"
@@ -36,7 +35,7 @@ $ORIGIN 2.0.192.in-addr.arpa.
 
 	for _, tt := range []struct {
 		ip                  string
-		fault               dnstest.Fault
+		fault               dnstest.Fault // on the PTR query of 192.0.2.5
 		notFound, temporary bool
 	}{
 		{ip: "192.0.2.6", notFound: true},  // NODATA
@@ -44,8 +43,7 @@ $ORIGIN 2.0.192.in-addr.arpa.
 		{ip: "192.0.2.5", fault: dnstest.ServFail, temporary: true},
 		{ip: "192.0.2.5", fault: dnstest.Truncate}, // retried over TCP
 	} {
-		name, _ := dns.ReverseAddr(tt.ip)
-		srv.Fault(name, dns.TypePTR, tt.fault)
+		srv.Fault("5.2.0.192.in-addr.arpa.", dnstest.TypePTR, tt.fault)
 		_, err := r.LookupAddr(ctx, tt.ip)
 		srv.ClearFaults()
 		if !tt.notFound && !tt.temporary {
