@@ -1,7 +1,6 @@
 package smtp
 
 import (
-	"encoding/base64"
 	"errors"
 	"net"
 	"strings"
@@ -10,8 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func clientB64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 // clientSteps is a test SASL mechanism that answers each challenge with
 // the next response and records the challenges.
@@ -48,23 +45,23 @@ func TestClientAuth(t *testing.T) {
 		wantErr  string   // other error text expected
 	}{
 		{"plain", func() SASLClient { return PlainAuth("", "u", "p") },
-			[]string{"AUTH PLAIN " + clientB64("\x00u\x00p"), "235 2.7.0 ok"}, 0, ""},
+			[]string{"AUTH PLAIN " + b64("\x00u\x00p"), "235 2.7.0 ok"}, 0, ""},
 		{"plain with identity", func() SASLClient { return PlainAuth("admin", "u", "p") },
-			[]string{"AUTH PLAIN " + clientB64("admin\x00u\x00p"), "235 ok"}, 0, ""},
+			[]string{"AUTH PLAIN " + b64("admin\x00u\x00p"), "235 ok"}, 0, ""},
 		{"plain refused", func() SASLClient { return PlainAuth("", "u", "wrong") },
-			[]string{"AUTH PLAIN " + clientB64("\x00u\x00wrong"), "535 5.7.8 credentials invalid"}, 535, ""},
+			[]string{"AUTH PLAIN " + b64("\x00u\x00wrong"), "535 5.7.8 credentials invalid"}, 535, ""},
 		{"login", func() SASLClient { return LoginAuth("u", "p") },
-			[]string{"AUTH LOGIN", "334 " + clientB64("Username:"), clientB64("u"), "334 " + clientB64("Password:"), clientB64("p"), "235 ok"}, 0, ""},
+			[]string{"AUTH LOGIN", "334 " + b64("Username:"), b64("u"), "334 " + b64("Password:"), b64("p"), "235 ok"}, 0, ""},
 		{"login odd prompts", func() SASLClient { return LoginAuth("u", "p") },
-			[]string{"AUTH LOGIN", "334 " + clientB64("who?"), clientB64("u"), "334 " + clientB64("secret?"), clientB64("p"), "235 ok"}, 0, ""},
+			[]string{"AUTH LOGIN", "334 " + b64("who?"), b64("u"), "334 " + b64("secret?"), b64("p"), "235 ok"}, 0, ""},
 		{"empty initial response", func() SASLClient { return &clientSteps{name: "X-EMPTY", ir: []byte{}} },
 			[]string{"AUTH X-EMPTY =", "235 ok"}, 0, ""},
 		{"initial response too long for the line", func() SASLClient { return &clientSteps{name: "X-LONG", ir: []byte(longIR)} },
-			[]string{"AUTH X-LONG", "334 ", clientB64(longIR), "235 ok"}, 0, ""},
+			[]string{"AUTH X-LONG", "334 ", b64(longIR), "235 ok"}, 0, ""},
 		{"multi-step", func() SASLClient { return &clientSteps{name: "X-STEPS", responses: []string{"one", "two"}} },
-			[]string{"AUTH X-STEPS", "334 " + clientB64("c1"), clientB64("one"), "334 " + clientB64("c2"), clientB64("two"), "235 ok"}, 0, ""},
+			[]string{"AUTH X-STEPS", "334 " + b64("c1"), b64("one"), "334 " + b64("c2"), b64("two"), "235 ok"}, 0, ""},
 		{"mechanism gives up", func() SASLClient { return &clientSteps{name: "X-STEPS", failAt: 1} },
-			[]string{"AUTH X-STEPS", "334 " + clientB64("c1"), "*", "501 5.7.0 cancelled"}, 501, "mechanism gives up"},
+			[]string{"AUTH X-STEPS", "334 " + b64("c1"), "*", "501 5.7.0 cancelled"}, 501, "mechanism gives up"},
 		{"challenge not base64", func() SASLClient { return &clientSteps{name: "X-STEPS"} },
 			[]string{"AUTH X-STEPS", "334 !!!", "*", "501 cancelled"}, 501, "not base64"},
 	}
@@ -116,7 +113,7 @@ func (clientRemoteConn) RemoteAddr() net.Addr {
 func TestClientAuthInsecure(t *testing.T) {
 	addr := clientFakeServe(t, func(f *clientFake) {
 		f.greetEHLO("AUTH PLAIN")
-		f.expect("AUTH PLAIN " + clientB64("\x00u\x00p"))
+		f.expect("AUTH PLAIN " + b64("\x00u\x00p"))
 		f.send("235 ok")
 	})
 	conn, err := net.Dial("tcp", addr)

@@ -25,7 +25,7 @@ func TestClientSendMail(t *testing.T) {
 		}
 		f.expect("EHLO client.test")
 		f.send("250-fake.test", "250-PIPELINING", "250-SIZE 1000", "250-AUTH PLAIN", "250 ENHANCEDSTATUSCODES")
-		f.expect("AUTH PLAIN " + clientB64("\x00u\x00p"))
+		f.expect("AUTH PLAIN " + b64("\x00u\x00p"))
 		f.send("235 2.7.0 ok")
 		f.expectAll("MAIL FROM:<s@a.test> SIZE=23", "RCPT TO:<ok@b.test>", "RCPT TO:<bad@b.test>", "DATA")
 		f.send("250 ok", "250 ok", "550 5.1.1 unknown user", "354 go")

@@ -3,7 +3,6 @@ package smtp
 import (
 	"bufio"
 	"crypto/tls"
-	"encoding/base64"
 	"io"
 	"net"
 	"strconv"
@@ -78,8 +77,6 @@ func (c *prConn) inStep(what string) {
 	c.send("NOOP\r\n")
 	c.expect(what+" (then NOOP)", "250 2.0.0")
 }
-
-func prB64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 // prStep sends bytes and expects replies.
 type prStep struct {
@@ -404,19 +401,19 @@ func TestProbeInjection(t *testing.T) {
 			[]string{"250 2.1.0", "250 2.0.0", "250 2.1.0", "250 2.0.0", "555 5.5.4", "501 5.5.4"}}}},
 		{name: "SMTPUTF8 with a value", steps: []prStep{{"MAIL FROM:<a@b.example> SMTPUTF8=yes\r\n", []string{"501 5.5.4"}}}},
 		{name: "AUTH before EHLO", noEHLO: true, srv: func(s *Server) { s.AllowInsecureAuth = true },
-			steps: []prStep{{"AUTH PLAIN " + prB64("\x00alice\x00pw") + "\r\n", []string{"503 5.5.1"}}}},
+			steps: []prStep{{"AUTH PLAIN " + b64("\x00alice\x00pw") + "\r\n", []string{"503 5.5.1"}}}},
 		{name: "AUTH during a transaction", srv: func(s *Server) { s.AllowInsecureAuth = true },
-			steps: []prStep{{"MAIL FROM:<a@b.example>\r\nAUTH PLAIN " + prB64("\x00alice\x00pw") + "\r\n", []string{"250 2.1.0", "503 5.5.1"}}}},
-		{name: "AUTH without TLS", steps: []prStep{{"AUTH PLAIN " + prB64("\x00alice\x00pw") + "\r\n", []string{"538 5.7.11"}}}},
+			steps: []prStep{{"MAIL FROM:<a@b.example>\r\nAUTH PLAIN " + b64("\x00alice\x00pw") + "\r\n", []string{"250 2.1.0", "503 5.5.1"}}}},
+		{name: "AUTH without TLS", steps: []prStep{{"AUTH PLAIN " + b64("\x00alice\x00pw") + "\r\n", []string{"538 5.7.11"}}}},
 		{name: "AUTH bad base64", srv: func(s *Server) { s.AllowInsecureAuth = true },
 			steps: []prStep{{"AUTH PLAIN %%%\r\n", []string{"501 5.5.2"}}, {"AUTH PLAIN\r\n", []string{"334"}}, {"###\r\n", []string{"501 5.5.2"}}}},
 		{name: "AUTH PLAIN authzid mismatch", srv: func(s *Server) { s.AllowInsecureAuth = true },
-			steps: []prStep{{"AUTH PLAIN " + prB64("admin\x00alice\x00pw") + "\r\n", []string{"535 5.7.8"}}},
+			steps: []prStep{{"AUTH PLAIN " + b64("admin\x00alice\x00pw") + "\r\n", []string{"535 5.7.8"}}},
 			check: func(t *testing.T, b *stBackend) { assert.Empty(t, b.authed) }},
 		{name: "AUTH PLAIN good, then twice", srv: func(s *Server) { s.AllowInsecureAuth = true },
-			steps: []prStep{{"AUTH PLAIN " + prB64("\x00alice\x00pw") + "\r\n", []string{"235 2.7.0"}}, {"AUTH PLAIN " + prB64("\x00alice\x00pw") + "\r\n", []string{"503 5.5.1"}}}},
+			steps: []prStep{{"AUTH PLAIN " + b64("\x00alice\x00pw") + "\r\n", []string{"235 2.7.0"}}, {"AUTH PLAIN " + b64("\x00alice\x00pw") + "\r\n", []string{"503 5.5.1"}}}},
 		{name: "AUTH wrong password", srv: func(s *Server) { s.AllowInsecureAuth = true },
-			steps: []prStep{{"AUTH PLAIN " + prB64("\x00alice\x00nope") + "\r\n", []string{"535 5.7.8"}}}},
+			steps: []prStep{{"AUTH PLAIN " + b64("\x00alice\x00nope") + "\r\n", []string{"535 5.7.8"}}}},
 		{name: "AUTH cancel", srv: func(s *Server) { s.AllowInsecureAuth = true },
 			steps: []prStep{{"AUTH LOGIN\r\n", []string{"334"}}, {"*\r\n", []string{"501 5.7.0"}}}},
 		{name: "AUTH unknown mechanism", srv: func(s *Server) { s.AllowInsecureAuth = true },

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net"
@@ -261,6 +262,9 @@ func stServe(t testing.TB, s *Server, l net.Listener, implicitTLS bool) <-chan e
 	})
 	return served
 }
+
+// b64 encodes s in base64, as SASL exchanges carry it (RFC 4954 §4).
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 // stReply is one reply read by the raw test client.
 type stReply struct {

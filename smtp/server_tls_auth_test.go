@@ -2,7 +2,6 @@ package smtp
 
 import (
 	"crypto/tls"
-	"encoding/base64"
 	"log/slog"
 	"strings"
 	"testing"
@@ -10,8 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func stB64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 // stStartTLSClient upgrades a raw test connection after a 220 reply.
 func stStartTLSClient(t *testing.T, c *stConn) *stConn {
@@ -81,21 +78,21 @@ func TestServerAuth(t *testing.T) {
 		steps    []stStep
 		identity string
 	}{
-		{"not offered without TLS", false, []stStep{{"AUTH PLAIN " + stB64("\x00alice\x00s3cr3t-pw") + "\r\n", []int{538}}}, ""},
-		{"plain initial response", true, []stStep{{"AUTH PLAIN " + stB64("\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}}, "alice"},
-		{"plain with authzid refused by default", true, []stStep{{"AUTH PLAIN " + stB64("bob\x00alice\x00s3cr3t-pw") + "\r\n", []int{535}}}, ""},
-		{"plain with authzid equal to username", true, []stStep{{"AUTH PLAIN " + stB64("alice\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}}, "alice"},
-		{"plain with authzid allowed", true, []stStep{{"AUTH PLAIN " + stB64("bob\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}}, "bob"},
-		{"plain challenge", true, []stStep{{"AUTH PLAIN\r\n", []int{334}}, {stB64("\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}}, "alice"},
-		{"plain wrong password", true, []stStep{{"AUTH PLAIN " + stB64("\x00alice\x00nope") + "\r\n", []int{535}}}, ""},
-		{"plain malformed", true, []stStep{{"AUTH PLAIN " + stB64("alice") + "\r\n", []int{501}}}, ""},
+		{"not offered without TLS", false, []stStep{{"AUTH PLAIN " + b64("\x00alice\x00s3cr3t-pw") + "\r\n", []int{538}}}, ""},
+		{"plain initial response", true, []stStep{{"AUTH PLAIN " + b64("\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}}, "alice"},
+		{"plain with authzid refused by default", true, []stStep{{"AUTH PLAIN " + b64("bob\x00alice\x00s3cr3t-pw") + "\r\n", []int{535}}}, ""},
+		{"plain with authzid equal to username", true, []stStep{{"AUTH PLAIN " + b64("alice\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}}, "alice"},
+		{"plain with authzid allowed", true, []stStep{{"AUTH PLAIN " + b64("bob\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}}, "bob"},
+		{"plain challenge", true, []stStep{{"AUTH PLAIN\r\n", []int{334}}, {b64("\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}}, "alice"},
+		{"plain wrong password", true, []stStep{{"AUTH PLAIN " + b64("\x00alice\x00nope") + "\r\n", []int{535}}}, ""},
+		{"plain malformed", true, []stStep{{"AUTH PLAIN " + b64("alice") + "\r\n", []int{501}}}, ""},
 		{"bad base64", true, []stStep{{"AUTH PLAIN !!!\r\n", []int{501}}}, ""},
-		{"login", true, []stStep{{"AUTH LOGIN\r\n", []int{334}}, {stB64("alice") + "\r\n", []int{334}}, {stB64("s3cr3t-pw") + "\r\n", []int{235}}}, "alice"},
-		{"login initial", true, []stStep{{"AUTH LOGIN " + stB64("alice") + "\r\n", []int{334}}, {stB64("s3cr3t-pw") + "\r\n", []int{235}}}, "alice"},
+		{"login", true, []stStep{{"AUTH LOGIN\r\n", []int{334}}, {b64("alice") + "\r\n", []int{334}}, {b64("s3cr3t-pw") + "\r\n", []int{235}}}, "alice"},
+		{"login initial", true, []stStep{{"AUTH LOGIN " + b64("alice") + "\r\n", []int{334}}, {b64("s3cr3t-pw") + "\r\n", []int{235}}}, "alice"},
 		{"cancel", true, []stStep{{"AUTH LOGIN\r\n", []int{334}}, {"*\r\n", []int{501}}}, ""},
 		{"unknown mechanism", true, []stStep{{"AUTH CRAM-MD5\r\n", []int{504}}}, ""},
-		{"backend failure is temporary and hidden", true, []stStep{{"AUTH PLAIN " + stB64("\x00broken\x00x") + "\r\n", []int{454}}}, ""},
-		{"twice", true, []stStep{{"AUTH PLAIN " + stB64("\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}, {"AUTH PLAIN " + stB64("\x00alice\x00s3cr3t-pw") + "\r\n", []int{503}}}, "alice"},
+		{"backend failure is temporary and hidden", true, []stStep{{"AUTH PLAIN " + b64("\x00broken\x00x") + "\r\n", []int{454}}}, ""},
+		{"twice", true, []stStep{{"AUTH PLAIN " + b64("\x00alice\x00s3cr3t-pw") + "\r\n", []int{235}}, {"AUTH PLAIN " + b64("\x00alice\x00s3cr3t-pw") + "\r\n", []int{503}}}, "alice"},
 		{"during transaction", true, []stStep{{"MAIL FROM:<a@b.example>\r\n", []int{250}}, {"AUTH PLAIN =\r\n", []int{503}}}, ""},
 		{"auth too long", true, []stStep{{"AUTH LOGIN\r\n", []int{334}}, {strings.Repeat("QUFB", 4000) + "\r\n", []int{500}}}, ""},
 	}
@@ -132,7 +129,7 @@ func TestServerAuth(t *testing.T) {
 				assert.Equal(t, "<>", msgs[0].Opts.Auth)
 			}
 			s.Close()
-			for _, secret := range []string{"s3cr3t-pw", stB64("\x00alice\x00s3cr3t-pw"), stB64("s3cr3t-pw"), "QUFB"} {
+			for _, secret := range []string{"s3cr3t-pw", b64("\x00alice\x00s3cr3t-pw"), b64("s3cr3t-pw"), "QUFB"} {
 				assert.NotContains(t, logs.String(), secret, "credentials must never be logged")
 			}
 		})
@@ -143,12 +140,12 @@ func TestServerAuthOverTLS(t *testing.T) {
 	be := &stBackend{users: map[string]string{"alice": "pw"}}
 	c := stGreeted(t, stStart(t, &Server{Backend: be, TLSConfig: tlsServer(t)}))
 	c.expect("EHLO c.example", 250)
-	c.expect("AUTH PLAIN "+stB64("\x00alice\x00pw"), 538)
+	c.expect("AUTH PLAIN "+b64("\x00alice\x00pw"), 538)
 	c.expect("STARTTLS", 220)
 	tc := stStartTLSClient(t, c)
 	e := tc.expect("EHLO c.example", 250)
 	assert.Contains(t, e.Lines, "AUTH PLAIN LOGIN")
-	tc.expect("AUTH PLAIN "+stB64("\x00alice\x00pw"), 235)
+	tc.expect("AUTH PLAIN "+b64("\x00alice\x00pw"), 235)
 	e = tc.expect("EHLO c.example", 250)
 	assert.NotContains(t, e.Lines, "AUTH PLAIN LOGIN", "no AUTH once authenticated")
 }
