@@ -1,8 +1,6 @@
 package smtp
 
 import (
-	"bufio"
-	"crypto/tls"
 	"io"
 	"net"
 	"strconv"
@@ -433,9 +431,7 @@ func TestProbeSTARTTLSInjection(t *testing.T) {
 	c.send("STARTTLS\r\nMAIL FROM:<evil@x.example>\r\nRCPT TO:<v@d.example>\r\n")
 	c.expect("STARTTLS", "220 2.0.0")
 	require.Zero(t, c.br.Buffered(), "nothing may follow the 220 in plaintext")
-	tc := tls.Client(c.nc, &tls.Config{InsecureSkipVerify: true})
-	require.NoError(t, tc.Handshake())
-	c.nc, c.br = tc, bufio.NewReader(tc)
+	c.startTLS()
 	// The state was reset: MAIL needs a new EHLO, and no MAIL is open.
 	c.send("MAIL FROM:<a@b.example>\r\n")
 	c.expect("MAIL before EHLO after TLS", "503 5.5.1")

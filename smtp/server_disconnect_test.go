@@ -140,17 +140,11 @@ func TestReliabilityHalfCloseMidData(t *testing.T) {
 func TestReliabilityHalfCloseTLS(t *testing.T) {
 	be := &rlSlowBackend{delay: 100 * time.Millisecond}
 	addr := stStartTLS(t, &Server{Backend: be, TLSConfig: tlsServer(t)})
-	tc, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
-	require.NoError(t, err)
-	defer tc.Close()
-	tc.SetDeadline(time.Now().Add(10 * time.Second))
-	br := bufio.NewReader(tc)
-	c := &stConn{t: t, nc: tc, br: br}
-	c.expect("", 220)
-	_, err = io.WriteString(tc, "EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\nhello\r\n.\r\n")
-	require.NoError(t, err)
-	require.NoError(t, tc.CloseWrite())
-	assert.Equal(t, []int{250, 250, 250, 354, 250}, rlReadAllReplies(t, br))
+	c := stGreetedTLS(t, addr)
+	c.nc.SetDeadline(time.Now().Add(10 * time.Second))
+	c.send("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\nhello\r\n.\r\n")
+	require.NoError(t, c.nc.(*tls.Conn).CloseWrite())
+	assert.Equal(t, []int{250, 250, 250, 354, 250}, rlReadAllReplies(t, c.br))
 	bodies, dead := be.snapshot()
 	require.Len(t, bodies, 1)
 	assert.False(t, dead[0], "the Session's context was cancelled because of a half-close")

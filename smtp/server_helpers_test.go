@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -299,6 +300,31 @@ func stGreeted(t testing.TB, addr string) *stConn {
 	c := stDial(t, addr)
 	c.expect("", 220)
 	return c
+}
+
+// stGreetedTLS dials addr with implicit TLS, the certificate not
+// checked, and reads the 220 greeting.
+func stGreetedTLS(t testing.TB, addr string) *stConn {
+	t.Helper()
+	nc, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	c := stWrap(t, nc)
+	c.expect("", 220)
+	return c
+}
+
+// startTLS makes the client's TLS handshake on c, the certificate not
+// checked, after the server's 220 to STARTTLS.
+func (c *stConn) startTLS() {
+	c.t.Helper()
+	tc := tls.Client(c.nc, &tls.Config{InsecureSkipVerify: true})
+	if err := tc.Handshake(); err != nil {
+		c.t.Fatalf("TLS handshake: %v", err)
+	}
+	c.nc, c.br = tc, bufio.NewReader(tc)
 }
 
 func stWrap(t testing.TB, nc net.Conn) *stConn {

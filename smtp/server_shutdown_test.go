@@ -3,7 +3,6 @@ package smtp
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -134,11 +133,7 @@ func TestServerClose(t *testing.T) {
 func TestServerShutdownTLSIdle(t *testing.T) {
 	s := &Server{Backend: &stBackend{}, TLSConfig: tlsServer(t)}
 	addr := stStartTLS(t, s)
-	nc, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
-	require.NoError(t, err)
-	t.Cleanup(func() { nc.Close() })
-	c := stWrap(t, nc)
-	c.expect("", 220)
+	c := stGreetedTLS(t, addr)
 	c.expect("EHLO c.example", 250)
 	require.NoError(t, stShutdown(t, s, 10*time.Second))
 	r := c.expect("", 421)

@@ -1,7 +1,6 @@
 package smtp
 
 import (
-	"crypto/tls"
 	"log/slog"
 	"strings"
 	"testing"
@@ -9,14 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// stStartTLSClient upgrades a raw test connection after a 220 reply.
-func stStartTLSClient(t *testing.T, c *stConn) *stConn {
-	t.Helper()
-	tc := tls.Client(c.nc, &tls.Config{InsecureSkipVerify: true})
-	require.NoError(t, tc.Handshake())
-	return stWrap(t, tc)
-}
 
 func TestServerStartTLS(t *testing.T) {
 	be := &stBackend{}
@@ -28,17 +19,17 @@ func TestServerStartTLS(t *testing.T) {
 	// Plaintext pipelined after STARTTLS must be thrown away (RFC 3207 §4.2).
 	c.send("STARTTLS\r\nMAIL FROM:<injected@evil.example>\r\n")
 	c.expect("", 220)
-	tc := stStartTLSClient(t, c)
+	c.startTLS()
 	// The first reply after the handshake answers our EHLO, not the
 	// injected MAIL; MAIL needs a fresh EHLO.
-	tc.expect("MAIL FROM:<a@b.example>", 503)
-	e = tc.expect("EHLO c.example", 250)
+	c.expect("MAIL FROM:<a@b.example>", 503)
+	e = c.expect("EHLO c.example", 250)
 	assert.NotContains(t, e.Lines, "STARTTLS")
-	tc.expect("STARTTLS", 503)
-	tc.expect("MAIL FROM:<a@b.example>", 250)
-	tc.expect("RCPT TO:<c@d.example>", 250)
-	tc.expect("DATA", 354)
-	tc.expect("secure\r\n.", 250)
+	c.expect("STARTTLS", 503)
+	c.expect("MAIL FROM:<a@b.example>", 250)
+	c.expect("RCPT TO:<c@d.example>", 250)
+	c.expect("DATA", 354)
+	c.expect("secure\r\n.", 250)
 	msgs := be.messages()
 	require.Len(t, msgs, 1)
 	assert.True(t, msgs[0].TLS)
@@ -55,11 +46,7 @@ func TestServerStartTLSUnavailable(t *testing.T) {
 func TestServerImplicitTLS(t *testing.T) {
 	be := &stBackend{}
 	addr := stStartTLS(t, &Server{Backend: be, TLSConfig: tlsServer(t)})
-	nc, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true})
-	require.NoError(t, err)
-	t.Cleanup(func() { nc.Close() })
-	c := stWrap(t, nc)
-	c.expect("", 220)
+	c := stGreetedTLS(t, addr)
 	e := c.expect("EHLO c.example", 250)
 	assert.NotContains(t, e.Lines, "STARTTLS")
 	c.expect("MAIL FROM:<a@b.example>", 250)
@@ -142,10 +129,10 @@ func TestServerAuthOverTLS(t *testing.T) {
 	c.expect("EHLO c.example", 250)
 	c.expect("AUTH PLAIN "+b64("\x00alice\x00pw"), 538)
 	c.expect("STARTTLS", 220)
-	tc := stStartTLSClient(t, c)
-	e := tc.expect("EHLO c.example", 250)
+	c.startTLS()
+	e := c.expect("EHLO c.example", 250)
 	assert.Contains(t, e.Lines, "AUTH PLAIN LOGIN")
-	tc.expect("AUTH PLAIN "+b64("\x00alice\x00pw"), 235)
-	e = tc.expect("EHLO c.example", 250)
+	c.expect("AUTH PLAIN "+b64("\x00alice\x00pw"), 235)
+	e = c.expect("EHLO c.example", 250)
 	assert.NotContains(t, e.Lines, "AUTH PLAIN LOGIN", "no AUTH once authenticated")
 }
