@@ -1,13 +1,9 @@
 package smtp
 
 import (
-	"bufio"
 	"context"
-	"crypto/tls"
-	"encoding/base64"
 	"errors"
 	"io"
-	"net"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -587,7 +583,7 @@ func TestClientStartTLS(t *testing.T) {
 		}
 		f.expect("EHLO localhost")
 		f.send("250-fake.test", "250-AUTH PLAIN", "250 PIPELINING")
-		f.expect("AUTH PLAIN " + base64.StdEncoding.EncodeToString([]byte("\x00user\x00secret")))
+		f.expect("AUTH PLAIN " + b64("\x00user\x00secret"))
 		f.send("235 2.7.0 ok")
 		f.expect("QUIT")
 		f.send("221 bye")
@@ -612,11 +608,10 @@ func TestClientStartTLSFailures(t *testing.T) {
 	t.Run("untrusted certificate", func(t *testing.T) {
 		c := clientDialFake(t, func(f *clientFake) {
 			f.greetEHLO("STARTTLS")
-			f.expect("STARTTLS")
-			f.send("220 ready")
+			f.steps("STARTTLS", "220 ready")
 			// The handshake fails on the client side: it does not trust
 			// the certificate.
-			_ = tls.Server(f.conn, serverTLS).Handshake()
+			f.startTLSQuietly(serverTLS)
 		})
 		err := c.StartTLS(clientCtx(t), nil)
 		require.Error(t, err)
@@ -648,28 +643,16 @@ func TestClientStartTLSFailures(t *testing.T) {
 
 func TestClientDialTLS(t *testing.T) {
 	serverTLS, clientTLS := tlsPair(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	go func() {
-		conn, err := l.Accept()
-		if err != nil {
+	addr := clientFakeServe(t, func(f *clientFake) {
+		if !f.startTLS(serverTLS) || !f.greetEHLO("AUTH LOGIN") {
 			return
 		}
-		defer conn.Close()
-		tc := tls.Server(conn, serverTLS)
-		f := &clientFake{t: t, conn: tc, br: bufio.NewReader(tc)}
-		f.greetEHLO("AUTH LOGIN")
-		f.expect("AUTH LOGIN")
-		f.send("334 " + base64.StdEncoding.EncodeToString([]byte("Username:")))
-		f.expect(base64.StdEncoding.EncodeToString([]byte("user")))
-		f.send("334 " + base64.StdEncoding.EncodeToString([]byte("Password:")))
-		f.expect(base64.StdEncoding.EncodeToString([]byte("pw")))
-		f.send("235 ok")
-		f.expect("QUIT")
-		f.send("221 bye")
-	}()
-	c, err := DialTLS(clientCtx(t), l.Addr().String(), clientTLS)
+		f.steps("AUTH LOGIN", "334 "+b64("Username:"),
+			b64("user"), "334 "+b64("Password:"),
+			b64("pw"), "235 ok",
+			"QUIT", "221 bye")
+	})
+	c, err := DialTLS(clientCtx(t), addr, clientTLS)
 	require.NoError(t, err)
 	defer c.Close()
 	_, ok := c.TLSConnectionState()
