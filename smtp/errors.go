@@ -60,8 +60,8 @@ var errAuthCancelled = errors.New("smtp: authentication cancelled")
 // client ended the transfer with RSET, QUIT, EHLO or HELO.
 var errBDATAborted = errors.New("smtp: BDAT transfer aborted by the client")
 
-// errShutdown is what readCommand returns when the server is shutting
-// down and no command is waiting.
+// errShutdown is what an idle read (readLineIdle) returns when the
+// server is shutting down and no command is waiting.
 var errShutdown = errors.New("smtp: server shutting down")
 
 // Parse errors; the server maps them to replies.
