@@ -1,14 +1,10 @@
 package report
 
 import (
-	"errors"
-
-	"github.com/mailsmith/mailsmith/dmarc"
-
 	"archive/zip"
 	"bytes"
 	"compress/flate"
-	"compress/gzip"
+	"errors"
 	"hash/crc32"
 	"net/netip"
 	"os"
@@ -19,36 +15,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/dmarc"
 )
-
-func readSample(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "reports", name))
-	require.NoError(t, err)
-	return b
-}
-
-func gzipBytes(t testing.TB, b []byte) []byte {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, err := zw.Write(b)
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
-}
-
-func zipBytes(t testing.TB, files map[string][]byte) []byte {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, b := range files {
-		w, err := zw.Create(name)
-		require.NoError(t, err)
-		_, err = w.Write(b)
-		require.NoError(t, err)
-	}
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
-}
 
 // bomb compresses 3 MiB of text that would decompress past a 1 MiB
 // limit; the zip variant lies about its uncompressed size in the headers,
