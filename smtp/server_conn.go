@@ -561,7 +561,7 @@ func (c *Conn) finish() {
 	}
 }
 
-// srvLinger bounds how long a closing connection waits for the client
+// srvLingerTime and srvLingerBytes bound how long a closing connection waits for the client
 // to stop sending, and how much it reads meanwhile.
 const (
 	srvLingerTime  = 500 * time.Millisecond

@@ -7,7 +7,6 @@ package smtp
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -48,17 +47,6 @@ func TestIdleConnStack(t *testing.T) {
 	assert.Less(t, perConn, 3072.0, "idle connections' goroutines grew past the initial 2 KiB stack")
 }
 
-type idleStackSession struct{}
-
-func (idleStackSession) Mail(string, *MailOptions) error { return nil }
-func (idleStackSession) Rcpt(string, *RcptOptions) error { return nil }
-func (idleStackSession) Data(r io.Reader) error {
-	_, err := io.Copy(io.Discard, r)
-	return err
-}
-func (idleStackSession) Reset()        {}
-func (idleStackSession) Logout() error { return nil }
-
 // idleStackPerConn opens connections past EHLO and returns the growth
 // of goroutine stack memory per connection once they are idle.
 func idleStackPerConn(t *testing.T) float64 {
@@ -66,7 +54,7 @@ func idleStackPerConn(t *testing.T) float64 {
 	addr := stStart(t, &Server{
 		Hostname:            "mx.example",
 		MaxConnectionsPerIP: -1,
-		Backend:             BackendFunc(func(*Conn) (Session, error) { return idleStackSession{}, nil }),
+		Backend:             BackendFunc(func(*Conn) (Session, error) { return stNopSession{}, nil }),
 	})
 	stackInUse := func() uint64 {
 		runtime.GC()
