@@ -2,6 +2,7 @@ package dkim
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto"
 	"encoding/json"
@@ -120,6 +121,33 @@ func loadManifest(t testing.TB) []vector {
 	require.NoError(t, json.Unmarshal(data, &vs))
 	require.NotEmpty(t, vs)
 	return vs
+}
+
+// zone reads the vector's key records.
+func (v vector) zone(t testing.TB) txtZone {
+	return readZone(t, filepath.Join("testdata", v.Zone))
+}
+
+// message reads the vector's message.
+func (v vector) message(t testing.TB) []byte {
+	t.Helper()
+	msg, err := os.ReadFile(filepath.Join("testdata", v.Message))
+	require.NoError(t, err)
+	return msg
+}
+
+// verify verifies msg (the vector's message, or a form of it) with res
+// and the vector's clock.
+func (v vector) verify(t testing.TB, res Resolver, msg []byte) []Verification {
+	t.Helper()
+	ver := &Verifier{Resolver: res}
+	if v.Now != nil {
+		now := time.Unix(*v.Now, 0)
+		ver.Now = func() time.Time { return now }
+	}
+	got, err := ver.Verify(context.Background(), bytes.NewReader(msg))
+	require.NoError(t, err)
+	return got
 }
 
 // testMsg is a small message to sign and verify.

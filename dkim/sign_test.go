@@ -224,9 +224,7 @@ func TestMaxSignatures(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, v.ID)
-	msg, err := os.ReadFile(filepath.Join("testdata", v.Message))
-	require.NoError(t, err)
-	res := readZone(t, filepath.Join("testdata", v.Zone)).mem(t)
+	msg, res := v.message(t), v.zone(t).mem(t)
 	for _, tc := range []struct{ max, want int }{{0, 3}, {1, 1}, {2, 2}, {5, 3}} {
 		got, err := (&Verifier{Resolver: res, MaxSignatures: tc.max}).Verify(context.Background(), bytes.NewReader(msg))
 		require.NoError(t, err)

@@ -2,31 +2,13 @@ package dkim
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func verifyVector(t *testing.T, v vector, res Resolver) []Verification {
-	t.Helper()
-	msg, err := os.ReadFile(filepath.Join("testdata", v.Message))
-	require.NoError(t, err)
-	ver := &Verifier{Resolver: res}
-	if v.Now != nil {
-		now := time.Unix(*v.Now, 0)
-		ver.Now = func() time.Time { return now }
-	}
-	got, err := ver.Verify(context.Background(), bytes.NewReader(msg))
-	require.NoError(t, err)
-	return got
-}
 
 func resultWords(vs []Verification) []string {
 	out := make([]string, len(vs))
@@ -41,7 +23,7 @@ func resultWords(vs []Verification) []string {
 func TestVectors(t *testing.T) {
 	for _, v := range loadManifest(t) {
 		t.Run(v.ID, func(t *testing.T) {
-			got := verifyVector(t, v, readZone(t, filepath.Join("testdata", v.Zone)).mem(t))
+			got := v.verify(t, v.zone(t).mem(t), v.message(t))
 			if !assert.Equal(t, v.Expected, resultWords(got), v.Notes) {
 				for i, g := range got {
 					t.Logf("sig %d: %s err=%v", i, g.Result, g.Err)
@@ -67,8 +49,7 @@ func TestVectorsOverDNS(t *testing.T) {
 	}
 	for _, v := range loadManifest(t) {
 		t.Run(v.ID, func(t *testing.T) {
-			z := readZone(t, filepath.Join("testdata", v.Zone))
-			got := verifyVector(t, v, dnsServer(t, z))
+			got := v.verify(t, dnsServer(t, v.zone(t)), v.message(t))
 			assert.Equal(t, v.Expected, resultWords(got), v.Notes)
 		})
 	}
@@ -105,7 +86,7 @@ func TestVectorErrors(t *testing.T) {
 			continue
 		}
 		t.Run(v.ID, func(t *testing.T) {
-			got := verifyVector(t, v, readZone(t, filepath.Join("testdata", v.Zone)).mem(t))
+			got := v.verify(t, v.zone(t).mem(t), v.message(t))
 			require.Len(t, got, len(errs))
 			for i, e := range errs {
 				if e == nil {
@@ -128,17 +109,10 @@ func TestVectorsBareLF(t *testing.T) {
 			continue
 		}
 		t.Run(v.ID, func(t *testing.T) {
-			msg, err := os.ReadFile(filepath.Join("testdata", v.Message))
-			require.NoError(t, err)
+			msg := v.message(t)
 			lf := bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\n"))
 			require.NotEqual(t, msg, lf)
-			ver := &Verifier{Resolver: readZone(t, filepath.Join("testdata", v.Zone)).mem(t)}
-			if v.Now != nil {
-				now := time.Unix(*v.Now, 0)
-				ver.Now = func() time.Time { return now }
-			}
-			got, err := ver.Verify(context.Background(), bytes.NewReader(lf))
-			require.NoError(t, err)
+			got := v.verify(t, v.zone(t).mem(t), lf)
 			assert.Equal(t, v.Expected, resultWords(got))
 		})
 	}
