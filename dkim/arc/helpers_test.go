@@ -13,6 +13,7 @@ import (
 
 	"github.com/mailsmith/mailsmith/dkim"
 	"github.com/mailsmith/mailsmith/internal/dnstest"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 )
@@ -80,6 +81,17 @@ type signScenario struct {
 	Sel         string              `yaml:"sel"`
 	PrivateKey  string              `yaml:"privatekey"`
 	TXTRecords  map[string]string   `yaml:"txt-records"`
+}
+
+// assertFail checks that res is Fail, temporary (Result.Temporary) or
+// not, with an Err that wraps each of errs.
+func assertFail(t testing.TB, res Result, temporary bool, errs ...error) {
+	t.Helper()
+	assert.Equal(t, Fail, res.Status, "%v", res.Err)
+	assert.Equal(t, temporary, res.Temporary(), "Temporary: %v", res.Err)
+	for _, e := range errs {
+		assert.ErrorIs(t, res.Err, e)
+	}
 }
 
 // validationSuite loads the public suite's validation scenarios and a

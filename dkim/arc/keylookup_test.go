@@ -30,18 +30,14 @@ func TestOverTheWire(t *testing.T) {
 	srv.Fault("arc._domainkey.lists.example.org.", dnstest.TypeTXT, dnstest.ServFail)
 	res, err = v.Verify(context.Background(), strings.NewReader(set+baseMessage))
 	require.NoError(t, err)
-	assert.Equal(t, Fail, res.Status)
-	assert.True(t, res.Temporary(), "%v", res.Err)
-	assert.ErrorIs(t, res.Err, ErrTemporary)
+	assertFail(t, res, true, ErrTemporary)
 
 	s.Selector = "nokey"
 	set, err = s.Seal(context.Background(), strings.NewReader(baseMessage))
 	require.NoError(t, err)
 	res, err = v.Verify(context.Background(), strings.NewReader(set+baseMessage))
 	require.NoError(t, err)
-	assert.Equal(t, Fail, res.Status)
-	assert.False(t, res.Temporary())
-	assert.ErrorIs(t, res.Err, dkim.ErrKeyNotFound)
+	assertFail(t, res, false, dkim.ErrKeyNotFound)
 }
 
 func TestTemporaryFailure(t *testing.T) {
@@ -49,9 +45,7 @@ func TestTemporaryFailure(t *testing.T) {
 	msg := w.seal(t, "lists.example.org", baseMessage)
 	w.dns.Fault("arc._domainkey.lists.example.org.", dnstest.TypeTXT, dnstest.ServFail)
 	res := w.verify(t, msg)
-	assert.Equal(t, Fail, res.Status)
-	assert.True(t, res.Temporary())
-	assert.ErrorIs(t, res.Err, ErrTemporary)
+	assertFail(t, res, true, ErrTemporary)
 	var de *net.DNSError
 	require.ErrorAs(t, res.Err, &de)
 	assert.True(t, de.IsTemporary)
@@ -81,9 +75,7 @@ func TestKeyNotFoundIsFail(t *testing.T) {
 	set, err := s.Seal(context.Background(), strings.NewReader(baseMessage))
 	require.NoError(t, err)
 	res := w.verify(t, set+baseMessage)
-	assert.Equal(t, Fail, res.Status)
-	assert.ErrorIs(t, res.Err, dkim.ErrKeyNotFound)
-	assert.False(t, res.Temporary())
+	assertFail(t, res, false, dkim.ErrKeyNotFound)
 }
 
 // ctx is checked before each key lookup: a cancelled one looks up nothing.
@@ -95,9 +87,7 @@ func TestContextCancelled(t *testing.T) {
 	before := w.dns.CountQueries("arc._domainkey.lists.example.org.", dnstest.TypeTXT)
 	res, err := (&Verifier{Resolver: w.dns}).Verify(ctx, strings.NewReader(msg))
 	require.NoError(t, err)
-	assert.Equal(t, Fail, res.Status)
-	assert.ErrorIs(t, res.Err, context.Canceled)
-	assert.True(t, res.Temporary())
+	assertFail(t, res, true, context.Canceled)
 	assert.Equal(t, before, w.dns.CountQueries("arc._domainkey.lists.example.org.", dnstest.TypeTXT))
 }
 
