@@ -1,11 +1,7 @@
 package arc
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -13,9 +9,8 @@ import (
 
 	"github.com/mailsmith/mailsmith/dkim"
 	"github.com/mailsmith/mailsmith/internal/dnstest"
+	"github.com/mailsmith/mailsmith/internal/testyaml"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 )
 
 // crlf turns the LF line ends of the suite's YAML into CRLF.
@@ -98,7 +93,7 @@ func assertFail(t testing.TB, res Result, temporary bool, errs ...error) {
 // verifier over the key records they share (SUITE-README.md).
 func validationSuite(tb testing.TB) ([]validationScenario, *Verifier) {
 	tb.Helper()
-	scenarios := loadYAML[validationScenario](tb, "arc-validation-tests.yml")
+	scenarios := testyaml.Load[validationScenario](tb, filepath.Join("testdata", "arc-validation-tests.yml"))
 	records := map[string]string{}
 	for _, sc := range scenarios {
 		for n, r := range sc.TXTRecords {
@@ -106,23 +101,6 @@ func validationSuite(tb testing.TB) ([]validationScenario, *Verifier) {
 		}
 	}
 	return scenarios, &Verifier{Resolver: memResolver(tb, records)}
-}
-
-func loadYAML[T any](t testing.TB, name string) []T {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var out []T
-	for {
-		var doc T
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		require.NoError(t, err)
-		out = append(out, doc)
-	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

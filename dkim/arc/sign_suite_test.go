@@ -2,11 +2,13 @@ package arc
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mailsmith/mailsmith/dkim"
+	"github.com/mailsmith/mailsmith/internal/testyaml"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -58,7 +60,7 @@ func splitSet(t *testing.T, out string) (as, ams, aar string) {
 // canonicalization (the suite's YAML loses its folding white space), and
 // the new set must verify.
 func TestSigningSuite(t *testing.T) {
-	scenarios := loadYAML[signScenario](t, "arc-sign-tests.yml")
+	scenarios := testyaml.Load[signScenario](t, filepath.Join("testdata", "arc-sign-tests.yml"))
 	total := 0
 	for _, sc := range scenarios {
 		key, err := dkim.ParsePrivateKey([]byte(sc.PrivateKey))
