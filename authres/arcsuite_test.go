@@ -1,19 +1,15 @@
 package authres
 
 import (
-	"bytes"
-	"errors"
-	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/mailsmith/mailsmith/internal/testyaml"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 )
 
 // arcSignCase is one signing case of the public ARC test suite.
@@ -49,19 +45,11 @@ func headerValues(msg, name string) []string {
 // canonicalization (RFC 6376 §3.4.2), which is how the ARC-Seal signs it
 // (RFC 8617 §5.1.1).
 func TestARCSuiteAAR(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "arc", "arc-sign-tests.yml"))
-	require.NoError(t, err)
+	type suiteDoc struct {
+		Tests map[string]arcSignCase `yaml:"tests"`
+	}
 	cases := map[string]arcSignCase{}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
-		var doc struct {
-			Tests map[string]arcSignCase `yaml:"tests"`
-		}
-		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
-			break
-		} else {
-			require.NoError(t, err)
-		}
+	for _, doc := range testyaml.Load[suiteDoc](t, filepath.Join("testdata", "arc", "arc-sign-tests.yml")) {
 		for name, c := range doc.Tests {
 			cases[name] = c
 		}

@@ -1,19 +1,16 @@
 package spf
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/netip"
-	"os"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/mailsmith/mailsmith/internal/testyaml"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 )
 
 // suiteScenario is one YAML document of the RFC 7208 test suite.
@@ -45,25 +42,6 @@ func (c suiteCase) results() []Result {
 		return out
 	}
 	return nil
-}
-
-// loadSuite reads a multi-document YAML test suite.
-func loadSuite(t testing.TB, path string) []suiteScenario {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var out []suiteScenario
-	for {
-		var s suiteScenario
-		err := dec.Decode(&s)
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err)
-		out = append(out, s)
-	}
-	return out
 }
 
 // zoneFromSuite builds the resolver for a scenario the way the suite's
@@ -130,7 +108,7 @@ func zoneFromSuite(t testing.TB, data map[string][]any) *fakeZone {
 // runSuite runs every case of a YAML suite against a Checker and returns
 // the number of cases that passed and ran.
 func runSuite(t *testing.T, path string) (passed, total int) {
-	for _, sc := range loadSuite(t, path) {
+	for _, sc := range testyaml.Load[suiteScenario](t, path) {
 		zone := zoneFromSuite(t, sc.ZoneData)
 		names := make([]string, 0, len(sc.Tests))
 		for n := range sc.Tests {
