@@ -6,10 +6,8 @@ package smtp
 // skips when its peer is missing, and fails instead when CI is set.
 
 import (
-	"bufio"
 	"crypto/tls"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -33,82 +31,31 @@ type clientPeerRecord struct {
 	Data    string   `json:"data"` // base64
 	TLS     bool     `json:"tls"`
 	User    string   `json:"user"`
-	Port    int      `json:"port"` // the first line only
 	Message []byte   `json:"-"`
 }
 
 // clientRunScriptPeer starts a peer that prints {"port": N} and then one
 // JSON record per message, and stops when its stdin closes.
-func clientRunScriptPeer(t *testing.T, cmd *exec.Cmd) (addr string, records <-chan clientPeerRecord) {
+func clientRunScriptPeer(t *testing.T, env []string, program string, args ...string) (addr string, peer *testpeer.Proc) {
 	t.Helper()
-	stdin, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		stdin.Close()
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() && stderr.Len() > 0 {
-			t.Logf("peer stderr:\n%s", stderr.String())
-		}
-	})
-	ch := make(chan clientPeerRecord, 16)
-	first := make(chan int, 1)
-	go func() {
-		defer close(ch)
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(nil, 16<<20)
-		gotPort := false
-		for sc.Scan() {
-			var r clientPeerRecord
-			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-				continue // not ours
-			}
-			if !gotPort {
-				gotPort = true
-				first <- r.Port
-				continue
-			}
-			r.Message, _ = base64.StdEncoding.DecodeString(r.Data)
-			ch <- r
-		}
-		if !gotPort {
-			close(first)
-		}
-	}()
-	select {
-	case port, ok := <-first:
-		if !ok || port == 0 {
-			t.Fatalf("peer did not start: %s", stderr.String())
-		}
-		return net.JoinHostPort("127.0.0.1", fmt.Sprint(port)), ch
-	case <-time.After(20 * time.Second):
-		t.Fatalf("peer did not start in time: %s", stderr.String())
+	peer = testpeer.Start(t, env, program, args...)
+	var first struct {
+		Port int `json:"port"`
 	}
-	return "", nil
+	peer.Receive(t, 20*time.Second, &first)
+	require.NotZero(t, first.Port, "the peer's first line names no port")
+	return net.JoinHostPort("127.0.0.1", fmt.Sprint(first.Port)), peer
 }
 
 // clientNextRecord waits for the next message the peer accepted.
-func clientNextRecord(t *testing.T, records <-chan clientPeerRecord) clientPeerRecord {
+func clientNextRecord(t *testing.T, peer *testpeer.Proc) clientPeerRecord {
 	t.Helper()
-	select {
-	case r, ok := <-records:
-		require.True(t, ok, "peer exited")
-		return r
-	case <-time.After(10 * time.Second):
-		t.Fatal("peer reported no message")
-	}
-	return clientPeerRecord{}
+	var r clientPeerRecord
+	peer.Receive(t, 10*time.Second, &r)
+	var err error
+	r.Message, err = base64.StdEncoding.DecodeString(r.Data)
+	require.NoError(t, err)
+	return r
 }
 
 // clientInteropMessage exercises dot-stuffing, bare line ends and 8-bit
@@ -157,12 +104,12 @@ async def main():
 asyncio.run(main())
 `
 
-func clientStartAiosmtpd(t *testing.T, serverTLS *tls.Config) (string, <-chan clientPeerRecord) {
+func clientStartAiosmtpd(t *testing.T, serverTLS *tls.Config) (string, *testpeer.Proc) {
 	python := testpeer.Python(t, "Debian python3-aiosmtpd", "aiosmtpd")
 	certFile, keyFile := certFiles(t, serverTLS)
 	script := filepath.Join(t.TempDir(), "aiosmtpd_peer.py")
 	require.NoError(t, os.WriteFile(script, []byte(clientAiosmtpdScript), 0o644))
-	return clientRunScriptPeer(t, exec.Command(python, script, certFile, keyFile))
+	return clientRunScriptPeer(t, nil, python, script, certFile, keyFile)
 }
 
 func TestClientInteropAiosmtpd(t *testing.T) {
@@ -444,9 +391,7 @@ func TestClientInteropNodeSMTPServer(t *testing.T) {
 	certFile, keyFile := certFiles(t, serverTLS)
 	script := filepath.Join(t.TempDir(), "node_peer.js")
 	require.NoError(t, os.WriteFile(script, []byte(clientNodeScript), 0o644))
-	cmd := exec.Command(node, script, certFile, keyFile)
-	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
-	addr, records := clientRunScriptPeer(t, cmd)
+	addr, records := clientRunScriptPeer(t, []string{"NODE_PATH=" + modules}, node, script, certFile, keyFile)
 
 	c, err := Dial(clientCtx(t), addr)
 	require.NoError(t, err)

@@ -13,7 +13,7 @@ import (
 
 // Proc is a peer program kept running for a whole test, which answers
 // each JSON request line on its standard input with one JSON line on its
-// standard output (Call).
+// standard output (Call), or writes JSON lines of its own (Receive).
 type Proc struct {
 	name   string
 	in     io.WriteCloser
@@ -73,6 +73,35 @@ func (p *Proc) Call(t testing.TB, req, resp any) {
 	if err == nil {
 		line, err = p.out.ReadBytes('\n')
 	}
+	p.decode(t, line, err, resp)
+}
+
+// Receive decodes the next JSON line the peer writes into resp without
+// sending anything: for peers that report on their own, such as a server
+// printing its port and then each message it accepted. A broken line, or
+// none within wait, ends the test.
+func (p *Proc) Receive(t testing.TB, wait time.Duration, resp any) {
+	t.Helper()
+	type read struct {
+		line []byte
+		err  error
+	}
+	done := make(chan read, 1)
+	go func() {
+		line, err := p.out.ReadBytes('\n')
+		done <- read{line, err}
+	}()
+	select {
+	case r := <-done:
+		p.decode(t, r.line, r.err, resp)
+	case <-time.After(wait):
+		t.Fatalf("testpeer: %s wrote nothing in %v", p.name, wait)
+	}
+}
+
+// decode decodes line, the peer's answer read with error err, into resp.
+func (p *Proc) decode(t testing.TB, line []byte, err error, resp any) {
+	t.Helper()
 	if err != nil {
 		t.Fatalf("testpeer: no answer from %s: %v", p.name, err)
 	}

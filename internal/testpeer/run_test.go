@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestRunJSON sends JSON through cat and back, and fails the test when
@@ -107,6 +108,32 @@ func TestProc(t *testing.T) {
 	}
 	if f := run(func(tb testing.TB) { Start(tb, nil, "/nonexistent/peer") }); f.failed == "" {
 		t.Errorf("a program that does not start: Start did not fail the test")
+	}
+}
+
+// TestProcReceive reads the lines a peer writes on its own, in order, and
+// fails the test on a line that is not JSON, a peer that has exited or
+// one that stays silent past the wait.
+func TestProcReceive(t *testing.T) {
+	sh := shell(t)
+	talker := Start(t, nil, sh, "-c", `for i in 1 2 3; do echo "{\"n\":$i}"; done; echo '{'; read -r l`)
+	for i := 1; i <= 3; i++ {
+		var line struct{ N int }
+		talker.Receive(t, 10*time.Second, &line)
+		if line.N != i {
+			t.Fatalf("line %d: got %+v", i, line)
+		}
+	}
+	if f := run(func(tb testing.TB) { talker.Receive(tb, 10*time.Second, new(any)) }); f.failed == "" {
+		t.Errorf("a line that is not JSON: Receive did not fail the test")
+	}
+	exited := Start(t, nil, sh, "-c", `exit 0`)
+	if f := run(func(tb testing.TB) { exited.Receive(tb, 10*time.Second, new(any)) }); f.failed == "" {
+		t.Errorf("a peer that has exited: Receive did not fail the test")
+	}
+	silent := Start(t, nil, sh, "-c", `read -r l`)
+	if f := run(func(tb testing.TB) { silent.Receive(tb, 50*time.Millisecond, new(any)) }); f.failed == "" {
+		t.Errorf("a silent peer: Receive did not fail the test")
 	}
 }
 

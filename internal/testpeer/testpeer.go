@@ -14,8 +14,9 @@
 // Node finds the Node peers' node_modules, and RunJSON runs a peer that
 // reads its cases as JSON and answers in JSON, the shape of the suite's
 // differential tests; Start keeps a peer running for a whole test and
-// Proc.Call sends it one JSON request line at a time. DkimpyKey writes a
-// key as dkimpy reads it.
+// Proc.Call sends it one JSON request line at a time (Proc.Receive reads
+// the lines a peer writes on its own). DkimpyKey writes a key as dkimpy
+// reads it.
 //
 // The package is imported by _test.go files only.
 package testpeer
