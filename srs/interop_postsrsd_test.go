@@ -41,15 +41,6 @@ type postsrsd struct {
 	fwd, rev *bufio.ReadWriter
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	require.NoError(t, l.Close())
-	return port
-}
-
 func dialTable(t *testing.T, port int) *bufio.ReadWriter {
 	t.Helper()
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
@@ -74,7 +65,7 @@ func startPostsrsd(t *testing.T, bin string, cfg peerConfig) *postsrsd {
 	dir := t.TempDir()
 	secretFile := filepath.Join(dir, "secrets")
 	require.NoError(t, os.WriteFile(secretFile, []byte(strings.Join(cfg.Secrets, "\n")+"\n"), 0o600))
-	fport, rport := freePort(t), freePort(t)
+	fport, rport := testpeer.FreePort(t), testpeer.FreePort(t)
 	args := []string{
 		"-s" + secretFile, "-d" + cfg.Domain, "-l127.0.0.1", "-4",
 		"-f" + strconv.Itoa(fport), "-r" + strconv.Itoa(rport),

@@ -335,7 +335,7 @@ func TestPosttlsFinger(t *testing.T) {
 	testpeer.Program(t, "posttls-finger", "Debian postfix")
 	unshare := testpeer.Program(t, "unshare", "Debian util-linux")
 	testpeer.Runs(t, "a private mount namespace (unshare -m)", unshare, "-m", "true")
-	if !portFree(53) {
+	if !testpeer.PortFree(53) {
 		t.Skip("127.0.0.1:53 is in use: posttls-finger can only ask a resolver on port 53")
 	}
 	w := newE2EWorld(t, 53)

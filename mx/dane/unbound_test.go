@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,40 +43,6 @@ func (u *unbound) output() string {
 	return u.stderr.String()
 }
 
-// freePort finds a port free on 127.0.0.1 for UDP and TCP.
-func freePort(t *testing.T) int {
-	for range 20 {
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := pc.LocalAddr().(*net.UDPAddr).Port
-		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		pc.Close()
-		if err == nil {
-			l.Close()
-			return port
-		}
-	}
-	t.Fatal("no free port")
-	return 0
-}
-
-// portFree reports whether port is free on 127.0.0.1 for UDP and TCP.
-func portFree(port int) bool {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:"+strconv.Itoa(port))
-	if err != nil {
-		return false
-	}
-	defer pc.Close()
-	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-	if err != nil {
-		return false
-	}
-	l.Close()
-	return true
-}
-
 // startUnbound runs Unbound with the zones (origin → zone file text) and
 // the DS trust anchors, until the test ends. extraPorts are more ports to
 // listen on (53 for programs that read /etc/resolv.conf).
@@ -93,7 +58,7 @@ func startUnbound(t *testing.T, zones map[string]string, anchors []string, extra
 	}
 	testpeer.Require(t, "unbound (Debian unbound)", err == nil, err)
 	dir := t.TempDir()
-	port := freePort(t)
+	port := testpeer.FreePort(t)
 	var conf strings.Builder
 	fmt.Fprintf(&conf, `server:
   interface: 127.0.0.1@%d
