@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -218,7 +217,7 @@ func clientStartSmtpSink(t *testing.T, flags ...string) (addr, dump string) {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	require.NoError(t, os.Chmod(dir, 0o777))
 	dump = filepath.Join(dir, "dump")
-	addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(testpeer.FreePort(t)))
+	addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(testpeer.FreePort(t)))
 	args := []string{"-D", dump}
 	if os.Geteuid() == 0 {
 		args = append(args, "-u", "nobody") // smtp-sink refuses to run as root
