@@ -4,31 +4,38 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
 	"github.com/mailsmith/mailsmith/authres"
 	"github.com/mailsmith/mailsmith/dkim"
 	"github.com/mailsmith/mailsmith/dkim/arc"
-	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
 // A fixed Ed25519 key (its signatures are deterministic) and the DNS that
 // publishes it, in memory.
 var (
 	listKey = ed25519.NewKeyFromSeed([]byte("an example seed of 32 bytes.....")[:32])
-	zone    = func() *dnstest.Memory {
+	zone    = func() keyZone {
 		rec, err := dkim.NewKeyRecord(listKey.Public())
 		if err != nil {
 			panic(err)
 		}
-		m, err := dnstest.LoadMemory(rec.ZoneText("arc", "lists.example.org"))
-		if err != nil {
-			panic(err)
-		}
-		return m
+		return keyZone{"arc._domainkey.lists.example.org.": {rec.String()}}
 	}()
 )
+
+// keyZone is a Resolver answering TXT queries from a map (names arrive
+// absolute, with the trailing dot).
+type keyZone map[string][]string
+
+func (z keyZone) LookupTXT(_ context.Context, name string) ([]string, error) {
+	if txt, ok := z[name]; ok {
+		return txt, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
 
 const received = "From: Alice <alice@example.com>\r\n" +
 	"To: list@lists.example.org\r\n" +
