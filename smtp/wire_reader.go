@@ -142,28 +142,20 @@ func (r *wireReader) fill(idle bool) error {
 			n := copy(r.buf, r.buf[r.r:r.w])
 			r.r, r.w = 0, n
 		}
-		n, err := r.src.Read(r.buf[r.w:])
-		r.lastFull = r.w+n == len(r.buf)
-		r.trickle = n < wireTrickle
-		r.w += n
-		if err != nil && n == 0 {
-			r.err = err
-			return err
+	} else {
+		r.grow()
+		if r.r > 0 {
+			if r.r == r.w {
+				r.r, r.w = 0, 0
+			} else if len(r.buf)-r.w < wireSmallRead*8 {
+				copy(r.buf, r.buf[r.r:r.w])
+				r.w -= r.r
+				r.r = 0
+			}
 		}
-		return nil
-	}
-	r.grow()
-	if r.r > 0 {
-		if r.r == r.w {
-			r.r, r.w = 0, 0
-		} else if len(r.buf)-r.w < wireSmallRead*8 {
-			copy(r.buf, r.buf[r.r:r.w])
-			r.w -= r.r
-			r.r = 0
+		if r.w == len(r.buf) {
+			return errWireLineTooLong // cannot happen with the limits used
 		}
-	}
-	if r.w == len(r.buf) {
-		return errWireLineTooLong // cannot happen with the limits used
 	}
 	n, err := r.src.Read(r.buf[r.w:])
 	r.lastFull = r.w+n == len(r.buf)
