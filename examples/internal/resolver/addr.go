@@ -16,7 +16,13 @@ func CheckAddr(addr string) (string, error) {
 		return "", nil
 	}
 	if ip, err := netip.ParseAddr(addr); err == nil {
-		return net.JoinHostPort(ip.String(), "53"), nil
+		// A zone may hold any byte but '%'; one with ']' in it cannot
+		// stand in brackets, so it could not be dialled.
+		hostPort := net.JoinHostPort(ip.String(), "53")
+		if _, _, err := net.SplitHostPort(hostPort); err != nil {
+			return "", fmt.Errorf("%q: zone %q cannot stand in an address to dial", addr, ip.Zone())
+		}
+		return hostPort, nil
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {

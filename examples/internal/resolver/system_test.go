@@ -85,13 +85,15 @@ func TestCheckAddr(t *testing.T) {
 		{"ns1.example.net:53", "ns1.example.net:53"},
 		{"192.0.2.1", "192.0.2.1:53"},
 		{"2001:db8::1", "[2001:db8::1]:53"},
+		{"fe80::1%eth0", "[fe80::1%eth0]:53"},
 	} {
 		got, err := CheckAddr(tt.in)
 		require.NoError(t, err, tt.in)
 		require.Equal(t, tt.want, got)
 	}
 	for _, bad := range []string{"example.net", "127.0.0.1:", "127.0.0.1:dns", "127.0.0.1:0", "127.0.0.1:70000",
-		":53", "bad host:53", "-x.example:53", "1.2.3.4.5", "http://127.0.0.1:53"} {
+		":53", "bad host:53", "-x.example:53", "1.2.3.4.5", "http://127.0.0.1:53",
+		"::%]"} { // a zone that cannot stand in brackets (found by FuzzCheckAddr)
 		_, err := CheckAddr(bad)
 		require.Error(t, err, bad)
 	}
