@@ -70,18 +70,3 @@ func isASCII(s string) bool {
 	}
 	return true
 }
-
-// isExtName reports whether s is an sts-ext-name / sts-policy-ext-name of
-// RFC 8461 §3.1 and §3.2: (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".").
-func isExtName(s string) bool {
-	if len(s) == 0 || len(s) > 32 || !isAlnum(s[0]) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if !isAlnum(c) && c != '_' && c != '-' && c != '.' {
-			return false
-		}
-	}
-	return true
-}

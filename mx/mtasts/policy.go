@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mailsmith/mailsmith/mx/internal/txtfields"
 )
 
 // Mode is the policy mode of RFC 8461 §3.2, with the RFC's words as values.
@@ -83,7 +85,7 @@ func ParsePolicy(text string) (*Policy, error) {
 			return nil, policyErr(lineNo, "no \":\" in %q", cut(line))
 		}
 		key := line[:colon]
-		if !isExtName(key) {
+		if !txtfields.IsName(key) {
 			return nil, policyErr(lineNo, "invalid field name %q", cut(key))
 		}
 		value := strings.Trim(line[colon+1:], " \t")

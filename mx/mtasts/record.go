@@ -2,10 +2,12 @@ package mtasts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/mailsmith/mailsmith/mx"
+	"github.com/mailsmith/mailsmith/mx/internal/txtfields"
 )
 
 // Resolver is the DNS lookup LookupRecord and Client need: LookupTXT, with the method
@@ -42,48 +44,13 @@ const maxIDLen = 32
 // (§3.2: duplicated non-repeated fields are ignored). Errors wrap
 // ErrRecordSyntax and say where the record went wrong.
 func ParseRecord(txt string) (*Record, error) {
-	const version = "v=STSv1"
-	if !strings.HasPrefix(txt, version) {
-		return nil, recordErr(txt, "does not start with %q", version)
-	}
 	rec := &Record{}
 	haveID := false
-	rest := txt[len(version):]
-	for {
-		if rest == "" {
-			break
-		}
-		// sts-field-delim = *WSP ";" *WSP
-		r := trimWSP(rest)
-		if r == "" || r[0] != ';' {
-			return nil, recordErr(txt, "expected \";\" at %q", rest)
-		}
-		rest = trimWSP(r[1:])
-		if rest == "" {
-			break // the optional trailing delimiter
-		}
-		eq := strings.IndexByte(rest, '=')
-		if eq < 0 {
-			return nil, recordErr(txt, "field %q has no \"=\"", cut(rest))
-		}
-		name := rest[:eq]
-		if !isExtName(name) {
-			return nil, recordErr(txt, "invalid field name %q", name)
-		}
-		rest = rest[eq+1:]
-		n := 0
-		for n < len(rest) && isExtValueChar(rest[n]) {
-			n++
-		}
-		value := rest[:n]
-		rest = rest[n:]
-		if value == "" {
-			return nil, recordErr(txt, "field %q has an empty value", name)
-		}
+	err := recordSyntax.Walk(txt, func(name, value string) error {
 		switch {
 		case name == "id" && !haveID:
 			if !isID(value) {
-				return nil, recordErr(txt, "invalid id %q: want 1 to 32 letters and digits", value)
+				return fmt.Errorf("invalid id %q: want 1 to 32 letters and digits", value)
 			}
 			rec.ID, haveID = value, true
 		case name == "id":
@@ -91,34 +58,23 @@ func ParseRecord(txt string) (*Record, error) {
 		default:
 			rec.Extensions = append(rec.Extensions, Extension{Key: name, Value: value})
 		}
+		return nil
+	})
+	if err == nil && !haveID {
+		err = errors.New("missing id field")
 	}
-	if !haveID {
-		return nil, recordErr(txt, "missing id field")
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %w", ErrRecordSyntax, cut(txt), err)
 	}
 	return rec, nil
 }
 
-func recordErr(txt, format string, args ...any) error {
-	return fmt.Errorf("%w %q: %s", ErrRecordSyntax, cut(txt), fmt.Sprintf(format, args...))
-}
+// recordSyntax is the field grammar of RFC 8461 §3.1, which RFC 8460 §3
+// shares.
+var recordSyntax = txtfields.Syntax{Version: "v=STSv1"}
 
 // cut shortens s for an error message.
-func cut(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "..."
-	}
-	return s
-}
-
-func trimWSP(s string) string {
-	return strings.TrimLeft(s, " \t")
-}
-
-// isExtValueChar: sts-ext-value = 1*(%x21-3A / %x3C / %x3E-7E), that is
-// visible ASCII except "=" and ";".
-func isExtValueChar(c byte) bool {
-	return c >= 0x21 && c <= 0x7e && c != '=' && c != ';'
-}
+func cut(s string) string { return txtfields.Cut(s) }
 
 func isID(s string) bool {
 	if len(s) == 0 || len(s) > maxIDLen {

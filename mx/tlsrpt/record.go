@@ -2,11 +2,13 @@ package tlsrpt
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/mailsmith/mailsmith/mx"
+	"github.com/mailsmith/mailsmith/mx/internal/txtfields"
 )
 
 // Resolver is the DNS lookup Lookup need: LookupTXT, with the method
@@ -37,63 +39,34 @@ type Record struct {
 // RFC 3986 URI. Trailing WSP at the end is tolerated. Errors wrap
 // ErrRecordSyntax.
 func ParseRecord(txt string) (*Record, error) {
-	const version = "v=TLSRPTv1"
-	if !strings.HasPrefix(txt, version) {
-		return nil, recordErr(txt, "does not start with %q", version)
-	}
 	rec := &Record{}
 	haveRUA := false
-	rest := txt[len(version):]
-	for {
-		r := strings.TrimLeft(rest, " \t")
-		if r == "" {
-			break
+	err := recordSyntax.Walk(txt, func(name, value string) error {
+		if name != "rua" {
+			rec.Extensions = append(rec.Extensions, Extension{Key: name, Value: value})
+			return nil
 		}
-		if r[0] != ';' {
-			return nil, recordErr(txt, "expected \";\" at %q", cut(rest))
+		uris, err := parseRUA(value)
+		if err != nil {
+			return err
 		}
-		rest = strings.TrimLeft(r[1:], " \t")
-		if rest == "" {
-			break
-		}
-		eq := strings.IndexByte(rest, '=')
-		if eq < 0 {
-			return nil, recordErr(txt, "field %q has no \"=\"", cut(rest))
-		}
-		name := rest[:eq]
-		if !isExtName(name) {
-			return nil, recordErr(txt, "invalid field name %q", cut(name))
-		}
-		rest = rest[eq+1:]
-		if name == "rua" {
-			end := strings.IndexByte(rest, ';')
-			if end < 0 {
-				end = len(rest)
-			}
-			uris, err := parseRUA(rest[:end])
-			if err != nil {
-				return nil, recordErr(txt, "%v", err)
-			}
-			rec.RUA = append(rec.RUA, uris...)
-			haveRUA = true
-			rest = rest[end:]
-			continue
-		}
-		n := 0
-		for n < len(rest) && isExtValueChar(rest[n]) {
-			n++
-		}
-		if n == 0 {
-			return nil, recordErr(txt, "field %q has an empty value", name)
-		}
-		rec.Extensions = append(rec.Extensions, Extension{Key: name, Value: rest[:n]})
-		rest = rest[n:]
+		rec.RUA = append(rec.RUA, uris...)
+		haveRUA = true
+		return nil
+	})
+	if err == nil && !haveRUA {
+		err = errors.New("missing rua field")
 	}
-	if !haveRUA {
-		return nil, recordErr(txt, "missing rua field")
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %w", ErrRecordSyntax, cut(txt), err)
 	}
 	return rec, nil
 }
+
+// recordSyntax is the field grammar of RFC 8460 §3 (that of RFC 8461
+// §3.1), with rua's URI list running to the next ";" and white space
+// after the last field tolerated.
+var recordSyntax = txtfields.Syntax{Version: "v=TLSRPTv1", ListField: "rua", TrailingWSP: true}
 
 // parseRUA splits tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri).
 func parseRUA(v string) ([]string, error) {
@@ -118,38 +91,11 @@ func parseRUA(v string) ([]string, error) {
 	return out, nil
 }
 
-func recordErr(txt, format string, args ...any) error {
-	return fmt.Errorf("%w %q: %s", ErrRecordSyntax, cut(txt), fmt.Sprintf(format, args...))
-}
-
-func cut(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "..."
-	}
-	return s
-}
+// cut shortens s for an error message.
+func cut(s string) string { return txtfields.Cut(s) }
 
 func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-// isExtName: tlsrpt-ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".").
-func isExtName(s string) bool {
-	if len(s) == 0 || len(s) > 32 || !isAlnum(s[0]) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if !isAlnum(c) && c != '_' && c != '-' && c != '.' {
-			return false
-		}
-	}
-	return true
-}
-
-// isExtValueChar: tlsrpt-ext-value = 1*(%x21-3A / %x3C / %x3E-7E).
-func isExtValueChar(c byte) bool {
-	return c >= 0x21 && c <= 0x7e && c != '=' && c != ';'
 }
 
 // String formats the record as it is published.
