@@ -563,17 +563,13 @@ func (r *Record) String() string {
 	if r.ReportInterval != 0 {
 		add("ri", strconv.FormatUint(uint64(r.ReportInterval), 10))
 	}
-	for _, t := range r.Invalid {
-		b.WriteString("; ")
-		b.WriteString(t.Name)
-		b.WriteByte('=')
-		b.WriteString(t.Value)
-	}
-	for _, t := range r.Extensions {
-		b.WriteString("; ")
-		b.WriteString(t.Name)
-		b.WriteByte('=')
-		b.WriteString(t.Value)
+	for _, tags := range [...][]Tag{r.Invalid, r.Extensions} {
+		for _, t := range tags {
+			b.WriteString("; ")
+			b.WriteString(t.Name)
+			b.WriteByte('=')
+			b.WriteString(t.Value)
+		}
 	}
 	return b.String()
 }

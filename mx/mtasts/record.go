@@ -95,10 +95,7 @@ func (r *Record) String() string {
 	b.WriteString("v=STSv1; id=")
 	b.WriteString(r.ID)
 	for _, e := range r.Extensions {
-		b.WriteString("; ")
-		b.WriteString(e.Key)
-		b.WriteByte('=')
-		b.WriteString(e.Value)
+		txtfields.WriteField(&b, e.Key, e.Value)
 	}
 	return b.String()
 }

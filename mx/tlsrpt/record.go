@@ -103,14 +103,10 @@ func (r *Record) String() string {
 	var b strings.Builder
 	b.WriteString("v=TLSRPTv1")
 	if len(r.RUA) > 0 {
-		b.WriteString("; rua=")
-		b.WriteString(strings.Join(r.RUA, ","))
+		txtfields.WriteField(&b, "rua", strings.Join(r.RUA, ","))
 	}
 	for _, e := range r.Extensions {
-		b.WriteString("; ")
-		b.WriteString(e.Key)
-		b.WriteByte('=')
-		b.WriteString(e.Value)
+		txtfields.WriteField(&b, e.Key, e.Value)
 	}
 	return b.String()
 }

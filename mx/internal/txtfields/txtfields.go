@@ -83,6 +83,15 @@ func (s Syntax) Walk(txt string, field func(name, value string) error) error {
 	return nil
 }
 
+// WriteField appends "; name=value" to b, a field as String methods of
+// the records write it.
+func WriteField(b *strings.Builder, name, value string) {
+	b.WriteString("; ")
+	b.WriteString(name)
+	b.WriteByte('=')
+	b.WriteString(value)
+}
+
 // IsName reports whether s is a field name: a letter or digit, then up to
 // 31 letters, digits, "_", "-" and ".". MTA-STS policy files (RFC 8461
 // §3.2, sts-policy-ext-name) use the same rule for their keys.

@@ -76,3 +76,17 @@ func TestCut(t *testing.T) {
 	long := strings.Repeat("x", 100)
 	require.Equal(t, long[:80]+"...", Cut(long))
 }
+
+func TestWriteFieldParsesBack(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("v=STSv1")
+	WriteField(&b, "id", "20260101")
+	WriteField(&b, "x.y", "a:b")
+	require.Equal(t, "v=STSv1; id=20260101; x.y=a:b", b.String())
+	var got []string
+	require.NoError(t, Syntax{Version: "v=STSv1"}.Walk(b.String(), func(n, v string) error {
+		got = append(got, n+"="+v)
+		return nil
+	}))
+	require.Equal(t, []string{"id=20260101", "x.y=a:b"}, got)
+}
