@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -15,16 +14,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// allocatedBy returns the bytes the heap allocated while f ran.
-func allocatedBy(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
+	"github.com/mailsmith/mailsmith/internal/testmem"
+)
 
 // TestVerifyRefusesHugeRSAKey: a key beyond MaxRSABits is a permerror
 // decided without the RSA operation (counted through verifySignature).
@@ -49,7 +41,7 @@ func TestVerifyRefusesHugeRSAKey(t *testing.T) {
 			v := &Verifier{Resolver: res.mem(t), MaxRSABits: tc.max}
 			var got []Verification
 			var err error
-			allocated := allocatedBy(func() {
+			allocated := testmem.Allocated(func() {
 				got, err = v.Verify(context.Background(), bytes.NewReader(msg))
 			})
 			require.NoError(t, err)
@@ -272,14 +264,7 @@ func TestVerifyMemoryPerMessage(t *testing.T) {
 						}
 					}
 					verify() // warm the pools
-					const runs = 10
-					var before, after runtime.MemStats
-					runtime.ReadMemStats(&before)
-					for range runs {
-						verify()
-					}
-					runtime.ReadMemStats(&after)
-					perRun := (after.TotalAlloc - before.TotalAlloc) / runs
+					perRun := testmem.PerRun(10, verify)
 					assert.Less(t, perRun, uint64(16<<10), "%d octets, %s, %s, stream %v: bytes allocated per Verify", size, alg, c, stream)
 				}
 			}

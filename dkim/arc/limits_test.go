@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/mailsmith/mailsmith/authres"
 	"github.com/mailsmith/mailsmith/dkim"
 	"github.com/mailsmith/mailsmith/internal/dnstest"
+	"github.com/mailsmith/mailsmith/internal/testmem"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -124,15 +124,15 @@ func TestLimitsBodyMemory(t *testing.T) {
 	hdr := headerOf(w.seal(t, "lists.example.org", baseMessage))
 	v := &Verifier{Resolver: w.dns}
 	alloc := func(n int64) uint64 {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		res, err := v.Verify(context.Background(), newBodyReader(hdr, n))
+		var res Result
+		var err error
+		allocated := testmem.Allocated(func() {
+			res, err = v.Verify(context.Background(), newBodyReader(hdr, n))
+		})
 		require.NoError(t, err)
 		require.Equal(t, Fail, res.Status) // the body is not the signed one
 		require.ErrorIs(t, res.Err, dkim.ErrBodyHashMismatch)
-		runtime.ReadMemStats(&after)
-		return after.TotalAlloc - before.TotalAlloc
+		return allocated
 	}
 	alloc(1 << 20) // warm the pools
 	small, large := alloc(1<<20), alloc(32<<20)

@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"testing"
+
+	"github.com/mailsmith/mailsmith/internal/testmail"
 )
 
 // BenchmarkParse: one report as XML, gzip and zip; b.SetBytes is the
@@ -14,8 +16,8 @@ func BenchmarkParse(b *testing.B) {
 		in   []byte
 	}{
 		{"xml", data},
-		{"gzip", gzipBytes(b, data)},
-		{"zip", zipBytes(b, map[string][]byte{"r.xml": data})},
+		{"gzip", testmail.Gzip(b, data)},
+		{"zip", testmail.Zip(b, map[string][]byte{"r.xml": data})},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -1,9 +1,6 @@
 package report
 
 import (
-	"archive/zip"
-	"bytes"
-	"compress/gzip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,33 +9,12 @@ import (
 )
 
 // Helpers the tests of parsing, messages, limits and the benchmarks share:
-// the sample reports of testdata/reports and the containers they arrive in.
+// the sample reports of testdata/reports. The containers they arrive in
+// (gzip, zip, base64, multipart) are internal/testmail's.
 
 func readSample(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "reports", name))
 	require.NoError(t, err)
 	return b
-}
-
-func gzipBytes(t testing.TB, b []byte) []byte {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, err := zw.Write(b)
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
-}
-
-func zipBytes(t testing.TB, files map[string][]byte) []byte {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, b := range files {
-		w, err := zw.Create(name)
-		require.NoError(t, err)
-		_, err = w.Write(b)
-		require.NoError(t, err)
-	}
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
 }

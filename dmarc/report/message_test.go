@@ -3,19 +3,18 @@ package report
 import (
 	"bufio"
 	"bytes"
-	"encoding/base64"
 	"fmt"
 	"io"
-	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/mailsmith/mailsmith/dmarc"
+	"github.com/mailsmith/mailsmith/internal/testmail"
+	"github.com/mailsmith/mailsmith/internal/testmem"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -89,62 +88,30 @@ func TestParseMessageRealEmails(t *testing.T) {
 // sampleReport is a small valid report document.
 func sampleReport(t testing.TB) []byte { return readSample(t, "rfc9990-style.xml") }
 
-func b64(b []byte) string {
-	s := base64.StdEncoding.EncodeToString(b)
-	var out strings.Builder
-	for len(s) > 76 {
-		out.WriteString(s[:76] + "\r\n")
-		s = s[76:]
-	}
-	out.WriteString(s + "\r\n")
-	return out.String()
-}
-
-func qp(b []byte) string {
-	var buf bytes.Buffer
-	w := quotedprintable.NewWriter(&buf)
-	w.Binary = true // keep the document's line ends as they are
-	_, _ = w.Write(b)
-	_ = w.Close()
-	return buf.String()
-}
-
 const hdr = "From: dmarc@receiver.example\r\nTo: agg@example.com\r\nSubject: Report Domain: example.com\r\nMIME-Version: 1.0\r\n"
-
-// mixed wraps parts (each with its own header lines) in a
-// multipart/mixed entity with the given boundary.
-func mixed(boundary string, parts ...string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=%q\r\n\r\nThis is a MIME message.\r\n", boundary)
-	for _, p := range parts {
-		fmt.Fprintf(&b, "--%s\r\n%s\r\n", boundary, p)
-	}
-	fmt.Fprintf(&b, "--%s--\r\n", boundary)
-	return b.String()
-}
 
 // TestParseMessageShapes: the shapes report emails come in, each must
 // yield the sample report.
 func TestParseMessageShapes(t *testing.T) {
 	doc := sampleReport(t)
-	gz := gzipBytes(t, doc)
-	zp := zipBytes(t, map[string][]byte{"r.xml": doc})
+	gz := testmail.Gzip(t, doc)
+	zp := testmail.Zip(t, map[string][]byte{"r.xml": doc})
 	text := "Content-Type: text/plain; charset=utf-8\r\n\r\nThis is an aggregate report for example.com.\r\n"
 	html := "Content-Type: text/html\r\n\r\n<html><body>report</body></html>\r\n"
 	tests := map[string]string{
 		"inline XML":              hdr + "Content-Type: text/xml\r\n\r\n" + string(doc),
 		"inline XML, no type":     hdr + "\r\n" + string(doc),
 		"inline XML, text/plain":  hdr + "Content-Type: text/plain\r\n\r\n\r\n  " + string(doc),
-		"single-part gzip":        hdr + "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(gz),
-		"single-part zip, LF":     strings.ReplaceAll(hdr+"Content-Type: application/zip\r\nContent-Transfer-Encoding: BASE64\r\n\r\n"+b64(zp), "\r\n", "\n"),
-		"multipart gzip":          hdr + mixed("b1", text, "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"r!example.com!1!2.xml.gz\"\r\n\r\n"+b64(gz)),
-		"multipart zip as octets": hdr + mixed("b1", text, "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"+b64(zp)),
-		"multipart xml by name":   hdr + mixed("b1", text, "Content-Type: application/octet-stream; name=\"r.xml\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"+qp(doc)),
-		"nested alternative":      hdr + mixed("outer", mixed("inner", text, html), "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n"+b64(gz)),
-		"base64 with spaces":      hdr + "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n" + strings.ReplaceAll(b64(gz), "\r\n", " \t\r\n"),
+		"single-part gzip":        hdr + "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n" + testmail.Base64Lines(gz),
+		"single-part zip, LF":     strings.ReplaceAll(hdr+"Content-Type: application/zip\r\nContent-Transfer-Encoding: BASE64\r\n\r\n"+testmail.Base64Lines(zp), "\r\n", "\n"),
+		"multipart gzip":          hdr + testmail.Multipart("multipart/mixed", "b1", text, "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"r!example.com!1!2.xml.gz\"\r\n\r\n"+testmail.Base64Lines(gz)),
+		"multipart zip as octets": hdr + testmail.Multipart("multipart/mixed", "b1", text, "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"+testmail.Base64Lines(zp)),
+		"multipart xml by name":   hdr + testmail.Multipart("multipart/mixed", "b1", text, "Content-Type: application/octet-stream; name=\"r.xml\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"+testmail.QuotedPrintable(doc)),
+		"nested alternative":      hdr + testmail.Multipart("multipart/mixed", "outer", testmail.Multipart("multipart/mixed", "inner", text, html), "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n"+testmail.Base64Lines(gz)),
+		"base64 with spaces":      hdr + "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n" + strings.ReplaceAll(testmail.Base64Lines(gz), "\r\n", " \t\r\n"),
 		"bare XML, no email":      string(doc),
 		"bare gzip, no email":     string(gz),
-		"forwarded report":        hdr + mixed("fw", text, "Content-Type: message/rfc822\r\n\r\n"+hdr+"Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n"+b64(gz)),
+		"forwarded report":        hdr + testmail.Multipart("multipart/mixed", "fw", text, "Content-Type: message/rfc822\r\n\r\n"+hdr+"Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n"+testmail.Base64Lines(gz)),
 	}
 	want, err := Parse(bytes.NewReader(doc))
 	require.NoError(t, err)
@@ -164,7 +131,7 @@ func TestParseMessageErrors(t *testing.T) {
 		want      error
 		limit     string
 	}{
-		{"no report part", hdr + mixed("b", text, "Content-Type: text/html\r\n\r\n<p>hi</p>\r\n"), ErrNoReport, ""},
+		{"no report part", hdr + testmail.Multipart("multipart/mixed", "b", text, "Content-Type: text/html\r\n\r\n<p>hi</p>\r\n"), ErrNoReport, ""},
 		{"plain text", hdr + "\r\nHello\r\n", ErrNoReport, ""},
 		{"no header", "", ErrFormat, ""},
 		{"multipart without boundary", hdr + "Content-Type: multipart/mixed\r\n\r\n--x\r\n", ErrFormat, ""},
@@ -172,7 +139,7 @@ func TestParseMessageErrors(t *testing.T) {
 		{"gzip part that is not gzip", hdr + "Content-Type: application/gzip\r\n\r\nhello", ErrFormat, ""},
 		{"broken base64", hdr + "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!!\r\n", ErrFormat, ""},
 		{"too deep", hdr + nest(10), ErrTooLarge, "MaxPartDepth"},
-		{"too many parts", hdr + mixed("b", strings.Split(strings.Repeat(text+"\x00", 70), "\x00")[:70]...), ErrTooLarge, "MaxParts"},
+		{"too many parts", hdr + testmail.Multipart("multipart/mixed", "b", strings.Split(strings.Repeat(text+"\x00", 70), "\x00")[:70]...), ErrTooLarge, "MaxParts"},
 	}
 	for _, tt := range tests {
 		f, err := ParseMessage(strings.NewReader(tt.msg))
@@ -211,16 +178,13 @@ func TestParseMessageBounded(t *testing.T) {
 	head := hdr + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" + text
 	// An endless text part: 64 MiB if read whole.
 	in := &countingReader{r: io.MultiReader(strings.NewReader(head), newRepeatReader("", "more text that is not a report\r\n", "", 64<<20))}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	_, err := p.ParseMessage(bufio.NewReader(in))
-	runtime.ReadMemStats(&after)
+	var err error
+	allocated := testmem.Allocated(func() { _, err = p.ParseMessage(bufio.NewReader(in)) })
 	var le *LimitError
 	require.ErrorAs(t, err, &le)
 	assert.Equal(t, "MaxMessageBytes", le.Limit)
 	assert.Less(t, in.n, int64(limit+64<<10), "bytes read")
-	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(4<<20), "bytes allocated")
+	assert.Less(t, allocated, uint64(4<<20), "bytes allocated")
 }
 
 type countingReader struct {
@@ -242,7 +206,7 @@ func TestParseMessagePartsWork(t *testing.T) {
 	for i := range parts {
 		parts[i] = part
 	}
-	msg := hdr + mixed("b", parts...)
+	msg := hdr + testmail.Multipart("multipart/mixed", "b", parts...)
 	in := &countingReader{r: strings.NewReader(msg)}
 	_, err := (&Parser{}).ParseMessage(in)
 	var le *LimitError
@@ -258,8 +222,8 @@ func FuzzParseMessage(f *testing.F) {
 	}
 	doc := readSample(f, "rfc9990-style.xml")
 	f.Add([]byte(hdr + "Content-Type: text/xml\r\n\r\n" + string(doc)))
-	f.Add([]byte(hdr + mixed("b", "Content-Type: text/plain\r\n\r\nhi\r\n", "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n"+b64(gzipBytes(f, doc)))))
-	f.Add([]byte(hdr + mixed("fw", "Content-Type: message/rfc822\r\n\r\n"+hdr+"Content-Type: application/octet-stream; name=r.xml\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"+qp(doc))))
+	f.Add([]byte(hdr + testmail.Multipart("multipart/mixed", "b", "Content-Type: text/plain\r\n\r\nhi\r\n", "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n"+testmail.Base64Lines(testmail.Gzip(f, doc)))))
+	f.Add([]byte(hdr + testmail.Multipart("multipart/mixed", "fw", "Content-Type: message/rfc822\r\n\r\n"+hdr+"Content-Type: application/octet-stream; name=r.xml\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"+testmail.QuotedPrintable(doc))))
 	f.Add([]byte(hdr + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n--c\r\n"))
 	p := Parser{MaxMessageBytes: 1 << 20, MaxBytes: 1 << 20, MaxCompressedBytes: 1 << 20, MaxRecords: 1000, MaxElements: 20000, MaxTokenBytes: 4096}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailsmith/mailsmith/dmarc"
+	"github.com/mailsmith/mailsmith/internal/testmail"
 )
 
 // bomb compresses 3 MiB of text that would decompress past a 1 MiB
@@ -25,7 +26,7 @@ import (
 func bomb(t testing.TB, asZip bool) []byte {
 	payload := append([]byte("<feedback><report_metadata><org_name>"), bytes.Repeat([]byte("A"), 3<<20)...)
 	if !asZip {
-		return gzipBytes(t, payload)
+		return testmail.Gzip(t, payload)
 	}
 	var comp bytes.Buffer
 	fw, err := flate.NewWriter(&comp, flate.BestSpeed)
@@ -48,8 +49,8 @@ func bomb(t testing.TB, asZip bool) []byte {
 func containers(t testing.TB, name string, b []byte) map[string][]byte {
 	return map[string][]byte{
 		"xml":  b,
-		"gzip": gzipBytes(t, b),
-		"zip":  zipBytes(t, map[string][]byte{strings.TrimSuffix(name, ".xml") + ".xml": b}),
+		"gzip": testmail.Gzip(t, b),
+		"zip":  testmail.Zip(t, map[string][]byte{strings.TrimSuffix(name, ".xml") + ".xml": b}),
 	}
 }
 
@@ -230,15 +231,15 @@ func TestParseErrors(t *testing.T) {
 		{"entity expansion refused", Parser{}, []byte(`<?xml version="1.0"?><!DOCTYPE f [<!ENTITY a "aaaa">]><feedback><report_metadata><org_name>&a;</org_name></report_metadata></feedback>`), ErrFormat},
 		{"unknown charset", Parser{}, []byte(`<?xml version="1.0" encoding="EBCDIC"?><feedback/>`), ErrFormat},
 		{"XML over the limit", Parser{MaxBytes: 500}, valid, ErrTooLarge},
-		{"gzip over the decompressed limit", Parser{MaxBytes: 500}, gzipBytes(t, valid), ErrTooLarge},
+		{"gzip over the decompressed limit", Parser{MaxBytes: 500}, testmail.Gzip(t, valid), ErrTooLarge},
 		{"gzip bomb", Parser{MaxBytes: 1 << 20}, bomb(t, false), ErrTooLarge},
 		// archive/zip stops at the declared size and reports a format error.
 		{"zip bomb lying about its size", Parser{MaxBytes: 1 << 20}, bomb(t, true), ErrFormat},
-		{"zip bomb, declared size honest", Parser{MaxBytes: 1 << 20}, zipBytes(t, map[string][]byte{"r.xml": bytes.Repeat([]byte(" "), 2<<20)}), ErrTooLarge},
-		{"compressed input over the limit", Parser{MaxCompressedBytes: 100}, gzipBytes(t, valid), ErrTooLarge},
-		{"zip input over the limit", Parser{MaxCompressedBytes: 100}, zipBytes(t, map[string][]byte{"r.xml": valid}), ErrTooLarge},
-		{"too many zip entries", Parser{MaxZipEntries: 2}, zipBytes(t, map[string][]byte{"a.xml": valid, "b.txt": nil, "c.txt": nil}), ErrTooLarge},
-		{"zip without xml", Parser{}, zipBytes(t, map[string][]byte{"a.txt": valid, "b.txt": valid}), ErrFormat},
+		{"zip bomb, declared size honest", Parser{MaxBytes: 1 << 20}, testmail.Zip(t, map[string][]byte{"r.xml": bytes.Repeat([]byte(" "), 2<<20)}), ErrTooLarge},
+		{"compressed input over the limit", Parser{MaxCompressedBytes: 100}, testmail.Gzip(t, valid), ErrTooLarge},
+		{"zip input over the limit", Parser{MaxCompressedBytes: 100}, testmail.Zip(t, map[string][]byte{"r.xml": valid}), ErrTooLarge},
+		{"too many zip entries", Parser{MaxZipEntries: 2}, testmail.Zip(t, map[string][]byte{"a.xml": valid, "b.txt": nil, "c.txt": nil}), ErrTooLarge},
+		{"zip without xml", Parser{}, testmail.Zip(t, map[string][]byte{"a.txt": valid, "b.txt": valid}), ErrFormat},
 		{"broken gzip", Parser{}, []byte{0x1f, 0x8b, 0, 0, 1, 2, 3}, ErrFormat},
 		{"broken zip", Parser{}, []byte("PK\x03\x04garbage"), ErrFormat},
 		{"too many records", Parser{MaxRecords: 1}, readSample(t, "google-style.xml"), ErrTooLarge},
@@ -255,7 +256,7 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 	// A zip holding a single file with another extension is accepted.
-	f, err := Parse(bytes.NewReader(zipBytes(t, map[string][]byte{"report": valid})))
+	f, err := Parse(bytes.NewReader(testmail.Zip(t, map[string][]byte{"report": valid})))
 	require.NoError(t, err)
 	assert.Equal(t, "Yahoo", f.Metadata.OrgName)
 }

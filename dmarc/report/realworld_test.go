@@ -5,12 +5,13 @@ package report
 
 import (
 	"bytes"
-	"compress/gzip"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailsmith/mailsmith/internal/testmail"
 )
 
 // wildReport fills a minimal report; meta, policy and record replace the
@@ -115,7 +116,7 @@ func TestParseInTheWild(t *testing.T) {
 		// Gzipped, and a truncated multi-byte sequence at the very end
 		// of a value.
 		doc = strings.Replace(wildReport("", "", ""), "<domain>example.com</domain>", "<domain>example.com\xc3</domain>", 1)
-		f, err = Parse(bytes.NewReader(gzipBytes(t, []byte(doc))))
+		f, err = Parse(bytes.NewReader(testmail.Gzip(t, []byte(doc))))
 		require.NoError(t, err)
 		assert.Equal(t, "example.com\uFFFD", f.PolicyPublished.Domain)
 		assert.Len(t, f.Warnings, 1)
@@ -125,7 +126,7 @@ func TestParseInTheWild(t *testing.T) {
 		assert.Nil(t, f.Warnings)
 	})
 	t.Run("gzip followed by trailing bytes", func(t *testing.T) {
-		gz := gzipBytes(t, []byte(wildReport("", "", "")))
+		gz := testmail.Gzip(t, []byte(wildReport("", "", "")))
 		for name, tail := range map[string][]byte{
 			"zero padding": make([]byte, 512),
 			"junk":         []byte("\r\n--boundary--\r\n"),
@@ -138,20 +139,17 @@ func TestParseInTheWild(t *testing.T) {
 		}
 		// Two members make one stream (RFC 1952 §2.2).
 		doc := wildReport("", "", "")
-		two := append(gzipBytes(t, []byte(doc[:100])), gzipBytes(t, []byte(doc[100:]))...)
+		two := append(testmail.Gzip(t, []byte(doc[:100])), testmail.Gzip(t, []byte(doc[100:]))...)
 		f, err := Parse(bytes.NewReader(two))
 		require.NoError(t, err)
 		assert.Equal(t, int64(3), f.MessageCount())
 		assert.Nil(t, f.Warnings)
 	})
 	t.Run("empty file", func(t *testing.T) {
-		var empty bytes.Buffer
-		zw := gzip.NewWriter(&empty)
-		require.NoError(t, zw.Close())
 		for name, data := range map[string][]byte{
 			"no bytes":    nil,
-			"empty gzip":  empty.Bytes(),
-			"empty zip":   zipBytes(t, map[string][]byte{"r.xml": nil}),
+			"empty gzip":  testmail.Gzip(t, nil),
+			"empty zip":   testmail.Zip(t, map[string][]byte{"r.xml": nil}),
 			"white space": []byte(" \r\n\t"),
 		} {
 			f, err := Parse(bytes.NewReader(data))

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/mailsmith/mailsmith/internal/testmail"
 	"github.com/mailsmith/mailsmith/mx/tlsrpt"
 )
 
@@ -52,6 +53,7 @@ func addFileSeeds(f *testing.F, names ...string) {
 func FuzzParseReport(f *testing.F) {
 	addFileSeeds(f, "rfc8460-appendixB-report-as-in-mox.json")
 	f.Add([]byte(smallReport))
+	f.Add(testmail.Gzip(f, []byte(smallReport)))
 	f.Add([]byte(`{"policies":[{"failure-details":[{},{}]}]}`))
 	f.Add([]byte("\x1f\x8b"))
 	f.Fuzz(func(t *testing.T, b []byte) {

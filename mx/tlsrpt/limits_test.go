@@ -2,16 +2,16 @@ package tlsrpt_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailsmith/mailsmith/internal/testmail"
+	"github.com/mailsmith/mailsmith/internal/testmem"
 	"github.com/mailsmith/mailsmith/mx/tlsrpt"
 )
 
@@ -26,25 +26,6 @@ func policyJSON(details string) string {
 func repeatJoin(s string, size int) string {
 	n := size / (len(s) + 1)
 	return strings.Repeat(s+",", n-1) + s
-}
-
-func gzipOf(t testing.TB, b []byte) []byte {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, err := zw.Write(b)
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
-}
-
-// allocated returns the bytes allocated while f ran.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }
 
 // TestLimitsWorstShapes feeds the shapes a hostile sender would use, each
@@ -75,13 +56,13 @@ func TestLimitsWorstShapes(t *testing.T) {
 		{"long policy-string", func() []byte {
 			return []byte(reportHead + `[{"policy":{"policy-string":[` + repeatJoin(`""`, maxBytes-400) + `]}}]}`)
 		}, "MaxArrayLen"},
-		{"gzip bomb", func() []byte { return gzipOf(t, make([]byte, 64<<20)) }, "MaxBytes"},
+		{"gzip bomb", func() []byte { return testmail.Gzip(t, make([]byte, 64<<20)) }, "MaxBytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := tt.input()
 			var err error
-			alloc := allocated(func() { _, err = p.ParseReport(bytes.NewReader(in)) })
+			alloc := testmem.Allocated(func() { _, err = p.ParseReport(bytes.NewReader(in)) })
 			require.ErrorIs(t, err, tlsrpt.ErrLimit)
 			var le *tlsrpt.LimitError
 			require.True(t, errors.As(err, &le))
@@ -103,7 +84,7 @@ func TestLargestAcceptedReport(t *testing.T) {
 	require.LessOrEqual(t, len(in), maxBytes)
 	var r *tlsrpt.Report
 	var err error
-	alloc := allocated(func() { r, err = p.ParseReport(bytes.NewReader(in)) })
+	alloc := testmem.Allocated(func() { r, err = p.ParseReport(bytes.NewReader(in)) })
 	require.NoError(t, err)
 	n := len(r.Policies[0].FailureDetails)
 	t.Logf("accepted %d bytes with %d failure details, allocated %d bytes", len(in), n, alloc)
