@@ -15,5 +15,10 @@
 // enough to make single runs noisy. Freed memory is not subtracted:
 // these are bytes allocated, not bytes live.
 //
+// Allocated and Least collect garbage before each measurement; PerRun
+// does not, so that the pools a warm-up run filled are still there (a
+// collection can cost a pool its items, and the next run their
+// allocation).
+//
 // The package is imported by _test.go files only.
 package testmem

@@ -1,6 +1,7 @@
 package testmem
 
 import (
+	"runtime"
 	"testing"
 )
 
@@ -32,6 +33,34 @@ func TestMeasures(t *testing.T) {
 		t.Logf("%s: %d bytes", tt.name, got)
 		if got < tt.min || got >= tt.max {
 			t.Errorf("%s: measured %d bytes, want in [%d, %d)", tt.name, got, tt.min, tt.max)
+		}
+	}
+}
+
+// TestCollections: Allocated and each run of Least collect garbage
+// first; PerRun does not, so the pools its caller warmed stay warm.
+func TestCollections(t *testing.T) {
+	numGC := func() uint32 {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.NumGC
+	}
+	nothing := func() {}
+	tests := []struct {
+		name    string
+		measure func()
+		min     uint32
+		max     uint32 // inclusive: runtime.GC may also finish a cycle under way
+	}{
+		{"Allocated", func() { Allocated(nothing) }, 1, 2},
+		{"Least, 3 runs", func() { Least(3, 0, nothing) }, 3, 6},
+		{"PerRun", func() { PerRun(5, nothing) }, 0, 0},
+	}
+	for _, tt := range tests {
+		before := numGC()
+		tt.measure()
+		if n := numGC() - before; n < tt.min || n > tt.max {
+			t.Errorf("%s: %d collections, want %d to %d", tt.name, n, tt.min, tt.max)
 		}
 	}
 }
