@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"io"
-	"net"
 
+	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 	"github.com/mailsmith/mailsmith/internal/dnstest"
 )
 
@@ -20,8 +20,10 @@ func appendix(ctx context.Context, n *narrator) {
 		return
 	}
 	defer srv.Close()
-	for _, report := range []func(context.Context, io.Writer, *net.Resolver) int{mxReport, ptrReport} {
-		failed := report(ctx, n.w, srv.Resolver())
+	// Direct: every query goes to this zone, and failures say so.
+	res := resolver.Direct(srv.Resolver(), srv.Addr())
+	for _, report := range []func(context.Context, io.Writer, resolver.Resolver) int{mxReport, ptrReport} {
+		failed := report(ctx, n.w, res)
 		n.checks++
 		n.failed += failed
 	}

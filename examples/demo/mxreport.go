@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"slices"
 	"strings"
 
+	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 	"github.com/mailsmith/mailsmith/mx"
 )
 
@@ -37,11 +37,11 @@ var mxCases = []mxCase{
 
 // mxReport routes every case and prints the result; it returns how many
 // cases did not match.
-func mxReport(ctx context.Context, w io.Writer, res *net.Resolver) int {
+func mxReport(ctx context.Context, w io.Writer, res resolver.Resolver) int {
 	fmt.Fprintln(w, "\nMX routing (package mx, RFC 5321 §5.1, RFC 7505)")
 	failed := 0
 	for _, c := range mxCases {
-		r := &mx.Router{Resolver: &mx.NetResolver{Resolver: res}, ResolveAddrs: true, Rand: rand.New(rand.NewPCG(2026, 12)), Self: c.self}
+		r := &mx.Router{Resolver: res, ResolveAddrs: true, Rand: rand.New(rand.NewPCG(2026, 12)), Self: c.self}
 		route, err := r.Route(ctx, c.domain)
 		ok := matchMX(c, route.Hosts, err)
 		if !ok {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
 	"slices"
 
+	"github.com/mailsmith/mailsmith/examples/internal/resolver"
 	"github.com/mailsmith/mailsmith/ptr"
 )
 
@@ -30,7 +30,7 @@ var ptrCases = []ptrCase{
 
 // ptrReport checks every case and prints the result; it returns how many
 // cases did not match.
-func ptrReport(ctx context.Context, w io.Writer, res *net.Resolver) int {
+func ptrReport(ctx context.Context, w io.Writer, res resolver.Resolver) int {
 	fmt.Fprintln(w, "\nForward-confirmed reverse DNS (package ptr, RFC 8601 iprev)")
 	v := &ptr.Verifier{Resolver: res}
 	failed := 0

@@ -4,19 +4,25 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 
 	"github.com/miekg/dns"
 
 	"github.com/mailsmith/mailsmith/mx"
 )
 
-// Direct returns a Resolver that answers like r, except that reverse
-// lookups (LookupAddr) go as PTR queries straight to the DNS server at addr.
+// Direct returns a Resolver that answers like r, whose Dial must send
+// every query to the DNS server at addr, with two differences:
 //
-// Go's resolver answers LookupAddr from /etc/hosts first, so 127.0.0.1
-// comes back as "localhost" whatever the DNS says. The examples run their
-// mail hosts on 127.0.0.1 and publish its PTR records in their own zone;
-// asking that zone directly keeps the iprev check honest.
+//   - Reverse lookups (LookupAddr) go as PTR queries straight to addr.
+//     Go's resolver answers LookupAddr from /etc/hosts first, so 127.0.0.1
+//     comes back as "localhost" whatever the DNS says. The examples run
+//     their mail hosts on 127.0.0.1 and publish its PTR records in their
+//     own zone; asking that zone directly keeps the iprev check honest.
+//   - Failures name addr as the server. Go's resolver names the server it
+//     meant to ask (the first of /etc/resolv.conf), not the one its Dial
+//     connected to, so an error would read "lookup x on 10.0.0.53:53"
+//     after a query that never left the loopback.
 func Direct(r *net.Resolver, addr string) Resolver {
 	return &direct{Resolver: r, addr: addr}
 }
@@ -24,6 +30,35 @@ func Direct(r *net.Resolver, addr string) Resolver {
 type direct struct {
 	*net.Resolver
 	addr string
+}
+
+// LookupTXT is r's LookupTXT; a failure names addr as the server.
+func (d *direct) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	txt, err := d.Resolver.LookupTXT(ctx, name)
+	return txt, d.relabel(err)
+}
+
+// LookupNetIP is r's LookupNetIP; a failure names addr as the server.
+func (d *direct) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	ips, err := d.Resolver.LookupNetIP(ctx, network, host)
+	return ips, d.relabel(err)
+}
+
+// LookupMX is r's LookupMX; a failure names addr as the server.
+func (d *direct) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
+	mxs, err := d.Resolver.LookupMX(ctx, name)
+	return mxs, d.relabel(err)
+}
+
+// relabel sets the Server of a *net.DNSError in err to addr, where the
+// query went. Go's resolver makes a new error for every failure, so the
+// change is seen by nobody else.
+func (d *direct) relabel(err error) error {
+	var de *net.DNSError
+	if errors.As(err, &de) && de.Server != "" {
+		de.Server = d.addr
+	}
+	return err
 }
 
 // LookupAddr returns the PTR names of addr, with trailing dots, like

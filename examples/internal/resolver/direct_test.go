@@ -99,3 +99,32 @@ mx       IN A   192.0.2.1
 	_, err = (&mx.Router{Resolver: r}).Lookup(context.Background(), "nothing.example.org")
 	require.ErrorIs(t, err, mx.ErrNoSuchDomain)
 }
+
+// TestDirectNamesTheServerAsked: Go's resolver names the first server of
+// /etc/resolv.conf in its errors even when its Dial went elsewhere; the
+// Direct resolver's failures name the server every query went to.
+func TestDirectNamesTheServerAsked(t *testing.T) {
+	srv := dnstest.New(t, `
+$ORIGIN example.org.
+@    IN TXT "v=spf1 -all"
+`)
+	r, err := New(srv.Addr())
+	require.NoError(t, err)
+	ctx := context.Background()
+	checks := map[string]func() error{
+		"TXT": func() error { _, err := r.LookupTXT(ctx, "nothere.example.org."); return err },
+		"MX":  func() error { _, err := r.LookupMX(ctx, "nothere.example.org."); return err },
+		"A":   func() error { _, err := r.LookupNetIP(ctx, "ip4", "nothere.example.org."); return err },
+		"PTR": func() error { _, err := r.LookupAddr(ctx, "192.0.2.99"); return err },
+	}
+	for name, lookup := range checks {
+		err := lookup()
+		var de *net.DNSError
+		require.True(t, errors.As(err, &de), "%s: %v", name, err)
+		require.True(t, de.IsNotFound, "%s: %v", name, err)
+		require.Equal(t, srv.Addr(), de.Server, "%s: %v", name, err)
+	}
+	txt, err := r.LookupTXT(ctx, "example.org.")
+	require.NoError(t, err)
+	require.Equal(t, []string{"v=spf1 -all"}, txt)
+}
