@@ -50,15 +50,18 @@ func (d *direct) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
 	return mxs, d.relabel(err)
 }
 
-// relabel sets the Server of a *net.DNSError in err to addr, where the
-// query went. Go's resolver makes a new error for every failure, so the
-// change is seen by nobody else.
+// relabel returns err, a *net.DNSError, as a copy whose Server is addr,
+// where the query went. It copies: Go's resolver hands one error value
+// to every caller of lookups it merged (singleflight), so a change in
+// place would race with the other callers. Other errors pass unchanged.
 func (d *direct) relabel(err error) error {
-	var de *net.DNSError
-	if errors.As(err, &de) && de.Server != "" {
-		de.Server = d.addr
+	de, ok := err.(*net.DNSError)
+	if !ok || de.Server == "" || de.Server == d.addr {
+		return err
 	}
-	return err
+	c := *de
+	c.Server = d.addr
+	return &c
 }
 
 // LookupAddr returns the PTR names of addr, with trailing dots, like

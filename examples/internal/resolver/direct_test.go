@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -127,4 +128,21 @@ $ORIGIN example.org.
 	txt, err := r.LookupTXT(ctx, "example.org.")
 	require.NoError(t, err)
 	require.Equal(t, []string{"v=spf1 -all"}, txt)
+
+	// Go's resolver merges identical lookups in flight and hands each
+	// caller the same error value: relabelling must not write to it (the
+	// race detector caught that under package mx's parallel address
+	// lookups).
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = r.LookupNetIP(ctx, "ip4", "merged.example.org.") })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		var de *net.DNSError
+		require.True(t, errors.As(err, &de), "%v", err)
+		require.Equal(t, srv.Addr(), de.Server)
+		require.True(t, de.IsNotFound)
+	}
 }
