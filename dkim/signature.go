@@ -298,7 +298,7 @@ func CheckSelector(s string) error {
 	if s == "" {
 		return fmt.Errorf("empty selector")
 	}
-	return CheckDomain(lower(s))
+	return CheckDomain(s) // which accepts letters of either case
 }
 
 func checkFieldName(name string) error {
